@@ -1,0 +1,59 @@
+package io.palisade.common.security;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigUtils;
+
+/**
+ * The production profile refuses to start with any of the local platform's dev-only secrets: every
+ * {@code palisade.*} value that starts with {@code dev-only-}, plainly or base64-encoded.
+ */
+@ApplicationScoped
+public class ProductionSecretsGuard {
+
+    static final String DEV_ONLY = "dev-only-";
+
+    void check(@Observes StartupEvent event) {
+        if (LaunchMode.current() != LaunchMode.NORMAL || !ConfigUtils.getProfiles().contains("prod")) {
+            return;
+        }
+        List<String> offending = devOnlySecrets(ConfigProvider.getConfig());
+        if (!offending.isEmpty()) {
+            throw new IllegalStateException("refusing to start in production with dev-only secrets in " + offending
+                    + ": set real values through the environment or a mounted secret");
+        }
+    }
+
+    static List<String> devOnlySecrets(Config config) {
+        List<String> offending = new ArrayList<>();
+        for (String name : config.getPropertyNames()) {
+            if (!name.startsWith("palisade.")) {
+                continue;
+            }
+            String value = config.getOptionalValue(name, String.class).orElse("");
+            if (value.startsWith(DEV_ONLY) || decodesToDevOnly(value)) {
+                offending.add(name);
+            }
+        }
+        return offending;
+    }
+
+    private static boolean decodesToDevOnly(String value) {
+        try {
+            return new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8).startsWith(DEV_ONLY);
+        } catch (IllegalArgumentException notBase64) {
+            return false;
+        }
+    }
+}

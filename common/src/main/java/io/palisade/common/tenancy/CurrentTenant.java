@@ -1,0 +1,73 @@
+package io.palisade.common.tenancy;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonString;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.quarkus.security.UnauthorizedException;
+
+/**
+ * The request's tenant context, read from the verified access token only. A request without a verified
+ * token, or with a token that names no tenant, has no tenant context and is refused with 401.
+ */
+@RequestScoped
+public class CurrentTenant {
+
+    public static final String TENANT_CLAIM = "tid";
+    public static final String PERMISSIONS_CLAIM = "perm";
+    public static final String PRINCIPAL_CLAIM = "pty";
+
+    @Inject
+    JsonWebToken token;
+
+    private TenantContext context;
+
+    public TenantContext get() {
+        if (context == null) {
+            context = fromToken();
+        }
+        return context;
+    }
+
+    private TenantContext fromToken() {
+        if (token == null || token.getRawToken() == null) {
+            throw new UnauthorizedException("a bearer token is required");
+        }
+        Object tid = token.getClaim(TENANT_CLAIM);
+        if (tid == null) {
+            throw new UnauthorizedException("this token is not scoped to a tenant");
+        }
+        try {
+            UUID tenantId = UUID.fromString(text(tid));
+            UUID userId = UUID.fromString(token.getSubject());
+            Object perm = token.getClaim(PERMISSIONS_CLAIM);
+            Object principal = token.getClaim(PRINCIPAL_CLAIM);
+            Set<String> roles = token.getGroups() == null ? Set.of() : new HashSet<>(token.getGroups());
+            return new TenantContext(tenantId, userId, principal == null ? TenantContext.STAFF : text(principal), roles,
+                    perm == null ? 0 : number(perm));
+        } catch (IllegalArgumentException | NullPointerException | ClassCastException | ArithmeticException e) {
+            throw new UnauthorizedException("malformed tenant claims");
+        }
+    }
+
+    private static String text(Object claim) {
+        return claim instanceof JsonString s ? s.getString() : claim.toString();
+    }
+
+    private static long number(Object claim) {
+        if (claim instanceof JsonNumber n) {
+            return n.longValueExact();
+        }
+        if (claim instanceof Number n) {
+            return n.longValue();
+        }
+        return Long.parseLong(text(claim));
+    }
+}

@@ -1,0 +1,30 @@
+package io.palisade.common.tenancy;
+
+import java.util.UUID;
+
+/**
+ * What a transaction tells the database about its caller: {@code app.tenant_id}, {@code app.user_id} and
+ * {@code app.principal}. Row-level security policies read nothing else. A scope without a tenant sees no
+ * tenant-scoped rows at all.
+ */
+public record DbScope(UUID tenantId, UUID userId, String principal) {
+
+    public static DbScope of(TenantContext context) {
+        return new DbScope(context.tenantId(), context.userId(), context.principal());
+    }
+
+    /** A signed-in user acting on their own account, before choosing a tenant. */
+    public static DbScope user(UUID userId) {
+        return new DbScope(null, userId, TenantContext.STAFF);
+    }
+
+    /** Nobody signed in yet (signup, login, accepting an invitation): only definer functions help here. */
+    public static DbScope anonymous() {
+        return new DbScope(null, null, "anonymous");
+    }
+
+    /** A background worker acting for the tenant named by the event or row it processes. */
+    public static DbScope worker(UUID tenantId, String name) {
+        return new DbScope(tenantId, null, "worker:" + name);
+    }
+}

@@ -1,0 +1,34 @@
+package io.palisade.common.tenancy;
+
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Who acts, for which tenant: always taken from a verified token, never from a path, query, body or header.
+ *
+ * @param tenantId the tenant the token was issued for ({@code tid})
+ * @param userId the acting user ({@code sub})
+ * @param principal the kind of actor, written to {@code app.principal} (staff, guest, worker, ...)
+ * @param roles the token's roles
+ * @param permissions the token's permission bit mask ({@code perm})
+ */
+public record TenantContext(UUID tenantId, UUID userId, String principal, Set<String> roles, long permissions) {
+
+    public static final String STAFF = "staff";
+
+    public TenantContext {
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(principal, "principal");
+        roles = Set.copyOf(roles);
+    }
+
+    public boolean hasRole(String role) {
+        return roles.contains(role);
+    }
+
+    public boolean hasPermission(Permission permission) {
+        return (permissions & permission.bit()) != 0;
+    }
+}

@@ -1,0 +1,42 @@
+package io.palisade.common.tenancy;
+
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The only way services talk to their database: every unit of work runs in a transaction whose first
+ * statement sets the caller's scope with {@code set_config(..., true)}. The settings are transaction-local,
+ * so a pooled connection cannot carry them into the next transaction; and without them, row-level security
+ * shows no tenant's rows.
+ */
+@ApplicationScoped
+public class TenantTransactions {
+
+    static final String SET_SCOPE = "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true),"
+            + " set_config('app.principal', $3, true)";
+
+    @Inject
+    Pool pool;
+
+    /** Runs work on one connection in one transaction with the scope set. */
+    public <T> Uni<T> inScope(DbScope scope, Function<SqlConnection, Uni<T>> work) {
+        return pool.withTransaction(connection -> connection.preparedQuery(SET_SCOPE)
+                .execute(Tuple.of(text(scope.tenantId()), text(scope.userId()), scope.principal()))
+                .chain(ignored -> work.apply(connection)));
+    }
+
+    public <T> Uni<T> inTenant(TenantContext context, Function<SqlConnection, Uni<T>> work) {
+        return inScope(DbScope.of(context), work);
+    }
+
+    private static String text(Object value) {
+        return value == null ? "" : value.toString();
+    }
+}

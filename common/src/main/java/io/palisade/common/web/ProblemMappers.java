@@ -1,0 +1,110 @@
+package io.palisade.common.web;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.vertx.pgclient.PgException;
+
+/** Every error leaves as problem+json; unexpected ones as a bare 500 without internals. */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e) {
+        return e.problem().toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response validation(ConstraintViolationException e) {
+        List<Map<String, String>> errors = e.getConstraintViolations().stream()
+                .map(v -> Map.of("field", field(v.getPropertyPath().toString()), "message", v.getMessage()))
+                .toList();
+        return new Problem(400, "Bad Request", "the request is not valid").with("errors", errors).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response unreadable(JsonProcessingException e) {
+        return new Problem(400, "Bad Request", "the request body is not valid JSON for this endpoint").toResponse();
+    }
+
+    @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
+    public Response unauthorized(RuntimeException e) {
+        return Response.fromResponse(new Problem(401, "Unauthorized", "a valid bearer token is required").toResponse())
+                .header("WWW-Authenticate", "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return new Problem(403, "Forbidden", "your role or permissions do not allow this").toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("request failed", e);
+        }
+        String title = Response.Status.fromStatusCode(status) == null ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase();
+        String detail = status >= 500 ? "the request could not be completed" : e.getMessage();
+        return new Problem(status, title, detail).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response database(PgException e) {
+        // Constraint violations that slipped past validation are the caller's fault, never a 500.
+        String state = e.getSqlState();
+        if ("23505".equals(state)) {
+            return new Problem(409, "Conflict", "this conflicts with an existing resource").toResponse();
+        }
+        if (state != null && (state.startsWith("23") || state.startsWith("22"))) {
+            return new Problem(422, "Unprocessable Content", "the request violates a data rule").toResponse();
+        }
+        if ("42501".equals(state)) {
+            // Row-level security refused the write: to the caller the object does not exist.
+            LOG.debugf("database refused a write: %s", e.getMessage());
+            return new Problem(404, "Not Found", "the resource was not found").toResponse();
+        }
+        LOG.error("database error " + state, e);
+        return new Problem(500, "Internal Server Error", "the request could not be completed").toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause != cause.getCause()) {
+            if (cause instanceof ProblemException p) {
+                return problem(p);
+            }
+            if (cause instanceof PgException pg) {
+                return database(pg);
+            }
+            cause = cause.getCause();
+        }
+        if (cause instanceof ProblemException p) {
+            return problem(p);
+        }
+        if (cause instanceof PgException pg) {
+            return database(pg);
+        }
+        LOG.error("unexpected error", e);
+        return new Problem(500, "Internal Server Error", "the request could not be completed").toResponse();
+    }
+
+    private static String field(String path) {
+        int dot = path.lastIndexOf('.');
+        return dot < 0 ? path : path.substring(dot + 1);
+    }
+}

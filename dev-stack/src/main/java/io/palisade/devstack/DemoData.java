@@ -1,0 +1,70 @@
+package io.palisade.devstack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Seeds the demo through the public API, as a person would: two tenants by self-serve signup, each owner
+ * invites a staff member who accepts. Safe to run again: existing tenants are left as they are.
+ */
+final class DemoData {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DevSettings settings;
+    private final String tenantService;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    DemoData(DevSettings settings, String tenantService) {
+        this.settings = settings;
+        this.tenantService = tenantService;
+    }
+
+    void seed() throws IOException, InterruptedException {
+        seedTenant("Acme Tours", "acme");
+        seedTenant("Bluewater Dives", "bluewater");
+    }
+
+    private void seedTenant(String name, String slug) throws IOException, InterruptedException {
+        String owner = "owner@" + slug + ".example";
+        HttpResponse<String> signup = post("/signup", null, Map.of("tenantName", name, "tenantSlug", slug,
+                "email", owner, "displayName", "Owner of " + name, "password", settings.demoPassword()));
+        if (signup.statusCode() == 409) {
+            return;
+        }
+        expect(signup, 201);
+        String token = JSON.readTree(post("/auth/login", null,
+                Map.of("email", owner, "password", settings.demoPassword(), "tenant", slug)).body())
+                .path("accessToken").asText();
+        JsonNode invitation = JSON.readTree(expect(post("/invitations", token, Map.of("email", "staff@" + slug + ".example",
+                "role", "staff", "permissions", List.of("BOOKINGS_READ", "BOOKINGS_WRITE"))), 201).body());
+        expect(post("/invitations/accept", null, Map.of("token", invitation.path("acceptToken").asText(),
+                "displayName", "Staff of " + name, "password", settings.demoPassword())), 200);
+    }
+
+    private HttpResponse<String> post(String path, String bearer, Object body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(tenantService + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> expect(HttpResponse<String> response, int status) {
+        if (response.statusCode() != status) {
+            throw new IllegalStateException("demo seeding: " + response.request().uri().getPath() + " answered "
+                    + response.statusCode() + ": " + response.body());
+        }
+        return response;
+    }
+}

@@ -1,0 +1,81 @@
+package io.palisade.devstack;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Ports and secrets of the local platform. Every value can be overridden by an environment variable; the
+ * secrets' defaults start with {@code dev-only-}, which the services' production profile refuses.
+ */
+public final class DevSettings {
+
+    public static final String DEV_ONLY_PREFIX = "dev-only-";
+
+    private final Map<String, String> env;
+
+    public DevSettings(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public int postgresPort() {
+        return Integer.parseInt(env.getOrDefault("PALISADE_PG_PORT", "55432"));
+    }
+
+    public int kafkaPort() {
+        return Integer.parseInt(env.getOrDefault("PALISADE_KAFKA_PORT", "59092"));
+    }
+
+    public int kafkaControllerPort() {
+        return Integer.parseInt(env.getOrDefault("PALISADE_KAFKA_CONTROLLER_PORT", "59093"));
+    }
+
+    public int servicePort(ServiceSpec service) {
+        return Integer.parseInt(env.getOrDefault(service.envPrefix() + "_PORT", String.valueOf(service.defaultPort())));
+    }
+
+    /** 32-byte AES key, base64: encrypts signing keys and other secrets at rest. */
+    public String masterKey() {
+        // base64 of "dev-only-master-key-32-bytes!!!!"
+        return env.getOrDefault("PALISADE_MASTER_KEY", "ZGV2LW9ubHktbWFzdGVyLWtleS0zMi1ieXRlcyEhISE=");
+    }
+
+    public String platformAdminEmail() {
+        return env.getOrDefault("PALISADE_PLATFORM_ADMIN_EMAIL", "admin@palisade.local");
+    }
+
+    public String platformAdminPassword() {
+        return env.getOrDefault("PALISADE_PLATFORM_ADMIN_PASSWORD", "dev-only-Admin-Passw0rd!");
+    }
+
+    public String demoPassword() {
+        return env.getOrDefault("PALISADE_DEMO_PASSWORD", "Demo-Passw0rd!2026");
+    }
+
+    public Map<String, String> rolePasswords() {
+        Map<String, String> passwords = new HashMap<>();
+        for (ServiceSpec service : ServiceSpec.ALL) {
+            passwords.put(service.ownerRole(), env.getOrDefault("PALISADE_DB_PASSWORD_" + service.ownerRole().toUpperCase(),
+                    DEV_ONLY_PREFIX + service.ownerRole()));
+            passwords.put(service.appRole(), env.getOrDefault("PALISADE_DB_PASSWORD_" + service.appRole().toUpperCase(),
+                    DEV_ONLY_PREFIX + service.appRole()));
+        }
+        return passwords;
+    }
+
+    /**
+     * The configuration a service process gets, as Quarkus property names (the launcher passes them as
+     * environment variables, the test resource as config overrides).
+     */
+    public static Map<String, String> serviceConfig(ServiceSpec service, int postgresPort, String kafkaBootstrap,
+            Map<String, String> rolePasswords, String masterKey) {
+        Map<String, String> config = new HashMap<>();
+        config.put("palisade.db.host", "127.0.0.1");
+        config.put("palisade.db.port", String.valueOf(postgresPort));
+        config.put("palisade.db.name", PlatformDatabase.DATABASE);
+        config.put("palisade.db.app-password", rolePasswords.get(service.appRole()));
+        config.put("palisade.db.owner-password", rolePasswords.get(service.ownerRole()));
+        config.put("kafka.bootstrap.servers", kafkaBootstrap);
+        config.put("palisade.crypto.master-key", masterKey);
+        return config;
+    }
+}

@@ -1,0 +1,29 @@
+package io.palisade.devstack.testing;
+
+import java.util.Map;
+
+import io.palisade.devstack.ServiceSpec;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Points a service under test at the shared real PostgreSQL and Kafka. Each service's tests use a one-line
+ * subclass naming the service, with {@code restrictToAnnotatedClass = true}.
+ */
+public abstract class PalisadeStackResource implements QuarkusTestResourceLifecycleManager {
+
+    private final ServiceSpec service;
+
+    protected PalisadeStackResource(String serviceName) {
+        this.service = ServiceSpec.named(serviceName);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        return PalisadeTestStack.get().serviceConfig(service);
+    }
+
+    @Override
+    public void stop() {
+        // The servers are shared by every test class of the JVM and stop with it.
+    }
+}

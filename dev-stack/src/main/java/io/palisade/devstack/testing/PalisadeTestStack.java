@@ -1,0 +1,98 @@
+package io.palisade.devstack.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.palisade.devstack.KafkaBroker;
+import io.palisade.devstack.PlatformDatabase;
+import io.palisade.devstack.PostgresServer;
+import io.palisade.devstack.ServiceSpec;
+
+/**
+ * One real PostgreSQL and one real Kafka broker per test JVM, started on first use and shared by every test
+ * class (Quarkus may restart the application between classes; the servers stay). Role passwords and the
+ * master key are random per run.
+ */
+public final class PalisadeTestStack {
+
+    private static PalisadeTestStack instance;
+
+    private final PostgresServer postgres;
+    private final KafkaBroker kafka;
+    private final Map<String, String> rolePasswords = new HashMap<>();
+    private final String masterKey;
+
+    private PalisadeTestStack() throws IOException {
+        SecureRandom random = new SecureRandom();
+        for (ServiceSpec service : ServiceSpec.ALL) {
+            rolePasswords.put(service.ownerRole(), randomSecret(random));
+            rolePasswords.put(service.appRole(), randomSecret(random));
+        }
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        masterKey = Base64.getEncoder().encodeToString(key);
+        postgres = PostgresServer.start(0, null);
+        PlatformDatabase.bootstrap(postgres, rolePasswords);
+        kafka = new KafkaBroker(Files.createTempDirectory("palisade-kafka"), freePort(), freePort());
+        kafka.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            kafka.stop();
+            postgres.close();
+        }));
+    }
+
+    public static synchronized PalisadeTestStack get() {
+        if (instance == null) {
+            try {
+                instance = new PalisadeTestStack();
+            } catch (IOException e) {
+                throw new IllegalStateException("test stack did not start", e);
+            }
+        }
+        return instance;
+    }
+
+    public KafkaBroker kafka() {
+        return kafka;
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/" + PlatformDatabase.DATABASE;
+    }
+
+    /** A JDBC connection as the given role (a service's app role, its owner role), for direct SQL tests. */
+    public Connection connectAs(String role) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), role, rolePasswords.get(role));
+    }
+
+    /** A superuser connection, for what only tests may do (checking the catalog, seeding across tenants). */
+    public Connection connectAsSuperuser() throws SQLException {
+        return postgres.superuserDataSource(PlatformDatabase.DATABASE).getConnection();
+    }
+
+    public Map<String, String> serviceConfig(ServiceSpec service) {
+        return io.palisade.devstack.DevSettings.serviceConfig(service, postgres.port(), kafka.bootstrapServers(),
+                rolePasswords, masterKey);
+    }
+
+    private static String randomSecret(SecureRandom random) {
+        byte[] bytes = new byte[18];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

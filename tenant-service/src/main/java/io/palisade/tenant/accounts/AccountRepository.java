@@ -1,0 +1,107 @@
+package io.palisade.tenant.accounts;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import static io.palisade.common.db.Rows.all;
+import static io.palisade.common.db.Rows.first;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Users, tenants and refresh tokens, always on a connection whose transaction carries the caller's scope
+ * (see TenantTransactions). Lookups before a scope exists go through the schema's definer helpers.
+ */
+@ApplicationScoped
+public class AccountRepository {
+
+    public record Login(UUID userId, String passwordHash, String status, boolean platformAdmin) {
+    }
+
+    public record TenantChoice(UUID tenantId, String slug, String name, String role, long permissions) {
+    }
+
+    public record RefreshToken(UUID id, UUID tenantId, UUID userId, UUID familyId, OffsetDateTime expiresAt,
+            OffsetDateTime usedAt, OffsetDateTime revokedAt) {
+    }
+
+    public Uni<Optional<Login>> findLogin(SqlConnection c, String email) {
+        return c.preparedQuery("select user_id, password_hash, status, platform_admin from tenancy.find_login($1)")
+                .execute(Tuple.of(email))
+                .map(rows -> first(rows).map(r -> new Login(r.getUUID("user_id"), r.getString("password_hash"),
+                        r.getString("status"), r.getBoolean("platform_admin"))));
+    }
+
+    public Uni<List<TenantChoice>> tenantChoices(SqlConnection c, UUID userId) {
+        return c.preparedQuery("select tenant_id, slug, name, role, permissions from tenancy.login_memberships($1)")
+                .execute(Tuple.of(userId))
+                .map(rows -> all(rows, r -> new TenantChoice(r.getUUID("tenant_id"), r.getString("slug"),
+                        r.getString("name"), r.getString("role"), r.getLong("permissions"))));
+    }
+
+    public Uni<Boolean> emailTaken(SqlConnection c, String email) {
+        return findLogin(c, email).map(Optional::isPresent);
+    }
+
+    public Uni<Void> insertUser(SqlConnection c, UUID id, String email, String displayName, String passwordHash) {
+        return c.preparedQuery("insert into tenancy.users (id, email, display_name, password_hash) values ($1, $2, $3, $4)")
+                .execute(Tuple.of(id, email, displayName, passwordHash)).replaceWithVoid();
+    }
+
+    public Uni<Void> insertTenant(SqlConnection c, UUID id, String slug, String name) {
+        return c.preparedQuery("insert into tenancy.tenants (id, slug, name) values ($1, $2, $3)")
+                .execute(Tuple.of(id, slug, name)).replaceWithVoid();
+    }
+
+    public Uni<Void> insertOwnerMembership(SqlConnection c, UUID tenantId, UUID userId, long permissions) {
+        return c.preparedQuery("insert into tenancy.memberships (tenant_id, user_id, role, permissions) values ($1, $2, 'owner', $3)")
+                .execute(Tuple.of(tenantId, userId, permissions)).replaceWithVoid();
+    }
+
+    public Uni<Optional<UUID[]>> refreshTokenScope(SqlConnection c, String tokenHash) {
+        return c.preparedQuery("select tenant_id, user_id from tenancy.refresh_token_scope($1)").execute(Tuple.of(tokenHash))
+                .map(rows -> first(rows).map(r -> new UUID[] { r.getUUID("tenant_id"), r.getUUID("user_id") }));
+    }
+
+    public Uni<Optional<RefreshToken>> lockRefreshToken(SqlConnection c, String tokenHash) {
+        return c.preparedQuery("select id, tenant_id, user_id, family_id, expires_at, used_at, revoked_at"
+                + " from tenancy.refresh_tokens where token_hash = $1 for update")
+                .execute(Tuple.of(tokenHash))
+                .map(rows -> first(rows).map(r -> new RefreshToken(r.getUUID("id"), r.getUUID("tenant_id"),
+                        r.getUUID("user_id"), r.getUUID("family_id"), r.getOffsetDateTime("expires_at"),
+                        r.getOffsetDateTime("used_at"), r.getOffsetDateTime("revoked_at"))));
+    }
+
+    public Uni<Void> insertRefreshToken(SqlConnection c, UUID tenantId, UUID userId, UUID familyId, String tokenHash,
+            OffsetDateTime expiresAt) {
+        return c.preparedQuery("insert into tenancy.refresh_tokens (id, tenant_id, user_id, family_id, token_hash, expires_at)"
+                + " values ($1, $2, $3, $4, $5, $6)")
+                .execute(Tuple.from(List.of(UUID.randomUUID(), tenantId, userId, familyId, tokenHash, expiresAt)))
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> markUsed(SqlConnection c, UUID tokenId) {
+        return c.preparedQuery("update tenancy.refresh_tokens set used_at = now() where id = $1").execute(Tuple.of(tokenId))
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> revokeFamily(SqlConnection c, UUID familyId) {
+        return c.preparedQuery("update tenancy.refresh_tokens set revoked_at = now() where family_id = $1 and revoked_at is null")
+                .execute(Tuple.of(familyId)).replaceWithVoid();
+    }
+
+    public Uni<Optional<TenantChoice>> activeMembership(SqlConnection c, UUID tenantId, UUID userId) {
+        return c.preparedQuery("select t.id, t.slug, t.name, m.role, m.permissions from tenancy.memberships m"
+                + " join tenancy.tenants t on t.id = m.tenant_id"
+                + " where m.tenant_id = $1 and m.user_id = $2 and m.status = 'active' and t.status = 'active'")
+                .execute(Tuple.of(tenantId, userId))
+                .map(rows -> first(rows).map(r -> new TenantChoice(r.getUUID("id"), r.getString("slug"), r.getString("name"),
+                        r.getString("role"), r.getLong("permissions"))));
+    }
+}

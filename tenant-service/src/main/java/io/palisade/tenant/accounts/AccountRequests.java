@@ -1,0 +1,33 @@
+package io.palisade.tenant.accounts;
+
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** Request bodies of the account endpoints. */
+public final class AccountRequests {
+
+    private AccountRequests() {
+    }
+
+    public record Signup(
+            @NotBlank @Size(max = 200) String tenantName,
+            @NotBlank @Pattern(regexp = "^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$", message = "3-40 lower-case letters, digits or dashes") String tenantSlug,
+            @NotBlank @Email @Size(max = 254) String email,
+            @NotBlank @Size(max = 200) String displayName,
+            @NotBlank @Size(min = 12, max = 128, message = "must be 12 to 128 characters") String password) {
+    }
+
+    public record Login(@NotBlank @Size(max = 254) String email, @NotBlank @Size(max = 128) String password,
+            @Size(max = 40) String tenant) {
+    }
+
+    public record Refresh(@NotBlank @Size(max = 200) String refreshToken) {
+    }
+
+    public record AcceptInvitation(@NotBlank @Size(max = 200) String token,
+            @Size(max = 200) String displayName,
+            @NotBlank @Size(min = 12, max = 128, message = "must be 12 to 128 characters") String password) {
+    }
+}

@@ -1,0 +1,58 @@
+package io.palisade.tenant.accounts;
+
+import java.net.URI;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.smallrye.mutiny.Uni;
+
+/** The public account endpoints: nobody is signed in yet when these are called. */
+@Path("/")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class AccountResource {
+
+    @Inject
+    AccountService accounts;
+
+    @POST
+    @Path("signup")
+    public Uni<Response> signup(@Valid @NotNull AccountRequests.Signup request) {
+        return accounts.signup(request).map(created -> Response.created(URI.create("/tenant"))
+                .entity(Map.of("tenantId", created.tenantId(), "tenantSlug", created.tenantSlug(), "userId", created.userId()))
+                .build());
+    }
+
+    @POST
+    @Path("auth/login")
+    public Uni<TokenResponse> login(@Valid @NotNull AccountRequests.Login request) {
+        return accounts.login(request);
+    }
+
+    @POST
+    @Path("auth/refresh")
+    public Uni<TokenResponse> refresh(@Valid @NotNull AccountRequests.Refresh request) {
+        return accounts.refresh(request.refreshToken());
+    }
+
+    @POST
+    @Path("auth/logout")
+    public Uni<Response> logout(@Valid @NotNull AccountRequests.Refresh request) {
+        return accounts.logout(request.refreshToken()).map(ignored -> Response.noContent().build());
+    }
+
+    @POST
+    @Path("invitations/accept")
+    public Uni<Map<String, Object>> accept(@Valid @NotNull AccountRequests.AcceptInvitation request) {
+        return accounts.acceptInvitation(request).map(joined -> Map.of("tenantId", joined.tenantId(), "userId", joined.userId()));
+    }
+}

@@ -1,0 +1,252 @@
+package io.palisade.tenant.accounts;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.palisade.common.crypto.Hashes;
+import io.palisade.common.db.Rows;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.Permission;
+import io.palisade.common.tenancy.Roles;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.common.web.Problem;
+import io.palisade.common.web.ProblemException;
+import io.palisade.tenant.accounts.AccountRepository.TenantChoice;
+import io.palisade.tenant.tokens.AccessTokens;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Signup, login, refresh rotation with reuse detection, logout, accepting invitations. */
+@ApplicationScoped
+public class AccountService {
+
+    /** Where the platform admin signs in instead of a tenant. */
+    public static final String PLATFORM_CHOICE = "platform";
+    private static final String BAD_CREDENTIALS = "the email or password is not correct";
+
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    AccountRepository accounts;
+
+    @Inject
+    PasswordHasher passwords;
+
+    @Inject
+    AccessTokens accessTokens;
+
+    @ConfigProperty(name = "palisade.tokens.refresh-ttl", defaultValue = "P14D")
+    Duration refreshTtl;
+
+    public record SignedUp(UUID tenantId, String tenantSlug, UUID userId) {
+    }
+
+    public Uni<SignedUp> signup(AccountRequests.Signup request) {
+        String email = request.email().toLowerCase(Locale.ROOT);
+        UUID tenantId = UUID.randomUUID();
+        UUID userId = UUID.randomUUID();
+        return passwords.hash(request.password()).chain(hash -> tx.inScope(new DbScope(tenantId, userId, "signup"),
+                c -> accounts.emailTaken(c, email).chain(taken -> {
+                    if (taken) {
+                        throw ProblemException.conflict("an account with this email already exists");
+                    }
+                    return accounts.insertUser(c, userId, email, request.displayName(), hash)
+                            .chain(() -> accounts.insertTenant(c, tenantId, request.tenantSlug(), request.tenantName()))
+                            .chain(() -> accounts.insertOwnerMembership(c, tenantId, userId, Permission.ALL));
+                })))
+                .onFailure(AccountService::isUniqueViolation)
+                .transform(e -> ProblemException.conflict("the tenant slug '" + request.tenantSlug() + "' is taken"))
+                .replaceWith(new SignedUp(tenantId, request.tenantSlug(), userId));
+    }
+
+    public Uni<TokenResponse> login(AccountRequests.Login request) {
+        String email = request.email().toLowerCase(Locale.ROOT);
+        return tx.inScope(DbScope.anonymous(), c -> accounts.findLogin(c, email))
+                .chain(found -> found.isEmpty() ? passwords.matchesNothing(request.password()).replaceWith(Optional.<AccountRepository.Login>empty())
+                        : passwords.matches(request.password(), found.get().passwordHash())
+                                .map(ok -> ok && "active".equals(found.get().status()) ? found : Optional.<AccountRepository.Login>empty()))
+                .chain(verified -> {
+                    if (verified.isEmpty()) {
+                        throw ProblemException.unauthorized(BAD_CREDENTIALS);
+                    }
+                    return chooseTenant(verified.get(), request.tenant());
+                });
+    }
+
+    private Uni<TokenResponse> chooseTenant(AccountRepository.Login login, String requested) {
+        return tx.inScope(DbScope.user(login.userId()), c -> accounts.tenantChoices(c, login.userId())).chain(choices -> {
+            if (PLATFORM_CHOICE.equals(requested) || (requested == null && choices.isEmpty())) {
+                if (!login.platformAdmin()) {
+                    throw ProblemException.forbidden("this account is not a member of any active tenant");
+                }
+                String token = accessTokens.forPlatform(login.userId(), Roles.PLATFORM_ADMIN);
+                return Uni.createFrom().item(new TokenResponse(token, "Bearer", accessTokens.ttl().toSeconds(), null, null, null));
+            }
+            Optional<TenantChoice> chosen = requested == null && choices.size() == 1 && !login.platformAdmin()
+                    ? Optional.of(choices.get(0))
+                    : choices.stream().filter(t -> t.slug().equals(requested)).findFirst();
+            if (chosen.isEmpty()) {
+                List<String> options = new java.util.ArrayList<>(choices.stream().map(TenantChoice::slug).toList());
+                if (login.platformAdmin()) {
+                    options.add(PLATFORM_CHOICE);
+                }
+                throw new ProblemException(new Problem(422, "Tenant selection required",
+                        requested == null ? "choose the tenant to sign in to" : "you are not a member of '" + requested + "'")
+                        .with("tenants", options));
+            }
+            return issue(chosen.get(), login.userId(), UUID.randomUUID());
+        });
+    }
+
+    private Uni<TokenResponse> issue(TenantChoice tenant, UUID userId, UUID familyId) {
+        String refreshToken = Hashes.randomToken(32);
+        OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plus(refreshTtl);
+        return tx.inScope(new DbScope(tenant.tenantId(), userId, "staff"),
+                c -> accounts.insertRefreshToken(c, tenant.tenantId(), userId, familyId, Hashes.sha256Hex(refreshToken), expires))
+                .map(ignored -> tokenResponse(tenant, userId, refreshToken));
+    }
+
+    private TokenResponse tokenResponse(TenantChoice tenant, UUID userId, String refreshToken) {
+        String access = accessTokens.forTenant(userId, tenant.tenantId(), tenant.role(), effectivePermissions(tenant));
+        return new TokenResponse(access, "Bearer", accessTokens.ttl().toSeconds(), refreshToken, tenant.tenantId().toString(),
+                tenant.slug());
+    }
+
+    static long effectivePermissions(TenantChoice membership) {
+        return Roles.STAFF.equals(membership.role()) ? membership.permissions() : Permission.ALL;
+    }
+
+    private enum RefreshOutcome { ROTATED, REJECTED, REUSED }
+
+    private record Rotation(RefreshOutcome outcome, TokenResponse tokens) {
+    }
+
+    /**
+     * Rotates a refresh token. A token presented a second time means it leaked: the whole family is revoked
+     * (committed), and the request fails.
+     */
+    public Uni<TokenResponse> refresh(String presented) {
+        String hash = Hashes.sha256Hex(presented);
+        return tx.inScope(DbScope.anonymous(), c -> accounts.refreshTokenScope(c, hash)).chain(scope -> {
+            if (scope.isEmpty()) {
+                throw ProblemException.unauthorized("the refresh token is not valid");
+            }
+            UUID tenantId = scope.get()[0];
+            UUID userId = scope.get()[1];
+            return tx.inScope(new DbScope(tenantId, userId, "staff"), c -> accounts.lockRefreshToken(c, hash).chain(token -> {
+                if (token.isEmpty()) {
+                    return Uni.createFrom().item(new Rotation(RefreshOutcome.REJECTED, null));
+                }
+                AccountRepository.RefreshToken t = token.get();
+                if (t.usedAt() != null || t.revokedAt() != null) {
+                    return accounts.revokeFamily(c, t.familyId()).replaceWith(new Rotation(RefreshOutcome.REUSED, null));
+                }
+                if (t.expiresAt().isBefore(OffsetDateTime.now())) {
+                    return Uni.createFrom().item(new Rotation(RefreshOutcome.REJECTED, null));
+                }
+                return accounts.activeMembership(c, tenantId, userId).chain(membership -> {
+                    if (membership.isEmpty()) {
+                        return Uni.createFrom().item(new Rotation(RefreshOutcome.REJECTED, null));
+                    }
+                    String next = Hashes.randomToken(32);
+                    return accounts.markUsed(c, t.id())
+                            .chain(() -> accounts.insertRefreshToken(c, tenantId, userId, t.familyId(), Hashes.sha256Hex(next),
+                                    OffsetDateTime.now(ZoneOffset.UTC).plus(refreshTtl)))
+                            .map(ignored -> new Rotation(RefreshOutcome.ROTATED, tokenResponse(membership.get(), userId, next)));
+                });
+            }));
+        }).map(rotation -> {
+            if (rotation.outcome() != RefreshOutcome.ROTATED) {
+                throw ProblemException.unauthorized("the refresh token is not valid");
+            }
+            return rotation.tokens();
+        });
+    }
+
+    /** Revokes the presented token's family. Unknown tokens are ignored: logout always succeeds. */
+    public Uni<Void> logout(String presented) {
+        String hash = Hashes.sha256Hex(presented);
+        return tx.inScope(DbScope.anonymous(), c -> accounts.refreshTokenScope(c, hash)).chain(scope -> scope.isEmpty()
+                ? Uni.createFrom().voidItem()
+                : tx.inScope(new DbScope(scope.get()[0], scope.get()[1], "staff"), c -> accounts.lockRefreshToken(c, hash)
+                        .chain(token -> token.isEmpty() ? Uni.createFrom().voidItem() : accounts.revokeFamily(c, token.get().familyId()))));
+    }
+
+    public record Joined(UUID tenantId, UUID userId) {
+    }
+
+    /**
+     * The invitee joins. An existing account proves itself with its password; a new one is created with the
+     * given password. Only the invited email can join, once.
+     */
+    public Uni<Joined> acceptInvitation(AccountRequests.AcceptInvitation request) {
+        String hash = Hashes.sha256Hex(request.token());
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select email from tenancy.pending_invitation($1)")
+                .execute(Tuple.of(hash)).map(rows -> Rows.first(rows).map(r -> r.getString("email")))
+                .chain(email -> email.isEmpty() ? Uni.createFrom().item(Map.<String, Optional<AccountRepository.Login>>of())
+                        : accounts.findLogin(c, email.get()).map(login -> Map.of(email.get(), login))))
+                .chain(found -> {
+                    if (found.isEmpty()) {
+                        throw ProblemException.notFound("the invitation (it may have expired, been revoked or used)");
+                    }
+                    var entry = found.entrySet().iterator().next();
+                    return entry.getValue().isPresent() ? joinExisting(hash, entry.getValue().get(), request.password())
+                            : joinNew(hash, entry.getKey(), request);
+                });
+    }
+
+    private Uni<Joined> joinExisting(String invitationHash, AccountRepository.Login login, String password) {
+        return passwords.matches(password, login.passwordHash()).chain(ok -> {
+            if (!ok || !"active".equals(login.status())) {
+                throw ProblemException.unauthorized(BAD_CREDENTIALS);
+            }
+            return tx.inScope(DbScope.user(login.userId()), c -> accept(c, invitationHash, login.userId()));
+        });
+    }
+
+    private Uni<Joined> joinNew(String invitationHash, String email, AccountRequests.AcceptInvitation request) {
+        if (request.displayName() == null || request.displayName().isBlank()) {
+            throw ProblemException.unprocessable("displayName is required to create the invited account");
+        }
+        UUID userId = UUID.randomUUID();
+        return passwords.hash(request.password()).chain(hash -> tx.inScope(DbScope.user(userId),
+                c -> accounts.insertUser(c, userId, email, request.displayName(), hash)
+                        .chain(() -> accept(c, invitationHash, userId))));
+    }
+
+    private Uni<Joined> accept(io.vertx.mutiny.sqlclient.SqlConnection c, String invitationHash, UUID userId) {
+        return c.preparedQuery("select tenancy.accept_invitation($1, $2) as tenant_id").execute(Tuple.of(invitationHash, userId))
+                .map(rows -> {
+                    UUID tenantId = rows.iterator().next().getUUID("tenant_id");
+                    if (tenantId == null) {
+                        throw ProblemException.notFound("the invitation (it may have expired, been revoked or used)");
+                    }
+                    return new Joined(tenantId, userId);
+                });
+    }
+
+    /** Creates the configured platform admin if no account has that email yet. */
+    public Uni<Boolean> ensurePlatformAdmin(String email, String password) {
+        UUID id = UUID.randomUUID();
+        return passwords.hash(password).chain(hash -> tx.inScope(DbScope.user(id),
+                c -> c.preparedQuery("select tenancy.ensure_platform_admin($1, $2, $3, $4) as created")
+                        .execute(Tuple.of(id, email.toLowerCase(Locale.ROOT), "Platform admin", hash))
+                        .map(rows -> rows.iterator().next().getBoolean("created"))));
+    }
+
+    private static boolean isUniqueViolation(Throwable e) {
+        return e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState());
+    }
+}

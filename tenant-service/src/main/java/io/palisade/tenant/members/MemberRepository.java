@@ -1,0 +1,112 @@
+package io.palisade.tenant.members;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import static io.palisade.common.db.Rows.all;
+import static io.palisade.common.db.Rows.first;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Tenants, memberships and invitations of the caller's tenant. No statement here filters by tenant: row-level
+ * security does, from the transaction's scope.
+ */
+@ApplicationScoped
+public class MemberRepository {
+
+    public record Tenant(UUID id, String slug, String name, String status, OffsetDateTime createdAt) {
+    }
+
+    public record Member(UUID userId, String email, String displayName, String role, long permissions, String status,
+            OffsetDateTime createdAt) {
+    }
+
+    public record Invitation(UUID id, String email, String role, long permissions, OffsetDateTime expiresAt,
+            OffsetDateTime acceptedAt, OffsetDateTime revokedAt, OffsetDateTime createdAt) {
+    }
+
+    private static final String MEMBER_COLUMNS = "m.user_id, u.email, u.display_name, m.role, m.permissions, m.status, m.created_at"
+            + " from tenancy.memberships m join tenancy.users u on u.id = m.user_id";
+    private static final String INVITATION_COLUMNS = "id, email, role, permissions, expires_at, accepted_at, revoked_at, created_at"
+            + " from tenancy.invitations";
+
+    public Uni<Optional<Tenant>> tenant(SqlConnection c) {
+        return c.query("select id, slug, name, status, created_at from tenancy.tenants").execute()
+                .map(rows -> first(rows).map(MemberRepository::tenant));
+    }
+
+    public Uni<Optional<Tenant>> renameTenant(SqlConnection c, String name) {
+        return c.preparedQuery("update tenancy.tenants set name = $1, updated_at = now() returning id, slug, name, status, created_at")
+                .execute(Tuple.of(name)).map(rows -> first(rows).map(MemberRepository::tenant));
+    }
+
+    public Uni<List<Member>> members(SqlConnection c, OffsetDateTime afterCreated, UUID afterUser, int limit) {
+        return c.preparedQuery("select " + MEMBER_COLUMNS
+                + " where ($1::timestamptz is null or (m.created_at, m.user_id) > ($1, $2)) order by m.created_at, m.user_id limit $3")
+                .execute(Tuple.of(afterCreated, afterUser, limit))
+                .map(rows -> all(rows, MemberRepository::member));
+    }
+
+    public Uni<Optional<Member>> member(SqlConnection c, UUID userId) {
+        return c.preparedQuery("select " + MEMBER_COLUMNS + " where m.user_id = $1").execute(Tuple.of(userId))
+                .map(rows -> first(rows).map(MemberRepository::member));
+    }
+
+    public Uni<Void> updateMember(SqlConnection c, UUID userId, String role, long permissions, String status) {
+        return c.preparedQuery("update tenancy.memberships set role = $2, permissions = $3, status = $4, updated_at = now()"
+                + " where user_id = $1").execute(Tuple.of(userId, role, permissions, status)).replaceWithVoid();
+    }
+
+    public Uni<Long> activeOwners(SqlConnection c) {
+        return c.query("select count(*) from tenancy.memberships where role = 'owner' and status = 'active'").execute()
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    public Uni<Void> insertInvitation(SqlConnection c, UUID id, UUID tenantId, String email, String role, long permissions,
+            String tokenHash, UUID invitedBy, OffsetDateTime expiresAt) {
+        return c.preparedQuery("insert into tenancy.invitations (id, tenant_id, email, role, permissions, token_hash, invited_by,"
+                + " expires_at) values ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .execute(Tuple.from(List.of(id, tenantId, email, role, permissions, tokenHash, invitedBy, expiresAt)))
+                .replaceWithVoid();
+    }
+
+    public Uni<List<Invitation>> invitations(SqlConnection c) {
+        return c.query("select " + INVITATION_COLUMNS + " order by created_at desc, id limit 500").execute()
+                .map(rows -> all(rows, MemberRepository::invitation));
+    }
+
+    public Uni<Optional<Invitation>> invitation(SqlConnection c, UUID id) {
+        return c.preparedQuery("select " + INVITATION_COLUMNS + " where id = $1").execute(Tuple.of(id))
+                .map(rows -> first(rows).map(MemberRepository::invitation));
+    }
+
+    public Uni<Optional<Invitation>> revokeInvitation(SqlConnection c, UUID id) {
+        return c.preparedQuery("update tenancy.invitations set revoked_at = coalesce(revoked_at, now()) where id = $1"
+                + " and accepted_at is null returning " + INVITATION_COLUMNS.replace(" from tenancy.invitations", ""))
+                .execute(Tuple.of(id)).map(rows -> first(rows).map(MemberRepository::invitation));
+    }
+
+    private static Tenant tenant(Row r) {
+        return new Tenant(r.getUUID("id"), r.getString("slug"), r.getString("name"), r.getString("status"),
+                r.getOffsetDateTime("created_at"));
+    }
+
+    private static Member member(Row r) {
+        return new Member(r.getUUID("user_id"), r.getString("email"), r.getString("display_name"), r.getString("role"),
+                r.getLong("permissions"), r.getString("status"), r.getOffsetDateTime("created_at"));
+    }
+
+    private static Invitation invitation(Row r) {
+        return new Invitation(r.getUUID("id"), r.getString("email"), r.getString("role"), r.getLong("permissions"),
+                r.getOffsetDateTime("expires_at"), r.getOffsetDateTime("accepted_at"), r.getOffsetDateTime("revoked_at"),
+                r.getOffsetDateTime("created_at"));
+    }
+}

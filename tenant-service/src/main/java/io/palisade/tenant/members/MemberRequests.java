@@ -1,0 +1,32 @@
+package io.palisade.tenant.members;
+
+import java.util.Set;
+
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import io.palisade.common.tenancy.Permission;
+
+/** Request bodies of the tenant, member and invitation endpoints. */
+public final class MemberRequests {
+
+    private MemberRequests() {
+    }
+
+    public record RenameTenant(@NotBlank @Size(max = 200) String name) {
+    }
+
+    /** Absent fields stay as they are. */
+    public record UpdateMember(@Pattern(regexp = "owner|admin|staff", message = "must be owner, admin or staff") String role,
+            Set<Permission> permissions,
+            @Pattern(regexp = "active|suspended", message = "must be active or suspended") String status) {
+    }
+
+    public record Invite(@NotBlank @Email @Size(max = 254) String email,
+            @NotNull @Pattern(regexp = "admin|staff", message = "must be admin or staff") String role,
+            Set<Permission> permissions) {
+    }
+}

@@ -1,0 +1,174 @@
+package io.palisade.tenant.members;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.palisade.common.crypto.Hashes;
+import io.palisade.common.tenancy.CurrentTenant;
+import io.palisade.common.tenancy.Permission;
+import io.palisade.common.tenancy.Roles;
+import io.palisade.common.tenancy.TenantContext;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.common.web.ProblemException;
+import io.palisade.tenant.members.MemberViews.InvitationView;
+import io.palisade.tenant.members.MemberViews.MemberView;
+import io.palisade.tenant.members.MemberViews.Page;
+import io.smallrye.mutiny.Uni;
+
+/** The caller's tenant, its members and invitations. Another tenant's objects simply do not exist here. */
+@ApplicationScoped
+public class MemberService {
+
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    MemberRepository repository;
+
+    @Inject
+    CurrentTenant currentTenant;
+
+    @ConfigProperty(name = "palisade.invitations.ttl", defaultValue = "P7D")
+    Duration invitationTtl;
+
+    public Uni<MemberRepository.Tenant> tenant() {
+        return tx.inTenant(currentTenant.get(), repository::tenant).map(t -> t.orElseThrow(() -> ProblemException.notFound("the tenant")));
+    }
+
+    public Uni<MemberRepository.Tenant> rename(String name) {
+        return tx.inTenant(currentTenant.get(), c -> repository.renameTenant(c, name))
+                .map(t -> t.orElseThrow(() -> ProblemException.notFound("the tenant")));
+    }
+
+    public Uni<Page<MemberView>> members(String cursor, int limit) {
+        Cursor after = Cursor.decode(cursor);
+        return tx.inTenant(currentTenant.get(), c -> repository.members(c, after.createdAt(), after.userId(), limit + 1)).map(rows -> {
+            List<MemberView> items = rows.stream().limit(limit).map(MemberView::of).toList();
+            String next = rows.size() > limit ? new Cursor(rows.get(limit - 1).createdAt(), rows.get(limit - 1).userId()).encode() : null;
+            return new Page<>(items, next);
+        });
+    }
+
+    public Uni<MemberView> member(UUID userId) {
+        return tx.inTenant(currentTenant.get(), c -> repository.member(c, userId))
+                .map(m -> MemberView.of(m.orElseThrow(() -> ProblemException.notFound("the member"))));
+    }
+
+    public Uni<MemberView> update(UUID userId, MemberRequests.UpdateMember change) {
+        TenantContext caller = currentTenant.get();
+        return tx.inTenant(caller, c -> repository.member(c, userId).chain(found -> {
+            MemberRepository.Member member = found.orElseThrow(() -> ProblemException.notFound("the member"));
+            if ("removed".equals(member.status())) {
+                throw ProblemException.notFound("the member");
+            }
+            String role = change.role() == null ? member.role() : change.role();
+            String status = change.status() == null ? member.status() : change.status();
+            long permissions = change.permissions() == null ? member.permissions() : Permission.mask(change.permissions());
+            guardOwnerChanges(caller, member, role);
+            if (userId.equals(caller.userId()) && (!role.equals(member.role()) || !status.equals(member.status()))) {
+                throw ProblemException.unprocessable("you cannot change your own role or status");
+            }
+            return ensureOwnerRemains(c, member, role, status)
+                    .chain(() -> repository.updateMember(c, userId, role, permissions, status))
+                    .chain(() -> repository.member(c, userId));
+        })).map(m -> MemberView.of(m.orElseThrow()));
+    }
+
+    public Uni<Void> remove(UUID userId) {
+        TenantContext caller = currentTenant.get();
+        return tx.inTenant(caller, c -> repository.member(c, userId).chain(found -> {
+            MemberRepository.Member member = found.orElseThrow(() -> ProblemException.notFound("the member"));
+            if ("removed".equals(member.status())) {
+                throw ProblemException.notFound("the member");
+            }
+            guardOwnerChanges(caller, member, member.role());
+            return ensureOwnerRemains(c, member, member.role(), "removed")
+                    .chain(() -> repository.updateMember(c, userId, member.role(), member.permissions(), "removed"));
+        }));
+    }
+
+    public Uni<InvitationView> invite(MemberRequests.Invite request) {
+        TenantContext caller = currentTenant.get();
+        if (Roles.ADMIN.equals(request.role()) && !caller.hasRole(Roles.OWNER)) {
+            throw ProblemException.forbidden("only an owner can invite an admin");
+        }
+        String token = Hashes.randomToken(32);
+        UUID id = UUID.randomUUID();
+        long permissions = request.permissions() == null ? 0 : Permission.mask(request.permissions());
+        OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plus(invitationTtl);
+        return tx.inTenant(caller, c -> repository.insertInvitation(c, id, caller.tenantId(), request.email().toLowerCase(Locale.ROOT),
+                request.role(), permissions, Hashes.sha256Hex(token), caller.userId(), expires)
+                .chain(() -> repository.invitation(c, id)))
+                .map(i -> InvitationView.of(i.orElseThrow(), token));
+    }
+
+    public Uni<List<InvitationView>> invitations() {
+        return tx.inTenant(currentTenant.get(), repository::invitations).map(list -> list.stream().map(i -> InvitationView.of(i, null)).toList());
+    }
+
+    public Uni<InvitationView> invitation(UUID id) {
+        return tx.inTenant(currentTenant.get(), c -> repository.invitation(c, id))
+                .map(i -> InvitationView.of(i.orElseThrow(() -> ProblemException.notFound("the invitation")), null));
+    }
+
+    public Uni<Void> revokeInvitation(UUID id) {
+        return tx.inTenant(currentTenant.get(), c -> repository.revokeInvitation(c, id)).map(i -> {
+            i.orElseThrow(() -> ProblemException.notFound("the invitation"));
+            return null;
+        });
+    }
+
+    /** Owners are managed by owners only, and only owners make owners. */
+    private static void guardOwnerChanges(TenantContext caller, MemberRepository.Member member, String newRole) {
+        boolean touchesOwner = Roles.OWNER.equals(member.role()) || Roles.OWNER.equals(newRole);
+        if (touchesOwner && !caller.hasRole(Roles.OWNER)) {
+            throw ProblemException.forbidden("only an owner can change an owner or make one");
+        }
+    }
+
+    /** A tenant never loses its last active owner. */
+    private Uni<Void> ensureOwnerRemains(io.vertx.mutiny.sqlclient.SqlConnection c, MemberRepository.Member member, String role,
+            String status) {
+        boolean losesOwner = Roles.OWNER.equals(member.role()) && "active".equals(member.status())
+                && (!Roles.OWNER.equals(role) || !"active".equals(status));
+        if (!losesOwner) {
+            return Uni.createFrom().voidItem();
+        }
+        return repository.activeOwners(c).map(count -> {
+            if (count <= 1) {
+                throw ProblemException.conflict("a tenant needs at least one active owner");
+            }
+            return null;
+        });
+    }
+
+    /** Opaque keyset cursor over (joined at, user id). */
+    record Cursor(OffsetDateTime createdAt, UUID userId) {
+        static Cursor decode(String cursor) {
+            if (cursor == null || cursor.isBlank()) {
+                return new Cursor(null, null);
+            }
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|", 2);
+                return new Cursor(OffsetDateTime.parse(parts[0]), UUID.fromString(parts[1]));
+            } catch (RuntimeException e) {
+                throw ProblemException.badRequest("the cursor is not valid");
+            }
+        }
+
+        String encode() {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString((createdAt + "|" + userId).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.palisade.tenant.platform;
+
+import java.util.Map;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import io.palisade.common.tenancy.Roles;
+import io.palisade.tenant.tokens.SigningKeys;
+import io.smallrye.mutiny.Uni;
+
+/** Platform operations: no tenant data here, only the platform's own machinery. */
+@Path("/platform")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.PLATFORM_ADMIN)
+public class PlatformResource {
+
+    @Inject
+    SigningKeys signingKeys;
+
+    /** New tokens are signed with a new key; the old key stays published until its tokens expired. */
+    @POST
+    @Path("/signing-keys/rotate")
+    public Uni<Map<String, String>> rotateSigningKey() {
+        return signingKeys.rotate().map(kid -> Map.of("activeKid", kid));
+    }
+}

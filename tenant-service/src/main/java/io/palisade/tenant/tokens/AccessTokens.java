@@ -1,0 +1,58 @@
+package io.palisade.tenant.tokens;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.palisade.common.tenancy.CurrentTenant;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
+
+/** Issues short-lived access tokens: RS256, {@code kid} header, claims as in DESIGN.md. */
+@ApplicationScoped
+public class AccessTokens {
+
+    public static final String AUDIENCE = "palisade";
+
+    @Inject
+    SigningKeys keys;
+
+    @ConfigProperty(name = "palisade.issuer")
+    String issuer;
+
+    @ConfigProperty(name = "palisade.tokens.access-ttl", defaultValue = "PT10M")
+    Duration ttl;
+
+    public Duration ttl() {
+        return ttl;
+    }
+
+    /** A token for one tenant: exactly one {@code tid}. */
+    public String forTenant(UUID userId, UUID tenantId, String role, long permissions) {
+        return sign(base(userId, List.of(role)).claim(CurrentTenant.TENANT_CLAIM, tenantId.toString())
+                .claim(CurrentTenant.PERMISSIONS_CLAIM, permissions));
+    }
+
+    /** A platform operator's token: no tenant at all. */
+    public String forPlatform(UUID userId, String role) {
+        return sign(base(userId, List.of(role)).claim(CurrentTenant.PERMISSIONS_CLAIM, 0L));
+    }
+
+    private JwtClaimsBuilder base(UUID userId, List<String> roles) {
+        Instant now = Instant.now();
+        return Jwt.issuer(issuer).audience(AUDIENCE).subject(userId.toString()).claim("roles", roles)
+                .claim("jti", UUID.randomUUID().toString()).issuedAt(now).expiresAt(now.plus(ttl));
+    }
+
+    private String sign(JwtClaimsBuilder claims) {
+        SigningKeys.ActiveKey key = keys.active();
+        return claims.jws().keyId(key.kid()).algorithm(SignatureAlgorithm.RS256).sign(key.privateKey());
+    }
+}

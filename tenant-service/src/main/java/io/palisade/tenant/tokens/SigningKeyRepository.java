@@ -1,0 +1,55 @@
+package io.palisade.tenant.tokens;
+
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Signing keys are platform data, not tenant data: plain statements on the pool, no tenant scope. */
+@ApplicationScoped
+public class SigningKeyRepository {
+
+    public record StoredKey(String kid, JsonObject publicJwk, String privateKeySealed, boolean active) {
+    }
+
+    @Inject
+    Pool pool;
+
+    /** Active keys first (newest first), then retired keys still inside their verification grace period. */
+    public Uni<List<StoredKey>> published(Duration grace) {
+        return pool.preparedQuery("""
+                select kid, public_jwk, private_key_sealed, retired_at is null as active from tenancy.signing_keys
+                 where retired_at is null or retired_at > now() - make_interval(secs => $1)
+                 order by retired_at is null desc, created_at desc""")
+                .execute(Tuple.of(grace.toSeconds()))
+                .map(rows -> {
+                    List<StoredKey> keys = new java.util.ArrayList<>();
+                    for (Row row : rows) {
+                        keys.add(new StoredKey(row.getString("kid"), row.getJsonObject("public_jwk"),
+                                row.getString("private_key_sealed"), row.getBoolean("active")));
+                    }
+                    return keys;
+                });
+    }
+
+    public Uni<Void> insert(String kid, JsonObject publicJwk, String privateKeySealed) {
+        return pool.preparedQuery("insert into tenancy.signing_keys (kid, public_jwk, private_key_sealed) values ($1, $2, $3)")
+                .execute(Tuple.of(kid, publicJwk, privateKeySealed)).replaceWithVoid();
+    }
+
+    /** Makes the given key the only active one, atomically. */
+    public Uni<Void> rotateTo(String kid, JsonObject publicJwk, String privateKeySealed) {
+        return pool.withTransaction(c -> c.preparedQuery("update tenancy.signing_keys set retired_at = now() where retired_at is null")
+                .execute()
+                .chain(() -> c.preparedQuery("insert into tenancy.signing_keys (kid, public_jwk, private_key_sealed) values ($1, $2, $3)")
+                        .execute(Tuple.of(kid, publicJwk, privateKeySealed)))
+                .replaceWithVoid());
+    }
+}

@@ -1,0 +1,140 @@
+package io.palisade.tenant.tokens;
+
+import java.math.BigInteger;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.palisade.common.crypto.SecretBox;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The RSA keys that sign access tokens. Keys live in the database (private halves sealed with the master
+ * key) so every instance signs with the same key and rotation needs no restart: the newest active key signs,
+ * retired keys stay in the JWKS until every token they signed has expired.
+ */
+@ApplicationScoped
+public class SigningKeys {
+
+    public record ActiveKey(String kid, PrivateKey privateKey) {
+    }
+
+    @Inject
+    SigningKeyRepository repository;
+
+    @Inject
+    SecretBox secretBox;
+
+    @ConfigProperty(name = "palisade.tokens.access-ttl", defaultValue = "PT10M")
+    Duration accessTtl;
+
+    private volatile ActiveKey active;
+    private volatile JsonObject jwks = new JsonObject().put("keys", new JsonArray());
+
+    void onStart(@Observes StartupEvent event) {
+        reload().chain(loaded -> loaded ? Uni.createFrom().voidItem() : createFirstKey()).await().atMost(Duration.ofSeconds(30));
+    }
+
+    @Scheduled(every = "30s", delayed = "30s")
+    Uni<Void> refresh() {
+        return reload().replaceWithVoid();
+    }
+
+    public ActiveKey active() {
+        ActiveKey key = active;
+        if (key == null) {
+            throw new IllegalStateException("no signing key loaded");
+        }
+        return key;
+    }
+
+    public JsonObject jwks() {
+        return jwks;
+    }
+
+    public Uni<String> rotate() {
+        NewKey key = generate();
+        return repository.rotateTo(key.kid, key.publicJwk, key.sealed).chain(this::reload).replaceWith(key.kid);
+    }
+
+    private Uni<Void> createFirstKey() {
+        NewKey key = generate();
+        return repository.insert(key.kid, key.publicJwk, key.sealed).chain(this::reload).replaceWithVoid();
+    }
+
+    private Uni<Boolean> reload() {
+        // Keep retired keys published for a token lifetime plus clock-skew margin.
+        return repository.published(accessTtl.plusMinutes(5)).map(keys -> {
+            JsonArray published = new JsonArray();
+            keys.forEach(k -> published.add(k.publicJwk()));
+            jwks = new JsonObject().put("keys", published);
+            List<SigningKeyRepository.StoredKey> activeKeys = keys.stream().filter(SigningKeyRepository.StoredKey::active).toList();
+            if (activeKeys.isEmpty()) {
+                return false;
+            }
+            SigningKeyRepository.StoredKey newest = activeKeys.get(0);
+            if (active == null || !active.kid().equals(newest.kid())) {
+                active = new ActiveKey(newest.kid(), privateKey(secretBox.decrypt(newest.privateKeySealed(), aad(newest.kid()))));
+            }
+            return true;
+        });
+    }
+
+    private record NewKey(String kid, JsonObject publicJwk, String sealed) {
+    }
+
+    private NewKey generate() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            KeyPair pair = generator.generateKeyPair();
+            String kid = UUID.randomUUID().toString();
+            RSAPublicKey pub = (RSAPublicKey) pair.getPublic();
+            JsonObject jwk = new JsonObject().put("kty", "RSA").put("kid", kid).put("use", "sig").put("alg", "RS256")
+                    .put("n", base64Url(pub.getModulus())).put("e", base64Url(pub.getPublicExponent()));
+            String sealed = secretBox.encrypt(Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()), aad(kid));
+            return new NewKey(kid, jwk, sealed);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String aad(String kid) {
+        return "tenancy.signing_keys:" + kid;
+    }
+
+    private static PrivateKey privateKey(String pkcs8Base64) {
+        try {
+            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pkcs8Base64)));
+        } catch (NoSuchAlgorithmException | InvalidKeySpecException e) {
+            throw new IllegalStateException("stored signing key is unreadable", e);
+        }
+    }
+
+    private static String base64Url(BigInteger value) {
+        byte[] bytes = value.toByteArray();
+        if (bytes.length > 1 && bytes[0] == 0) {
+            bytes = java.util.Arrays.copyOfRange(bytes, 1, bytes.length);
+        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}
