@@ -1,0 +1,132 @@
+package io.palisade.tenant;
+
+import static io.palisade.tenant.Api.bearer;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.palisade.tenant.Api.TestTenant;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Tenant B, with valid tokens of its own, against every tenant-scoped endpoint and tenant A's objects: reads
+ * answer 404 or leave A's rows out, writes answer 404 and change nothing. The endpoint list comes from the
+ * OpenAPI document, so an endpoint added later without a probe here fails this test.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = TenantServiceStack.class, restrictToAnnotatedClass = true)
+class CrossTenantIsolationTest {
+
+    /** Endpoints without tenant context by design: they take credentials, not a tenant, or act on the platform. */
+    private static final Set<String> NOT_TENANT_SCOPED = Set.of(
+            "POST /signup", "POST /auth/login", "POST /auth/refresh", "POST /auth/logout", "POST /invitations/accept",
+            "GET /.well-known/openid-configuration", "GET /.well-known/jwks.json", "POST /platform/signing-keys/rotate");
+
+    static TestTenant a;
+    static TestTenant b;
+    static String aInvitation;
+
+    /** Once per class; in a @BeforeEach because Quarkus points RestAssured at the app only per test. */
+    @BeforeEach
+    void tenants() {
+        if (a != null) {
+            return;
+        }
+        a = Api.newTenant("MEMBERS_MANAGE");
+        b = Api.newTenant("MEMBERS_MANAGE");
+        aInvitation = bearer(a.ownerToken()).body(Map.of("email", "pending@" + a.slug() + ".example", "role", "staff"))
+                .post("/invitations").then().statusCode(201).extract().path("id");
+    }
+
+    private final Map<String, Consumer<String>> probes = Map.ofEntries(
+            Map.entry("GET /tenant", token -> bearer(token).get("/tenant").then().statusCode(200).body("id", equalTo(b.id().toString()))),
+            Map.entry("PATCH /tenant", token -> {
+                bearer(token).body(Map.of("name", "Renamed by B")).patch("/tenant").then().statusCode(200)
+                        .body("id", equalTo(b.id().toString()));
+                bearer(a.ownerToken()).get("/tenant").then().body("name", equalTo("Tenant " + a.slug()));
+            }),
+            Map.entry("GET /members", token -> bearer(token).get("/members").then().statusCode(200)
+                    .body("items.userId", not(hasItem(a.ownerId().toString())))
+                    .body("items.userId", not(hasItem(a.staffId().toString())))),
+            Map.entry("GET /members/{userId}", token -> {
+                bearer(token).get("/members/" + a.ownerId()).then().statusCode(404);
+                bearer(token).get("/members/" + a.staffId()).then().statusCode(404);
+            }),
+            Map.entry("PATCH /members/{userId}", token -> {
+                bearer(token).body(Map.of("status", "suspended")).patch("/members/" + a.staffId()).then().statusCode(404);
+                bearer(a.ownerToken()).get("/members/" + a.staffId()).then().body("status", equalTo("active"));
+            }),
+            Map.entry("DELETE /members/{userId}", token -> {
+                bearer(token).delete("/members/" + a.staffId()).then().statusCode(404);
+                bearer(a.ownerToken()).get("/members/" + a.staffId()).then().body("status", equalTo("active"));
+            }),
+            Map.entry("POST /invitations", token -> {
+                bearer(token).body(Map.of("email", "x@" + b.slug() + ".example", "role", "staff")).post("/invitations")
+                        .then().statusCode(201);
+                bearer(a.ownerToken()).get("/invitations").then().body("email", everyItem(org.hamcrest.Matchers.endsWith(a.slug() + ".example")));
+            }),
+            Map.entry("GET /invitations", token -> bearer(token).get("/invitations").then().statusCode(200)
+                    .body("id", not(hasItem(aInvitation)))),
+            Map.entry("GET /invitations/{id}", token -> bearer(token).get("/invitations/" + aInvitation).then().statusCode(404)),
+            Map.entry("DELETE /invitations/{id}", token -> {
+                bearer(token).delete("/invitations/" + aInvitation).then().statusCode(404);
+                bearer(a.ownerToken()).get("/invitations/" + aInvitation).then().body("state", equalTo("pending"));
+            }),
+            Map.entry("GET /security/isolation-proof", token -> bearer(token).get("/security/isolation-proof").then().statusCode(200)
+                    .body("tenantId", equalTo(b.id().toString()))
+                    .body("tables.find { it.table == 'tenancy.memberships' }.tenantRows", equalTo(2))
+                    .body("tables.find { it.table == 'tenancy.tenants' }.tenantRows", equalTo(1))));
+
+    @Test
+    void everyEndpointIsEitherProbedOrDeclaredTenantFree() {
+        Set<String> operations = operationsFromOpenApi();
+        Set<String> unknown = new TreeSet<>(operations);
+        unknown.removeAll(probes.keySet());
+        unknown.removeAll(NOT_TENANT_SCOPED);
+        assertTrue(unknown.isEmpty(), "endpoints without a cross-tenant probe: " + unknown
+                + " (add a probe here, or declare them tenant-free with a reason)");
+        Set<String> stale = new TreeSet<>(probes.keySet());
+        stale.removeAll(operations);
+        assertTrue(stale.isEmpty(), "probes for endpoints that no longer exist: " + stale);
+    }
+
+    @Test
+    void tenantBSeesAndChangesNothingOfTenantA() {
+        String ownerB = b.ownerToken();
+        probes.forEach((operation, probe) -> probe.accept(ownerB));
+    }
+
+    @Test
+    void staffOfBWithEveryGrantedBitStillCannotReachA() {
+        String staffB = b.staffToken();
+        bearer(staffB).get("/members/" + a.ownerId()).then().statusCode(404);
+        bearer(staffB).body(Map.of("status", "suspended")).patch("/members/" + a.staffId()).then().statusCode(404);
+        bearer(staffB).delete("/invitations/" + aInvitation).then().statusCode(404);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String> operationsFromOpenApi() {
+        Map<String, Map<String, Object>> paths = given().accept("application/json").get("/q/openapi?format=json")
+                .then().statusCode(200).extract().path("paths");
+        Set<String> operations = new TreeSet<>();
+        paths.forEach((path, methods) -> methods.keySet().stream()
+                .filter(m -> List.of("get", "put", "post", "patch", "delete").contains(m))
+                .forEach(m -> operations.add(m.toUpperCase() + " " + path)));
+        assertEquals(false, operations.isEmpty());
+        return operations;
+    }
+}

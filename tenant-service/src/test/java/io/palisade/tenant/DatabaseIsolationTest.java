@@ -1,0 +1,180 @@
+package io.palisade.tenant;
+
+import static io.palisade.tenant.Api.bearer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.tenant.Api.TestTenant;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Plain SQL as tenant-service's own database role, bypassing all application code: what the database alone
+ * lets through. Every tenant-scoped table of the tenancy schema is checked.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = TenantServiceStack.class, restrictToAnnotatedClass = true)
+class DatabaseIsolationTest {
+
+    private static final List<String> TENANT_TABLES = List.of("tenancy.tenants", "tenancy.memberships", "tenancy.invitations",
+            "tenancy.refresh_tokens");
+
+    static TestTenant a;
+    static TestTenant b;
+
+    @BeforeEach
+    void tenants() {
+        if (a == null) {
+            a = Api.newTenant(null);
+            b = Api.newTenant(null);
+            bearer(a.ownerToken()).body(Map.of("email", "pending@" + a.slug() + ".example", "role", "staff")).post("/invitations")
+                    .then().statusCode(201);
+        }
+    }
+
+    @Test
+    void withoutContextEveryTenantTableIsEmpty() throws SQLException {
+        try (Connection c = app()) {
+            for (String table : TENANT_TABLES) {
+                assertEquals(0, count(c, table), table + " without a tenant in scope");
+            }
+        }
+    }
+
+    @Test
+    void anActiveMemberSeesExactlyTheOwnTenant() throws SQLException {
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            scope(c, a.id(), a.ownerId());
+            assertEquals(1, count(c, "tenancy.tenants"));
+            assertEquals(2, count(c, "tenancy.memberships"));
+            assertEquals(2, count(c, "tenancy.invitations"), "the staff member's accepted one and the pending one");
+            assertEquals(0, countWhere(c, "tenancy.memberships", "tenant_id <> '" + a.id() + "'"));
+            c.rollback();
+        }
+    }
+
+    @Test
+    void aNonMemberWithTenantAsIdSeesNothingAndWritesNothing() throws SQLException {
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            scope(c, a.id(), b.ownerId());
+            for (String table : TENANT_TABLES) {
+                assertEquals(0, count(c, table), table + " for a member of another tenant");
+            }
+            assertEquals(0, update(c, "update tenancy.memberships set status = 'suspended' where tenant_id = '" + a.id() + "'"));
+            assertEquals(0, update(c, "update tenancy.tenants set name = 'taken over'"));
+            assertEquals(0, update(c, "update tenancy.invitations set revoked_at = now()"));
+            assertRefused(c, "insert into tenancy.invitations (id, tenant_id, email, role, token_hash, invited_by, expires_at)"
+                    + " values (gen_random_uuid(), '" + a.id() + "', 'evil@example.com', 'staff', 'h" + UUID.randomUUID()
+                    + "', '" + b.ownerId() + "', now() + interval '1 day')");
+            assertRefused(c, "insert into tenancy.memberships (tenant_id, user_id, role) values ('" + a.id() + "', '" + b.ownerId()
+                    + "', 'owner')");
+        }
+    }
+
+    @Test
+    void suspendedAndRemovedMembersSeeNothing() throws SQLException {
+        TestTenant t = Api.newTenant(null);
+        String owner = t.ownerToken();
+        bearer(owner).body(Map.of("status", "suspended")).patch("/members/" + t.staffId()).then().statusCode(200);
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            scope(c, t.id(), t.staffId());
+            for (String table : TENANT_TABLES) {
+                assertEquals(0, count(c, table), table + " for a suspended member");
+            }
+            c.rollback();
+        }
+        bearer(owner).delete("/members/" + t.staffId()).then().statusCode(204);
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            scope(c, t.id(), t.staffId());
+            for (String table : TENANT_TABLES) {
+                assertEquals(0, count(c, table), table + " for a removed member");
+            }
+            assertEquals(0, update(c, "update tenancy.memberships set status = 'active'"));
+            c.rollback();
+        }
+        // And the API agrees: the removed staff member can no longer sign in to that tenant.
+        Api.loginResponse(t.staffEmail(), t.slug()).then().statusCode(422);
+    }
+
+    @Test
+    void writingAnotherTenantsIdIsRefusedByTheDatabase() throws SQLException {
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            scope(c, b.id(), b.ownerId());
+            assertRefused(c, "insert into tenancy.invitations (id, tenant_id, email, role, token_hash, invited_by, expires_at)"
+                    + " values (gen_random_uuid(), '" + a.id() + "', 'x@example.com', 'staff', 'h" + UUID.randomUUID() + "', '"
+                    + b.ownerId() + "', now() + interval '1 day')");
+        }
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            scope(c, b.id(), b.ownerId());
+            assertRefused(c, "update tenancy.memberships set tenant_id = '" + a.id() + "' where user_id = '" + b.staffId() + "'");
+        }
+    }
+
+    @Test
+    void scopeDoesNotOutliveItsTransaction() throws SQLException {
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            scope(c, a.id(), a.ownerId());
+            assertEquals(2, count(c, "tenancy.memberships"));
+            c.commit();
+            assertEquals(0, count(c, "tenancy.memberships"), "the next transaction on the same connection");
+            c.commit();
+        }
+    }
+
+    static Connection app() throws SQLException {
+        return PalisadeTestStack.get().connectAs("tenant_service");
+    }
+
+    static void scope(Connection c, UUID tenant, UUID user) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true), set_config('app.principal', 'staff', true)")) {
+            ps.setString(1, tenant.toString());
+            ps.setString(2, user.toString());
+            ps.execute();
+        }
+    }
+
+    static long count(Connection c, String table) throws SQLException {
+        return countWhere(c, table, "true");
+    }
+
+    static long countWhere(Connection c, String table, String where) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select count(*) from " + table + " where " + where)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static int update(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            return st.executeUpdate(sql);
+        }
+    }
+
+    static void assertRefused(Connection c, String sql) throws SQLException {
+        c.setSavepoint();
+        SQLException refused = assertThrows(SQLException.class, () -> update(c, sql), sql);
+        assertEquals("42501", refused.getSQLState(), refused.getMessage());
+        c.rollback();
+    }
+}
