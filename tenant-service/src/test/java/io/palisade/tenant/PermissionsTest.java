@@ -1,0 +1,62 @@
+package io.palisade.tenant;
+
+import static io.palisade.tenant.Api.bearer;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.palisade.tenant.Api.TestTenant;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Roles and permission bits decide functions (403); tenants decide objects (404). */
+@QuarkusTest
+@QuarkusTestResource(value = TenantServiceStack.class, restrictToAnnotatedClass = true)
+class PermissionsTest {
+
+    @Test
+    void staffWithoutTheBitGets403OnFunctionsButMayRead() {
+        TestTenant t = Api.newTenant("BOOKINGS_READ");
+        String staff = t.staffToken();
+        bearer(staff).get("/members").then().statusCode(200);
+        bearer(staff).body(Map.of("status", "suspended")).patch("/members/" + t.ownerId()).then().statusCode(403);
+        bearer(staff).delete("/members/" + t.ownerId()).then().statusCode(403);
+        bearer(staff).body(Map.of("email", "x@example.com", "role", "staff")).post("/invitations").then().statusCode(403);
+        bearer(staff).body(Map.of("name", "Mine now")).patch("/tenant").then().statusCode(403);
+    }
+
+    @Test
+    void grantedBitsTakeEffectAtTheNextToken() {
+        TestTenant t = Api.newTenant("BOOKINGS_READ");
+        bearer(t.staffToken()).get("/invitations").then().statusCode(403);
+        bearer(t.ownerToken()).body(Map.of("permissions", List.of("BOOKINGS_READ", "MEMBERS_MANAGE")))
+                .patch("/members/" + t.staffId()).then().statusCode(200)
+                .body("permissions", hasItems("BOOKINGS_READ", "MEMBERS_MANAGE"));
+        bearer(t.staffToken()).get("/invitations").then().statusCode(200);
+    }
+
+    @Test
+    void onlyOwnersManageOwnersAndTheLastOwnerStays() {
+        TestTenant t = Api.newTenant("MEMBERS_MANAGE");
+        bearer(t.staffToken()).body(Map.of("role", "staff")).patch("/members/" + t.ownerId()).then().statusCode(403);
+        bearer(t.staffToken()).body(Map.of("email", "boss@example.com", "role", "admin")).post("/invitations").then().statusCode(403);
+        bearer(t.ownerToken()).body(Map.of("role", "staff")).patch("/members/" + t.ownerId()).then().statusCode(422);
+        bearer(t.ownerToken()).body(Map.of("role", "owner")).patch("/members/" + t.staffId()).then().statusCode(200)
+                .body("role", equalTo("owner"));
+        // Now two owners: the new one may demote the first, but not the last one standing.
+        String newOwner = Api.login(t.staffEmail(), t.slug());
+        bearer(newOwner).body(Map.of("role", "admin")).patch("/members/" + t.ownerId()).then().statusCode(200);
+        bearer(Api.login(t.ownerEmail(), t.slug())).body(Map.of("role", "staff")).patch("/members/" + t.staffId())
+                .then().statusCode(403);
+    }
+
+    @Test
+    void platformAdminRoleIsRequiredForPlatformOperations() {
+        TestTenant t = Api.newTenant(null);
+        bearer(t.ownerToken()).post("/platform/signing-keys/rotate").then().statusCode(403);
+    }
+}
