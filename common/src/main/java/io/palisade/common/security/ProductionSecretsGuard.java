@@ -35,7 +35,7 @@ public class ProductionSecretsGuard {
         }
     }
 
-    static List<String> devOnlySecrets(Config config) {
+    public static List<String> devOnlySecrets(Config config) {
         List<String> offending = new ArrayList<>();
         for (String name : config.getPropertyNames()) {
             if (!name.startsWith("palisade.")) {
