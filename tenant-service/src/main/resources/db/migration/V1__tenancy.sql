@@ -85,6 +85,8 @@ create table tenancy.signing_keys (
     public_jwk         jsonb not null,
     private_key_sealed text not null,
     created_at         timestamptz not null default now(),
+    -- Published at once, signs only from here: verifiers have fetched it by then (staged rotation).
+    activates_at       timestamptz not null default now(),
     retired_at         timestamptz
 );
 

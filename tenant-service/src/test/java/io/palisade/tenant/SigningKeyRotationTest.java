@@ -3,41 +3,70 @@ package io.palisade.tenant;
 import static io.palisade.tenant.Api.bearer;
 import static io.palisade.tenant.Api.json;
 import static org.hamcrest.Matchers.hasItems;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.tenant.Api.TestTenant;
+import io.palisade.tenant.tokens.SigningKeys;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 
-/** Keys rotate without downtime: tokens of the old key keep working until they expire, new ones use the new key. */
+/**
+ * Keys rotate without downtime: a new key is published before it signs, and the old key keeps verifying
+ * the tokens it signed.
+ */
 @QuarkusTest
 @QuarkusTestResource(value = TenantServiceStack.class, restrictToAnnotatedClass = true)
 class SigningKeyRotationTest {
 
+    @Inject
+    SigningKeys signingKeys;
+
     @Test
-    void oldTokensStillVerifyAfterRotationAndNewTokensUseTheNewKey() {
+    void aStagedKeyIsPublishedFirstSignsLaterAndOldTokensKeepWorking() throws Exception {
         TestTenant t = Api.newTenant(null);
         String before = t.ownerToken();
+        String oldKid = kid(before);
         String platform = json().body(Map.of("email", "platform@palisade.test", "password", "Test-Platform-Passw0rd!"))
                 .post("/auth/login").then().statusCode(200).extract().path("accessToken");
         bearer(platform).get("/members").then().statusCode(401);
-        String oldKid = kid(before);
-        String newKid = bearer(platform).post("/platform/signing-keys/rotate").then().statusCode(200).extract().path("activeKid");
+
+        String newKid = bearer(platform).post("/platform/signing-keys/rotate").then().statusCode(200).extract().path("stagedKid");
         assertNotEquals(oldKid, newKid);
         json().get("/.well-known/jwks.json").then().statusCode(200).body("keys.kid", hasItems(oldKid, newKid));
+        assertEquals(oldKid, kid(t.ownerToken()), "the staged key does not sign before its activation");
 
-        bearer(before).get("/tenant").then().statusCode(200);
+        // The activation delay passes (moved forward by hand), instances reload.
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement ps = c.prepareStatement("update tenancy.signing_keys set activates_at = now() where kid = ?;"
+                        + " update tenancy.signing_keys set retired_at = now() where kid = ?")) {
+            ps.setString(1, newKid);
+            ps.setString(2, oldKid);
+            ps.execute();
+        }
+        signingKeys.reloadNow().await().atMost(Duration.ofSeconds(10));
+
         String after = t.ownerToken();
-        org.junit.jupiter.api.Assertions.assertEquals(newKid, kid(after));
+        assertEquals(newKid, kid(after));
         bearer(after).get("/tenant").then().statusCode(200);
+        bearer(before).get("/tenant").then().statusCode(200);
+        json().get("/.well-known/jwks.json").then().body("keys.kid", hasItems(oldKid, newKid));
     }
 
     private static String kid(String jwt) {
-        String header = new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[0]), java.nio.charset.StandardCharsets.UTF_8);
-        return new io.restassured.path.json.JsonPath(header).getString("kid");
+        return new JsonPath(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[0]), StandardCharsets.UTF_8)).getString("kid");
     }
 }

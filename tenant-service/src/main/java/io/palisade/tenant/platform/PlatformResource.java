@@ -22,10 +22,13 @@ public class PlatformResource {
     @Inject
     SigningKeys signingKeys;
 
-    /** New tokens are signed with a new key; the old key stays published until its tokens expired. */
+    /**
+     * Stages a new signing key: published in the JWKS now, signing after the activation delay; the old key
+     * keeps verifying until its last tokens expired.
+     */
     @POST
     @Path("/signing-keys/rotate")
     public Uni<Map<String, String>> rotateSigningKey() {
-        return signingKeys.rotate().map(kid -> Map.of("activeKid", kid));
+        return signingKeys.rotate().map(kid -> Map.of("stagedKid", kid));
     }
 }

@@ -22,12 +22,17 @@ public class SigningKeyRepository {
     @Inject
     Pool pool;
 
-    /** Active keys first (newest first), then retired keys still inside their verification grace period. */
+    /**
+     * Every key a verifier may meet: pending, signing, and retired within the grace period. Keys that sign
+     * now come first, newest activation first.
+     */
     public Uni<List<StoredKey>> published(Duration grace) {
         return pool.preparedQuery("""
-                select kid, public_jwk, private_key_sealed, retired_at is null as active from tenancy.signing_keys
+                select kid, public_jwk, private_key_sealed,
+                       activates_at <= now() and (retired_at is null or retired_at > now()) as active
+                  from tenancy.signing_keys
                  where retired_at is null or retired_at > now() - make_interval(secs => $1)
-                 order by retired_at is null desc, created_at desc""")
+                 order by 4 desc, activates_at desc""")
                 .execute(Tuple.of(grace.toSeconds()))
                 .map(rows -> {
                     List<StoredKey> keys = new java.util.ArrayList<>();
@@ -44,12 +49,15 @@ public class SigningKeyRepository {
                 .execute(Tuple.of(kid, publicJwk, privateKeySealed)).replaceWithVoid();
     }
 
-    /** Makes the given key the only active one, atomically. */
-    public Uni<Void> rotateTo(String kid, JsonObject publicJwk, String privateKeySealed) {
-        return pool.withTransaction(c -> c.preparedQuery("update tenancy.signing_keys set retired_at = now() where retired_at is null")
-                .execute()
-                .chain(() -> c.preparedQuery("insert into tenancy.signing_keys (kid, public_jwk, private_key_sealed) values ($1, $2, $3)")
-                        .execute(Tuple.of(kid, publicJwk, privateKeySealed)))
+    /** Stages the given key to take over after the delay; the current keys retire at that moment. */
+    public Uni<Void> rotateTo(String kid, JsonObject publicJwk, String privateKeySealed, Duration activationDelay) {
+        return pool.withTransaction(c -> c.preparedQuery("""
+                update tenancy.signing_keys set retired_at = now() + make_interval(secs => $1)
+                 where retired_at is null or retired_at > now() + make_interval(secs => $1)""")
+                .execute(Tuple.of(activationDelay.toSeconds()))
+                .chain(() -> c.preparedQuery("insert into tenancy.signing_keys (kid, public_jwk, private_key_sealed, activates_at)"
+                        + " values ($1, $2, $3, now() + make_interval(secs => $4))")
+                        .execute(Tuple.of(kid, publicJwk, privateKeySealed, activationDelay.toSeconds())))
                 .replaceWithVoid());
     }
 }

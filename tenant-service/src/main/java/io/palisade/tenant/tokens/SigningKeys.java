@@ -29,8 +29,9 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The RSA keys that sign access tokens. Keys live in the database (private halves sealed with the master
- * key) so every instance signs with the same key and rotation needs no restart: the newest active key signs,
- * retired keys stay in the JWKS until every token they signed has expired.
+ * key) so every instance signs with the same key and rotation needs no restart. Rotation is staged: a new
+ * key is published at once but signs only after the activation delay, when every verifier has refreshed its
+ * JWKS; retired keys stay published until every token they signed has expired.
  */
 @ApplicationScoped
 public class SigningKeys {
@@ -47,6 +48,10 @@ public class SigningKeys {
     @ConfigProperty(name = "palisade.tokens.access-ttl", defaultValue = "PT10M")
     Duration accessTtl;
 
+    /** Longer than the verifiers' JWKS refresh interval, so every verifier knows a key before it signs. */
+    @ConfigProperty(name = "palisade.tokens.key-activation-delay", defaultValue = "PT6M")
+    Duration activationDelay;
+
     private volatile ActiveKey active;
     private volatile JsonObject jwks = new JsonObject().put("keys", new JsonArray());
 
@@ -56,7 +61,7 @@ public class SigningKeys {
 
     @Scheduled(every = "30s", delayed = "30s")
     Uni<Void> refresh() {
-        return reload().replaceWithVoid();
+        return reloadNow();
     }
 
     public ActiveKey active() {
@@ -71,9 +76,15 @@ public class SigningKeys {
         return jwks;
     }
 
+    /** Stages a new key: published now, signing after the activation delay. Returns its key id. */
     public Uni<String> rotate() {
         NewKey key = generate();
-        return repository.rotateTo(key.kid, key.publicJwk, key.sealed).chain(this::reload).replaceWith(key.kid);
+        return repository.rotateTo(key.kid, key.publicJwk, key.sealed, activationDelay).chain(this::reload).replaceWith(key.kid);
+    }
+
+    /** Re-reads the keys now (instances also do so every 30 seconds). */
+    public Uni<Void> reloadNow() {
+        return reload().replaceWithVoid();
     }
 
     private Uni<Void> createFirstKey() {
