@@ -83,21 +83,14 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause != cause.getCause()) {
+        // Reactive pipelines wrap failures: answer for the first cause we know.
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof ProblemException p) {
                 return problem(p);
             }
             if (cause instanceof PgException pg) {
                 return database(pg);
             }
-            cause = cause.getCause();
-        }
-        if (cause instanceof ProblemException p) {
-            return problem(p);
-        }
-        if (cause instanceof PgException pg) {
-            return database(pg);
         }
         LOG.error("unexpected error", e);
         return new Problem(500, "Internal Server Error", "the request could not be completed").toResponse();
