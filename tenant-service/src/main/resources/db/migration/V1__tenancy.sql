@@ -79,6 +79,22 @@ create table tenancy.refresh_tokens (
 );
 create index refresh_tokens_family_idx on tenancy.refresh_tokens (tenant_id, family_id);
 
+-- Transactional outbox: events are written in the same transaction as the change they describe, and the
+-- relay (common: OutboxRelay) publishes them to Kafka in order. Tenant-scoped like every table.
+create table tenancy.outbox (
+    seq          bigserial primary key,
+    id           uuid not null unique,
+    tenant_id    uuid not null references tenancy.tenants (id),
+    type         text not null,
+    subject      text,
+    data         jsonb not null,
+    occurred_at  timestamptz not null default now(),
+    published_at timestamptz
+);
+create index outbox_tenant_idx on tenancy.outbox (tenant_id, seq);
+-- The relay reads across tenants in commit order (through outbox_pending only).
+create index outbox_pending_idx on tenancy.outbox (seq) where published_at is null;
+
 -- Platform-level, not tenant data: the token signing keys (private halves sealed with the master key).
 create table tenancy.signing_keys (
     kid                text primary key,
@@ -162,6 +178,10 @@ create function tenancy.accept_invitation(p_token_hash text, p_user uuid) return
            set role = excluded.role, permissions = excluded.permissions, status = 'active', updated_at = now()
          where tenancy.memberships.role <> 'owner';
         update tenancy.invitations set accepted_at = now(), accepted_by = p_user where id = inv.id;
+        -- The invitee is no member yet, so this helper records member.joined itself, in the same transaction.
+        insert into tenancy.outbox (id, tenant_id, type, subject, data)
+        values (gen_random_uuid(), inv.tenant_id, 'member.joined', p_user::text,
+                jsonb_build_object('invitation', inv.id, 'role', inv.role, 'permissions', inv.permissions));
         return inv.tenant_id;
     end
     $$;
@@ -292,3 +312,35 @@ create function tenancy.total_rows(p_table regclass) returns bigint
     $$;
 revoke all on function tenancy.total_rows(regclass) from public;
 grant execute on function tenancy.total_rows(regclass) to palisade_services;
+
+-- Outbox: row-level security and the relay's helpers.
+alter table tenancy.outbox enable row level security;
+alter table tenancy.outbox force row level security;
+create policy outbox_owner_helpers on tenancy.outbox for all to ${owner_role} using (true) with check (true);
+create policy outbox_select on tenancy.outbox for select to palisade_services
+    using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
+create policy outbox_insert on tenancy.outbox for insert to palisade_services
+    with check (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
+create policy outbox_update on tenancy.outbox for update to palisade_services
+    using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())))
+    with check (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
+create policy outbox_delete on tenancy.outbox for delete to palisade_services
+    using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
+
+create function tenancy.outbox_pending(p_limit int)
+    returns table (seq bigint, id uuid, tenant_id uuid, type text, subject text, data jsonb, occurred_at timestamptz)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select o.seq, o.id, o.tenant_id, o.type, o.subject, o.data, o.occurred_at from tenancy.outbox o
+         where o.published_at is null order by o.seq limit p_limit
+    $$;
+
+-- Exactly the rows that were sent: a row committed meanwhile with a lower seq is still pending.
+create function tenancy.outbox_mark_published(p_seqs bigint[]) returns void
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$ update tenancy.outbox set published_at = now() where seq = any(p_seqs) and published_at is null $$;
+
+revoke all on function tenancy.outbox_pending(int), tenancy.outbox_mark_published(bigint[]) from public;
+grant execute on function tenancy.outbox_pending(int), tenancy.outbox_mark_published(bigint[]) to ${app_role};
+grant select, insert on tenancy.outbox to ${app_role};
+grant usage on sequence tenancy.outbox_seq_seq to ${app_role};

@@ -30,7 +30,7 @@ import io.quarkus.test.junit.QuarkusTest;
 class DatabaseIsolationTest {
 
     private static final List<String> TENANT_TABLES = List.of("tenancy.tenants", "tenancy.memberships", "tenancy.invitations",
-            "tenancy.refresh_tokens");
+            "tenancy.refresh_tokens", "tenancy.outbox");
 
     static TestTenant a;
     static TestTenant b;

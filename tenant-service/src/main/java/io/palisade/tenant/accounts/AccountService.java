@@ -16,6 +16,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.db.Rows;
+import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.Permission;
 import io.palisade.common.tenancy.Roles;
@@ -25,6 +26,7 @@ import io.palisade.common.web.ProblemException;
 import io.palisade.tenant.accounts.AccountRepository.TenantChoice;
 import io.palisade.tenant.tokens.AccessTokens;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Signup, login, refresh rotation with reuse detection, logout, accepting invitations. */
@@ -47,6 +49,9 @@ public class AccountService {
     @Inject
     AccessTokens accessTokens;
 
+    @Inject
+    Outbox outbox;
+
     @ConfigProperty(name = "palisade.tokens.refresh-ttl", defaultValue = "P14D")
     Duration refreshTtl;
 
@@ -64,7 +69,9 @@ public class AccountService {
                     }
                     return accounts.insertUser(c, userId, email, request.displayName(), hash)
                             .chain(() -> accounts.insertTenant(c, tenantId, request.tenantSlug(), request.tenantName()))
-                            .chain(() -> accounts.insertOwnerMembership(c, tenantId, userId, Permission.ALL));
+                            .chain(() -> accounts.insertOwnerMembership(c, tenantId, userId, Permission.ALL))
+                            .chain(() -> outbox.append(c, tenantId, "tenant.created", tenantId.toString(), new JsonObject()
+                                    .put("slug", request.tenantSlug()).put("owner", userId.toString())));
                 })))
                 .onFailure(AccountService::isUniqueViolation)
                 .transform(e -> ProblemException.conflict("the tenant slug '" + request.tenantSlug() + "' is taken"))

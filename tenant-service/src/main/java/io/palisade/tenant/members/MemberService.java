@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.crypto.Hashes;
+import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.CurrentTenant;
 import io.palisade.common.tenancy.Permission;
 import io.palisade.common.tenancy.Roles;
@@ -25,6 +26,7 @@ import io.palisade.tenant.members.MemberViews.InvitationView;
 import io.palisade.tenant.members.MemberViews.MemberView;
 import io.palisade.tenant.members.MemberViews.Page;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
 
 /** The caller's tenant, its members and invitations. Another tenant's objects simply do not exist here. */
 @ApplicationScoped
@@ -39,6 +41,9 @@ public class MemberService {
     @Inject
     CurrentTenant currentTenant;
 
+    @Inject
+    Outbox outbox;
+
     @ConfigProperty(name = "palisade.invitations.ttl", defaultValue = "P7D")
     Duration invitationTtl;
 
@@ -47,7 +52,11 @@ public class MemberService {
     }
 
     public Uni<MemberRepository.Tenant> rename(String name) {
-        return tx.inTenant(currentTenant.get(), c -> repository.renameTenant(c, name))
+        TenantContext caller = currentTenant.get();
+        return tx.inTenant(caller, c -> repository.renameTenant(c, name).call(renamed -> renamed.isEmpty()
+                ? Uni.createFrom().voidItem()
+                : outbox.append(c, caller.tenantId(), "tenant.renamed", caller.tenantId().toString(),
+                        new JsonObject().put("name", name).put("by", caller.userId().toString()))))
                 .map(t -> t.orElseThrow(() -> ProblemException.notFound("the tenant")));
     }
 
@@ -81,6 +90,10 @@ public class MemberService {
             }
             return ensureOwnerRemains(c, member, role, status)
                     .chain(() -> repository.updateMember(c, userId, role, permissions, status))
+                    .chain(() -> outbox.append(c, caller.tenantId(), "member.updated", userId.toString(), new JsonObject()
+                            .put("by", caller.userId().toString())
+                            .put("before", memberState(member.role(), member.permissions(), member.status()))
+                            .put("after", memberState(role, permissions, status))))
                     .chain(() -> repository.member(c, userId));
         })).map(m -> MemberView.of(m.orElseThrow()));
     }
@@ -94,7 +107,9 @@ public class MemberService {
             }
             guardOwnerChanges(caller, member, member.role());
             return ensureOwnerRemains(c, member, member.role(), "removed")
-                    .chain(() -> repository.updateMember(c, userId, member.role(), member.permissions(), "removed"));
+                    .chain(() -> repository.updateMember(c, userId, member.role(), member.permissions(), "removed"))
+                    .chain(() -> outbox.append(c, caller.tenantId(), "member.removed", userId.toString(),
+                            new JsonObject().put("by", caller.userId().toString()).put("role", member.role())));
         }));
     }
 
@@ -109,6 +124,8 @@ public class MemberService {
         OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plus(invitationTtl);
         return tx.inTenant(caller, c -> repository.insertInvitation(c, id, caller.tenantId(), request.email().toLowerCase(Locale.ROOT),
                 request.role(), permissions, Hashes.sha256Hex(token), caller.userId(), expires)
+                .chain(() -> outbox.append(c, caller.tenantId(), "invitation.created", id.toString(), new JsonObject()
+                        .put("by", caller.userId().toString()).put("role", request.role()).put("permissions", permissions)))
                 .chain(() -> repository.invitation(c, id)))
                 .map(i -> InvitationView.of(i.orElseThrow(), token));
     }
@@ -123,10 +140,18 @@ public class MemberService {
     }
 
     public Uni<Void> revokeInvitation(UUID id) {
-        return tx.inTenant(currentTenant.get(), c -> repository.revokeInvitation(c, id)).map(i -> {
-            i.orElseThrow(() -> ProblemException.notFound("the invitation"));
-            return null;
-        });
+        TenantContext caller = currentTenant.get();
+        return tx.inTenant(caller, c -> repository.revokeInvitation(c, id).chain(revoked -> {
+            if (revoked.isEmpty()) {
+                throw ProblemException.notFound("the invitation");
+            }
+            return outbox.append(c, caller.tenantId(), "invitation.revoked", id.toString(),
+                    new JsonObject().put("by", caller.userId().toString()));
+        }));
+    }
+
+    private static JsonObject memberState(String role, long permissions, String status) {
+        return new JsonObject().put("role", role).put("permissions", permissions).put("status", status);
     }
 
     /** Owners are managed by owners only, and only owners make owners. */

@@ -1,0 +1,28 @@
+package io.palisade.common.outbox;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Records an event in the service's outbox on the caller's connection, inside the transaction of the change
+ * it describes: a rolled-back change leaves no event, a committed one is never lost.
+ */
+@ApplicationScoped
+public class Outbox {
+
+    @ConfigProperty(name = "palisade.db.schema")
+    String schema;
+
+    public Uni<Void> append(SqlConnection c, UUID tenantId, String type, String subject, JsonObject data) {
+        return c.preparedQuery("insert into " + schema + ".outbox (id, tenant_id, type, subject, data) values ($1, $2, $3, $4, $5)")
+                .execute(Tuple.of(UUID.randomUUID(), tenantId, type, subject, data)).replaceWithVoid();
+    }
+}

@@ -1,0 +1,140 @@
+package io.palisade.common.outbox;
+
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.quarkus.scheduler.Scheduled;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Publishes the outbox to Kafka as CloudEvents 1.0 JSON, keyed by tenant id, at least once and in commit
+ * order. One instance relays at a time (advisory lock); a batch is marked published only after the broker
+ * acknowledged all of it, so while the broker is down events wait, and none is lost.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    private static final int BATCH = 500;
+
+    @Inject
+    Pool pool;
+
+    @ConfigProperty(name = "palisade.db.schema")
+    String schema;
+
+    @ConfigProperty(name = "quarkus.application.name")
+    String source;
+
+    @ConfigProperty(name = "palisade.outbox.topic")
+    String topic;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private KafkaProducer<String, String> producer;
+
+    @Scheduled(every = "${palisade.outbox.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void relay() {
+        try {
+            while (relayBatch() == BATCH) {
+                // a full batch: there may be more right away
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("outbox relay paused, will retry: %s", e.getMessage());
+        }
+    }
+
+    private int relayBatch() {
+        return pool.withTransaction(c -> c.preparedQuery("select pg_try_advisory_xact_lock(hashtext($1)) as locked")
+                .execute(Tuple.of(schema + ".outbox"))
+                .chain(lock -> {
+                    if (!lock.iterator().next().getBoolean("locked")) {
+                        return io.smallrye.mutiny.Uni.createFrom().item(0);
+                    }
+                    return c.preparedQuery("select seq, id, tenant_id, type, subject, data, occurred_at from " + schema
+                            + ".outbox_pending($1)").execute(Tuple.of(BATCH)).chain(rows -> {
+                                if (rows.size() == 0) {
+                                    return io.smallrye.mutiny.Uni.createFrom().item(0);
+                                }
+                                Long[] sent = publish(rows);
+                                return c.preparedQuery("select " + schema + ".outbox_mark_published($1)")
+                                        .execute(Tuple.of(sent)).replaceWith(rows.size());
+                            });
+                })).await().atMost(Duration.ofSeconds(60));
+    }
+
+    /** Sends the rows in order and waits for every acknowledgement; returns the sequence numbers sent. */
+    private Long[] publish(Iterable<Row> rows) {
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        List<Long> sent = new ArrayList<>();
+        for (Row row : rows) {
+            String tenant = row.getUUID("tenant_id").toString();
+            JsonObject event = new JsonObject()
+                    .put("specversion", "1.0")
+                    .put("id", row.getUUID("id").toString())
+                    .put("source", "/" + source)
+                    .put("type", row.getString("type"))
+                    .put("subject", row.getString("subject"))
+                    .put("time", row.getOffsetDateTime("occurred_at").withOffsetSameInstant(ZoneOffset.UTC).toString())
+                    .put("datacontenttype", "application/json")
+                    .put("tenantid", tenant)
+                    .put("sequence", String.valueOf(row.getLong("seq")))
+                    .put("data", row.getJsonObject("data"));
+            acks.add(producer().send(new ProducerRecord<>(topic, tenant, event.encode())));
+            sent.add(row.getLong("seq"));
+        }
+        producer().flush();
+        try {
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("broker did not acknowledge the batch", e);
+        }
+        return sent.toArray(Long[]::new);
+    }
+
+    private synchronized KafkaProducer<String, String> producer() {
+        if (producer == null) {
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
+            props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+            props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15000);
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+            producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+        }
+        return producer;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+}
