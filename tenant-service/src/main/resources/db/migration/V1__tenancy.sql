@@ -95,6 +95,25 @@ create index outbox_tenant_idx on tenancy.outbox (tenant_id, seq);
 -- The relay reads across tenants in commit order (through outbox_pending only).
 create index outbox_pending_idx on tenancy.outbox (seq) where published_at is null;
 
+-- Idempotency-Key records (common: IdempotencyInterceptor), per tenant and principal.
+create table tenancy.idempotency_keys (
+    tenant_id             uuid not null references tenancy.tenants (id),
+    principal             uuid not null,
+    key                   text not null check (length(key) between 1 and 255),
+    fingerprint           text not null,
+    state                 text not null check (state in ('in_flight', 'completed')),
+    locked_until          timestamptz not null,
+    expires_at            timestamptz not null,
+    response_status       int,
+    response_content_type text,
+    response_location     text,
+    response_body_sealed  text,
+    created_at            timestamptz not null default now(),
+    primary key (tenant_id, principal, key)
+);
+-- The purge deletes across tenants by expiry (through idempotency_purge only).
+create index idempotency_keys_expiry_idx on tenancy.idempotency_keys (expires_at);
+
 -- Platform-level, not tenant data: the token signing keys (private halves sealed with the master key).
 create table tenancy.signing_keys (
     kid                text primary key,
@@ -344,3 +363,29 @@ revoke all on function tenancy.outbox_pending(int), tenancy.outbox_mark_publishe
 grant execute on function tenancy.outbox_pending(int), tenancy.outbox_mark_published(bigint[]) to ${app_role};
 grant select, insert on tenancy.outbox to ${app_role};
 grant usage on sequence tenancy.outbox_seq_seq to ${app_role};
+
+-- Idempotency records: row-level security (additionally only the caller's own keys) and the purge.
+alter table tenancy.idempotency_keys enable row level security;
+alter table tenancy.idempotency_keys force row level security;
+create policy idempotency_keys_owner_helpers on tenancy.idempotency_keys for all to ${owner_role} using (true) with check (true);
+create policy idempotency_keys_select on tenancy.idempotency_keys for select to palisade_services
+    using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id()))
+           and principal = tenancy.current_user_id());
+create policy idempotency_keys_insert on tenancy.idempotency_keys for insert to palisade_services
+    with check (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id()))
+                and principal = tenancy.current_user_id());
+create policy idempotency_keys_update on tenancy.idempotency_keys for update to palisade_services
+    using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id()))
+           and principal = tenancy.current_user_id())
+    with check (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id()))
+                and principal = tenancy.current_user_id());
+create policy idempotency_keys_delete on tenancy.idempotency_keys for delete to palisade_services
+    using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id()))
+           and principal = tenancy.current_user_id());
+
+create function tenancy.idempotency_purge() returns void
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$ delete from tenancy.idempotency_keys where expires_at < now() $$;
+revoke all on function tenancy.idempotency_purge() from public;
+grant execute on function tenancy.idempotency_purge() to ${app_role};
+grant select, insert, update, delete on tenancy.idempotency_keys to ${app_role};

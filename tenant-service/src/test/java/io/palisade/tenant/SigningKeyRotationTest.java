@@ -61,8 +61,14 @@ class SigningKeyRotationTest {
 
         String after = t.ownerToken();
         assertEquals(newKid, kid(after));
-        bearer(after).get("/tenant").then().statusCode(200);
         bearer(before).get("/tenant").then().statusCode(200);
+        // The activation was moved forward by hand, past the delay that lets verifiers refresh their JWKS
+        // cache on schedule; here they refresh on the unknown kid, which may take a moment.
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (bearer(after).get("/tenant").statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        bearer(after).get("/tenant").then().statusCode(200);
         json().get("/.well-known/jwks.json").then().body("keys.kid", hasItems(oldKid, newKid));
     }
 

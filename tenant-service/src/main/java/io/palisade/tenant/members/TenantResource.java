@@ -22,6 +22,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.palisade.common.idempotency.Idempotent;
 import io.palisade.common.tenancy.Roles;
 import io.palisade.tenant.members.MemberViews.InvitationView;
 import io.palisade.tenant.members.MemberViews.MemberView;
@@ -83,6 +84,7 @@ public class TenantResource {
     @POST
     @Path("invitations")
     @PermissionsAllowed("MEMBERS_MANAGE")
+    @Idempotent
     public Uni<Response> invite(@Valid @NotNull MemberRequests.Invite request) {
         return members.invite(request).map(created -> Response.status(201).entity(created).build());
     }
