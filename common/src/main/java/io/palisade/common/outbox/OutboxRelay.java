@@ -24,6 +24,9 @@ import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -65,23 +68,38 @@ public class OutboxRelay {
         }
     }
 
+    /**
+     * One batch in one transaction. Every step awaits on this scheduler thread, never inside a database
+     * callback: sending to a broker that is down blocks, and must not block an event loop.
+     */
     private int relayBatch() {
-        return pool.withTransaction(c -> c.preparedQuery("select pg_try_advisory_xact_lock(hashtext($1)) as locked")
-                .execute(Tuple.of(schema + ".outbox"))
-                .chain(lock -> {
-                    if (!lock.iterator().next().getBoolean("locked")) {
-                        return io.smallrye.mutiny.Uni.createFrom().item(0);
-                    }
-                    return c.preparedQuery("select seq, id, tenant_id, type, subject, data, occurred_at from " + schema
-                            + ".outbox_pending($1)").execute(Tuple.of(BATCH)).chain(rows -> {
-                                if (rows.size() == 0) {
-                                    return io.smallrye.mutiny.Uni.createFrom().item(0);
-                                }
-                                Long[] sent = publish(rows);
-                                return c.preparedQuery("select " + schema + ".outbox_mark_published($1)")
-                                        .execute(Tuple.of(sent)).replaceWith(rows.size());
-                            });
-                })).await().atMost(Duration.ofSeconds(60));
+        Duration timeout = Duration.ofSeconds(60);
+        SqlConnection connection = pool.getConnection().await().atMost(timeout);
+        try {
+            Transaction transaction = connection.begin().await().atMost(timeout);
+            try {
+                boolean locked = connection.preparedQuery("select pg_try_advisory_xact_lock(hashtext($1)) as locked")
+                        .execute(Tuple.of(schema + ".outbox")).await().atMost(timeout).iterator().next().getBoolean("locked");
+                RowSet<Row> rows = locked
+                        ? connection.preparedQuery("select seq, id, tenant_id, type, subject, data, occurred_at from " + schema
+                                + ".outbox_pending($1)").execute(Tuple.of(BATCH)).await().atMost(timeout)
+                        : null;
+                if (rows == null || rows.size() == 0) {
+                    transaction.rollback().await().atMost(timeout);
+                    return 0;
+                }
+                Long[] sent = publish(rows);
+                connection.preparedQuery("select " + schema + ".outbox_mark_published($1)").execute(Tuple.of((Object) sent))
+                        .await().atMost(timeout);
+                transaction.commit().await().atMost(timeout);
+                return rows.size();
+            } catch (RuntimeException e) {
+                transaction.rollback().await().atMost(timeout);
+                throw e;
+            }
+        } finally {
+            connection.close().await().atMost(timeout);
+        }
     }
 
     /** Sends the rows in order and waits for every acknowledgement; returns the sequence numbers sent. */
