@@ -1,10 +1,12 @@
 package io.palisade.common.tenancy;
 
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -21,6 +23,8 @@ public class TenantTransactions {
 
     static final String SET_SCOPE = "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true),"
             + " set_config('app.principal', $3, true)";
+    private static final String SET_SCOPE_NATIVE = "select cast(set_config('app.tenant_id', :tenant, true) as text),"
+            + " cast(set_config('app.user_id', :user, true) as text), cast(set_config('app.principal', :principal, true) as text)";
 
     @Inject
     Pool pool;
@@ -34,6 +38,21 @@ public class TenantTransactions {
 
     public <T> Uni<T> inTenant(TenantContext context, Function<SqlConnection, Uni<T>> work) {
         return inScope(DbScope.of(context), work);
+    }
+
+    /** Runs Panache work (entities, repositories) in one transaction with the scope set first. */
+    public <T> Uni<T> withScope(DbScope scope, Supplier<Uni<T>> work) {
+        return Panache.withTransaction(() -> Panache.getSession()
+                .chain(session -> session.createNativeQuery(SET_SCOPE_NATIVE)
+                        .setParameter("tenant", text(scope.tenantId()))
+                        .setParameter("user", text(scope.userId()))
+                        .setParameter("principal", scope.principal())
+                        .getSingleResult())
+                .chain(ignored -> work.get()));
+    }
+
+    public <T> Uni<T> withTenant(TenantContext context, Supplier<Uni<T>> work) {
+        return withScope(DbScope.of(context), work);
     }
 
     private static String text(Object value) {
