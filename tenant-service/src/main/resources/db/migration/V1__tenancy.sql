@@ -133,8 +133,9 @@ create function tenancy.is_active_member(p_tenant uuid) returns boolean
     language sql stable security definer set search_path = pg_catalog, pg_temp
     as $$
         select exists (select 1 from tenancy.memberships m join tenancy.tenants t on t.id = m.tenant_id
+                                 join tenancy.users u on u.id = m.user_id
                         where m.tenant_id = p_tenant and m.user_id = tenancy.current_user_id()
-                          and m.status = 'active' and t.status = 'active')
+                          and m.status = 'active' and t.status = 'active' and u.status = 'active')
     $$;
 
 -- Self-serve signup: the first member of a tenant without members may add themselves as its owner.
@@ -205,15 +206,16 @@ create function tenancy.accept_invitation(p_token_hash text, p_user uuid) return
     end
     $$;
 
--- The platform's first operator, from configuration (the app cannot set platform_admin any other way:
--- its column privileges exclude it).
+-- The platform's first operator, from configuration, only while there is none (the app cannot set
+-- platform_admin any other way: its column privileges exclude it).
 create function tenancy.ensure_platform_admin(p_id uuid, p_email text, p_display_name text, p_password_hash text)
     returns boolean
     language sql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
         with created as (
             insert into tenancy.users (id, email, display_name, password_hash, platform_admin)
-            values (p_id, lower(p_email), p_display_name, p_password_hash, true)
+            select p_id, lower(p_email), p_display_name, p_password_hash, true
+             where not exists (select 1 from tenancy.users where platform_admin)
             on conflict (email) do nothing returning 1)
         select exists (select 1 from created)
     $$;

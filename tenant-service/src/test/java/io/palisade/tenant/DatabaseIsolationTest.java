@@ -130,6 +130,24 @@ class DatabaseIsolationTest {
     }
 
     @Test
+    void theAppRoleCannotMakeAnyonePlatformAdmin() throws SQLException {
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            scope(c, a.id(), a.ownerId());
+            assertRefused(c, "update tenancy.users set platform_admin = true where id = '" + a.ownerId() + "'");
+            assertRefused(c, "insert into tenancy.users (id, email, display_name, password_hash, platform_admin)"
+                    + " values ('" + a.ownerId() + "', 'x@example.com', 'x', 'x', true)");
+            // The bootstrap helper creates the first operator only: the test profile configured one already.
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "select tenancy.ensure_platform_admin(gen_random_uuid(), 'second-admin@example.com', 'x', 'x')")) {
+                rs.next();
+                assertEquals(false, rs.getBoolean(1));
+            }
+            c.rollback();
+        }
+    }
+
+    @Test
     void scopeDoesNotOutliveItsTransaction() throws SQLException {
         try (Connection c = app()) {
             c.setAutoCommit(false);

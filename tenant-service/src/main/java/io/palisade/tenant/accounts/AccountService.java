@@ -244,7 +244,7 @@ public class AccountService {
                 });
     }
 
-    /** Creates the configured platform admin if no account has that email yet. */
+    /** Creates the configured platform admin if the platform has none and no account has that email. */
     public Uni<Boolean> ensurePlatformAdmin(String email, String password) {
         UUID id = UUID.randomUUID();
         return passwords.hash(password).chain(hash -> tx.inScope(DbScope.user(id),

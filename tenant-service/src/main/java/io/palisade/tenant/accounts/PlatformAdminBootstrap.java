@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
 
-/** Creates the platform's first operator from configuration, once. */
+/** Creates the platform's first operator from configuration, while the platform has none. */
 @ApplicationScoped
 public class PlatformAdminBootstrap {
 
