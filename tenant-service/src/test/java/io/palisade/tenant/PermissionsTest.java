@@ -55,6 +55,23 @@ class PermissionsTest {
     }
 
     @Test
+    void staffManagingMembersCannotGrantWhatTheyDoNotHold() {
+        TestTenant t = Api.newTenant("MEMBERS_MANAGE");
+        String staff = t.staffToken();
+        bearer(staff).body(Map.of("permissions", List.of("MEMBERS_MANAGE", "REFUNDS"))).patch("/members/" + t.staffId())
+                .then().statusCode(403);
+        bearer(staff).body(Map.of("email", "x@" + t.slug() + ".example", "role", "staff", "permissions", List.of("REFUNDS")))
+                .post("/invitations").then().statusCode(403);
+        String colleagueToken = bearer(staff).body(Map.of("email", "c@" + t.slug() + ".example", "role", "staff"))
+                .post("/invitations").then().statusCode(201).extract().path("acceptToken");
+        String colleague = Api.json().body(Map.of("token", colleagueToken, "displayName", "C", "password", Api.PASSWORD))
+                .post("/invitations/accept").then().statusCode(200).extract().path("userId");
+        bearer(staff).body(Map.of("permissions", List.of("REFUNDS"))).patch("/members/" + colleague).then().statusCode(403);
+        bearer(staff).body(Map.of("role", "admin")).patch("/members/" + colleague).then().statusCode(403);
+        bearer(staff).body(Map.of("permissions", List.of("MEMBERS_MANAGE"))).patch("/members/" + colleague).then().statusCode(200);
+    }
+
+    @Test
     void platformAdminRoleIsRequiredForPlatformOperations() {
         TestTenant t = Api.newTenant(null);
         bearer(t.ownerToken()).post("/platform/signing-keys/rotate").then().statusCode(403);

@@ -60,6 +60,12 @@ public class MemberRepository {
                 .map(rows -> first(rows).map(MemberRepository::member));
     }
 
+    /** The member, locked until the transaction ends, so concurrent changes apply one after the other. */
+    public Uni<Optional<Member>> lockMember(SqlConnection c, UUID userId) {
+        return c.preparedQuery("select " + MEMBER_COLUMNS + " where m.user_id = $1 for update of m").execute(Tuple.of(userId))
+                .map(rows -> first(rows).map(MemberRepository::member));
+    }
+
     public Uni<Void> updateMember(SqlConnection c, UUID userId, String role, long permissions, String status) {
         return c.preparedQuery("update tenancy.memberships set role = $2, permissions = $3, status = $4, updated_at = now()"
                 + " where user_id = $1").execute(Tuple.of(userId, role, permissions, status)).replaceWithVoid();

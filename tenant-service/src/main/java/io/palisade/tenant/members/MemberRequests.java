@@ -1,5 +1,6 @@
 package io.palisade.tenant.members;
 
+import java.util.EnumSet;
 import java.util.Set;
 
 import jakarta.validation.constraints.Email;
@@ -23,10 +24,26 @@ public final class MemberRequests {
     public record UpdateMember(@Pattern(regexp = "owner|admin|staff", message = "must be owner, admin or staff") String role,
             Set<Permission> permissions,
             @Pattern(regexp = "active|suspended", message = "must be active or suspended") String status) {
+        public UpdateMember {
+            permissions = canonical(permissions);
+        }
     }
 
     public record Invite(@NotBlank @Email @Size(max = 254) String email,
             @NotNull @Pattern(regexp = "admin|staff", message = "must be admin or staff") String role,
             Set<Permission> permissions) {
+        public Invite {
+            permissions = canonical(permissions);
+        }
+    }
+
+    /** Enum order, so equal requests serialize (and fingerprint for idempotency) identically everywhere. */
+    private static Set<Permission> canonical(Set<Permission> permissions) {
+        if (permissions == null) {
+            return null;
+        }
+        EnumSet<Permission> ordered = EnumSet.noneOf(Permission.class);
+        ordered.addAll(permissions);
+        return ordered;
     }
 }

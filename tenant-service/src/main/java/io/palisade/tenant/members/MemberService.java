@@ -76,7 +76,7 @@ public class MemberService {
 
     public Uni<MemberView> update(UUID userId, MemberRequests.UpdateMember change) {
         TenantContext caller = currentTenant.get();
-        return tx.inTenant(caller, c -> repository.member(c, userId).chain(found -> {
+        return tx.inTenant(caller, c -> repository.lockMember(c, userId).chain(found -> {
             MemberRepository.Member member = found.orElseThrow(() -> ProblemException.notFound("the member"));
             if ("removed".equals(member.status())) {
                 throw ProblemException.notFound("the member");
@@ -85,8 +85,10 @@ public class MemberService {
             String status = change.status() == null ? member.status() : change.status();
             long permissions = change.permissions() == null ? member.permissions() : Permission.mask(change.permissions());
             guardOwnerChanges(caller, member, role);
-            if (userId.equals(caller.userId()) && (!role.equals(member.role()) || !status.equals(member.status()))) {
-                throw ProblemException.unprocessable("you cannot change your own role or status");
+            guardDelegation(caller, member, role, permissions);
+            if (userId.equals(caller.userId()) && (!role.equals(member.role()) || !status.equals(member.status())
+                    || permissions != member.permissions())) {
+                throw ProblemException.unprocessable("you cannot change your own role, permissions or status");
             }
             return ensureOwnerRemains(c, member, role, status)
                     .chain(() -> repository.updateMember(c, userId, role, permissions, status))
@@ -100,12 +102,13 @@ public class MemberService {
 
     public Uni<Void> remove(UUID userId) {
         TenantContext caller = currentTenant.get();
-        return tx.inTenant(caller, c -> repository.member(c, userId).chain(found -> {
+        return tx.inTenant(caller, c -> repository.lockMember(c, userId).chain(found -> {
             MemberRepository.Member member = found.orElseThrow(() -> ProblemException.notFound("the member"));
             if ("removed".equals(member.status())) {
                 throw ProblemException.notFound("the member");
             }
             guardOwnerChanges(caller, member, member.role());
+            guardDelegation(caller, member, member.role(), member.permissions());
             return ensureOwnerRemains(c, member, member.role(), "removed")
                     .chain(() -> repository.updateMember(c, userId, member.role(), member.permissions(), "removed"))
                     .chain(() -> outbox.append(c, caller.tenantId(), "member.removed", userId.toString(),
@@ -121,6 +124,9 @@ public class MemberService {
         String token = Hashes.randomToken(32);
         UUID id = UUID.randomUUID();
         long permissions = request.permissions() == null ? 0 : Permission.mask(request.permissions());
+        if (!isManager(caller) && (permissions & ~caller.permissions()) != 0) {
+            throw ProblemException.forbidden("you can only grant permissions you hold yourself");
+        }
         OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plus(invitationTtl);
         return tx.inTenant(caller, c -> repository.insertInvitation(c, id, caller.tenantId(), request.email().toLowerCase(Locale.ROOT),
                 request.role(), permissions, Hashes.sha256Hex(token), caller.userId(), expires)
@@ -160,6 +166,24 @@ public class MemberService {
         if (touchesOwner && !caller.hasRole(Roles.OWNER)) {
             throw ProblemException.forbidden("only an owner can change an owner or make one");
         }
+    }
+
+    /**
+     * Nobody hands out more than they hold: only owners make or change admins, and a staff member with
+     * MEMBERS_MANAGE manages staff only, granting only bits of their own.
+     */
+    private static void guardDelegation(TenantContext caller, MemberRepository.Member member, String newRole, long newPermissions) {
+        boolean touchesAdmin = Roles.ADMIN.equals(member.role()) || Roles.ADMIN.equals(newRole);
+        if (touchesAdmin && !caller.hasRole(Roles.OWNER)) {
+            throw ProblemException.forbidden("only an owner can change an admin or make one");
+        }
+        if (!isManager(caller) && (newPermissions & ~caller.permissions() & ~member.permissions()) != 0) {
+            throw ProblemException.forbidden("you can only grant permissions you hold yourself");
+        }
+    }
+
+    private static boolean isManager(TenantContext caller) {
+        return caller.hasRole(Roles.OWNER) || caller.hasRole(Roles.ADMIN);
     }
 
     /** A tenant never loses its last active owner. */
