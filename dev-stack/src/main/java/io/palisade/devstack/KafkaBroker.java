@@ -63,10 +63,6 @@ public final class KafkaBroker implements AutoCloseable {
         server = null;
     }
 
-    public synchronized boolean isRunning() {
-        return server != null;
-    }
-
     @Override
     public void close() {
         stop();

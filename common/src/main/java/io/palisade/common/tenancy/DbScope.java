@@ -22,9 +22,4 @@ public record DbScope(UUID tenantId, UUID userId, String principal) {
     public static DbScope anonymous() {
         return new DbScope(null, null, "anonymous");
     }
-
-    /** A background worker acting for the tenant named by the event or row it processes. */
-    public static DbScope worker(UUID tenantId, String name) {
-        return new DbScope(tenantId, null, "worker:" + name);
-    }
 }

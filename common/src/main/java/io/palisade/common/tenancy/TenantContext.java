@@ -27,8 +27,4 @@ public record TenantContext(UUID tenantId, UUID userId, String principal, Set<St
     public boolean hasRole(String role) {
         return roles.contains(role);
     }
-
-    public boolean hasPermission(Permission permission) {
-        return (permissions & permission.bit()) != 0;
-    }
 }
