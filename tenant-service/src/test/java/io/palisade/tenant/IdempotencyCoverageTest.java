@@ -28,7 +28,8 @@ class IdempotencyCoverageTest {
      * again: these must run every time.
      */
     private static final Set<String> WITHOUT_IDEMPOTENCY = Set.of("AccountResource.signup", "AccountResource.login",
-            "AccountResource.refresh", "AccountResource.logout", "AccountResource.accept", "PlatformResource.rotateSigningKey");
+            "AccountResource.refresh", "AccountResource.logout", "AccountResource.accept", "PlatformResource.rotateSigningKey",
+            "PasswordResource.change");
 
     @Test
     void everyPostIsIdempotentOrDeliberatelyExempt() {

@@ -1,10 +1,21 @@
 package io.palisade.tenant;
 
-import io.palisade.devstack.testing.PalisadeStackResource;
+import java.util.HashMap;
+import java.util.Map;
 
-/** The real PostgreSQL and Kafka for tenant-service's tests. */
+import io.palisade.devstack.testing.PalisadeStackResource;
+import io.palisade.tenant.passwords.PwnedPasswordsFake;
+
+/** The real PostgreSQL and Kafka for tenant-service's tests, and the fake of Have I Been Pwned's range API. */
 public class TenantServiceStack extends PalisadeStackResource {
     public TenantServiceStack() {
         super("tenant-service");
+    }
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> config = new HashMap<>(super.start());
+        config.put("palisade.passwords.pwned-api", PwnedPasswordsFake.get().baseUrl());
+        return config;
     }
 }

@@ -31,7 +31,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Publishes the outbox to Kafka as CloudEvents 1.0 JSON, keyed by tenant id, at least once and in commit
- * order. One instance relays at a time (advisory lock); a batch is marked published only after the broker
+ * order: domain events to the service's topic, audit events to the audit topic. One instance relays at a time (advisory lock); a batch is marked published only after the broker
  * acknowledged all of it, so while the broker is down events wait, and none is lost.
  */
 @ApplicationScoped
@@ -39,6 +39,8 @@ public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     private static final int BATCH = 500;
+    private static final String AUDIT_STREAM = "audit";
+    private static final String PLATFORM_KEY = "platform";
 
     @Inject
     Pool pool;
@@ -51,6 +53,9 @@ public class OutboxRelay {
 
     @ConfigProperty(name = "palisade.outbox.topic")
     String topic;
+
+    @ConfigProperty(name = "palisade.audit.topic")
+    String auditTopic;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -81,7 +86,7 @@ public class OutboxRelay {
                 boolean locked = connection.preparedQuery("select pg_try_advisory_xact_lock(hashtext($1)) as locked")
                         .execute(Tuple.of(schema + ".outbox")).await().atMost(timeout).iterator().next().getBoolean("locked");
                 RowSet<Row> rows = locked
-                        ? connection.preparedQuery("select seq, id, tenant_id, type, subject, data, occurred_at from " + schema
+                        ? connection.preparedQuery("select seq, id, tenant_id, stream, type, subject, data, occurred_at from " + schema
                                 + ".outbox_pending($1)").execute(Tuple.of(BATCH)).await().atMost(timeout)
                         : null;
                 if (rows == null || rows.size() == 0) {
@@ -107,7 +112,8 @@ public class OutboxRelay {
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         List<Long> sent = new ArrayList<>();
         for (Row row : rows) {
-            String tenant = row.getUUID("tenant_id").toString();
+            // Platform-level audit events have no tenant; they share one key, so they too stay in order.
+            String tenant = row.getUUID("tenant_id") == null ? null : row.getUUID("tenant_id").toString();
             JsonObject event = new JsonObject()
                     .put("specversion", "1.0")
                     .put("id", row.getUUID("id").toString())
@@ -119,7 +125,8 @@ public class OutboxRelay {
                     .put("tenantid", tenant)
                     .put("sequence", String.valueOf(row.getLong("seq")))
                     .put("data", row.getJsonObject("data"));
-            acks.add(producer().send(new ProducerRecord<>(topic, tenant, event.encode())));
+            String destination = AUDIT_STREAM.equals(row.getString("stream")) ? auditTopic : topic;
+            acks.add(producer().send(new ProducerRecord<>(destination, tenant == null ? PLATFORM_KEY : tenant, event.encode())));
             sent.add(row.getLong("seq"));
         }
         producer().flush();

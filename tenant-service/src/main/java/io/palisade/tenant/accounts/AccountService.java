@@ -24,6 +24,8 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.Problem;
 import io.palisade.common.web.ProblemException;
 import io.palisade.tenant.accounts.AccountRepository.TenantChoice;
+import io.palisade.tenant.passwords.PasswordHasher;
+import io.palisade.tenant.passwords.PasswordService;
 import io.palisade.tenant.tokens.AccessTokens;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -47,6 +49,9 @@ public class AccountService {
     PasswordHasher passwords;
 
     @Inject
+    PasswordService newPasswords;
+
+    @Inject
     AccessTokens accessTokens;
 
     @Inject
@@ -62,12 +67,13 @@ public class AccountService {
         String email = request.email().toLowerCase(Locale.ROOT);
         UUID tenantId = UUID.randomUUID();
         UUID userId = UUID.randomUUID();
-        return passwords.hash(request.password()).chain(hash -> tx.inScope(new DbScope(tenantId, userId, "signup"),
+        return newPasswords.prepare(request.password()).chain(password -> tx.inScope(new DbScope(tenantId, userId, "signup"),
                 c -> accounts.emailTaken(c, email).chain(taken -> {
                     if (taken) {
                         throw ProblemException.conflict("an account with this email already exists");
                     }
-                    return accounts.insertUser(c, userId, email, request.displayName(), hash)
+                    return accounts.insertUser(c, userId, email, request.displayName(), password.loginHash())
+                            .chain(() -> newPasswords.remember(c, userId, password))
                             .chain(() -> accounts.insertTenant(c, tenantId, request.tenantSlug(), request.tenantName()))
                             .chain(() -> accounts.insertOwnerMembership(c, tenantId, userId, Permission.ALL))
                             .chain(() -> outbox.append(c, tenantId, "tenant.created", tenantId.toString(), new JsonObject()
@@ -122,11 +128,11 @@ public class AccountService {
         OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plus(refreshTtl);
         return tx.inScope(new DbScope(tenant.tenantId(), userId, "staff"),
                 c -> accounts.insertRefreshToken(c, tenant.tenantId(), userId, familyId, Hashes.sha256Hex(refreshToken), expires))
-                .map(ignored -> tokenResponse(tenant, userId, refreshToken));
+                .map(ignored -> tokenResponse(tenant, userId, familyId, refreshToken));
     }
 
-    private TokenResponse tokenResponse(TenantChoice tenant, UUID userId, String refreshToken) {
-        String access = accessTokens.forTenant(userId, tenant.tenantId(), tenant.role(), effectivePermissions(tenant));
+    private TokenResponse tokenResponse(TenantChoice tenant, UUID userId, UUID familyId, String refreshToken) {
+        String access = accessTokens.forTenant(userId, tenant.tenantId(), tenant.role(), effectivePermissions(tenant), familyId);
         return new TokenResponse(access, "Bearer", accessTokens.ttl().toSeconds(), refreshToken, tenant.tenantId().toString(),
                 tenant.slug());
     }
@@ -171,7 +177,7 @@ public class AccountService {
                     return accounts.markUsed(c, t.id())
                             .chain(() -> accounts.insertRefreshToken(c, tenantId, userId, t.familyId(), Hashes.sha256Hex(next),
                                     OffsetDateTime.now(ZoneOffset.UTC).plus(refreshTtl)))
-                            .map(ignored -> new Rotation(RefreshOutcome.ROTATED, tokenResponse(membership.get(), userId, next)));
+                            .map(ignored -> new Rotation(RefreshOutcome.ROTATED, tokenResponse(membership.get(), userId, t.familyId(), next)));
                 });
             }));
         }).map(rotation -> {
@@ -228,8 +234,9 @@ public class AccountService {
             throw ProblemException.unprocessable("displayName is required to create the invited account");
         }
         UUID userId = UUID.randomUUID();
-        return passwords.hash(request.password()).chain(hash -> tx.inScope(DbScope.user(userId),
-                c -> accounts.insertUser(c, userId, email, request.displayName(), hash)
+        return newPasswords.prepare(request.password()).chain(password -> tx.inScope(DbScope.user(userId),
+                c -> accounts.insertUser(c, userId, email, request.displayName(), password.loginHash())
+                        .chain(() -> newPasswords.remember(c, userId, password))
                         .chain(() -> accept(c, invitationHash, userId))));
     }
 
@@ -244,13 +251,17 @@ public class AccountService {
                 });
     }
 
-    /** Creates the configured platform admin if the platform has none and no account has that email. */
+    /**
+     * Creates the configured platform admin if the platform has none and no account has that email. The
+     * configured password must pass the policy like any other.
+     */
     public Uni<Boolean> ensurePlatformAdmin(String email, String password) {
         UUID id = UUID.randomUUID();
-        return passwords.hash(password).chain(hash -> tx.inScope(DbScope.user(id),
+        return newPasswords.prepare(password).chain(prepared -> tx.inScope(DbScope.user(id),
                 c -> c.preparedQuery("select tenancy.ensure_platform_admin($1, $2, $3, $4) as created")
-                        .execute(Tuple.of(id, email.toLowerCase(Locale.ROOT), "Platform admin", hash))
-                        .map(rows -> rows.iterator().next().getBoolean("created"))));
+                        .execute(Tuple.of(id, email.toLowerCase(Locale.ROOT), "Platform admin", prepared.loginHash()))
+                        .map(rows -> rows.iterator().next().getBoolean("created"))
+                        .call(created -> created ? newPasswords.remember(c, id, prepared) : Uni.createFrom().voidItem())));
     }
 
     private static boolean isUniqueViolation(Throwable e) {

@@ -20,6 +20,7 @@ import io.smallrye.jwt.build.JwtClaimsBuilder;
 public class AccessTokens {
 
     public static final String AUDIENCE = "palisade";
+    public static final String SESSION_CLAIM = "sid";
 
     @Inject
     SigningKeys keys;
@@ -34,10 +35,13 @@ public class AccessTokens {
         return ttl;
     }
 
-    /** A token for one tenant: exactly one {@code tid}. */
-    public String forTenant(UUID userId, UUID tenantId, String role, long permissions) {
+    /**
+     * A token for one tenant: exactly one {@code tid}. {@code sid} names the sign-in session (the refresh
+     * token family), so "end my other sessions" knows which one to keep.
+     */
+    public String forTenant(UUID userId, UUID tenantId, String role, long permissions, UUID sessionId) {
         return sign(base(userId, List.of(role)).claim(CurrentTenant.TENANT_CLAIM, tenantId.toString())
-                .claim(CurrentTenant.PERMISSIONS_CLAIM, permissions));
+                .claim(CurrentTenant.PERMISSIONS_CLAIM, permissions).claim(SESSION_CLAIM, sessionId.toString()));
     }
 
     /** A platform operator's token: no tenant at all. */

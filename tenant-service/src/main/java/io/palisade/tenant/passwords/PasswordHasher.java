@@ -1,0 +1,82 @@
+package io.palisade.tenant.passwords;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.elytron.security.common.BcryptUtil;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+/**
+ * bcrypt, off the event loop. bcrypt reads only 72 bytes, so the password is first reduced to its SHA-256
+ * (base64, 44 characters): every character of a 128-character passphrase counts. A login for an unknown
+ * email still spends one bcrypt verification, so the answer takes as long as for a wrong password.
+ */
+@ApplicationScoped
+public class PasswordHasher {
+
+    static final int PRODUCTION_MIN_COST = 12;
+
+    @ConfigProperty(name = "palisade.passwords.bcrypt-cost", defaultValue = "12")
+    int cost;
+
+    @Inject
+    Vertx vertx;
+
+    private volatile String decoy;
+
+    void checkStrength(@Observes StartupEvent event) {
+        requireProductionStrength(LaunchMode.current(), cost);
+    }
+
+    static void requireProductionStrength(LaunchMode mode, int cost) {
+        if (mode == LaunchMode.NORMAL && cost < PRODUCTION_MIN_COST) {
+            throw new IllegalStateException("palisade.passwords.bcrypt-cost must be at least " + PRODUCTION_MIN_COST
+                    + " outside tests, is " + cost);
+        }
+    }
+
+    public Uni<String> hash(String password) {
+        return blocking(vertx, () -> BcryptUtil.bcryptHash(prehash(password), cost));
+    }
+
+    public Uni<Boolean> matches(String password, String hash) {
+        return blocking(vertx, () -> BcryptUtil.matches(prehash(password), hash));
+    }
+
+    /** Spends the same time as {@link #matches} and always fails. */
+    public Uni<Boolean> matchesNothing(String password) {
+        return blocking(vertx, () -> {
+            if (decoy == null) {
+                decoy = BcryptUtil.bcryptHash(UUID.randomUUID().toString(), cost);
+            }
+            BcryptUtil.matches(prehash(password), decoy);
+            return false;
+        });
+    }
+
+    private static String prehash(String password) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static <T> Uni<T> blocking(Vertx vertx, Callable<T> work) {
+        return Uni.createFrom().completionStage(() -> vertx.executeBlocking(work, false).toCompletionStage());
+    }
+}
