@@ -55,8 +55,22 @@ public final class Api {
                 : Map.of("email", email, "password", PASSWORD, "tenant", tenantSlug)).post("/auth/login");
     }
 
+    /**
+     * Each request comes from its own client address (X-Forwarded-For, trusted from loopback in tests), so the
+     * per-address login lockout of one test never locks out another. Lockout tests set the address themselves.
+     */
     public static RequestSpecification json() {
-        return given().contentType(ContentType.JSON).accept(ContentType.JSON);
+        return jsonFrom(randomClientAddress());
+    }
+
+    public static RequestSpecification jsonFrom(String clientAddress) {
+        return given().contentType(ContentType.JSON).accept(ContentType.JSON).header("X-Forwarded-For", clientAddress);
+    }
+
+    /** An address from 198.18.0.0/15, the range set aside for testing. */
+    public static String randomClientAddress() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        return "198." + (18 + random.nextInt(2)) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
     }
 
     public static RequestSpecification bearer(String token) {

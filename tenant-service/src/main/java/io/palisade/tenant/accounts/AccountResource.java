@@ -10,10 +10,12 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
 /** The public account endpoints: nobody is signed in yet when these are called. */
 @Path("/")
@@ -34,8 +36,8 @@ public class AccountResource {
 
     @POST
     @Path("auth/login")
-    public Uni<TokenResponse> login(@Valid @NotNull AccountRequests.Login request) {
-        return accounts.login(request);
+    public Uni<TokenResponse> login(@Valid @NotNull AccountRequests.Login request, @Context HttpServerRequest http) {
+        return accounts.login(request, http.remoteAddress().hostAddress());
     }
 
     @POST

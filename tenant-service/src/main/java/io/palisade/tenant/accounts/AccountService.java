@@ -24,6 +24,7 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.Problem;
 import io.palisade.common.web.ProblemException;
 import io.palisade.tenant.accounts.AccountRepository.TenantChoice;
+import io.palisade.tenant.lockout.LoginThrottle;
 import io.palisade.tenant.passwords.PasswordHasher;
 import io.palisade.tenant.passwords.PasswordService;
 import io.palisade.tenant.tokens.AccessTokens;
@@ -50,6 +51,9 @@ public class AccountService {
 
     @Inject
     PasswordService newPasswords;
+
+    @Inject
+    LoginThrottle throttle;
 
     @Inject
     AccessTokens accessTokens;
@@ -84,18 +88,36 @@ public class AccountService {
                 .replaceWith(new SignedUp(tenantId, request.tenantSlug(), userId));
     }
 
-    public Uni<TokenResponse> login(AccountRequests.Login request) {
+    private record Attempt(boolean locked, Optional<AccountRepository.Login> account) {
+    }
+
+    /**
+     * Verifies the credentials under the lockout rules. A locked identifier or address, an unknown email, a
+     * wrong password and an inactive account all get the same answer after the same work (one bcrypt
+     * verification and one write), so the answer tells nothing about which it was.
+     */
+    public Uni<TokenResponse> login(AccountRequests.Login request, String clientIp) {
         String email = request.email().toLowerCase(Locale.ROOT);
-        return tx.inScope(DbScope.anonymous(), c -> accounts.findLogin(c, email))
-                .chain(found -> found.isEmpty() ? passwords.matchesNothing(request.password()).replaceWith(Optional.<AccountRepository.Login>empty())
-                        : passwords.matches(request.password(), found.get().passwordHash())
-                                .map(ok -> ok && "active".equals(found.get().status()) ? found : Optional.<AccountRepository.Login>empty()))
-                .chain(verified -> {
-                    if (verified.isEmpty()) {
-                        throw ProblemException.unauthorized(BAD_CREDENTIALS);
-                    }
-                    return chooseTenant(verified.get(), request.tenant());
-                });
+        String emailKey = LoginThrottle.emailKey(email);
+        return tx.inScope(DbScope.anonymous(), c -> throttle.isLocked(c, emailKey, clientIp)
+                        .chain(locked -> accounts.findLogin(c, email).map(account -> new Attempt(locked, account))))
+                .chain(attempt -> (attempt.account().isEmpty() ? passwords.matchesNothing(request.password())
+                        : passwords.matches(request.password(), attempt.account().get().passwordHash()))
+                        .chain(matches -> {
+                            Optional<AccountRepository.Login> account = attempt.account();
+                            UUID userId = account.map(AccountRepository.Login::userId).orElse(null);
+                            String failure = attempt.locked() ? "locked"
+                                    : !matches ? "bad_credentials"
+                                    : !"active".equals(account.get().status()) ? "inactive" : null;
+                            if (failure != null) {
+                                return tx.inScope(DbScope.anonymous(), c -> throttle.recordFailure(c, emailKey, clientIp, userId, failure))
+                                        .map(ignored -> {
+                                            throw ProblemException.unauthorized(BAD_CREDENTIALS);
+                                        });
+                            }
+                            return tx.inScope(DbScope.anonymous(), c -> throttle.recordSuccess(c, emailKey))
+                                    .chain(() -> chooseTenant(account.get(), request.tenant()));
+                        }));
     }
 
     private Uni<TokenResponse> chooseTenant(AccountRepository.Login login, String requested) {

@@ -1,0 +1,225 @@
+package io.palisade.tenant.lockout;
+
+import static io.palisade.tenant.Api.jsonFrom;
+import static io.palisade.tenant.Api.randomClientAddress;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.tenant.Api;
+import io.palisade.tenant.TenantServiceStack;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+
+/**
+ * Login lockout per identifier and per client address, with growing locks, state in PostgreSQL, every
+ * failure and lock audited, and no way to tell a locked account from a wrong password. bcrypt runs at a
+ * realistic cost here, so that skipping it on some path would show in the timings.
+ */
+@QuarkusTest
+@TestProfile(LockoutTest.RealisticHashing.class)
+@QuarkusTestResource(value = TenantServiceStack.class, restrictToAnnotatedClass = true)
+class LockoutTest {
+
+    public static class RealisticHashing implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("palisade.passwords.bcrypt-cost", "10");
+        }
+    }
+
+    private static Response login(String email, String password, String from) {
+        return jsonFrom(from).body(Map.of("email", email, "password", password)).post("/auth/login");
+    }
+
+    private static String newAccount() {
+        return Api.newTenant(null).ownerEmail();
+    }
+
+    @Test
+    void fiveFailuresLockTheIdentifierEvenForTheRightPasswordFromAnyAddress() {
+        String email = newAccount();
+        for (int i = 0; i < 5; i++) {
+            login(email, "Wrong-Passw0rd-" + i, randomClientAddress()).then().statusCode(401);
+        }
+        Response locked = login(email, Api.PASSWORD, randomClientAddress());
+        Response wrong = login(newAccount(), "Wrong-Passw0rd-x", randomClientAddress());
+        assertEquals(401, locked.statusCode());
+        assertEquals(wrong.asString(), locked.asString(), "a locked account must answer exactly like a wrong password");
+        assertEquals(wrong.contentType(), locked.contentType());
+        // Other accounts from the same addresses are unaffected.
+        login(newAccount(), Api.PASSWORD, randomClientAddress()).then().statusCode(200);
+    }
+
+    @Test
+    void unknownEmailsLockLikeKnownOnes() throws SQLException {
+        String unknown = "nobody-" + UUID.randomUUID() + "@example.com";
+        for (int i = 0; i < 5; i++) {
+            login(unknown, "Wrong-Passw0rd-" + i, randomClientAddress()).then().statusCode(401);
+        }
+        assertTrue(lockedUntil("email", LoginThrottle.emailKey(unknown)) != null);
+    }
+
+    @Test
+    void twentyFailuresLockTheClientAddressForEveryAccount() {
+        String address = randomClientAddress();
+        for (int i = 0; i < 20; i++) {
+            login("spray-" + i + "-" + UUID.randomUUID() + "@example.com", "Spray-Passw0rd-1!", address).then().statusCode(401);
+        }
+        String email = newAccount();
+        login(email, Api.PASSWORD, address).then().statusCode(401);
+        login(email, Api.PASSWORD, randomClientAddress()).then().statusCode(200);
+    }
+
+    @Test
+    void eachLockIsTwiceAsLongAsTheOneBefore() throws SQLException {
+        String email = newAccount();
+        String key = LoginThrottle.emailKey(email);
+        for (int strike = 1; strike <= 3; strike++) {
+            for (int i = 0; i < 5; i++) {
+                login(email, "Wrong-Passw0rd-" + i, randomClientAddress()).then().statusCode(401);
+            }
+            Duration lock = lockLength(key);
+            assertEquals(Duration.ofMinutes(1L << (strike - 1)).toSeconds(), lock.toSeconds(), "lock " + strike);
+            login(email, Api.PASSWORD, randomClientAddress()).then().statusCode(401);
+            // The lock runs out (as time would pass).
+            superuser("update tenancy.login_locks set locked_until = now() - interval '1 second' where kind = 'email' and key = ?", key);
+            login(email, Api.PASSWORD, randomClientAddress()).then().statusCode(200);
+        }
+    }
+
+    @Test
+    void failuresRecordedByAnotherInstanceCount() throws SQLException {
+        // Another instance of the service writes the same tables: its failures count here.
+        String email = newAccount();
+        String key = LoginThrottle.emailKey(email);
+        for (int i = 0; i < 4; i++) {
+            superuser("insert into tenancy.login_failures (kind, key) values ('email', ?)", key);
+        }
+        login(email, "Wrong-Passw0rd-1!", randomClientAddress()).then().statusCode(401);
+        login(email, Api.PASSWORD, randomClientAddress()).then().statusCode(401);
+    }
+
+    @Test
+    void failuresOutsideTheWindowDoNotCount() throws SQLException {
+        String email = newAccount();
+        String key = LoginThrottle.emailKey(email);
+        for (int i = 0; i < 4; i++) {
+            superuser("insert into tenancy.login_failures (kind, key, failed_at) values ('email', ?, now() - interval '16 minutes')", key);
+        }
+        login(email, "Wrong-Passw0rd-1!", randomClientAddress()).then().statusCode(401);
+        login(email, Api.PASSWORD, randomClientAddress()).then().statusCode(200);
+    }
+
+    @Test
+    void everyFailureAndLockIsAnAuditEvent() throws SQLException {
+        String email = newAccount();
+        String key = LoginThrottle.emailKey(email);
+        String address = randomClientAddress();
+        for (int i = 0; i < 6; i++) {
+            login(email, "Wrong-Passw0rd-" + i, address).then().statusCode(401);
+        }
+        List<String> actions = new ArrayList<>();
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select type, data->'details'->>'reason', data->'actor'->>'clientIp'"
+                        + " from tenancy.outbox where stream = 'audit' and tenant_id is null"
+                        + " and (data->'details'->>'identifier' = ? or subject = ?) order by seq")) {
+            st.setString(1, key);
+            st.setString(2, key);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    actions.add(rs.getString(1) + (rs.getString(2) == null ? "" : ":" + rs.getString(2)));
+                    assertEquals(address, rs.getString(3));
+                }
+            }
+        }
+        assertEquals(List.of("auth.login_failed:bad_credentials", "auth.login_failed:bad_credentials",
+                "auth.login_failed:bad_credentials", "auth.login_failed:bad_credentials", "auth.login_failed:bad_credentials",
+                "auth.locked", "auth.login_failed:locked"), actions);
+    }
+
+    @Test
+    void aLockedAccountTakesAsLongAsAWrongPassword() {
+        List<Long> wrong = new ArrayList<>();
+        for (int account = 0; account < 4; account++) {
+            String email = newAccount();
+            for (int i = 0; i < 4; i++) {
+                wrong.add(timed(() -> login(email, "Wrong-Passw0rd-" + UUID.randomUUID(), randomClientAddress())));
+            }
+        }
+        String lockedEmail = newAccount();
+        for (int i = 0; i < 5; i++) {
+            login(lockedEmail, "Wrong-Passw0rd-" + i, randomClientAddress());
+        }
+        List<Long> locked = new ArrayList<>();
+        List<Long> unknown = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            locked.add(timed(() -> login(lockedEmail, Api.PASSWORD, randomClientAddress())));
+            unknown.add(timed(() -> login("nobody-" + UUID.randomUUID() + "@example.com", Api.PASSWORD, randomClientAddress())));
+        }
+        long wrongMedian = median(wrong);
+        for (var series : Map.of("locked", locked, "unknown email", unknown).entrySet()) {
+            double ratio = median(series.getValue()) / (double) wrongMedian;
+            assertTrue(ratio > 0.6 && ratio < 1.7, series.getKey() + " took " + ratio + " times as long as a wrong password ("
+                    + median(series.getValue()) + " vs " + wrongMedian + " µs)");
+        }
+    }
+
+    private static long timed(Runnable request) {
+        long start = System.nanoTime();
+        request.run();
+        return (System.nanoTime() - start) / 1000;
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static java.time.OffsetDateTime lockedUntil(String kind, String key) throws SQLException {
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select locked_until from tenancy.login_locks where kind = ? and key = ?")) {
+            st.setString(1, kind);
+            st.setString(2, key);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getObject(1, java.time.OffsetDateTime.class) : null;
+            }
+        }
+    }
+
+    private static Duration lockLength(String key) throws SQLException {
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select extract(epoch from locked_until - last_locked_at)::bigint"
+                        + " from tenancy.login_locks where kind = 'email' and key = ?")) {
+            st.setString(1, key);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return Duration.ofSeconds(rs.getLong(1));
+            }
+        }
+    }
+
+    private static void superuser(String sql, String key) throws SQLException {
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); PreparedStatement st = c.prepareStatement(sql)) {
+            st.setString(1, key);
+            st.executeUpdate();
+        }
+    }
+}
