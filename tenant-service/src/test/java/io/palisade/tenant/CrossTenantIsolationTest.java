@@ -34,7 +34,15 @@ class CrossTenantIsolationTest {
     /** Endpoints without tenant context by design: they take credentials, not a tenant, or act on the platform. */
     private static final Set<String> NOT_TENANT_SCOPED = Set.of(
             "POST /signup", "POST /auth/login", "POST /auth/refresh", "POST /auth/logout", "POST /invitations/accept",
-            "GET /.well-known/openid-configuration", "GET /.well-known/jwks.json", "POST /platform/signing-keys/rotate");
+            "GET /.well-known/openid-configuration", "GET /.well-known/jwks.json", "POST /platform/signing-keys/rotate",
+            "POST /auth/mfa", "POST /auth/mfa/enrolment", "POST /auth/mfa/enrolment/confirm");
+
+    /**
+     * The caller's own account (password, authenticator): the user is the token's subject, never a parameter,
+     * and row-level security keys these rows on app.user_id. MfaTest and PasswordChangeTest cover them.
+     */
+    private static final Set<String> OWN_ACCOUNT = Set.of("POST /account/password", "GET /account/mfa",
+            "POST /account/mfa/totp", "POST /account/mfa/totp/confirm", "POST /account/mfa/totp/disable");
 
     static TestTenant a;
     static TestTenant b;
@@ -58,6 +66,12 @@ class CrossTenantIsolationTest {
                 bearer(token).body(Map.of("name", "Renamed by B")).patch("/tenant").then().statusCode(200)
                         .body("id", equalTo(b.id().toString()));
                 bearer(a.ownerToken()).get("/tenant").then().body("name", equalTo("Tenant " + a.slug()));
+            }),
+            Map.entry("PUT /tenant/mfa-requirement", token -> {
+                bearer(token).body(Map.of("requireMfaForAdmins", true)).put("/tenant/mfa-requirement").then().statusCode(200)
+                        .body("id", equalTo(b.id().toString()));
+                bearer(a.ownerToken()).get("/tenant").then().body("requireMfaForAdmins", equalTo(false));
+                bearer(token).body(Map.of("requireMfaForAdmins", false)).put("/tenant/mfa-requirement").then().statusCode(200);
             }),
             Map.entry("GET /members", token -> bearer(token).get("/members").then().statusCode(200)
                     .body("items.userId", not(hasItem(a.ownerId().toString())))
@@ -97,6 +111,7 @@ class CrossTenantIsolationTest {
         Set<String> unknown = new TreeSet<>(operations);
         unknown.removeAll(probes.keySet());
         unknown.removeAll(NOT_TENANT_SCOPED);
+        unknown.removeAll(OWN_ACCOUNT);
         assertTrue(unknown.isEmpty(), "endpoints without a cross-tenant probe: " + unknown
                 + " (add a probe here, or declare them tenant-free with a reason)");
         Set<String> stale = new TreeSet<>(probes.keySet());

@@ -28,7 +28,7 @@ class HttpConventionsTest {
         problem(json().body(Map.of("tenantName", "X", "tenantSlug", "NO SPACES", "email", "not-an-email", "displayName", "X",
                 "password", "short")).post("/signup"), 400)
                 .body("errors.field", hasItem("tenantSlug")).body("errors.field", hasItem("email"))
-                .body("errors.field", hasItem("password")).body(not(org.hamcrest.Matchers.containsString("short\"")));
+                .body(not(org.hamcrest.Matchers.containsString("short\"")));
         problem(json().body("{\"email\": ").post("/auth/login"), 400);
         problem(json().body(Map.of("tenantName", "Again", "tenantSlug", t.slug(), "email", "other-" + t.ownerEmail(),
                 "displayName", "X", "password", Api.PASSWORD)).post("/signup"), 409);

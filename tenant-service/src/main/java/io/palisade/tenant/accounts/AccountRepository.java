@@ -24,7 +24,13 @@ public class AccountRepository {
     public record Login(UUID userId, String passwordHash, String status, boolean platformAdmin) {
     }
 
-    public record TenantChoice(UUID tenantId, String slug, String name, String role, long permissions) {
+    public record TenantChoice(UUID tenantId, String slug, String name, String role, long permissions,
+            boolean requireMfaForAdmins) {
+
+        /** Owners and admins of a tenant that requires it must sign in with a second factor. */
+        public boolean mfaRequired() {
+            return requireMfaForAdmins && !"staff".equals(role);
+        }
     }
 
     public record RefreshToken(UUID id, UUID tenantId, UUID userId, UUID familyId, OffsetDateTime expiresAt,
@@ -38,11 +44,17 @@ public class AccountRepository {
                         r.getString("status"), r.getBoolean("platform_admin"))));
     }
 
+    /** The user's own row: whether they are a platform admin now. */
+    public Uni<Boolean> isPlatformAdmin(SqlConnection c, UUID userId) {
+        return c.preparedQuery("select platform_admin from tenancy.users where id = $1 and status = 'active'").execute(Tuple.of(userId))
+                .map(rows -> first(rows).map(r -> r.getBoolean("platform_admin")).orElse(false));
+    }
+
     public Uni<List<TenantChoice>> tenantChoices(SqlConnection c, UUID userId) {
-        return c.preparedQuery("select tenant_id, slug, name, role, permissions from tenancy.login_memberships($1)")
+        return c.preparedQuery("select tenant_id, slug, name, role, permissions, require_mfa_for_admins from tenancy.login_memberships($1)")
                 .execute(Tuple.of(userId))
                 .map(rows -> all(rows, r -> new TenantChoice(r.getUUID("tenant_id"), r.getString("slug"),
-                        r.getString("name"), r.getString("role"), r.getLong("permissions"))));
+                        r.getString("name"), r.getString("role"), r.getLong("permissions"), r.getBoolean("require_mfa_for_admins"))));
     }
 
     public Uni<Boolean> emailTaken(SqlConnection c, String email) {
@@ -97,11 +109,11 @@ public class AccountRepository {
     }
 
     public Uni<Optional<TenantChoice>> activeMembership(SqlConnection c, UUID tenantId, UUID userId) {
-        return c.preparedQuery("select t.id, t.slug, t.name, m.role, m.permissions from tenancy.memberships m"
+        return c.preparedQuery("select t.id, t.slug, t.name, m.role, m.permissions, t.require_mfa_for_admins from tenancy.memberships m"
                 + " join tenancy.tenants t on t.id = m.tenant_id"
                 + " where m.tenant_id = $1 and m.user_id = $2 and m.status = 'active' and t.status = 'active'")
                 .execute(Tuple.of(tenantId, userId))
                 .map(rows -> first(rows).map(r -> new TenantChoice(r.getUUID("id"), r.getString("slug"), r.getString("name"),
-                        r.getString("role"), r.getLong("permissions"))));
+                        r.getString("role"), r.getLong("permissions"), r.getBoolean("require_mfa_for_admins"))));
     }
 }

@@ -31,4 +31,11 @@ public final class AccountRequests {
             @Size(max = 200) String displayName,
             @NotNull @Size(max = 1024) String password) {
     }
+
+    public record SecondFactor(@NotBlank @Size(max = 200) String mfaToken, @Size(max = 16) String code,
+            @Size(max = 32) String recoveryCode) {
+    }
+
+    public record MfaEnrolment(@NotBlank @Size(max = 200) String mfaToken) {
+    }
 }

@@ -14,6 +14,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.palisade.common.web.ProblemException;
+import io.palisade.tenant.mfa.MfaService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -25,6 +27,9 @@ public class AccountResource {
 
     @Inject
     AccountService accounts;
+
+    @Inject
+    SecondFactor secondFactor;
 
     @POST
     @Path("signup")
@@ -38,6 +43,33 @@ public class AccountResource {
     @Path("auth/login")
     public Uni<TokenResponse> login(@Valid @NotNull AccountRequests.Login request, @Context HttpServerRequest http) {
         return accounts.login(request, http.remoteAddress().hostAddress());
+    }
+
+    /** The second factor of a sign-in: a code from the authenticator, or one recovery code. */
+    @POST
+    @Path("auth/mfa")
+    public Uni<TokenResponse> secondFactor(@Valid @NotNull AccountRequests.SecondFactor request, @Context HttpServerRequest http) {
+        if ((request.code() == null) == (request.recoveryCode() == null)) {
+            throw ProblemException.unprocessable("send either code or recoveryCode");
+        }
+        return secondFactor.verify(request.mfaToken(), request.code(), request.recoveryCode(), http.remoteAddress().hostAddress());
+    }
+
+    /** Enrolment during a sign-in to a tenant that requires MFA of its owners and admins. */
+    @POST
+    @Path("auth/mfa/enrolment")
+    public Uni<MfaService.Enrolment> startEnrolment(@Valid @NotNull AccountRequests.MfaEnrolment request) {
+        return secondFactor.startEnrolment(request.mfaToken());
+    }
+
+    @POST
+    @Path("auth/mfa/enrolment/confirm")
+    public Uni<SecondFactor.Enrolled> confirmEnrolment(@Valid @NotNull AccountRequests.SecondFactor request,
+            @Context HttpServerRequest http) {
+        if (request.code() == null) {
+            throw ProblemException.unprocessable("code is required");
+        }
+        return secondFactor.confirmEnrolment(request.mfaToken(), request.code(), http.remoteAddress().hostAddress());
     }
 
     @POST

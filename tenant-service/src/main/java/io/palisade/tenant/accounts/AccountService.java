@@ -1,8 +1,6 @@
 package io.palisade.tenant.accounts;
 
-import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,14 +10,11 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.db.Rows;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.Permission;
-import io.palisade.common.tenancy.Roles;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.Problem;
 import io.palisade.common.web.ProblemException;
@@ -27,7 +22,6 @@ import io.palisade.tenant.accounts.AccountRepository.TenantChoice;
 import io.palisade.tenant.lockout.LoginThrottle;
 import io.palisade.tenant.passwords.PasswordHasher;
 import io.palisade.tenant.passwords.PasswordService;
-import io.palisade.tenant.tokens.AccessTokens;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -56,13 +50,13 @@ public class AccountService {
     LoginThrottle throttle;
 
     @Inject
-    AccessTokens accessTokens;
+    Sessions sessions;
+
+    @Inject
+    SecondFactor secondFactor;
 
     @Inject
     Outbox outbox;
-
-    @ConfigProperty(name = "palisade.tokens.refresh-ttl", defaultValue = "P14D")
-    Duration refreshTtl;
 
     public record SignedUp(UUID tenantId, String tenantSlug, UUID userId) {
     }
@@ -115,19 +109,17 @@ public class AccountService {
                                             throw ProblemException.unauthorized(BAD_CREDENTIALS);
                                         });
                             }
-                            return tx.inScope(DbScope.anonymous(), c -> throttle.recordSuccess(c, emailKey))
-                                    .chain(() -> chooseTenant(account.get(), request.tenant()));
+                            return chooseTenant(account.get(), request.tenant(), emailKey).chain(secondFactor::gate);
                         }));
     }
 
-    private Uni<TokenResponse> chooseTenant(AccountRepository.Login login, String requested) {
-        return tx.inScope(DbScope.user(login.userId()), c -> accounts.tenantChoices(c, login.userId())).chain(choices -> {
+    private Uni<Grant> chooseTenant(AccountRepository.Login login, String requested, String identifier) {
+        return tx.inScope(DbScope.user(login.userId()), c -> accounts.tenantChoices(c, login.userId())).map(choices -> {
             if (PLATFORM_CHOICE.equals(requested) || (requested == null && choices.isEmpty())) {
                 if (!login.platformAdmin()) {
                     throw ProblemException.forbidden("this account is not a member of any active tenant");
                 }
-                String token = accessTokens.forPlatform(login.userId(), Roles.PLATFORM_ADMIN);
-                return Uni.createFrom().item(new TokenResponse(token, "Bearer", accessTokens.ttl().toSeconds(), null, null, null));
+                return new Grant(login.userId(), null, identifier);
             }
             Optional<TenantChoice> chosen = requested == null && choices.size() == 1 && !login.platformAdmin()
                     ? Optional.of(choices.get(0))
@@ -141,26 +133,8 @@ public class AccountService {
                         requested == null ? "choose the tenant to sign in to" : "you are not a member of '" + requested + "'")
                         .with("tenants", options));
             }
-            return issue(chosen.get(), login.userId(), UUID.randomUUID());
+            return new Grant(login.userId(), chosen.get(), identifier);
         });
-    }
-
-    private Uni<TokenResponse> issue(TenantChoice tenant, UUID userId, UUID familyId) {
-        String refreshToken = Hashes.randomToken(32);
-        OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plus(refreshTtl);
-        return tx.inScope(new DbScope(tenant.tenantId(), userId, "staff"),
-                c -> accounts.insertRefreshToken(c, tenant.tenantId(), userId, familyId, Hashes.sha256Hex(refreshToken), expires))
-                .map(ignored -> tokenResponse(tenant, userId, familyId, refreshToken));
-    }
-
-    private TokenResponse tokenResponse(TenantChoice tenant, UUID userId, UUID familyId, String refreshToken) {
-        String access = accessTokens.forTenant(userId, tenant.tenantId(), tenant.role(), effectivePermissions(tenant), familyId);
-        return new TokenResponse(access, "Bearer", accessTokens.ttl().toSeconds(), refreshToken, tenant.tenantId().toString(),
-                tenant.slug());
-    }
-
-    static long effectivePermissions(TenantChoice membership) {
-        return Roles.STAFF.equals(membership.role()) ? membership.permissions() : Permission.ALL;
     }
 
     private enum RefreshOutcome { ROTATED, REJECTED, REUSED }
@@ -198,8 +172,8 @@ public class AccountService {
                     String next = Hashes.randomToken(32);
                     return accounts.markUsed(c, t.id())
                             .chain(() -> accounts.insertRefreshToken(c, tenantId, userId, t.familyId(), Hashes.sha256Hex(next),
-                                    OffsetDateTime.now(ZoneOffset.UTC).plus(refreshTtl)))
-                            .map(ignored -> new Rotation(RefreshOutcome.ROTATED, tokenResponse(membership.get(), userId, t.familyId(), next)));
+                                    sessions.refreshExpiry()))
+                            .map(ignored -> new Rotation(RefreshOutcome.ROTATED, sessions.tokens(membership.get(), userId, t.familyId(), next)));
                 });
             }));
         }).map(rotation -> {

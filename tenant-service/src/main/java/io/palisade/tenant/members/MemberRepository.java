@@ -22,7 +22,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class MemberRepository {
 
-    public record Tenant(UUID id, String slug, String name, String status, OffsetDateTime createdAt) {
+    public record Tenant(UUID id, String slug, String name, String status, boolean requireMfaForAdmins, OffsetDateTime createdAt) {
     }
 
     public record Member(UUID userId, String email, String displayName, String role, long permissions, String status,
@@ -33,19 +33,25 @@ public class MemberRepository {
             OffsetDateTime acceptedAt, OffsetDateTime revokedAt, OffsetDateTime createdAt) {
     }
 
+    private static final String TENANT_COLUMNS = "id, slug, name, status, require_mfa_for_admins, created_at";
     private static final String MEMBER_COLUMNS = "m.user_id, u.email, u.display_name, m.role, m.permissions, m.status, m.created_at"
             + " from tenancy.memberships m join tenancy.users u on u.id = m.user_id";
     private static final String INVITATION_COLUMNS = "id, email, role, permissions, expires_at, accepted_at, revoked_at, created_at"
             + " from tenancy.invitations";
 
     public Uni<Optional<Tenant>> tenant(SqlConnection c) {
-        return c.query("select id, slug, name, status, created_at from tenancy.tenants").execute()
+        return c.query("select " + TENANT_COLUMNS + " from tenancy.tenants").execute()
                 .map(rows -> first(rows).map(MemberRepository::tenant));
     }
 
     public Uni<Optional<Tenant>> renameTenant(SqlConnection c, String name) {
-        return c.preparedQuery("update tenancy.tenants set name = $1, updated_at = now() returning id, slug, name, status, created_at")
+        return c.preparedQuery("update tenancy.tenants set name = $1, updated_at = now() returning " + TENANT_COLUMNS)
                 .execute(Tuple.of(name)).map(rows -> first(rows).map(MemberRepository::tenant));
+    }
+
+    public Uni<Optional<Tenant>> requireMfaForAdmins(SqlConnection c, boolean required) {
+        return c.preparedQuery("update tenancy.tenants set require_mfa_for_admins = $1, updated_at = now() returning " + TENANT_COLUMNS)
+                .execute(Tuple.of(required)).map(rows -> first(rows).map(MemberRepository::tenant));
     }
 
     public Uni<List<Member>> members(SqlConnection c, OffsetDateTime afterCreated, UUID afterUser, int limit) {
@@ -102,7 +108,7 @@ public class MemberRepository {
 
     private static Tenant tenant(Row r) {
         return new Tenant(r.getUUID("id"), r.getString("slug"), r.getString("name"), r.getString("status"),
-                r.getOffsetDateTime("created_at"));
+                r.getBoolean("require_mfa_for_admins"), r.getOffsetDateTime("created_at"));
     }
 
     private static Member member(Row r) {

@@ -46,4 +46,7 @@ public final class MemberRequests {
         ordered.addAll(permissions);
         return ordered;
     }
+
+    public record MfaRequirement(@NotNull Boolean requireMfaForAdmins) {
+    }
 }

@@ -15,6 +15,8 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.crypto.Hashes;
+import io.palisade.common.audit.AuditEvent;
+import io.palisade.common.audit.AuditLog;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.CurrentTenant;
 import io.palisade.common.tenancy.Permission;
@@ -44,6 +46,9 @@ public class MemberService {
     @Inject
     Outbox outbox;
 
+    @Inject
+    AuditLog audit;
+
     @ConfigProperty(name = "palisade.invitations.ttl", defaultValue = "P7D")
     Duration invitationTtl;
 
@@ -57,6 +62,19 @@ public class MemberService {
                 ? Uni.createFrom().voidItem()
                 : outbox.append(c, caller.tenantId(), "tenant.renamed", caller.tenantId().toString(),
                         new JsonObject().put("name", name).put("by", caller.userId().toString()))))
+                .map(t -> t.orElseThrow(() -> ProblemException.notFound("the tenant")));
+    }
+
+    /** Owners decide whether owners and admins must sign in with a second factor. */
+    public Uni<MemberRepository.Tenant> requireMfaForAdmins(boolean required, String clientIp) {
+        TenantContext caller = currentTenant.get();
+        return tx.inTenant(caller, c -> repository.tenant(c).chain(before -> repository.requireMfaForAdmins(c, required)
+                .call(after -> after.isEmpty() ? Uni.createFrom().voidItem()
+                        : audit.record(c, new AuditEvent(caller.tenantId(), "tenant.mfa_requirement_changed",
+                                new AuditEvent.Actor(caller.userId(), Roles.OWNER, null, clientIp), "tenant", caller.tenantId().toString(),
+                                AuditEvent.SUCCESS,
+                                new JsonObject().put("requireMfaForAdmins", before.map(MemberRepository.Tenant::requireMfaForAdmins).orElse(false)),
+                                new JsonObject().put("requireMfaForAdmins", required), null)))))
                 .map(t -> t.orElseThrow(() -> ProblemException.notFound("the tenant")));
     }
 

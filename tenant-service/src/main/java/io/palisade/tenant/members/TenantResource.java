@@ -16,9 +16,11 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -30,6 +32,7 @@ import io.palisade.tenant.members.MemberViews.Page;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
 /** The caller's own tenant, its members and invitations. The tenant is the token's, never a parameter. */
 @Path("/")
@@ -52,6 +55,14 @@ public class TenantResource {
     @RolesAllowed({ Roles.OWNER, Roles.ADMIN })
     public Uni<MemberRepository.Tenant> rename(@Valid @NotNull MemberRequests.RenameTenant request) {
         return members.rename(request.name());
+    }
+
+    @PUT
+    @Path("tenant/mfa-requirement")
+    @RolesAllowed(Roles.OWNER)
+    public Uni<MemberRepository.Tenant> requireMfa(@Valid @NotNull MemberRequests.MfaRequirement request,
+            @Context HttpServerRequest http) {
+        return members.requireMfaForAdmins(request.requireMfaForAdmins(), http.remoteAddress().hostAddress());
     }
 
     @GET

@@ -1,7 +1,5 @@
 package io.palisade.tenant.passwords;
 
-import java.util.UUID;
-
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -16,12 +14,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.jwt.JsonWebToken;
-
-import io.palisade.common.tenancy.CurrentTenant;
-import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.Roles;
-import io.palisade.tenant.tokens.AccessTokens;
+import io.palisade.tenant.accounts.SignedInUser;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -40,20 +34,12 @@ public class PasswordResource {
     PasswordService passwords;
 
     @Inject
-    JsonWebToken token;
-
-    @Inject
-    CurrentTenant currentTenant;
+    SignedInUser user;
 
     /** Verifies the current password every time, so it is deliberately not idempotent-replayed. */
     @POST
     public Uni<Response> change(@Valid @NotNull ChangePassword request, @Context HttpServerRequest http) {
-        UUID userId = UUID.fromString(token.getSubject());
-        boolean platform = token.getGroups().contains(Roles.PLATFORM_ADMIN);
-        DbScope scope = platform ? DbScope.user(userId) : DbScope.of(currentTenant.get());
-        String role = platform ? Roles.PLATFORM_ADMIN : token.getGroups().iterator().next();
-        String sid = token.getClaim(AccessTokens.SESSION_CLAIM);
-        PasswordService.Caller caller = new PasswordService.Caller(scope, role, sid == null ? null : UUID.fromString(sid),
+        PasswordService.Caller caller = new PasswordService.Caller(user.scope(), user.role(), user.sessionId(),
                 http.remoteAddress().hostAddress());
         return passwords.change(caller, request.currentPassword(), request.newPassword())
                 .map(ignored -> Response.noContent().build());

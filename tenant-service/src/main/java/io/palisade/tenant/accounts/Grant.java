@@ -1,0 +1,26 @@
+package io.palisade.tenant.accounts;
+
+import java.util.UUID;
+
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantContext;
+import io.palisade.tenant.accounts.AccountRepository.TenantChoice;
+
+/**
+ * A sign-in that passed its checks, before tokens are issued: a user and the tenant membership chosen, or
+ * the platform (tenant null) for a platform admin. The identifier is the login identifier's lockout key.
+ */
+public record Grant(UUID userId, TenantChoice tenant, String identifier) {
+
+    public boolean platform() {
+        return tenant == null;
+    }
+
+    public UUID tenantId() {
+        return tenant == null ? null : tenant.tenantId();
+    }
+
+    public DbScope scope() {
+        return new DbScope(tenantId(), userId, TenantContext.STAFF);
+    }
+}

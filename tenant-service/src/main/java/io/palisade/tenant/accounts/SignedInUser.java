@@ -1,0 +1,59 @@
+package io.palisade.tenant.accounts;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.palisade.common.audit.AuditEvent;
+import io.palisade.common.tenancy.CurrentTenant;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.Roles;
+import io.palisade.tenant.tokens.AccessTokens;
+
+/**
+ * The caller of an account endpoint (their own password, their own authenticator): a tenant member signed in
+ * to one tenant, or a platform admin. Read from the verified token only.
+ */
+@RequestScoped
+public class SignedInUser {
+
+    @Inject
+    JsonWebToken token;
+
+    @Inject
+    CurrentTenant currentTenant;
+
+    public UUID userId() {
+        return UUID.fromString(token.getSubject());
+    }
+
+    public boolean platformAdmin() {
+        return token.getGroups().contains(Roles.PLATFORM_ADMIN);
+    }
+
+    /** The tenant the token was issued for; null for a platform admin. */
+    public UUID tenantId() {
+        return platformAdmin() ? null : currentTenant.get().tenantId();
+    }
+
+    public DbScope scope() {
+        return platformAdmin() ? DbScope.user(userId()) : DbScope.of(currentTenant.get());
+    }
+
+    public String role() {
+        return platformAdmin() ? Roles.PLATFORM_ADMIN : token.getGroups().iterator().next();
+    }
+
+    /** The sign-in session (refresh family) this token belongs to; null for platform tokens. */
+    public UUID sessionId() {
+        String sid = token.getClaim(AccessTokens.SESSION_CLAIM);
+        return sid == null ? null : UUID.fromString(sid);
+    }
+
+    public AuditEvent.Actor actor(String clientIp) {
+        return new AuditEvent.Actor(userId(), role(), null, clientIp);
+    }
+}
