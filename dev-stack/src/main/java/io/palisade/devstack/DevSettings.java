@@ -39,6 +39,12 @@ public final class DevSettings {
         return env.getOrDefault("PALISADE_MASTER_KEY", "ZGV2LW9ubHktbWFzdGVyLWtleS0zMi1ieXRlcyEhISE=");
     }
 
+    /** 32-byte HMAC key, base64: keyed lookups of encrypted values (a guest's email), stable across master key rotation. */
+    public String lookupKey() {
+        // base64 of "dev-only-lookup-key-32-bytes!!!!"
+        return env.getOrDefault("PALISADE_LOOKUP_KEY", "ZGV2LW9ubHktbG9va3VwLWtleS0zMi1ieXRlcyEhISE=");
+    }
+
     public String platformAdminEmail() {
         return env.getOrDefault("PALISADE_PLATFORM_ADMIN_EMAIL", "admin@palisade.local");
     }
@@ -67,7 +73,7 @@ public final class DevSettings {
      * environment variables, the test resource as config overrides).
      */
     public static Map<String, String> serviceConfig(ServiceSpec service, int postgresPort, String kafkaBootstrap,
-            Map<String, String> rolePasswords, String masterKey) {
+            Map<String, String> rolePasswords, String masterKey, String lookupKey) {
         Map<String, String> config = new HashMap<>();
         config.put("palisade.db.host", "127.0.0.1");
         config.put("palisade.db.port", String.valueOf(postgresPort));
@@ -76,6 +82,7 @@ public final class DevSettings {
         config.put("palisade.db.owner-password", rolePasswords.get(service.ownerRole()));
         config.put("kafka.bootstrap.servers", kafkaBootstrap);
         config.put("palisade.crypto.master-key", masterKey);
+        config.put("palisade.crypto.lookup-key", lookupKey);
         return config;
     }
 }

@@ -89,11 +89,13 @@ public final class LocalPlatform {
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-jar", jar.toString());
         Map<String, String> env = pb.environment();
         DevSettings.serviceConfig(service, settings.postgresPort(), kafka.bootstrapServers(), settings.rolePasswords(),
-                settings.masterKey()).forEach((key, value) -> env.put(toEnvName(key), value));
+                settings.masterKey(), settings.lookupKey()).forEach((key, value) -> env.put(toEnvName(key), value));
         env.put("QUARKUS_HTTP_PORT", String.valueOf(settings.servicePort(service)));
         env.put("QUARKUS_PROFILE", "dev-stack");
         env.put("PALISADE_PUBLIC_URL_" + service.envPrefix(), baseUrl(service));
         env.put("PALISADE_ISSUER", baseUrl(ServiceSpec.named("tenant-service")));
+        // Mail (guest sign-in links, notifications) is dropped here as JSON files instead of being sent.
+        env.put("PALISADE_MAIL_DIRECTORY", home.resolve("mail").toString());
         env.put("PALISADE_PLATFORM_ADMIN_EMAIL", settings.platformAdminEmail());
         env.put("PALISADE_PLATFORM_ADMIN_PASSWORD", settings.platformAdminPassword());
         Path log = home.resolve("logs").resolve(service.name() + ".log");

@@ -35,7 +35,8 @@ class CrossTenantIsolationTest {
     private static final Set<String> NOT_TENANT_SCOPED = Set.of(
             "POST /signup", "POST /auth/login", "POST /auth/refresh", "POST /auth/logout", "POST /invitations/accept",
             "GET /.well-known/openid-configuration", "GET /.well-known/jwks.json", "POST /platform/signing-keys/rotate",
-            "POST /auth/mfa", "POST /auth/mfa/enrolment", "POST /auth/mfa/enrolment/confirm");
+            "POST /auth/mfa", "POST /auth/mfa/enrolment", "POST /auth/mfa/enrolment/confirm",
+            "POST /guest/sign-in", "POST /guest/sign-in/redeem");
 
     /**
      * The caller's own account (password, authenticator): the user is the token's subject, never a parameter,

@@ -30,7 +30,8 @@ class IdempotencyCoverageTest {
     private static final Set<String> WITHOUT_IDEMPOTENCY = Set.of("AccountResource.signup", "AccountResource.login",
             "AccountResource.refresh", "AccountResource.logout", "AccountResource.accept", "PlatformResource.rotateSigningKey",
             "PasswordResource.change", "AccountResource.secondFactor", "AccountResource.startEnrolment",
-            "AccountResource.confirmEnrolment", "MfaResource.enrol", "MfaResource.confirm", "MfaResource.disable");
+            "AccountResource.confirmEnrolment", "MfaResource.enrol", "MfaResource.confirm", "MfaResource.disable",
+            "GuestResource.requestLink", "GuestResource.redeem");
 
     @Test
     void everyPostIsIdempotentOrDeliberatelyExempt() {

@@ -16,6 +16,7 @@ import java.util.UUID;
 public record TenantContext(UUID tenantId, UUID userId, String principal, Set<String> roles, long permissions) {
 
     public static final String STAFF = "staff";
+    public static final String GUEST = "guest";
 
     public TenantContext {
         Objects.requireNonNull(tenantId, "tenantId");

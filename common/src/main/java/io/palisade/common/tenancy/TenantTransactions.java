@@ -31,9 +31,16 @@ public class TenantTransactions {
 
     /** Runs work on one connection in one transaction with the scope set. */
     public <T> Uni<T> inScope(DbScope scope, Function<SqlConnection, Uni<T>> work) {
-        return pool.withTransaction(connection -> connection.preparedQuery(SET_SCOPE)
-                .execute(Tuple.of(text(scope.tenantId()), text(scope.userId()), scope.principal()))
-                .chain(ignored -> work.apply(connection)));
+        return pool.withTransaction(connection -> rescope(connection, scope).chain(() -> work.apply(connection)));
+    }
+
+    /**
+     * Changes the scope within the running transaction, for work whose actor becomes known only inside it
+     * (a guest found by a sign-in link). Transaction-local like the first one.
+     */
+    public Uni<Void> rescope(SqlConnection connection, DbScope scope) {
+        return connection.preparedQuery(SET_SCOPE)
+                .execute(Tuple.of(text(scope.tenantId()), text(scope.userId()), scope.principal())).replaceWithVoid();
     }
 
     public <T> Uni<T> inTenant(TenantContext context, Function<SqlConnection, Uni<T>> work) {

@@ -20,7 +20,7 @@ import io.palisade.devstack.ServiceSpec;
 /**
  * One real PostgreSQL and one real Kafka broker per test JVM, started on first use and shared by every test
  * class (Quarkus may restart the application between classes; the servers stay). Role passwords and the
- * master key are random per run.
+ * master and lookup keys are random per run.
  */
 public final class PalisadeTestStack {
 
@@ -30,6 +30,7 @@ public final class PalisadeTestStack {
     private final KafkaBroker kafka;
     private final Map<String, String> rolePasswords = new HashMap<>();
     private final String masterKey;
+    private final String lookupKey;
 
     private PalisadeTestStack() throws IOException {
         SecureRandom random = new SecureRandom();
@@ -40,6 +41,8 @@ public final class PalisadeTestStack {
         byte[] key = new byte[32];
         random.nextBytes(key);
         masterKey = Base64.getEncoder().encodeToString(key);
+        random.nextBytes(key);
+        lookupKey = Base64.getEncoder().encodeToString(key);
         postgres = PostgresServer.start(0, null);
         PlatformDatabase.bootstrap(postgres, rolePasswords);
         kafka = new KafkaBroker(Files.createTempDirectory("palisade-kafka"), freePort(), freePort());
@@ -81,7 +84,7 @@ public final class PalisadeTestStack {
 
     public Map<String, String> serviceConfig(ServiceSpec service) {
         return io.palisade.devstack.DevSettings.serviceConfig(service, postgres.port(), kafka.bootstrapServers(),
-                rolePasswords, masterKey);
+                rolePasswords, masterKey, lookupKey);
     }
 
     private static String randomSecret(SecureRandom random) {

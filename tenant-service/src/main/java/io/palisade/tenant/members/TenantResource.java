@@ -29,14 +29,13 @@ import io.palisade.common.tenancy.Roles;
 import io.palisade.tenant.members.MemberViews.InvitationView;
 import io.palisade.tenant.members.MemberViews.MemberView;
 import io.palisade.tenant.members.MemberViews.Page;
-import io.quarkus.security.Authenticated;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 /** The caller's own tenant, its members and invitations. The tenant is the token's, never a parameter. */
 @Path("/")
-@Authenticated
+@RolesAllowed({ Roles.OWNER, Roles.ADMIN, Roles.STAFF })
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class TenantResource {

@@ -11,6 +11,8 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.tenancy.CurrentTenant;
+import io.palisade.common.tenancy.Roles;
+import io.palisade.common.tenancy.TenantContext;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.build.JwtClaimsBuilder;
@@ -31,6 +33,9 @@ public class AccessTokens {
     @ConfigProperty(name = "palisade.tokens.access-ttl", defaultValue = "PT10M")
     Duration ttl;
 
+    @ConfigProperty(name = "palisade.tokens.guest-ttl", defaultValue = "PT15M")
+    Duration guestTtl;
+
     public Duration ttl() {
         return ttl;
     }
@@ -42,6 +47,22 @@ public class AccessTokens {
     public String forTenant(UUID userId, UUID tenantId, String role, long permissions, UUID sessionId) {
         return sign(base(userId, List.of(role)).claim(CurrentTenant.TENANT_CLAIM, tenantId.toString())
                 .claim(CurrentTenant.PERMISSIONS_CLAIM, permissions).claim(SESSION_CLAIM, sessionId.toString()));
+    }
+
+    /**
+     * A guest's token: one tenant, one guest ({@code sub}), principal {@code guest}, no permission bit and no
+     * staff role, so every staff endpoint refuses it and row-level security finds no membership for it.
+     */
+    public String forGuest(UUID guestId, UUID tenantId) {
+        Instant now = Instant.now();
+        return sign(Jwt.issuer(issuer).audience(AUDIENCE).subject(guestId.toString()).claim("roles", List.of(Roles.GUEST))
+                .claim("jti", UUID.randomUUID().toString()).issuedAt(now).expiresAt(now.plus(guestTtl))
+                .claim(CurrentTenant.TENANT_CLAIM, tenantId.toString()).claim(CurrentTenant.PERMISSIONS_CLAIM, 0L)
+                .claim(CurrentTenant.PRINCIPAL_CLAIM, TenantContext.GUEST));
+    }
+
+    public Duration guestTtl() {
+        return guestTtl;
     }
 
     /** A platform operator's token: no tenant at all. */
