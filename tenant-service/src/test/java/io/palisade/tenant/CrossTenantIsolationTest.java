@@ -36,7 +36,8 @@ class CrossTenantIsolationTest {
             "POST /signup", "POST /auth/login", "POST /auth/refresh", "POST /auth/logout", "POST /invitations/accept",
             "GET /.well-known/openid-configuration", "GET /.well-known/jwks.json", "POST /platform/signing-keys/rotate",
             "POST /auth/mfa", "POST /auth/mfa/enrolment", "POST /auth/mfa/enrolment/confirm",
-            "POST /guest/sign-in", "POST /guest/sign-in/redeem");
+            "POST /guest/sign-in", "POST /guest/sign-in/redeem", "GET /platform/overview", "POST /platform/support-sessions",
+            "POST /platform/support-sessions/start", "POST /platform/support-sessions/{id}/token");
 
     /**
      * The caller's own account (password, authenticator): the user is the token's subject, never a parameter,
@@ -48,6 +49,7 @@ class CrossTenantIsolationTest {
     static TestTenant a;
     static TestTenant b;
     static String aInvitation;
+    static String aSupportSession;
 
     /** Once per class; in a @BeforeEach because Quarkus points RestAssured at the app only per test. */
     @BeforeEach
@@ -59,6 +61,12 @@ class CrossTenantIsolationTest {
         b = Api.newTenant("MEMBERS_MANAGE");
         aInvitation = bearer(a.ownerToken()).body(Map.of("email", "pending@" + a.slug() + ".example", "role", "staff"))
                 .post("/invitations").then().statusCode(201).extract().path("id");
+        String platform = Api.json().body(Map.of("email", "platform@palisade.test", "password", "Test-Platform-Passw0rd!",
+                "tenant", "platform")).post("/auth/login").then().statusCode(200).extract().path("accessToken");
+        String link = bearer(platform).body(Map.of("tenant", a.slug(), "reason", "isolation test"))
+                .post("/platform/support-sessions").then().statusCode(201).extract().path("link");
+        aSupportSession = bearer(platform).body(Map.of("link", link)).post("/platform/support-sessions/start")
+                .then().statusCode(200).extract().path("sessionId");
     }
 
     private final Map<String, Consumer<String>> probes = Map.ofEntries(
@@ -73,6 +81,13 @@ class CrossTenantIsolationTest {
                         .body("id", equalTo(b.id().toString()));
                 bearer(a.ownerToken()).get("/tenant").then().body("requireMfaForAdmins", equalTo(false));
                 bearer(token).body(Map.of("requireMfaForAdmins", false)).put("/tenant/mfa-requirement").then().statusCode(200);
+            }),
+            Map.entry("GET /support-sessions", token -> bearer(token).get("/support-sessions").then().statusCode(200)
+                    .body("id", not(hasItem(aSupportSession)))),
+            Map.entry("DELETE /support-sessions/{id}", token -> {
+                bearer(token).delete("/support-sessions/" + aSupportSession).then().statusCode(404);
+                bearer(a.ownerToken()).get("/support-sessions").then().body("find { it.id == '" + aSupportSession + "' }.endedAt",
+                        org.hamcrest.Matchers.nullValue());
             }),
             Map.entry("GET /members", token -> bearer(token).get("/members").then().statusCode(200)
                     .body("items.userId", not(hasItem(a.ownerId().toString())))

@@ -31,7 +31,8 @@ class IdempotencyCoverageTest {
             "AccountResource.refresh", "AccountResource.logout", "AccountResource.accept", "PlatformResource.rotateSigningKey",
             "PasswordResource.change", "AccountResource.secondFactor", "AccountResource.startEnrolment",
             "AccountResource.confirmEnrolment", "MfaResource.enrol", "MfaResource.confirm", "MfaResource.disable",
-            "GuestResource.requestLink", "GuestResource.redeem");
+            "GuestResource.requestLink", "GuestResource.redeem", "PlatformSupportResource.request", "PlatformSupportResource.start",
+            "PlatformSupportResource.renew");
 
     @Test
     void everyPostIsIdempotentOrDeliberatelyExempt() {

@@ -33,6 +33,12 @@ public record AuditEvent(UUID tenantId, String action, Actor actor, String targe
      */
     public record Actor(UUID userId, String role, UUID impersonatorId, String clientIp) {
 
+        /** The caller of a tenant request; under support access the platform admin is named as impersonator. */
+        public static Actor of(io.palisade.common.tenancy.TenantContext caller, String clientIp) {
+            String role = caller.roles().stream().sorted().findFirst().orElse(caller.principal());
+            return new Actor(caller.userId(), role, caller.impersonatorId(), clientIp);
+        }
+
         public static Actor anonymous(String clientIp) {
             return new Actor(null, "anonymous", null, clientIp);
         }

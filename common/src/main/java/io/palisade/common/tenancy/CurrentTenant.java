@@ -23,6 +23,7 @@ public class CurrentTenant {
     public static final String TENANT_CLAIM = "tid";
     public static final String PERMISSIONS_CLAIM = "perm";
     public static final String PRINCIPAL_CLAIM = "pty";
+    public static final String ACTOR_CLAIM = "act";
 
     @Inject
     JsonWebToken token;
@@ -51,10 +52,19 @@ public class CurrentTenant {
             Object principal = token.getClaim(PRINCIPAL_CLAIM);
             Set<String> roles = token.getGroups() == null ? Set.of() : new HashSet<>(token.getGroups());
             return new TenantContext(tenantId, userId, principal == null ? TenantContext.STAFF : text(principal), roles,
-                    perm == null ? 0 : number(perm));
+                    perm == null ? 0 : number(perm), impersonator());
         } catch (IllegalArgumentException | NullPointerException | ClassCastException | ArithmeticException e) {
             throw new UnauthorizedException("malformed tenant claims");
         }
+    }
+
+    /** RFC 8693's actor claim: {@code act: {sub: <platform admin>}} on support-session tokens. */
+    private UUID impersonator() {
+        Object act = token.getClaim(ACTOR_CLAIM);
+        if (act instanceof jakarta.json.JsonObject actor && actor.get("sub") instanceof JsonString sub) {
+            return UUID.fromString(sub.getString());
+        }
+        return null;
     }
 
     private static String text(Object claim) {

@@ -12,10 +12,14 @@ import java.util.UUID;
  * @param principal the kind of actor, written to {@code app.principal} (staff, guest, worker, ...)
  * @param roles the token's roles
  * @param permissions the token's permission bit mask ({@code perm})
+ * @param impersonatorId under platform support access, the platform admin acting ({@code act.sub}), else null
  */
-public record TenantContext(UUID tenantId, UUID userId, String principal, Set<String> roles, long permissions) {
+public record TenantContext(UUID tenantId, UUID userId, String principal, Set<String> roles, long permissions,
+        UUID impersonatorId) {
 
     public static final String STAFF = "staff";
+    /** A platform admin inside a tenant through a support session. */
+    public static final String SUPPORT = "support";
     public static final String GUEST = "guest";
 
     public TenantContext {

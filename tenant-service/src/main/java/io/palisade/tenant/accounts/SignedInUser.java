@@ -11,6 +11,8 @@ import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.tenancy.CurrentTenant;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.Roles;
+import io.palisade.common.tenancy.TenantContext;
+import io.palisade.common.web.ProblemException;
 import io.palisade.tenant.tokens.AccessTokens;
 
 /**
@@ -39,8 +41,16 @@ public class SignedInUser {
         return platformAdmin() ? null : currentTenant.get().tenantId();
     }
 
+    /** A support session acts in a tenant, never on the platform admin's own account. */
     public DbScope scope() {
-        return platformAdmin() ? DbScope.user(userId()) : DbScope.of(currentTenant.get());
+        if (platformAdmin()) {
+            return DbScope.user(userId());
+        }
+        TenantContext context = currentTenant.get();
+        if (TenantContext.SUPPORT.equals(context.principal())) {
+            throw ProblemException.forbidden("account settings cannot be changed under support access");
+        }
+        return DbScope.of(context);
     }
 
     public String role() {
@@ -54,6 +64,6 @@ public class SignedInUser {
     }
 
     public AuditEvent.Actor actor(String clientIp) {
-        return new AuditEvent.Actor(userId(), role(), null, clientIp);
+        return platformAdmin() ? new AuditEvent.Actor(userId(), role(), null, clientIp) : AuditEvent.Actor.of(currentTenant.get(), clientIp);
     }
 }

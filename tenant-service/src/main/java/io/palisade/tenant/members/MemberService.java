@@ -71,7 +71,7 @@ public class MemberService {
         return tx.inTenant(caller, c -> repository.tenant(c).chain(before -> repository.requireMfaForAdmins(c, required)
                 .call(after -> after.isEmpty() ? Uni.createFrom().voidItem()
                         : audit.record(c, new AuditEvent(caller.tenantId(), "tenant.mfa_requirement_changed",
-                                new AuditEvent.Actor(caller.userId(), Roles.OWNER, null, clientIp), "tenant", caller.tenantId().toString(),
+                                AuditEvent.Actor.of(caller, clientIp), "tenant", caller.tenantId().toString(),
                                 AuditEvent.SUCCESS,
                                 new JsonObject().put("requireMfaForAdmins", before.map(MemberRepository.Tenant::requireMfaForAdmins).orElse(false)),
                                 new JsonObject().put("requireMfaForAdmins", required), null)))))

@@ -1,17 +1,24 @@
 package io.palisade.tenant.platform;
 
 import java.util.Map;
+import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.Roles;
+import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.tenant.tokens.SigningKeys;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
 
 /** Platform operations: no tenant data here, only the platform's own machinery. */
 @Path("/platform")
@@ -21,6 +28,27 @@ public class PlatformResource {
 
     @Inject
     SigningKeys signingKeys;
+
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    JsonWebToken token;
+
+    public record Overview(long tenants, long users, long runningSupportSessions) {
+    }
+
+    /** Counts only: without a support session, a platform admin sees no tenant's rows. */
+    @GET
+    @Path("/overview")
+    public Uni<Overview> overview() {
+        return tx.inScope(DbScope.user(UUID.fromString(token.getSubject())), c -> c.query(
+                "select tenants, users, running_support_sessions from tenancy.platform_counts()").execute())
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new Overview(r.getLong("tenants"), r.getLong("users"), r.getLong("running_support_sessions"));
+                });
+    }
 
     /**
      * Stages a new signing key: published in the JWKS now, signing after the activation delay; the old key

@@ -3,6 +3,7 @@ package io.palisade.tenant.tokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +12,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.tenancy.CurrentTenant;
+import io.palisade.common.tenancy.Permission;
 import io.palisade.common.tenancy.Roles;
 import io.palisade.common.tenancy.TenantContext;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
@@ -23,6 +25,7 @@ public class AccessTokens {
 
     public static final String AUDIENCE = "palisade";
     public static final String SESSION_CLAIM = "sid";
+    public static final String IMPERSONATION_CLAIM = "imp";
 
     @Inject
     SigningKeys keys;
@@ -63,6 +66,23 @@ public class AccessTokens {
 
     public Duration guestTtl() {
         return guestTtl;
+    }
+
+    /**
+     * A platform admin's token inside one tenant, under a support session: acts as an admin of the tenant,
+     * says so ({@code pty: support}, RFC 8693 {@code act} naming the platform admin, {@code imp} naming the
+     * session and its end, for a client's banner), and never outlives the session.
+     */
+    public String forSupport(UUID platformAdminId, UUID tenantId, UUID sessionId, Instant sessionEnds) {
+        Instant now = Instant.now();
+        Instant expires = now.plus(ttl).isBefore(sessionEnds) ? now.plus(ttl) : sessionEnds;
+        return sign(Jwt.issuer(issuer).audience(AUDIENCE).subject(platformAdminId.toString()).claim("roles", List.of(Roles.ADMIN))
+                .claim("jti", UUID.randomUUID().toString()).issuedAt(now).expiresAt(expires)
+                .claim(CurrentTenant.TENANT_CLAIM, tenantId.toString()).claim(CurrentTenant.PERMISSIONS_CLAIM, Permission.ALL)
+                .claim(CurrentTenant.PRINCIPAL_CLAIM, TenantContext.SUPPORT)
+                .claim(CurrentTenant.ACTOR_CLAIM, Map.of("sub", platformAdminId.toString(), "role", Roles.PLATFORM_ADMIN))
+                .claim(IMPERSONATION_CLAIM, Map.of("session", sessionId.toString(), "tenant", tenantId.toString(),
+                        "endsAt", sessionEnds.getEpochSecond())));
     }
 
     /** A platform operator's token: no tenant at all. */

@@ -1,0 +1,74 @@
+package io.palisade.tenant.support;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import static io.palisade.common.db.Rows.all;
+import static io.palisade.common.db.Rows.first;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Support sessions: created and started only through the schema's helpers; read and ended under RLS. */
+@ApplicationScoped
+public class SupportSessionRepository {
+
+    public record Session(UUID id, UUID platformAdminId, String reason, OffsetDateTime linkExpiresAt, OffsetDateTime startedAt,
+            OffsetDateTime expiresAt, OffsetDateTime endedAt, String endReason, OffsetDateTime createdAt) {
+    }
+
+    public record Started(UUID sessionId, UUID tenantId, OffsetDateTime expiresAt) {
+    }
+
+    private static final String COLUMNS = "id, platform_admin_id, reason, link_expires_at, started_at, expires_at, ended_at,"
+            + " end_reason, created_at from tenancy.support_sessions";
+
+    public Uni<Optional<UUID[]>> request(SqlConnection c, String slug, String reason, String linkHash, int linkTtlSeconds) {
+        return c.preparedQuery("select session_id, tenant_id from tenancy.request_support_session($1, $2, $3, $4)")
+                .execute(Tuple.of(slug, reason, linkHash, linkTtlSeconds))
+                .map(rows -> first(rows).map(r -> new UUID[] { r.getUUID("session_id"), r.getUUID("tenant_id") }));
+    }
+
+    public Uni<Optional<Started>> start(SqlConnection c, String linkHash, int sessionSeconds) {
+        return c.preparedQuery("select session_id, tenant_id, expires_at from tenancy.start_support_session($1, $2)")
+                .execute(Tuple.of(linkHash, sessionSeconds))
+                .map(rows -> first(rows).map(r -> new Started(r.getUUID("session_id"), r.getUUID("tenant_id"),
+                        r.getOffsetDateTime("expires_at"))));
+    }
+
+    public Uni<Optional<Started>> running(SqlConnection c, UUID sessionId) {
+        return c.preparedQuery("select tenant_id, expires_at from tenancy.running_support_session($1)").execute(Tuple.of(sessionId))
+                .map(rows -> first(rows).map(r -> new Started(sessionId, r.getUUID("tenant_id"), r.getOffsetDateTime("expires_at"))));
+    }
+
+    /** The tenant's sessions, newest first (row-level security: the scope's tenant only). */
+    public Uni<List<Session>> list(SqlConnection c, int limit) {
+        return c.preparedQuery("select " + COLUMNS + " order by created_at desc, id limit $1").execute(Tuple.of(limit))
+                .map(rows -> all(rows, SupportSessionRepository::session));
+    }
+
+    /** Ends a running session at once; empty if it is not running (or not this tenant's). */
+    public Uni<Optional<Session>> end(SqlConnection c, UUID sessionId, UUID endedBy, String reason) {
+        return c.preparedQuery("update tenancy.support_sessions set ended_at = now(), ended_by = $2, end_reason = $3"
+                + " where id = $1 and started_at is not null and ended_at is null and expires_at > now()"
+                + " returning id, platform_admin_id, reason, link_expires_at, started_at, expires_at, ended_at, end_reason, created_at")
+                .execute(Tuple.of(sessionId, endedBy, reason)).map(rows -> first(rows).map(SupportSessionRepository::session));
+    }
+
+    public Uni<Integer> expire(SqlConnection c) {
+        return c.query("select tenancy.expire_support_sessions() as expired").execute()
+                .map(rows -> rows.iterator().next().getInteger("expired"));
+    }
+
+    private static Session session(Row r) {
+        return new Session(r.getUUID("id"), r.getUUID("platform_admin_id"), r.getString("reason"), r.getOffsetDateTime("link_expires_at"),
+                r.getOffsetDateTime("started_at"), r.getOffsetDateTime("expires_at"), r.getOffsetDateTime("ended_at"),
+                r.getString("end_reason"), r.getOffsetDateTime("created_at"));
+    }
+}

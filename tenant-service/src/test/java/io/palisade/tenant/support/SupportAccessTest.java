@@ -1,0 +1,213 @@
+package io.palisade.tenant.support;
+
+import static io.palisade.tenant.Api.bearer;
+import static io.palisade.tenant.Api.json;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.tenant.Api;
+import io.palisade.tenant.TenantServiceStack;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.vertx.core.json.JsonObject;
+
+/** Support access: no standing access, single-use short links, bounded sessions, the tenant in control, all audited. */
+@QuarkusTest
+@QuarkusTestResource(value = TenantServiceStack.class, restrictToAnnotatedClass = true)
+class SupportAccessTest {
+
+    private static final String PLATFORM_EMAIL = "platform@palisade.test";
+    private static final String PLATFORM_PASSWORD = "Test-Platform-Passw0rd!";
+
+    private static String platformToken() {
+        return json().body(Map.of("email", PLATFORM_EMAIL, "password", PLATFORM_PASSWORD, "tenant", "platform")).post("/auth/login")
+                .then().statusCode(200).extract().path("accessToken");
+    }
+
+    private static String requestLink(String platform, String slug) {
+        return bearer(platform).body(Map.of("tenant", slug, "reason", "ticket 4711: booking widget shows no slots"))
+                .post("/platform/support-sessions").then().log().ifValidationFails().statusCode(201).extract().path("link");
+    }
+
+    private static Response start(String platform, String link) {
+        return bearer(platform).body(Map.of("link", link)).post("/platform/support-sessions/start");
+    }
+
+    private static JsonObject claims(String jwt) {
+        return new JsonObject(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void withoutASessionAPlatformAdminSeesCountsAndNoTenantRows() throws SQLException {
+        Api.TestTenant tenant = Api.newTenant(null);
+        String platform = platformToken();
+        bearer(platform).get("/tenant").then().statusCode(403);
+        bearer(platform).get("/members").then().statusCode(403);
+        bearer(platform).get("/platform/overview").then().statusCode(200);
+        UUID adminId = UUID.fromString(claims(platform).getString("sub"));
+        // Even a scope that claims support access finds nothing while no session runs.
+        try (Connection c = PalisadeTestStack.get().connectAs("tenant_service"); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("select set_config('app.tenant_id', '" + tenant.id() + "', true), set_config('app.user_id', '" + adminId
+                    + "', true), set_config('app.principal', 'support', true)");
+            try (ResultSet rs = st.executeQuery("select (select count(*) from tenancy.memberships), (select count(*) from tenancy.tenants)")) {
+                rs.next();
+                assertEquals(0, rs.getLong(1));
+                assertEquals(0, rs.getLong(2));
+            }
+            c.rollback();
+        }
+        bearer(tenant.ownerToken()).get("/platform/overview").then().statusCode(403);
+    }
+
+    @Test
+    void aSessionActsInOneTenantAndItsTokensSaySoAndLastAtMostThirtyMinutes() {
+        Api.TestTenant tenant = Api.newTenant(null);
+        Api.TestTenant other = Api.newTenant(null);
+        String platform = platformToken();
+        Response started = start(platform, requestLink(platform, tenant.slug()));
+        started.then().statusCode(200);
+        String support = started.path("accessToken");
+        JsonObject claims = claims(support);
+        String adminId = claims(platform).getString("sub");
+        assertEquals(tenant.id().toString(), claims.getString("tid"));
+        assertEquals("support", claims.getString("pty"));
+        assertEquals(adminId, claims.getJsonObject("act").getString("sub"));
+        assertEquals(started.path("sessionId").toString(), claims.getJsonObject("imp").getString("session"));
+        long endsAt = claims.getJsonObject("imp").getLong("endsAt");
+        assertTrue(endsAt - claims.getLong("iat") <= 30 * 60 && endsAt - claims.getLong("iat") >= 30 * 60 - 5);
+        assertTrue(claims.getLong("exp") <= endsAt);
+
+        bearer(support).get("/members").then().statusCode(200).body("items.userId", hasItem(tenant.ownerId().toString()))
+                .body("items.userId", not(hasItem(other.ownerId().toString())));
+        bearer(support).get("/members/" + other.ownerId()).then().statusCode(404);
+
+        String renewed = bearer(platform).post("/platform/support-sessions/" + started.path("sessionId") + "/token")
+                .then().statusCode(200).extract().path("accessToken");
+        bearer(renewed).get("/tenant").then().statusCode(200).body("id", equalTo(tenant.id().toString()));
+        // Support access acts in the tenant, never on the admin's own account.
+        bearer(support).get("/account/mfa").then().statusCode(403);
+    }
+
+    @Test
+    void theLinkWorksOnceForfiveMinutesAndOnlyForItsRequester() throws SQLException {
+        Api.TestTenant tenant = Api.newTenant(null);
+        String platform = platformToken();
+        String link = requestLink(platform, tenant.slug());
+        start(platform, link).then().statusCode(200);
+        start(platform, link).then().statusCode(401);
+
+        String expiring = requestLink(platform, tenant.slug());
+        superuser("update tenancy.support_sessions set link_expires_at = now() - interval '1 second' where tenant_id = ? and started_at is null",
+                tenant.id());
+        start(platform, expiring).then().statusCode(401);
+
+        // Another platform admin cannot redeem it.
+        String link2 = requestLink(platform, tenant.slug());
+        Api.TestTenant colleague = Api.newTenant(null);
+        superuser("update tenancy.users set platform_admin = true where id = ?", colleague.ownerId());
+        String colleagueToken = json().body(Map.of("email", colleague.ownerEmail(), "password", Api.PASSWORD, "tenant", "platform"))
+                .post("/auth/login").then().statusCode(200).extract().path("accessToken");
+        start(colleagueToken, link2).then().statusCode(401);
+        start(platform, link2).then().statusCode(200);
+        // Only platform admins may ask at all.
+        bearer(tenant.ownerToken()).body(Map.of("tenant", tenant.slug(), "reason", "x")).post("/platform/support-sessions").then().statusCode(403);
+    }
+
+    @Test
+    void theTenantListsRunningSessionsAndEndsThemAtOnce() {
+        Api.TestTenant tenant = Api.newTenant("MEMBERS_MANAGE");
+        String platform = platformToken();
+        Response started = start(platform, requestLink(platform, tenant.slug()));
+        String support = started.path("accessToken");
+        String sessionId = started.path("sessionId");
+        String owner = tenant.ownerToken();
+        bearer(owner).get("/support-sessions").then().statusCode(200).body("id", hasItem(sessionId));
+        bearer(tenant.staffToken()).get("/support-sessions").then().statusCode(403);
+
+        bearer(owner).delete("/support-sessions/" + sessionId).then().statusCode(200).body("endReason", equalTo("ended_by_tenant"));
+        // The support token is still a valid JWT, but the database no longer admits it.
+        bearer(support).get("/tenant").then().statusCode(404);
+        bearer(support).get("/members").then().statusCode(200).body("items", org.hamcrest.Matchers.empty());
+        bearer(platform).post("/platform/support-sessions/" + sessionId + "/token").then().statusCode(404);
+        bearer(owner).delete("/support-sessions/" + sessionId).then().statusCode(404);
+    }
+
+    @Test
+    void sessionsEndWhenTheirTimeIsUp() throws SQLException {
+        Api.TestTenant tenant = Api.newTenant(null);
+        String platform = platformToken();
+        Response started = start(platform, requestLink(platform, tenant.slug()));
+        String support = started.path("accessToken");
+        superuser("update tenancy.support_sessions set expires_at = now() - interval '1 second' where tenant_id = ? and started_at is not null",
+                tenant.id());
+        bearer(support).get("/tenant").then().statusCode(404);
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!auditPhases(tenant.id()).contains("ended") && System.nanoTime() < deadline) {
+            sleep(200);
+        }
+        assertEquals(List.of("requested", "started", "token_issued", "ended"), auditPhases(tenant.id()));
+    }
+
+    @Test
+    void everyStepIsAnImpersonationEventInTheTenantsOwnLog() {
+        Api.TestTenant tenant = Api.newTenant(null);
+        String platform = platformToken();
+        Response started = start(platform, requestLink(platform, tenant.slug()));
+        bearer(platform).post("/platform/support-sessions/" + started.path("sessionId") + "/token").then().statusCode(200);
+        bearer(tenant.ownerToken()).delete("/support-sessions/" + started.path("sessionId")).then().statusCode(200);
+        assertEquals(List.of("requested", "started", "token_issued", "token_issued", "ended"), auditPhases(tenant.id()));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static List<String> auditPhases(UUID tenantId) {
+        List<String> phases = new ArrayList<>();
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select data->'details'->>'phase', data->'actor'->>'impersonatorId'"
+                        + " from tenancy.outbox where stream = 'audit' and tenant_id = ? and type = 'platform.impersonate_tenant' order by seq")) {
+            st.setObject(1, tenantId);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    phases.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return phases;
+    }
+
+    private static void superuser(String sql, UUID id) throws SQLException {
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); PreparedStatement st = c.prepareStatement(sql)) {
+            st.setObject(1, id);
+            st.executeUpdate();
+        }
+    }
+}
