@@ -61,6 +61,7 @@ class CrossTenantIsolationTest {
         b = Api.newTenant("MEMBERS_MANAGE");
         aInvitation = bearer(a.ownerToken()).body(Map.of("email", "pending@" + a.slug() + ".example", "role", "staff"))
                 .post("/invitations").then().statusCode(201).extract().path("id");
+        bearer(a.ownerToken()).body(Map.of("value", "a-value")).put("/integrations/mailchimp/secrets/a_only_key").then().statusCode(200);
         String platform = Api.json().body(Map.of("email", "platform@palisade.test", "password", "Test-Platform-Passw0rd!",
                 "tenant", "platform")).post("/auth/login").then().statusCode(200).extract().path("accessToken");
         String link = bearer(platform).body(Map.of("tenant", a.slug(), "reason", "isolation test"))
@@ -88,6 +89,18 @@ class CrossTenantIsolationTest {
                 bearer(token).delete("/support-sessions/" + aSupportSession).then().statusCode(404);
                 bearer(a.ownerToken()).get("/support-sessions").then().body("find { it.id == '" + aSupportSession + "' }.endedAt",
                         org.hamcrest.Matchers.nullValue());
+            }),
+            Map.entry("GET /integrations/secrets", token -> bearer(token).get("/integrations/secrets").then().statusCode(200)
+                    .body("name", not(hasItem("a_only_key")))),
+            Map.entry("PUT /integrations/{provider}/secrets/{name}", token -> {
+                bearer(token).body(Map.of("value", "b-value")).put("/integrations/mailchimp/secrets/a_only_key").then().statusCode(200);
+                bearer(a.ownerToken()).get("/integrations/secrets").then().body("find { it.name == 'a_only_key' }.updatedBy",
+                        equalTo(a.ownerId().toString()));
+                bearer(token).delete("/integrations/mailchimp/secrets/a_only_key").then().statusCode(204);
+            }),
+            Map.entry("DELETE /integrations/{provider}/secrets/{name}", token -> {
+                bearer(token).delete("/integrations/mailchimp/secrets/a_only_key").then().statusCode(404);
+                bearer(a.ownerToken()).get("/integrations/secrets").then().body("name", hasItem("a_only_key"));
             }),
             Map.entry("GET /members", token -> bearer(token).get("/members").then().statusCode(200)
                     .body("items.userId", not(hasItem(a.ownerId().toString())))

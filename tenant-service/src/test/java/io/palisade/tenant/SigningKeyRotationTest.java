@@ -42,7 +42,7 @@ class SigningKeyRotationTest {
         String oldKid = kid(before);
         String platform = json().body(Map.of("email", "platform@palisade.test", "password", "Test-Platform-Passw0rd!"))
                 .post("/auth/login").then().statusCode(200).extract().path("accessToken");
-        bearer(platform).get("/members").then().statusCode(401);
+        bearer(platform).get("/members").then().statusCode(403);
 
         String newKid = bearer(platform).post("/platform/signing-keys/rotate").then().statusCode(200).extract().path("stagedKid");
         assertNotEquals(oldKid, newKid);

@@ -1,16 +1,10 @@
 package io.palisade.common.crypto;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,10 +21,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class SecretBox {
 
-    private static final int IV_BYTES = 12;
-    private static final int TAG_BITS = 128;
-
-    private final SecureRandom random = new SecureRandom();
     private final Map<Integer, SecretKeySpec> keys = new TreeMap<>();
     private final int currentVersion;
 
@@ -44,45 +34,27 @@ public class SecretBox {
     }
 
     public String encrypt(String plaintext, String associatedData) {
-        try {
-            byte[] iv = new byte[IV_BYTES];
-            random.nextBytes(iv);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, keys.get(currentVersion), new GCMParameterSpec(TAG_BITS, iv));
-            cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
-            byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
-            return "v" + currentVersion + ":" + Base64.getEncoder().encodeToString(ByteBuffer.allocate(iv.length + sealed.length)
-                    .put(iv).put(sealed).array());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("encryption failed", e);
-        }
+        return "v" + currentVersion + ":" + AesGcm.encrypt(keys.get(currentVersion), plaintext, associatedData);
     }
 
     public String decrypt(String stored, String associatedData) {
         int colon = stored.indexOf(':');
         if (!stored.startsWith("v") || colon < 2) {
-            throw new IllegalArgumentException("not a sealed value");
+            throw new AesGcm.TamperedException("not a sealed value", null);
         }
         SecretKeySpec key = keys.get(Integer.parseInt(stored.substring(1, colon)));
         if (key == null) {
             throw new IllegalStateException("no key configured for " + stored.substring(0, colon));
         }
-        byte[] bytes = Base64.getDecoder().decode(stored.substring(colon + 1));
-        try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, 0, IV_BYTES));
-            cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
-            return new String(cipher.doFinal(bytes, IV_BYTES, bytes.length - IV_BYTES), StandardCharsets.UTF_8);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("decryption failed: wrong key or tampered value", e);
-        }
+        return AesGcm.decrypt(key, stored.substring(colon + 1), associatedData);
+    }
+
+    /** Whether a stored value was sealed under an older key version (and should be sealed again). */
+    public boolean isStale(String stored) {
+        return !stored.startsWith("v" + currentVersion + ":");
     }
 
     private static SecretKeySpec key(String base64) {
-        byte[] raw = Base64.getDecoder().decode(base64.trim());
-        if (raw.length != 32) {
-            throw new IllegalArgumentException("an AES-256 key is 32 bytes (base64); got " + raw.length);
-        }
-        return new SecretKeySpec(raw, "AES");
+        return AesGcm.key(Base64.getDecoder().decode(base64.trim()));
     }
 }

@@ -116,7 +116,7 @@ public class MfaService {
         return new AuditEvent(tenantId, action, actor, "user", userId.toString(), AuditEvent.SUCCESS, null, null, new JsonObject());
     }
 
-    private static String associatedData(UUID userId) {
+    public static String associatedData(UUID userId) {
         return "mfa-totp:" + userId;
     }
 

@@ -104,7 +104,7 @@ public class SigningKeys {
             }
             SigningKeyRepository.StoredKey newest = activeKeys.get(0);
             if (active == null || !active.kid().equals(newest.kid())) {
-                active = new ActiveKey(newest.kid(), privateKey(secretBox.decrypt(newest.privateKeySealed(), aad(newest.kid()))));
+                active = new ActiveKey(newest.kid(), privateKey(secretBox.decrypt(newest.privateKeySealed(), associatedData(newest.kid()))));
             }
             return true;
         });
@@ -122,14 +122,14 @@ public class SigningKeys {
             RSAPublicKey pub = (RSAPublicKey) pair.getPublic();
             JsonObject jwk = new JsonObject().put("kty", "RSA").put("kid", kid).put("use", "sig").put("alg", "RS256")
                     .put("n", base64Url(pub.getModulus())).put("e", base64Url(pub.getPublicExponent()));
-            String sealed = secretBox.encrypt(Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()), aad(kid));
+            String sealed = secretBox.encrypt(Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()), associatedData(kid));
             return new NewKey(kid, jwk, sealed);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static String aad(String kid) {
+    public static String associatedData(String kid) {
         return "tenancy.signing_keys:" + kid;
     }
 

@@ -1,0 +1,38 @@
+package io.palisade.tenant;
+
+import java.time.Duration;
+
+import jakarta.inject.Inject;
+
+import io.palisade.tenant.secrets.MasterKeyRotation;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+
+/**
+ * The service, or one of its operator commands:
+ * {@code java -jar quarkus-run.jar rotate-master-key} seals every master-key-sealed value under the current key
+ * version (docs/integration-secrets.md) and exits.
+ */
+@QuarkusMain
+public class TenantServiceMain implements QuarkusApplication {
+
+    @Inject
+    MasterKeyRotation rotation;
+
+    @Override
+    public int run(String... args) {
+        if (args.length == 1 && "rotate-master-key".equals(args[0])) {
+            MasterKeyRotation.Result result = rotation.run().await().atMost(Duration.ofMinutes(30));
+            System.out.printf("master key rotation done: %d values sealed again, %d were already current%n", result.resealed(),
+                    result.current());
+            return 0;
+        }
+        if (args.length > 0) {
+            System.err.println("usage: java -jar quarkus-run.jar [rotate-master-key]");
+            return 2;
+        }
+        Quarkus.waitForExit();
+        return 0;
+    }
+}
