@@ -37,7 +37,7 @@ class CrossTenantIsolationTest {
             "GET /.well-known/openid-configuration", "GET /.well-known/jwks.json", "POST /platform/signing-keys/rotate",
             "POST /auth/mfa", "POST /auth/mfa/enrolment", "POST /auth/mfa/enrolment/confirm",
             "POST /guest/sign-in", "POST /guest/sign-in/redeem", "GET /platform/overview", "POST /platform/support-sessions",
-            "POST /platform/support-sessions/start", "POST /platform/support-sessions/{id}/token");
+            "POST /platform/support-sessions/start", "POST /platform/support-sessions/{id}/token", "GET /sso/{slug}/login");
 
     /**
      * The caller's own account (password, authenticator): the user is the token's subject, never a parameter,
@@ -61,6 +61,8 @@ class CrossTenantIsolationTest {
         b = Api.newTenant("MEMBERS_MANAGE");
         aInvitation = bearer(a.ownerToken()).body(Map.of("email", "pending@" + a.slug() + ".example", "role", "staff"))
                 .post("/invitations").then().statusCode(201).extract().path("id");
+        bearer(a.ownerToken()).body(Map.of("issuer", "https://idp.a.example", "clientId", "a", "clientSecret", "a-secret"))
+                .put("/tenant/sso").then().statusCode(200);
         bearer(a.ownerToken()).body(Map.of("value", "a-value")).put("/integrations/mailchimp/secrets/a_only_key").then().statusCode(200);
         String platform = Api.json().body(Map.of("email", "platform@palisade.test", "password", "Test-Platform-Passw0rd!",
                 "tenant", "platform")).post("/auth/login").then().statusCode(200).extract().path("accessToken");
@@ -101,6 +103,17 @@ class CrossTenantIsolationTest {
             Map.entry("DELETE /integrations/{provider}/secrets/{name}", token -> {
                 bearer(token).delete("/integrations/mailchimp/secrets/a_only_key").then().statusCode(404);
                 bearer(a.ownerToken()).get("/integrations/secrets").then().body("name", hasItem("a_only_key"));
+            }),
+            Map.entry("GET /tenant/sso", token -> bearer(token).get("/tenant/sso").then().statusCode(404)),
+            Map.entry("PUT /tenant/sso", token -> {
+                bearer(token).body(Map.of("issuer", "https://idp.b.example", "clientId", "b", "clientSecret", "b-secret"))
+                        .put("/tenant/sso").then().statusCode(200);
+                bearer(a.ownerToken()).get("/tenant/sso").then().statusCode(200).body("issuer", equalTo("https://idp.a.example"));
+                bearer(token).delete("/tenant/sso").then().statusCode(204);
+            }),
+            Map.entry("DELETE /tenant/sso", token -> {
+                bearer(token).delete("/tenant/sso").then().statusCode(404);
+                bearer(a.ownerToken()).get("/tenant/sso").then().statusCode(200);
             }),
             Map.entry("GET /members", token -> bearer(token).get("/members").then().statusCode(200)
                     .body("items.userId", not(hasItem(a.ownerId().toString())))

@@ -1,0 +1,81 @@
+package io.palisade.tenant.sso;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import static io.palisade.common.db.Rows.first;
+
+import io.palisade.common.audit.AuditEvent;
+import io.palisade.common.audit.AuditLog;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantContext;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.common.web.ProblemException;
+import io.palisade.tenant.accounts.AccountRepository;
+import io.palisade.tenant.accounts.Grant;
+import io.palisade.tenant.accounts.Sessions;
+import io.palisade.tenant.accounts.TokenResponse;
+import io.palisade.tenant.lockout.LoginThrottle;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * After the tenant's IdP vouched for someone (quarkus-oidc verified the ID token against that tenant's
+ * issuer and keys): the member of that tenant they are, and a Palisade session in that tenant only.
+ */
+@ApplicationScoped
+public class SsoSignIn {
+
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    SsoProviders providers;
+
+    @Inject
+    AccountRepository accounts;
+
+    @Inject
+    Sessions sessions;
+
+    @Inject
+    AuditLog audit;
+
+    public Uni<TokenResponse> signIn(String slug, String issuer, String subject, String email, boolean emailUnverified, String clientIp) {
+        return providers.bySlug(slug).chain(found -> {
+            SsoProviders.Provider provider = found.orElseThrow(() -> ProblemException.notFound("SSO for this tenant"));
+            UUID tenantId = provider.tenantId();
+            if (!provider.issuer().equals(issuer)) {
+                // quarkus-oidc verified the token for this tenant's issuer; anything else is refused outright.
+                throw ProblemException.unauthorized("the identity provider is not this tenant's");
+            }
+            String usableEmail = emailUnverified ? null : email;
+            return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select user_id from tenancy.sso_member($1, $2, $3, $4)")
+                    .execute(Tuple.of(tenantId, issuer, subject, usableEmail))
+                    .map(rows -> first(rows).map(r -> r.getUUID("user_id"))))
+                    .chain(userId -> userId.isEmpty()
+                            ? refused(tenantId, issuer, subject, clientIp)
+                            : tx.inScope(new DbScope(tenantId, userId.get(), TenantContext.STAFF),
+                                    c -> accounts.activeMembership(c, tenantId, userId.get())
+                                            .call(membership -> audit.record(c, new AuditEvent(tenantId, "auth.sso_login",
+                                                    new AuditEvent.Actor(userId.get(), membership.map(AccountRepository.TenantChoice::role).orElse(null),
+                                                            null, clientIp), "user", userId.get().toString(), AuditEvent.SUCCESS, null, null,
+                                                    new JsonObject().put("issuer", issuer)))))
+                                    .chain(membership -> sessions.start(new Grant(userId.get(), membership.orElseThrow(
+                                            () -> ProblemException.forbidden("the membership is not active")),
+                                            LoginThrottle.emailKey(email == null ? subject : email)))));
+        });
+    }
+
+    private Uni<TokenResponse> refused(UUID tenantId, String issuer, String subject, String clientIp) {
+        return tx.inScope(DbScope.anonymous(), c -> audit.record(c, new AuditEvent(null, "auth.sso_login", AuditEvent.Actor.anonymous(clientIp),
+                "tenant", tenantId.toString(), AuditEvent.FAILURE, null, null,
+                new JsonObject().put("issuer", issuer).put("reason", "no_member"))))
+                .map(ignored -> {
+                    throw ProblemException.forbidden("this identity is not a member of the tenant; ask an owner for an invitation");
+                });
+    }
+}
