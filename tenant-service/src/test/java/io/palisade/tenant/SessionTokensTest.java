@@ -107,6 +107,16 @@ class SessionTokensTest {
         String staffRefresh = Api.loginResponse(t.staffEmail(), t.slug()).path("refreshToken");
         bearer(t.ownerToken()).body(Map.of("status", "suspended")).patch("/members/" + t.staffId()).then().statusCode(200);
         json().body(Map.of("refreshToken", staffRefresh)).post("/auth/refresh").then().statusCode(401);
+
+        // A suspended member's logout still ends the session: reinstated, the old token stays dead.
+        String ownerRefresh = Api.loginResponse(t.ownerEmail(), t.slug()).path("refreshToken");
+        bearer(t.ownerToken()).body(Map.of("status", "active")).patch("/members/" + t.staffId()).then().statusCode(200);
+        String staffSecond = Api.loginResponse(t.staffEmail(), t.slug()).path("refreshToken");
+        bearer(t.ownerToken()).body(Map.of("status", "suspended")).patch("/members/" + t.staffId()).then().statusCode(200);
+        json().body(Map.of("refreshToken", staffSecond)).post("/auth/logout").then().statusCode(204);
+        bearer(t.ownerToken()).body(Map.of("status", "active")).patch("/members/" + t.staffId()).then().statusCode(200);
+        json().body(Map.of("refreshToken", staffSecond)).post("/auth/refresh").then().statusCode(401);
+        json().body(Map.of("refreshToken", ownerRefresh)).post("/auth/refresh").then().statusCode(200);
     }
 
     @Test

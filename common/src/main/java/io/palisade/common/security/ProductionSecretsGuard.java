@@ -6,7 +6,9 @@ import java.util.Base64;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -24,7 +26,8 @@ public class ProductionSecretsGuard {
 
     static final String DEV_ONLY = "dev-only-";
 
-    void check(@Observes StartupEvent event) {
+    /** Before every other startup observer: nothing may act (say, create the platform admin) with a dev-only secret. */
+    void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         if (LaunchMode.current() != LaunchMode.NORMAL || !ConfigUtils.getProfiles().contains("prod")) {
             return;
         }

@@ -108,6 +108,11 @@ public class AccountRepository {
                 .execute(Tuple.of(familyId)).replaceWithVoid();
     }
 
+    /** The whole family of the token with this hash, through the definer helper (works for inactive members too). */
+    public Uni<Void> revokeFamilyOf(SqlConnection c, String tokenHash) {
+        return c.preparedQuery("select tenancy.revoke_refresh_family($1)").execute(Tuple.of(tokenHash)).replaceWithVoid();
+    }
+
     public Uni<Optional<TenantChoice>> activeMembership(SqlConnection c, UUID tenantId, UUID userId) {
         return c.preparedQuery("select t.id, t.slug, t.name, m.role, m.permissions, t.require_mfa_for_admins from tenancy.memberships m"
                 + " join tenancy.tenants t on t.id = m.tenant_id"

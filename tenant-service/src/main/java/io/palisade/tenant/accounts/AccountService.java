@@ -156,7 +156,8 @@ public class AccountService {
             UUID userId = scope.get()[1];
             return tx.inScope(new DbScope(tenantId, userId, "staff"), c -> accounts.lockRefreshToken(c, hash).chain(token -> {
                 if (token.isEmpty()) {
-                    return Uni.createFrom().item(new Rotation(RefreshOutcome.REJECTED, null));
+                    // Hidden by row-level security: the user, membership or tenant is no longer active. End it anyway.
+                    return accounts.revokeFamilyOf(c, hash).replaceWith(new Rotation(RefreshOutcome.REJECTED, null));
                 }
                 AccountRepository.RefreshToken t = token.get();
                 if (t.usedAt() != null || t.revokedAt() != null) {
@@ -184,13 +185,12 @@ public class AccountService {
         });
     }
 
-    /** Revokes the presented token's family. Unknown tokens are ignored: logout always succeeds. */
+    /**
+     * Revokes the presented token's family, whatever the state of the user, membership or tenant. Unknown
+     * tokens are ignored: logout always succeeds.
+     */
     public Uni<Void> logout(String presented) {
-        String hash = Hashes.sha256Hex(presented);
-        return tx.inScope(DbScope.anonymous(), c -> accounts.refreshTokenScope(c, hash)).chain(scope -> scope.isEmpty()
-                ? Uni.createFrom().voidItem()
-                : tx.inScope(new DbScope(scope.get()[0], scope.get()[1], "staff"), c -> accounts.lockRefreshToken(c, hash)
-                        .chain(token -> token.isEmpty() ? Uni.createFrom().voidItem() : accounts.revokeFamily(c, token.get().familyId()))));
+        return tx.inScope(DbScope.anonymous(), c -> accounts.revokeFamilyOf(c, Hashes.sha256Hex(presented)));
     }
 
     public record Joined(UUID tenantId, UUID userId) {

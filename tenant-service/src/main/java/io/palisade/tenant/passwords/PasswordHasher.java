@@ -8,7 +8,9 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -37,7 +39,7 @@ public class PasswordHasher {
 
     private volatile String decoy;
 
-    void checkStrength(@Observes StartupEvent event) {
+    void checkStrength(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE + 1) StartupEvent event) {
         requireProductionStrength(LaunchMode.current(), cost);
     }
 
