@@ -37,11 +37,15 @@ public class Pseudonyms {
 
     /** The lookup value of an email address in one tenant (case-insensitive). */
     public String email(String purpose, UUID tenantId, String email) {
+        return of(purpose, tenantId + "\u0000" + email.trim().toLowerCase(Locale.ROOT));
+    }
+
+    /** The lookup value of a platform-wide identifier, such as a login email (normalised by the caller). */
+    public String of(String purpose, String value) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            String message = purpose + "\u0000" + tenantId + "\u0000" + email.trim().toLowerCase(Locale.ROOT);
-            return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(mac.doFinal((purpose + "\u0000" + value).getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

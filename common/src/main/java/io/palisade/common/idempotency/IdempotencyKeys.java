@@ -1,6 +1,7 @@
 package io.palisade.common.idempotency;
 
 import java.time.Duration;
+import java.util.UUID;
 import java.util.Base64;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -131,6 +132,11 @@ public class IdempotencyKeys {
     }
 
     private String associatedData(TenantContext caller, String key) {
-        return schema + ".idempotency_keys:" + caller.tenantId() + ":" + caller.userId() + ":" + key;
+        return associatedData(schema, caller.tenantId(), caller.userId(), key);
+    }
+
+    /** Binds a stored response to its schema, tenant, principal and key (also for master key rotation). */
+    public static String associatedData(String schema, UUID tenantId, UUID principal, String key) {
+        return schema + ".idempotency_keys:" + tenantId + ":" + principal + ":" + key;
     }
 }

@@ -24,6 +24,7 @@ public class CurrentTenant {
     public static final String PERMISSIONS_CLAIM = "perm";
     public static final String PRINCIPAL_CLAIM = "pty";
     public static final String ACTOR_CLAIM = "act";
+    public static final String IMPERSONATION_CLAIM = "imp";
 
     @Inject
     JsonWebToken token;
@@ -52,7 +53,7 @@ public class CurrentTenant {
             Object principal = token.getClaim(PRINCIPAL_CLAIM);
             Set<String> roles = token.getGroups() == null ? Set.of() : new HashSet<>(token.getGroups());
             return new TenantContext(tenantId, userId, principal == null ? TenantContext.STAFF : text(principal), roles,
-                    perm == null ? 0 : number(perm), impersonator());
+                    perm == null ? 0 : number(perm), impersonator(), supportSession());
         } catch (IllegalArgumentException | NullPointerException | ClassCastException | ArithmeticException e) {
             throw new UnauthorizedException("malformed tenant claims");
         }
@@ -63,6 +64,15 @@ public class CurrentTenant {
         Object act = token.getClaim(ACTOR_CLAIM);
         if (act instanceof jakarta.json.JsonObject actor && actor.get("sub") instanceof JsonString sub) {
             return UUID.fromString(sub.getString());
+        }
+        return null;
+    }
+
+    /** The support session of a support token ({@code imp.session}); the database admits it only while it runs. */
+    private UUID supportSession() {
+        Object imp = token.getClaim(IMPERSONATION_CLAIM);
+        if (imp instanceof jakarta.json.JsonObject impersonation && impersonation.get("session") instanceof JsonString session) {
+            return UUID.fromString(session.getString());
         }
         return null;
     }

@@ -3,14 +3,18 @@ package io.palisade.common.tenancy;
 import java.util.UUID;
 
 /**
- * What a transaction tells the database about its caller: {@code app.tenant_id}, {@code app.user_id} and
- * {@code app.principal}. Row-level security policies read nothing else. A scope without a tenant sees no
+ * What a transaction tells the database about its caller: {@code app.tenant_id}, {@code app.user_id},
+ * {@code app.principal} and, under platform support access, {@code app.support_session}. Row-level security policies read nothing else. A scope without a tenant sees no
  * tenant-scoped rows at all.
  */
-public record DbScope(UUID tenantId, UUID userId, String principal) {
+public record DbScope(UUID tenantId, UUID userId, String principal, UUID supportSession) {
+
+    public DbScope(UUID tenantId, UUID userId, String principal) {
+        this(tenantId, userId, principal, null);
+    }
 
     public static DbScope of(TenantContext context) {
-        return new DbScope(context.tenantId(), context.userId(), context.principal());
+        return new DbScope(context.tenantId(), context.userId(), context.principal(), context.supportSessionId());
     }
 
     /** A signed-in user acting on their own account, before choosing a tenant. */

@@ -13,9 +13,10 @@ import java.util.UUID;
  * @param roles the token's roles
  * @param permissions the token's permission bit mask ({@code perm})
  * @param impersonatorId under platform support access, the platform admin acting ({@code act.sub}), else null
+ * @param supportSessionId under platform support access, the session the token belongs to ({@code imp.session})
  */
 public record TenantContext(UUID tenantId, UUID userId, String principal, Set<String> roles, long permissions,
-        UUID impersonatorId) {
+        UUID impersonatorId, UUID supportSessionId) {
 
     public static final String STAFF = "staff";
     /** A platform admin inside a tenant through a support session. */

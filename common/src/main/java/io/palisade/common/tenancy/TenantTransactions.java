@@ -22,9 +22,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class TenantTransactions {
 
     static final String SET_SCOPE = "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true),"
-            + " set_config('app.principal', $3, true)";
+            + " set_config('app.principal', $3, true), set_config('app.support_session', $4, true)";
     private static final String SET_SCOPE_NATIVE = "select cast(set_config('app.tenant_id', :tenant, true) as text),"
-            + " cast(set_config('app.user_id', :user, true) as text), cast(set_config('app.principal', :principal, true) as text)";
+            + " cast(set_config('app.user_id', :user, true) as text), cast(set_config('app.principal', :principal, true) as text),"
+            + " cast(set_config('app.support_session', :session, true) as text)";
 
     @Inject
     Pool pool;
@@ -40,7 +41,8 @@ public class TenantTransactions {
      */
     public Uni<Void> rescope(SqlConnection connection, DbScope scope) {
         return connection.preparedQuery(SET_SCOPE)
-                .execute(Tuple.of(text(scope.tenantId()), text(scope.userId()), scope.principal())).replaceWithVoid();
+                .execute(Tuple.of(text(scope.tenantId()), text(scope.userId()), scope.principal(), text(scope.supportSession())))
+                .replaceWithVoid();
     }
 
     public <T> Uni<T> inTenant(TenantContext context, Function<SqlConnection, Uni<T>> work) {
@@ -54,6 +56,7 @@ public class TenantTransactions {
                         .setParameter("tenant", text(scope.tenantId()))
                         .setParameter("user", text(scope.userId()))
                         .setParameter("principal", scope.principal())
+                        .setParameter("session", text(scope.supportSession()))
                         .getSingleResult())
                 .chain(ignored -> work.get()));
     }

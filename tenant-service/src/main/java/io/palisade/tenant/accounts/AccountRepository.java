@@ -34,7 +34,7 @@ public class AccountRepository {
     }
 
     public record RefreshToken(UUID id, UUID tenantId, UUID userId, UUID familyId, OffsetDateTime expiresAt,
-            OffsetDateTime usedAt, OffsetDateTime revokedAt) {
+            OffsetDateTime usedAt, OffsetDateTime revokedAt, String amr) {
     }
 
     public Uni<Optional<Login>> findLogin(SqlConnection c, String email) {
@@ -82,19 +82,19 @@ public class AccountRepository {
     }
 
     public Uni<Optional<RefreshToken>> lockRefreshToken(SqlConnection c, String tokenHash) {
-        return c.preparedQuery("select id, tenant_id, user_id, family_id, expires_at, used_at, revoked_at"
+        return c.preparedQuery("select id, tenant_id, user_id, family_id, expires_at, used_at, revoked_at, amr"
                 + " from tenancy.refresh_tokens where token_hash = $1 for update")
                 .execute(Tuple.of(tokenHash))
                 .map(rows -> first(rows).map(r -> new RefreshToken(r.getUUID("id"), r.getUUID("tenant_id"),
                         r.getUUID("user_id"), r.getUUID("family_id"), r.getOffsetDateTime("expires_at"),
-                        r.getOffsetDateTime("used_at"), r.getOffsetDateTime("revoked_at"))));
+                        r.getOffsetDateTime("used_at"), r.getOffsetDateTime("revoked_at"), r.getString("amr"))));
     }
 
     public Uni<Void> insertRefreshToken(SqlConnection c, UUID tenantId, UUID userId, UUID familyId, String tokenHash,
-            OffsetDateTime expiresAt) {
-        return c.preparedQuery("insert into tenancy.refresh_tokens (id, tenant_id, user_id, family_id, token_hash, expires_at)"
-                + " values ($1, $2, $3, $4, $5, $6)")
-                .execute(Tuple.from(List.of(UUID.randomUUID(), tenantId, userId, familyId, tokenHash, expiresAt)))
+            OffsetDateTime expiresAt, String amr) {
+        return c.preparedQuery("insert into tenancy.refresh_tokens (id, tenant_id, user_id, family_id, token_hash, expires_at, amr)"
+                + " values ($1, $2, $3, $4, $5, $6, $7)")
+                .execute(Tuple.from(List.of(UUID.randomUUID(), tenantId, userId, familyId, tokenHash, expiresAt, amr)))
                 .replaceWithVoid();
     }
 

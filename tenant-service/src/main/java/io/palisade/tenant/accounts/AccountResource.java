@@ -86,7 +86,7 @@ public class AccountResource {
 
     @POST
     @Path("invitations/accept")
-    public Uni<Map<String, Object>> accept(@Valid @NotNull AccountRequests.AcceptInvitation request) {
-        return accounts.acceptInvitation(request).map(joined -> Map.of("tenantId", joined.tenantId(), "userId", joined.userId()));
+    public Uni<Map<String, Object>> accept(@Valid @NotNull AccountRequests.AcceptInvitation request, @Context HttpServerRequest http) {
+        return accounts.acceptInvitation(request, http.remoteAddress().hostAddress()).map(joined -> Map.of("tenantId", joined.tenantId(), "userId", joined.userId()));
     }
 }

@@ -82,35 +82,44 @@ public class AccountService {
                 .replaceWith(new SignedUp(tenantId, request.tenantSlug(), userId));
     }
 
-    private record Attempt(boolean locked, Optional<AccountRepository.Login> account) {
+    private record Pending(LoginThrottle.Attempt attempt, Optional<AccountRepository.Login> account) {
     }
 
     /**
      * Verifies the credentials under the lockout rules. A locked identifier or address, an unknown email, a
      * wrong password and an inactive account all get the same answer after the same work (one bcrypt
-     * verification and one write), so the answer tells nothing about which it was.
+     * verification and the same writes), so the answer tells nothing about which it was.
      */
     public Uni<TokenResponse> login(AccountRequests.Login request, String clientIp) {
         String email = request.email().toLowerCase(Locale.ROOT);
-        String emailKey = LoginThrottle.emailKey(email);
-        return tx.inScope(DbScope.anonymous(), c -> throttle.isLocked(c, emailKey, clientIp)
-                        .chain(locked -> accounts.findLogin(c, email).map(account -> new Attempt(locked, account))))
-                .chain(attempt -> (attempt.account().isEmpty() ? passwords.matchesNothing(request.password())
-                        : passwords.matches(request.password(), attempt.account().get().passwordHash()))
-                        .chain(matches -> {
-                            Optional<AccountRepository.Login> account = attempt.account();
-                            UUID userId = account.map(AccountRepository.Login::userId).orElse(null);
-                            String failure = attempt.locked() ? "locked"
-                                    : !matches ? "bad_credentials"
-                                    : !"active".equals(account.get().status()) ? "inactive" : null;
-                            if (failure != null) {
-                                return tx.inScope(DbScope.anonymous(), c -> throttle.recordFailure(c, emailKey, clientIp, userId, failure))
-                                        .map(ignored -> {
-                                            throw ProblemException.unauthorized(BAD_CREDENTIALS);
-                                        });
-                            }
-                            return chooseTenant(account.get(), request.tenant(), emailKey).chain(secondFactor::gate);
-                        }));
+        String identifier = throttle.identifier(email);
+        return tx.inScope(DbScope.anonymous(), c -> throttle.admit(c, identifier, clientIp)
+                        .chain(attempt -> accounts.findLogin(c, email).map(account -> new Pending(attempt, account))))
+                .chain(pending -> verify(pending, request.password()).chain(account -> chooseTenant(account, request.tenant(), identifier)
+                        .chain(secondFactor::gate)));
+    }
+
+    /**
+     * Checks the password of an admitted attempt. Refused, wrong or inactive: the failure is recorded and the
+     * answer is the same 401. Right: the attempt's reservation is withdrawn (the identifier's earlier failures
+     * stay until the whole sign-in succeeds).
+     */
+    private Uni<AccountRepository.Login> verify(Pending pending, String password) {
+        Optional<AccountRepository.Login> account = pending.account();
+        return (account.isEmpty() ? passwords.matchesNothing(password) : passwords.matches(password, account.get().passwordHash()))
+                .chain(matches -> {
+                    String failure = !pending.attempt().admitted() ? "locked"
+                            : !matches ? "bad_credentials"
+                            : !"active".equals(account.get().status()) ? "inactive" : null;
+                    if (failure != null) {
+                        UUID userId = account.map(AccountRepository.Login::userId).orElse(null);
+                        return tx.inScope(DbScope.anonymous(), c -> throttle.failed(c, pending.attempt(), userId, failure))
+                                .map(ignored -> {
+                                    throw ProblemException.unauthorized(BAD_CREDENTIALS);
+                                });
+                    }
+                    return tx.inScope(DbScope.anonymous(), c -> throttle.passed(c, pending.attempt())).replaceWith(account.get());
+                });
     }
 
     private Uni<Grant> chooseTenant(AccountRepository.Login login, String requested, String identifier) {
@@ -119,7 +128,7 @@ public class AccountService {
                 if (!login.platformAdmin()) {
                     throw ProblemException.forbidden("this account is not a member of any active tenant");
                 }
-                return new Grant(login.userId(), null, identifier);
+                return new Grant(login.userId(), null, identifier, Grant.PASSWORD);
             }
             Optional<TenantChoice> chosen = requested == null && choices.size() == 1 && !login.platformAdmin()
                     ? Optional.of(choices.get(0))
@@ -133,7 +142,7 @@ public class AccountService {
                         requested == null ? "choose the tenant to sign in to" : "you are not a member of '" + requested + "'")
                         .with("tenants", options));
             }
-            return new Grant(login.userId(), chosen.get(), identifier);
+            return new Grant(login.userId(), chosen.get(), identifier, Grant.PASSWORD);
         });
     }
 
@@ -173,8 +182,9 @@ public class AccountService {
                     String next = Hashes.randomToken(32);
                     return accounts.markUsed(c, t.id())
                             .chain(() -> accounts.insertRefreshToken(c, tenantId, userId, t.familyId(), Hashes.sha256Hex(next),
-                                    sessions.refreshExpiry()))
-                            .map(ignored -> new Rotation(RefreshOutcome.ROTATED, sessions.tokens(membership.get(), userId, t.familyId(), next)));
+                                    sessions.refreshExpiry(), t.amr()))
+                            .map(ignored -> new Rotation(RefreshOutcome.ROTATED,
+                                    sessions.tokens(membership.get(), userId, t.familyId(), next, t.amr())));
                 });
             }));
         }).map(rotation -> {
@@ -200,7 +210,7 @@ public class AccountService {
      * The invitee joins. An existing account proves itself with its password; a new one is created with the
      * given password. Only the invited email can join, once.
      */
-    public Uni<Joined> acceptInvitation(AccountRequests.AcceptInvitation request) {
+    public Uni<Joined> acceptInvitation(AccountRequests.AcceptInvitation request, String clientIp) {
         String hash = Hashes.sha256Hex(request.token());
         return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select email from tenancy.pending_invitation($1)")
                 .execute(Tuple.of(hash)).map(rows -> Rows.first(rows).map(r -> r.getString("email")))
@@ -211,18 +221,19 @@ public class AccountService {
                         throw ProblemException.notFound("the invitation (it may have expired, been revoked or used)");
                     }
                     var entry = found.entrySet().iterator().next();
-                    return entry.getValue().isPresent() ? joinExisting(hash, entry.getValue().get(), request.password())
+                    return entry.getValue().isPresent() ? joinExisting(hash, entry.getKey(), request.password(), clientIp)
                             : joinNew(hash, entry.getKey(), request);
                 });
     }
 
-    private Uni<Joined> joinExisting(String invitationHash, AccountRepository.Login login, String password) {
-        return passwords.matches(password, login.passwordHash()).chain(ok -> {
-            if (!ok || !"active".equals(login.status())) {
-                throw ProblemException.unauthorized(BAD_CREDENTIALS);
-            }
-            return tx.inScope(DbScope.user(login.userId()), c -> accept(c, invitationHash, login.userId()));
-        });
+    /** An existing account proves itself with its password, under the same lockout as a login. */
+    private Uni<Joined> joinExisting(String invitationHash, String email, String password, String clientIp) {
+        String identifier = throttle.identifier(email);
+        return tx.inScope(DbScope.anonymous(), c -> throttle.admit(c, identifier, clientIp)
+                        .chain(attempt -> accounts.findLogin(c, email).map(account -> new Pending(attempt, account))))
+                .chain(pending -> verify(pending, password))
+                .chain(login -> tx.inScope(DbScope.user(login.userId()), c -> accept(c, invitationHash, login.userId())
+                        .call(() -> throttle.cleared(c, identifier))));
     }
 
     private Uni<Joined> joinNew(String invitationHash, String email, AccountRequests.AcceptInvitation request) {

@@ -8,9 +8,14 @@ import io.palisade.tenant.accounts.AccountRepository.TenantChoice;
 
 /**
  * A sign-in that passed its checks, before tokens are issued: a user and the tenant membership chosen, or
- * the platform (tenant null) for a platform admin. The identifier is the login identifier's lockout key.
+ * the platform (tenant null) for a platform admin. The identifier is the login identifier's lockout key; amr
+ * says how the user authenticated (RFC 8176: {@code pwd}, {@code pwd otp}, {@code sso}).
  */
-public record Grant(UUID userId, TenantChoice tenant, String identifier) {
+public record Grant(UUID userId, TenantChoice tenant, String identifier, String amr) {
+
+    public static final String PASSWORD = "pwd";
+    public static final String PASSWORD_AND_OTP = "pwd otp";
+    public static final String SSO = "sso";
 
     public boolean platform() {
         return tenant == null;

@@ -104,8 +104,9 @@ public class SecondFactor {
     }
 
     /**
-     * Runs the code check on the locked, pending challenge. A pass spends the challenge and yields the grant;
-     * a failure is counted (on the challenge and in the lockout) and committed before the 401.
+     * Runs the code check on the locked, pending challenge, as an attempt under the login lockout (reserved
+     * first, serialised per identifier). A pass spends the challenge and yields the grant; a failure is counted
+     * on the challenge and in the lockout, audited, and committed before the 401.
      */
     private <T> Uni<Passed<T>> withChallenge(String mfaToken, String step, String clientIp, CodeCheck<T> check) {
         String hash = Hashes.sha256Hex(mfaToken);
@@ -114,21 +115,19 @@ public class SecondFactor {
                 throw ProblemException.unauthorized(INVALID);
             }
             MfaChallenges.Challenge challenge = found.get();
-            return throttle.isLocked(c, challenge.identifier(), clientIp).chain(locked -> locked
-                    ? Uni.createFrom().item(new Checked<T>(Outcome.LOCKED, challenge, null))
+            return throttle.admit(c, challenge.identifier(), clientIp).chain(attempt -> !attempt.admitted()
+                    ? throttle.failed(c, attempt, challenge.userId(), "locked").replaceWith(new Checked<T>(Outcome.LOCKED, challenge, null))
                     : check.passes(c, challenge).chain(passed -> passed.isPresent()
-                            ? challenges.markUsed(c, challenge.id()).replaceWith(new Checked<>(Outcome.PASSED, challenge, passed.get()))
-                            : challenges.recordFailure(c, challenge.id()).replaceWith(new Checked<T>(Outcome.FAILED, challenge, null))));
+                            ? challenges.markUsed(c, challenge.id()).chain(() -> throttle.passed(c, attempt))
+                                    .replaceWith(new Checked<>(Outcome.PASSED, challenge, passed.get()))
+                            : challenges.recordFailure(c, challenge.id())
+                                    .chain(() -> throttle.failed(c, attempt, challenge.userId(), "bad_second_factor"))
+                                    .replaceWith(new Checked<T>(Outcome.FAILED, challenge, null))));
         }))).chain(checked -> {
-            MfaChallenges.Challenge challenge = checked.challenge();
             if (checked.outcome() != Outcome.PASSED) {
-                String reason = checked.outcome() == Outcome.LOCKED ? "locked" : "bad_second_factor";
-                return tx.inScope(DbScope.anonymous(), c -> throttle.recordFailure(c, challenge.identifier(), clientIp,
-                        challenge.userId(), reason)).map(ignored -> {
-                            throw ProblemException.unauthorized(INVALID);
-                        });
+                throw ProblemException.unauthorized(INVALID);
             }
-            return grantOf(challenge).map(grant -> new Passed<>(grant, checked.value()));
+            return grantOf(checked.challenge()).map(grant -> new Passed<>(grant, checked.value()));
         });
     }
 
@@ -146,18 +145,18 @@ public class SecondFactor {
                 if (!admin) {
                     throw ProblemException.forbidden("this account is no longer a platform admin");
                 }
-                return new Grant(challenge.userId(), null, challenge.identifier());
+                return new Grant(challenge.userId(), null, challenge.identifier(), Grant.PASSWORD_AND_OTP);
             });
         }
         return tx.inScope(scope, c -> accounts.activeMembership(c, challenge.tenantId(), challenge.userId()))
                 .map(membership -> new Grant(challenge.userId(),
                         membership.orElseThrow(() -> ProblemException.forbidden("the membership is no longer active")),
-                        challenge.identifier()));
+                        challenge.identifier(), Grant.PASSWORD_AND_OTP));
     }
 
     /** Both factors passed: the identifier's failures are cleared and the session starts. */
     Uni<TokenResponse> finish(Grant grant) {
-        return tx.inScope(DbScope.anonymous(), c -> throttle.recordSuccess(c, grant.identifier()))
+        return tx.inScope(DbScope.anonymous(), c -> throttle.cleared(c, grant.identifier()))
                 .chain(() -> sessions.start(grant));
     }
 }

@@ -37,23 +37,24 @@ public class Sessions {
 
     public Uni<TokenResponse> start(Grant grant) {
         if (grant.platform()) {
-            String token = accessTokens.forPlatform(grant.userId(), Roles.PLATFORM_ADMIN);
+            String token = accessTokens.forPlatform(grant.userId(), Roles.PLATFORM_ADMIN, grant.amr());
             return Uni.createFrom().item(new TokenResponse(token, "Bearer", accessTokens.ttl().toSeconds(), null, null, null, null, null));
         }
         TenantChoice tenant = grant.tenant();
         UUID familyId = UUID.randomUUID();
         String refreshToken = Hashes.randomToken(32);
         return tx.inScope(new DbScope(tenant.tenantId(), grant.userId(), "staff"),
-                c -> accounts.insertRefreshToken(c, tenant.tenantId(), grant.userId(), familyId, Hashes.sha256Hex(refreshToken), refreshExpiry()))
-                .map(ignored -> tokens(tenant, grant.userId(), familyId, refreshToken));
+                c -> accounts.insertRefreshToken(c, tenant.tenantId(), grant.userId(), familyId, Hashes.sha256Hex(refreshToken), refreshExpiry(),
+                        grant.amr()))
+                .map(ignored -> tokens(tenant, grant.userId(), familyId, refreshToken, grant.amr()));
     }
 
     public OffsetDateTime refreshExpiry() {
         return OffsetDateTime.now(ZoneOffset.UTC).plus(refreshTtl);
     }
 
-    public TokenResponse tokens(TenantChoice tenant, UUID userId, UUID familyId, String refreshToken) {
-        String access = accessTokens.forTenant(userId, tenant.tenantId(), tenant.role(), effectivePermissions(tenant), familyId);
+    public TokenResponse tokens(TenantChoice tenant, UUID userId, UUID familyId, String refreshToken, String amr) {
+        String access = accessTokens.forTenant(userId, tenant.tenantId(), tenant.role(), effectivePermissions(tenant), familyId, amr);
         return new TokenResponse(access, "Bearer", accessTokens.ttl().toSeconds(), refreshToken, tenant.tenantId().toString(),
                 tenant.slug(), null, null);
     }

@@ -41,8 +41,14 @@ public class SignedInUser {
         return platformAdmin() ? null : currentTenant.get().tenantId();
     }
 
-    /** A support session acts in a tenant, never on the platform admin's own account. */
+    /**
+     * A support session acts in a tenant, never on the platform admin's own account; a session that came from a
+     * tenant's IdP (which that tenant controls) may not change the account's own, platform-wide credentials.
+     */
     public DbScope scope() {
+        if (signedInWith(Grant.SSO)) {
+            throw ProblemException.forbidden("sign in with your password to change account settings");
+        }
         if (platformAdmin()) {
             return DbScope.user(userId());
         }
@@ -55,6 +61,15 @@ public class SignedInUser {
 
     public String role() {
         return platformAdmin() ? Roles.PLATFORM_ADMIN : token.getGroups().iterator().next();
+    }
+
+    private boolean signedInWith(String method) {
+        // "amr" is a registered claim: depending on the verifier it comes as a JSON array or a collection of strings.
+        Object amr = token.getClaim(AccessTokens.AMR_CLAIM);
+        if (amr instanceof jakarta.json.JsonArray methods) {
+            return methods.stream().anyMatch(m -> m instanceof jakarta.json.JsonString s && method.equals(s.getString()));
+        }
+        return amr instanceof java.util.Collection<?> methods && methods.contains(method);
     }
 
     /** The sign-in session (refresh family) this token belongs to; null for platform tokens. */

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import static io.palisade.common.db.Rows.first;
 
@@ -36,6 +37,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class GuestSignIn {
 
     static final String EMAIL_PURPOSE = "guest-email";
+    private static final Logger LOG = Logger.getLogger(GuestSignIn.class);
 
     @Inject
     TenantTransactions tx;
@@ -61,6 +63,10 @@ public class GuestSignIn {
     @ConfigProperty(name = "palisade.guests.max-links-window", defaultValue = "PT15M")
     Duration maxLinksWindow;
 
+    /** Links one client address may ask for in the window, for any tenant and email. */
+    @ConfigProperty(name = "palisade.guests.max-links-per-address", defaultValue = "20")
+    int maxLinksPerAddress;
+
     /** Where the tenant's booking pages take the token from: {@code <url>#token=...} (a fragment never reaches a server log). */
     @ConfigProperty(name = "palisade.guests.sign-in-url")
     String signInUrl;
@@ -75,12 +81,13 @@ public class GuestSignIn {
     public Uni<Void> requestLink(String tenantSlug, String email, String clientIp) {
         String token = Hashes.randomToken(32);
         return tx.inScope(DbScope.anonymous(), c -> tenantId(c, tenantSlug).chain(tenantId -> c.preparedQuery(
-                "select tenant_id, guest_id, issued from tenancy.issue_guest_link($1, $2, $3, $4, $5, $6)")
+                "select tenant_id, guest_id, issued from tenancy.issue_guest_link($1, $2, $3, $4, $5, $6, $7, $8)")
                 .execute(Tuple.from(java.util.List.of(tenantId, pseudonyms.email(EMAIL_PURPOSE, tenantId, email),
-                        Hashes.sha256Hex(token), (int) linkTtl.toSeconds(), maxLinks, (int) maxLinksWindow.toSeconds())))
+                        Hashes.sha256Hex(token), (int) linkTtl.toSeconds(), maxLinks, (int) maxLinksWindow.toSeconds(), clientIp,
+                        maxLinksPerAddress)))
                 .map(rows -> first(rows).map(r -> new Issued(r.getUUID("tenant_id"), r.getUUID("guest_id"), r.getBoolean("issued")))
                         .orElseThrow(() -> ProblemException.notFound("the tenant")))
-                .call(issued -> asGuest(c, issued.tenantId(), issued.guestId())
+                .call(issued -> issued.guestId() == null ? Uni.createFrom().voidItem() : asGuest(c, issued.tenantId(), issued.guestId())
                         .chain(() -> audit.record(c, new AuditEvent(issued.tenantId(), "guest.sign_in_link_requested",
                                 new AuditEvent.Actor(issued.guestId(), Roles.GUEST, null, clientIp), "guest", issued.guestId().toString(),
                                 issued.issued() ? AuditEvent.SUCCESS : AuditEvent.FAILURE, null, null,
@@ -89,6 +96,11 @@ public class GuestSignIn {
                         ? mail.send(new OutgoingMail(email, "Your sign-in link",
                                 "Use this link within " + linkTtl.toMinutes() + " minutes to see and manage your bookings:\n\n"
                                         + signInUrl + "#token=" + token + "\n\nIf you did not ask for it, ignore this message."))
+                                // The link is stored either way; if the mail did not leave, the guest asks again.
+                                .onFailure().recoverWithItem(e -> {
+                                    LOG.errorf("a guest sign-in link could not be sent: %s", e.getClass().getSimpleName());
+                                    return null;
+                                })
                         : Uni.createFrom().voidItem());
     }
 

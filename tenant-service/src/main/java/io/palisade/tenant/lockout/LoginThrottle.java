@@ -10,7 +10,7 @@ import jakarta.inject.Inject;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
-import io.palisade.common.crypto.Hashes;
+import io.palisade.common.crypto.Pseudonyms;
 import io.palisade.common.db.Rows;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -21,8 +21,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Login lockout, with its state in PostgreSQL so every instance of the service enforces the same limits.
- * Two independent keys per attempt: the login identifier (a hash of the email, whether or not an account has
- * it) and the client address. Failures count in a sliding window; reaching the limit locks the key, each
+ * Two independent keys per attempt: the login identifier (a keyed hash of the email, whether or not an
+ * account has it) and the client address. Every attempt is reserved as a failure before the password or code
+ * is checked, under an advisory lock per key, so concurrent attempts cannot slip past the limit together; an
+ * attempt that passes removes its reservation. An attempt that finds the limit reached locks the key, each
  * further lock twice as long as the one before. Every failure and every lock is an audit event.
  */
 @ApplicationScoped
@@ -30,6 +32,7 @@ public class LoginThrottle {
 
     static final String EMAIL = "email";
     static final String IP = "ip";
+    private static final String IDENTIFIER_PURPOSE = "login-identifier";
 
     @Inject
     LockoutSettings settings;
@@ -38,56 +41,74 @@ public class LoginThrottle {
     AuditLog audit;
 
     @Inject
+    Pseudonyms pseudonyms;
+
+    @Inject
     Pool pool;
 
-    /** The stored key of a login identifier: never the email itself. */
-    public static String emailKey(String email) {
-        return Hashes.sha256Hex("login-identifier:" + email.toLowerCase(Locale.ROOT));
+    /** One attempt: admitted (reserved, to be settled) or refused by a lock. */
+    public record Attempt(String identifier, String ip, UUID id, boolean admitted) {
     }
 
-    /** Whether either key is locked now. */
-    public Uni<Boolean> isLocked(SqlConnection c, String emailKey, String ip) {
-        return c.preparedQuery("select exists (select 1 from tenancy.login_locks where locked_until > now()"
-                + " and ((kind = 'email' and key = $1) or (kind = 'ip' and key = $2))) as locked")
-                .execute(Tuple.of(emailKey, ip)).map(rows -> rows.iterator().next().getBoolean("locked"));
+    /** The stored key of a login identifier: keyed, so the email cannot be recovered from it by guessing. */
+    public String identifier(String email) {
+        return pseudonyms.of(IDENTIFIER_PURPOSE, email.trim().toLowerCase(Locale.ROOT));
     }
 
     /**
-     * Records a failed login: the audit event, and, unless a lock already refused the attempt, a failure
-     * against each key, locking a key that reached its limit.
-     *
-     * @param userId the account the email belongs to, or null if none
-     * @param reason why it failed: {@code locked}, {@code bad_credentials} or {@code inactive}
+     * Reserves an attempt against both keys, or refuses it: when a key is locked, or when its failures in the
+     * window already reached the limit (which locks it now). Commit before verifying, so that the reservation
+     * counts for every concurrent attempt.
      */
-    public Uni<Void> recordFailure(SqlConnection c, String emailKey, String ip, UUID userId, String reason) {
-        Uni<Void> failed = audit.record(c, new AuditEvent(null, "auth.login_failed", AuditEvent.Actor.anonymous(ip),
-                userId == null ? "login_identifier" : "user", userId == null ? emailKey : userId.toString(), AuditEvent.FAILURE,
-                null, null, new JsonObject().put("reason", reason).put("identifier", emailKey)));
-        if ("locked".equals(reason)) {
-            return failed;
-        }
-        return failed.chain(() -> count(c, EMAIL, emailKey, settings.email(), ip))
-                .chain(() -> count(c, IP, ip, settings.ip(), ip));
+    public Uni<Attempt> admit(SqlConnection c, String identifier, String ip) {
+        UUID id = UUID.randomUUID();
+        Attempt refused = new Attempt(identifier, ip, id, false);
+        return serialise(c, EMAIL, identifier).chain(() -> serialise(c, IP, ip))
+                .chain(() -> c.preparedQuery("select exists (select 1 from tenancy.login_locks where locked_until > now()"
+                        + " and ((kind = 'email' and key = $1) or (kind = 'ip' and key = $2))) as locked")
+                        .execute(Tuple.of(identifier, ip)).map(rows -> rows.iterator().next().getBoolean("locked")))
+                .chain(locked -> locked ? Uni.createFrom().item(refused)
+                        : reachedLimit(c, EMAIL, identifier, settings.email(), ip).chain(emailFull -> emailFull ? Uni.createFrom().item(refused)
+                                : reachedLimit(c, IP, ip, settings.ip(), ip).chain(ipFull -> ipFull ? Uni.createFrom().item(refused)
+                                        : c.preparedQuery("insert into tenancy.login_failures (kind, key, attempt) values ('email', $1, $3), ('ip', $2, $3)")
+                                                .execute(Tuple.of(identifier, ip, id)).replaceWith(new Attempt(identifier, ip, id, true)))));
     }
 
-    /** A successful login clears the identifier's failures (not the address's: one good account must not reset it). */
-    public Uni<Void> recordSuccess(SqlConnection c, String emailKey) {
-        return c.preparedQuery("delete from tenancy.login_failures where kind = 'email' and key = $1").execute(Tuple.of(emailKey))
+    /** The attempt failed (or was refused): its reservation stays as a failure, and it is audited. */
+    public Uni<Void> failed(SqlConnection c, Attempt attempt, UUID userId, String reason) {
+        return audit.record(c, new AuditEvent(null, "auth.login_failed", AuditEvent.Actor.anonymous(attempt.ip()),
+                userId == null ? "login_identifier" : "user", userId == null ? attempt.identifier() : userId.toString(), AuditEvent.FAILURE,
+                null, null, new JsonObject().put("reason", attempt.admitted() ? reason : "locked").put("identifier", attempt.identifier())));
+    }
+
+    /** The attempt's credential was right: its reservation is withdrawn. */
+    public Uni<Void> passed(SqlConnection c, Attempt attempt) {
+        return c.preparedQuery("delete from tenancy.login_failures where attempt = $1").execute(Tuple.of(attempt.id())).replaceWithVoid();
+    }
+
+    /**
+     * A complete sign-in (every factor) clears the identifier's failures; never the address's, or one valid
+     * account would reset a password-spraying address.
+     */
+    public Uni<Void> cleared(SqlConnection c, String identifier) {
+        return c.preparedQuery("delete from tenancy.login_failures where kind = 'email' and key = $1").execute(Tuple.of(identifier))
                 .replaceWithVoid();
     }
 
-    private Uni<Void> count(SqlConnection c, String kind, String key, LockoutSettings.Limit limit, String ip) {
-        // Serialises the count-and-lock decision for this key across every instance.
+    /** Serialises the decisions about one key across every instance, until the transaction ends. */
+    private static Uni<Void> serialise(SqlConnection c, String kind, String key) {
         return c.preparedQuery("select pg_advisory_xact_lock(hashtext('login-throttle:' || $1 || ':' || $2))")
-                .execute(Tuple.of(kind, key))
-                .chain(() -> c.preparedQuery("insert into tenancy.login_failures (kind, key) values ($1, $2)").execute(Tuple.of(kind, key)))
-                .chain(() -> c.preparedQuery("delete from tenancy.login_failures where kind = $1 and key = $2"
-                        + " and failed_at <= now() - make_interval(secs => $3)").execute(Tuple.of(kind, key, seconds(limit.window()))))
+                .execute(Tuple.of(kind, key)).replaceWithVoid();
+    }
+
+    private Uni<Boolean> reachedLimit(SqlConnection c, String kind, String key, LockoutSettings.Limit limit, String ip) {
+        return c.preparedQuery("delete from tenancy.login_failures where kind = $1 and key = $2"
+                + " and failed_at <= now() - make_interval(secs => $3)").execute(Tuple.of(kind, key, seconds(limit.window())))
                 .chain(() -> c.preparedQuery("select count(*) as failures from tenancy.login_failures where kind = $1 and key = $2")
                         .execute(Tuple.of(kind, key)))
                 .chain(rows -> rows.iterator().next().getLong("failures") >= limit.maxFailures()
-                        ? lock(c, kind, key, limit, ip)
-                        : Uni.createFrom().voidItem());
+                        ? lock(c, kind, key, limit, ip).replaceWith(true)
+                        : Uni.createFrom().item(false));
     }
 
     private Uni<Void> lock(SqlConnection c, String kind, String key, LockoutSettings.Limit limit, String ip) {

@@ -60,23 +60,27 @@ public class AuthenticatorService {
         boolean test(T result);
     }
 
-    /** Refuses while the account is locked; a wrong code is recorded as a failure (committed) and refused. */
+    /**
+     * The code check as an attempt under the account's login lockout (reserved first, serialised per
+     * identifier): refused while locked; a wrong code is recorded, audited, committed, and answered with 422.
+     */
     private <T> Uni<T> guarded(SignedInUser user, String clientIp, Work<T> work, Failed<T> failed) {
         DbScope scope = user.scope();
-        return tx.inScope(scope, c -> repository.email(c, user.userId()).map(LoginThrottle::emailKey)
-                .chain(identifier -> throttle.isLocked(c, identifier, clientIp).chain(locked -> {
-                    if (locked) {
-                        return Uni.createFrom().item(new Attempt<T>(identifier, null, "locked"));
+        return tx.inScope(scope, c -> repository.email(c, user.userId()).map(throttle::identifier)
+                .chain(identifier -> throttle.admit(c, identifier, clientIp))
+                .chain(attempt -> !attempt.admitted()
+                        ? throttle.failed(c, attempt, user.userId(), "locked").replaceWith(new Outcome<T>(null, false))
+                        : work.run(c).chain(result -> failed.test(result)
+                                ? throttle.failed(c, attempt, user.userId(), "bad_second_factor").replaceWith(new Outcome<>(result, false))
+                                : throttle.passed(c, attempt).replaceWith(new Outcome<>(result, true)))))
+                .map(outcome -> {
+                    if (!outcome.passed()) {
+                        throw ProblemException.unprocessable("the code is not valid");
                     }
-                    return work.run(c).map(result -> new Attempt<>(identifier, result, failed.test(result) ? "bad_second_factor" : null));
-                })))
-                .chain(attempt -> attempt.failure() == null ? Uni.createFrom().item(attempt.result())
-                        : tx.inScope(DbScope.anonymous(), c -> throttle.recordFailure(c, attempt.identifier(), clientIp, user.userId(),
-                                attempt.failure())).map(ignored -> {
-                                    throw ProblemException.unprocessable("the code is not valid");
-                                }));
+                    return outcome.result();
+                });
     }
 
-    private record Attempt<T>(String identifier, T result, String failure) {
+    private record Outcome<T>(T result, boolean passed) {
     }
 }

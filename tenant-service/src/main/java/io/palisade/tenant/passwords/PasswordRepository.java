@@ -22,6 +22,11 @@ public class PasswordRepository {
                 .execute(Tuple.of(userId)).map(rows -> first(rows).map(r -> r.getString("password_hash")));
     }
 
+    public Uni<String> email(SqlConnection c, UUID userId) {
+        return c.preparedQuery("select email from tenancy.users where id = $1").execute(Tuple.of(userId))
+                .map(rows -> rows.iterator().next().getString("email"));
+    }
+
     public Uni<List<String>> history(SqlConnection c, UUID userId) {
         return c.preparedQuery("select hash from tenancy.password_history where user_id = $1 order by created_at desc limit $2")
                 .execute(Tuple.of(userId, PasswordHistory.DEPTH)).map(rows -> all(rows, r -> r.getString("hash")));

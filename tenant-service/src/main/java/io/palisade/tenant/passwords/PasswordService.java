@@ -1,6 +1,7 @@
 package io.palisade.tenant.passwords;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +12,7 @@ import io.palisade.common.audit.AuditLog;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
+import io.palisade.tenant.lockout.LoginThrottle;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -37,6 +39,9 @@ public class PasswordService {
     @Inject
     AuditLog audit;
 
+    @Inject
+    LoginThrottle throttle;
+
     /** A password that passed the policy, hashed for login (bcrypt) and for the history (PBKDF2). */
     public record NewPassword(String loginHash, String historyHash) {
     }
@@ -54,7 +59,7 @@ public class PasswordService {
     public record Caller(DbScope scope, String role, UUID sessionId, String clientIp) {
     }
 
-    private record Stored(String loginHash, List<String> history) {
+    private record Stored(String loginHash, List<String> history, LoginThrottle.Attempt attempt) {
     }
 
     /**
@@ -63,17 +68,22 @@ public class PasswordService {
      */
     public Uni<Void> change(Caller caller, String currentPassword, String newPassword) {
         UUID userId = caller.scope().userId();
-        return tx.inScope(caller.scope(), c -> passwords.currentHash(c, userId)
-                .chain(current -> passwords.history(c, userId).map(previous -> current.map(hash -> new Stored(hash, previous)))))
+        // The current password is checked as a login attempt would be: under the account's lockout.
+        return tx.inScope(caller.scope(), c -> passwords.currentHash(c, userId).chain(current -> current.isEmpty()
+                ? Uni.createFrom().item(Optional.<Stored>empty())
+                : passwords.history(c, userId).chain(previous -> passwords.email(c, userId)
+                        .chain(email -> throttle.admit(c, throttle.identifier(email), caller.clientIp()))
+                        .map(attempt -> Optional.of(new Stored(current.get(), previous, attempt))))))
                 .chain(found -> {
                     Stored stored = found.orElseThrow(() -> ProblemException.forbidden("this account cannot change its password"));
                     return hasher.matches(currentPassword, stored.loginHash())
-                            .chain(ok -> {
-                                if (!ok) {
-                                    throw ProblemException.forbidden("the current password is not correct");
-                                }
-                                return policy.check(newPassword);
-                            })
+                            .chain(ok -> ok && stored.attempt().admitted()
+                                    ? tx.inScope(caller.scope(), c -> throttle.passed(c, stored.attempt()))
+                                    : tx.inScope(caller.scope(), c -> throttle.failed(c, stored.attempt(), userId, "bad_credentials"))
+                                            .map(ignored -> {
+                                                throw ProblemException.forbidden("the current password is not correct");
+                                            }))
+                            .chain(() -> policy.check(newPassword))
                             .chain(() -> reused(newPassword, stored))
                             .chain(reused -> {
                                 if (reused) {

@@ -11,9 +11,11 @@ import org.jboss.logging.Logger;
 import static io.palisade.common.db.Rows.all;
 
 import io.palisade.common.crypto.SecretBox;
+import io.palisade.common.idempotency.IdempotencyKeys;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.tenant.mfa.MfaService;
+import io.palisade.tenant.sso.SsoProviders;
 import io.palisade.tenant.tokens.SigningKeys;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -21,8 +23,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * After a new master key version is configured (with the old one among the previous keys), seals every value
- * that the master key seals directly under the new version: tenants' data keys, authenticator secrets and
- * token signing keys. Values sealed with data keys need nothing: their data keys are only re-wrapped. Run by
+ * that the master key seals directly under the new version: tenants' data keys, authenticator secrets, token
+ * signing keys, SSO client secrets and stored idempotent responses. Values sealed with data keys need nothing: their data keys are only re-wrapped. Run by
  * the service's {@code rotate-master-key} command; safe to repeat and to interrupt.
  */
 @ApplicationScoped
@@ -71,6 +73,11 @@ public class MasterKeyRotation {
             }
             case "totp_secret" -> MfaService.associatedData(UUID.fromString(sealed.id()));
             case "signing_key" -> SigningKeys.associatedData(sealed.id());
+            case "sso_client_secret" -> SsoProviders.associatedData(UUID.fromString(sealed.id()));
+            case "idempotency_response" -> {
+                String[] parts = sealed.id().split(":", 3);
+                yield IdempotencyKeys.associatedData("tenancy", UUID.fromString(parts[0]), UUID.fromString(parts[1]), parts[2]);
+            }
             default -> throw new IllegalStateException("unknown sealed value kind " + sealed.kind());
         };
     }

@@ -63,7 +63,12 @@ public class SsoProviders {
     }
 
     public Uni<Settings> put(TenantContext caller, String issuer, String clientId, String clientSecret, String clientIp) {
-        URI uri = URI.create(issuer);
+        URI uri;
+        try {
+            uri = new URI(issuer);
+        } catch (java.net.URISyntaxException e) {
+            throw ProblemException.unprocessable("the issuer is not a valid URL");
+        }
         if (!"https".equals(uri.getScheme()) && !(allowHttpIssuers && "http".equals(uri.getScheme()))) {
             throw ProblemException.unprocessable("the issuer must be an https URL");
         }
@@ -98,7 +103,7 @@ public class SsoProviders {
                 }));
     }
 
-    static String associatedData(UUID tenantId) {
+    public static String associatedData(UUID tenantId) {
         return "tenancy.sso_providers:" + tenantId;
     }
 }

@@ -62,10 +62,12 @@ public class SsoResource {
     @Path("sso/{slug}/login")
     @Authenticated
     public Uni<TokenResponse> login(@PathParam("slug") String slug, @Context HttpServerRequest http) {
-        Object verified = idToken.getClaim("email_verified");
-        boolean unverified = verified != null && "false".equals(verified.toString());
-        return signIn.signIn(slug, idToken.getIssuer(), idToken.getSubject(), idToken.getClaim("email"), unverified,
-                http.remoteAddress().hostAddress())
+        // An email links an account only when the IdP says it verified it: some IdPs let users edit it.
+        boolean verified = idToken.getClaim("email_verified") instanceof Object v
+                && (Boolean.TRUE.equals(v) || jakarta.json.JsonValue.TRUE.equals(v));
+        Object email = idToken.getClaim("email");
+        String address = email instanceof String text ? text : email instanceof jakarta.json.JsonString json ? json.getString() : null;
+        return signIn.signIn(slug, idToken.getIssuer(), idToken.getSubject(), verified ? address : null, http.remoteAddress().hostAddress())
                 .call(() -> oidcSession.logout());
     }
 

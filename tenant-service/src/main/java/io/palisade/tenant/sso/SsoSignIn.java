@@ -44,7 +44,11 @@ public class SsoSignIn {
     @Inject
     AuditLog audit;
 
-    public Uni<TokenResponse> signIn(String slug, String issuer, String subject, String email, boolean emailUnverified, String clientIp) {
+    @Inject
+    LoginThrottle throttle;
+
+    /** @param email the address the IdP verified, or null */
+    public Uni<TokenResponse> signIn(String slug, String issuer, String subject, String email, String clientIp) {
         return providers.bySlug(slug).chain(found -> {
             SsoProviders.Provider provider = found.orElseThrow(() -> ProblemException.notFound("SSO for this tenant"));
             UUID tenantId = provider.tenantId();
@@ -52,9 +56,8 @@ public class SsoSignIn {
                 // quarkus-oidc verified the token for this tenant's issuer; anything else is refused outright.
                 throw ProblemException.unauthorized("the identity provider is not this tenant's");
             }
-            String usableEmail = emailUnverified ? null : email;
             return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select user_id from tenancy.sso_member($1, $2, $3, $4)")
-                    .execute(Tuple.of(tenantId, issuer, subject, usableEmail))
+                    .execute(Tuple.of(tenantId, issuer, subject, email))
                     .map(rows -> first(rows).map(r -> r.getUUID("user_id"))))
                     .chain(userId -> userId.isEmpty()
                             ? refused(tenantId, issuer, subject, clientIp)
@@ -66,7 +69,7 @@ public class SsoSignIn {
                                                     new JsonObject().put("issuer", issuer)))))
                                     .chain(membership -> sessions.start(new Grant(userId.get(), membership.orElseThrow(
                                             () -> ProblemException.forbidden("the membership is not active")),
-                                            LoginThrottle.emailKey(email == null ? subject : email)))));
+                                            throttle.identifier(email == null ? issuer + " " + subject : email), Grant.SSO))));
         });
     }
 

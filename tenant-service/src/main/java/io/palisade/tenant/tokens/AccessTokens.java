@@ -25,7 +25,13 @@ public class AccessTokens {
 
     public static final String AUDIENCE = "palisade";
     public static final String SESSION_CLAIM = "sid";
-    public static final String IMPERSONATION_CLAIM = "imp";
+    /** How the user authenticated (RFC 8176): pwd, otp, sso. */
+    public static final String AMR_CLAIM = "amr";
+    /**
+     * What support may do in a tenant: everything but managing members and settings, so a session can never
+     * leave standing access behind (row-level security refuses membership writes under it as well).
+     */
+    static final long SUPPORT_PERMISSIONS = Permission.ALL & ~Permission.MEMBERS_MANAGE.bit() & ~Permission.SETTINGS_MANAGE.bit();
 
     @Inject
     SigningKeys keys;
@@ -47,9 +53,10 @@ public class AccessTokens {
      * A token for one tenant: exactly one {@code tid}. {@code sid} names the sign-in session (the refresh
      * token family), so "end my other sessions" knows which one to keep.
      */
-    public String forTenant(UUID userId, UUID tenantId, String role, long permissions, UUID sessionId) {
+    public String forTenant(UUID userId, UUID tenantId, String role, long permissions, UUID sessionId, String amr) {
         return sign(base(userId, List.of(role)).claim(CurrentTenant.TENANT_CLAIM, tenantId.toString())
-                .claim(CurrentTenant.PERMISSIONS_CLAIM, permissions).claim(SESSION_CLAIM, sessionId.toString()));
+                .claim(CurrentTenant.PERMISSIONS_CLAIM, permissions).claim(SESSION_CLAIM, sessionId.toString())
+                .claim(AMR_CLAIM, List.of(amr.split(" "))));
     }
 
     /**
@@ -78,16 +85,16 @@ public class AccessTokens {
         Instant expires = now.plus(ttl).isBefore(sessionEnds) ? now.plus(ttl) : sessionEnds;
         return sign(Jwt.issuer(issuer).audience(AUDIENCE).subject(platformAdminId.toString()).claim("roles", List.of(Roles.ADMIN))
                 .claim("jti", UUID.randomUUID().toString()).issuedAt(now).expiresAt(expires)
-                .claim(CurrentTenant.TENANT_CLAIM, tenantId.toString()).claim(CurrentTenant.PERMISSIONS_CLAIM, Permission.ALL)
+                .claim(CurrentTenant.TENANT_CLAIM, tenantId.toString()).claim(CurrentTenant.PERMISSIONS_CLAIM, SUPPORT_PERMISSIONS)
                 .claim(CurrentTenant.PRINCIPAL_CLAIM, TenantContext.SUPPORT)
                 .claim(CurrentTenant.ACTOR_CLAIM, Map.of("sub", platformAdminId.toString(), "role", Roles.PLATFORM_ADMIN))
-                .claim(IMPERSONATION_CLAIM, Map.of("session", sessionId.toString(), "tenant", tenantId.toString(),
+                .claim(CurrentTenant.IMPERSONATION_CLAIM, Map.of("session", sessionId.toString(), "tenant", tenantId.toString(),
                         "endsAt", sessionEnds.getEpochSecond())));
     }
 
     /** A platform operator's token: no tenant at all. */
-    public String forPlatform(UUID userId, String role) {
-        return sign(base(userId, List.of(role)).claim(CurrentTenant.PERMISSIONS_CLAIM, 0L));
+    public String forPlatform(UUID userId, String role, String amr) {
+        return sign(base(userId, List.of(role)).claim(CurrentTenant.PERMISSIONS_CLAIM, 0L).claim(AMR_CLAIM, List.of(amr.split(" "))));
     }
 
     private JwtClaimsBuilder base(UUID userId, List<String> roles) {

@@ -152,6 +152,19 @@ class GuestSignInTest {
     }
 
     @Test
+    void oneClientAddressCannotMailTheWholeWorld() {
+        Api.TestTenant tenant = Api.newTenant(null);
+        String address = Api.randomClientAddress();
+        List<String> emails = new java.util.ArrayList<>();
+        for (int i = 0; i < 22; i++) {
+            String email = guestEmail();
+            emails.add(email);
+            Api.jsonFrom(address).body(Map.of("tenant", tenant.slug(), "email", email)).post("/guest/sign-in").then().statusCode(202);
+        }
+        assertEquals(20, emails.stream().filter(e -> !MailDrop.to(e).isEmpty()).count());
+    }
+
+    @Test
     void signInsAreAuditedInTheTenantsLogWithoutTheEmail() throws SQLException {
         Api.TestTenant tenant = Api.newTenant(null);
         String email = guestEmail();

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import io.palisade.devstack.testing.PalisadeTestStack;
@@ -44,6 +46,9 @@ class LockoutTest {
         }
     }
 
+    @Inject
+    LoginThrottle throttle;
+
     private static Response login(String email, String password, String from) {
         return jsonFrom(from).body(Map.of("email", email, "password", password)).post("/auth/login");
     }
@@ -70,10 +75,10 @@ class LockoutTest {
     @Test
     void unknownEmailsLockLikeKnownOnes() throws SQLException {
         String unknown = "nobody-" + UUID.randomUUID() + "@example.com";
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 6; i++) {
             login(unknown, "Wrong-Passw0rd-" + i, randomClientAddress()).then().statusCode(401);
         }
-        assertTrue(lockedUntil("email", LoginThrottle.emailKey(unknown)) != null);
+        assertTrue(lockedUntil("email", throttle.identifier(unknown)) != null);
     }
 
     @Test
@@ -90,14 +95,15 @@ class LockoutTest {
     @Test
     void eachLockIsTwiceAsLongAsTheOneBefore() throws SQLException {
         String email = newAccount();
-        String key = LoginThrottle.emailKey(email);
+        String key = throttle.identifier(email);
         for (int strike = 1; strike <= 3; strike++) {
             for (int i = 0; i < 5; i++) {
                 login(email, "Wrong-Passw0rd-" + i, randomClientAddress()).then().statusCode(401);
             }
+            // The next attempt finds the limit reached: it is refused and locks the identifier.
+            login(email, Api.PASSWORD, randomClientAddress()).then().statusCode(401);
             Duration lock = lockLength(key);
             assertEquals(Duration.ofMinutes(1L << (strike - 1)).toSeconds(), lock.toSeconds(), "lock " + strike);
-            login(email, Api.PASSWORD, randomClientAddress()).then().statusCode(401);
             // The lock runs out (as time would pass).
             superuser("update tenancy.login_locks set locked_until = now() - interval '1 second' where kind = 'email' and key = ?", key);
             login(email, Api.PASSWORD, randomClientAddress()).then().statusCode(200);
@@ -108,7 +114,7 @@ class LockoutTest {
     void failuresRecordedByAnotherInstanceCount() throws SQLException {
         // Another instance of the service writes the same tables: its failures count here.
         String email = newAccount();
-        String key = LoginThrottle.emailKey(email);
+        String key = throttle.identifier(email);
         for (int i = 0; i < 4; i++) {
             superuser("insert into tenancy.login_failures (kind, key) values ('email', ?)", key);
         }
@@ -119,7 +125,7 @@ class LockoutTest {
     @Test
     void failuresOutsideTheWindowDoNotCount() throws SQLException {
         String email = newAccount();
-        String key = LoginThrottle.emailKey(email);
+        String key = throttle.identifier(email);
         for (int i = 0; i < 4; i++) {
             superuser("insert into tenancy.login_failures (kind, key, failed_at) values ('email', ?, now() - interval '16 minutes')", key);
         }
@@ -130,7 +136,7 @@ class LockoutTest {
     @Test
     void everyFailureAndLockIsAnAuditEvent() throws SQLException {
         String email = newAccount();
-        String key = LoginThrottle.emailKey(email);
+        String key = throttle.identifier(email);
         String address = randomClientAddress();
         for (int i = 0; i < 6; i++) {
             login(email, "Wrong-Passw0rd-" + i, address).then().statusCode(401);
@@ -191,6 +197,56 @@ class LockoutTest {
         List<Long> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         return sorted.get(sorted.size() / 2);
+    }
+
+    @Test
+    void acceptingAnInvitationIsNoWayAroundTheLockout() {
+        Api.TestTenant victim = Api.newTenant(null);
+        Api.TestTenant attacker = Api.newTenant(null);
+        String invitation = Api.bearer(attacker.ownerToken()).body(Map.of("email", victim.ownerEmail(), "role", "staff"))
+                .post("/invitations").then().statusCode(201).extract().path("acceptToken");
+        for (int i = 0; i < 5; i++) {
+            jsonFrom(randomClientAddress()).body(Map.of("token", invitation, "password", "Guess-Passw0rd-" + i))
+                    .post("/invitations/accept").then().statusCode(401);
+        }
+        // The right password no longer helps: the identifier is locked, for the invitation as for login.
+        jsonFrom(randomClientAddress()).body(Map.of("token", invitation, "password", Api.PASSWORD)).post("/invitations/accept")
+                .then().statusCode(401);
+        login(victim.ownerEmail(), Api.PASSWORD, randomClientAddress()).then().statusCode(401);
+    }
+
+    @Test
+    void concurrentAttemptsCannotSlipPastTheLimit() throws Exception {
+        String email = newAccount();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                int n = i;
+                answers.add(pool.submit(() -> login(email, "Burst-Passw0rd-" + n, randomClientAddress()).statusCode()));
+            }
+            for (var answer : answers) {
+                assertEquals(401, answer.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        // Only five of the burst were ever checked against the password: the others were refused unseen.
+        long checked = countAudit(throttle.identifier(email), "bad_credentials");
+        assertEquals(5, checked);
+    }
+
+    private static long countAudit(String identifier, String reason) throws SQLException {
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select count(*) from tenancy.outbox where stream = 'audit'"
+                        + " and type = 'auth.login_failed' and data->'details'->>'identifier' = ? and data->'details'->>'reason' = ?")) {
+            st.setString(1, identifier);
+            st.setString(2, reason);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     private static java.time.OffsetDateTime lockedUntil(String kind, String key) throws SQLException {

@@ -50,7 +50,7 @@ class PanacheScopeTest {
 
     @Test
     void entitiesSeeOnlyTheScopedTenant() throws Exception {
-        TenantContext ownerOfA = new TenantContext(a.id(), a.ownerId(), TenantContext.STAFF, Set.of("owner"), 0, null);
+        TenantContext ownerOfA = new TenantContext(a.id(), a.ownerId(), TenantContext.STAFF, Set.of("owner"), 0, null, null);
         var rows = onVertx(() -> tx.withTenant(ownerOfA, () -> MembershipRow.<MembershipRow>listAll()));
         assertEquals(Set.of(a.ownerId(), a.staffId()), Set.copyOf(rows.stream().map(r -> r.userId).toList()));
         Long asNonMember = onVertx(() -> tx.withScope(new DbScope(a.id(), b.ownerId(), TenantContext.STAFF), () -> MembershipRow.count()));

@@ -122,6 +122,11 @@ class IntegrationSecretsTest {
     void rotatingTheMasterKeyRewrapsEveryDataKeyAndOldCiphertextsStillOpen() throws SQLException {
         Api.TestTenant tenant = Api.newTenant(null);
         put(tenant.ownerToken(), "quickbooks", "oauth_refresh_token", VALUE);
+        // Every kind of master-sealed value is present: SSO client secrets and stored idempotent responses too.
+        bearer(tenant.ownerToken()).body(Map.of("issuer", "https://idp.example.com", "clientId", "c", "clientSecret", "s3cret"))
+                .put("/tenant/sso").then().statusCode(200);
+        bearer(tenant.ownerToken()).header("Idempotency-Key", UUID.randomUUID().toString())
+                .body(Map.of("email", "sealed@" + tenant.slug() + ".example", "role", "staff")).post("/invitations").then().statusCode(201);
         String oldKey = ConfigProvider.getConfig().getValue("palisade.crypto.master-key", String.class);
         String newKey = Base64.getEncoder().encodeToString(AesGcm.newKey());
         String ciphertextBefore = ciphertext(tenant.id());

@@ -38,6 +38,7 @@ public final class FakeOidcProvider implements AutoCloseable {
     /** Who signs in next. */
     volatile String subject = "idp-user-1";
     volatile String email;
+    volatile boolean emailVerified = true;
     /** When set, the token endpoint answers with this ID token (given the nonce) instead of its own. */
     volatile Function<String, String> idTokenOverride;
     private final HttpServer server;
@@ -105,7 +106,7 @@ public final class FakeOidcProvider implements AutoCloseable {
 
     /** An ID token as this provider issues it, for the current user. */
     String idToken(String nonce) {
-        var claims = Jwt.issuer(issuer()).audience(clientId).subject(subject).claim("email", email).claim("email_verified", true)
+        var claims = Jwt.issuer(issuer()).audience(clientId).subject(subject).claim("email", email).claim("email_verified", emailVerified)
                 .expiresIn(300);
         if (nonce != null) {
             claims.claim("nonce", nonce);

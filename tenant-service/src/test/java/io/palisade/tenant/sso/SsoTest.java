@@ -30,6 +30,8 @@ import io.vertx.core.json.JsonObject;
 @QuarkusTestResource(value = TenantServiceStack.class, restrictToAnnotatedClass = true)
 class SsoTest {
 
+    /** A's owner at A's IdP: linked on the first sign-in, whichever test comes first. */
+    static final String A_OWNER_SUBJECT = "a-owner-subject";
     static FakeOidcProvider idpA;
     static FakeOidcProvider idpB;
     static Api.TestTenant a;
@@ -130,7 +132,7 @@ class SsoTest {
 
     @Test
     void idpTokensAndSsoSessionsOpenNoApi() {
-        idpA.subject = "a-owner-subject-2";
+        idpA.subject = A_OWNER_SUBJECT;
         idpA.email = a.ownerEmail();
         signIn(a.slug(), idpA).then().statusCode(200);
         Map<String, String> ssoCookies = lastCookies;
@@ -143,11 +145,36 @@ class SsoTest {
     }
 
     @Test
+    void anUnverifiedEmailLinksNobody() {
+        idpA.subject = "unverified-subject";
+        idpA.email = a.ownerEmail();
+        idpA.emailVerified = false;
+        try {
+            signIn(a.slug(), idpA).then().statusCode(403);
+        } finally {
+            idpA.emailVerified = true;
+        }
+    }
+
+    @Test
+    void anSsoSessionCannotChangeTheAccountsOwnCredentials() {
+        idpA.subject = A_OWNER_SUBJECT;
+        idpA.email = a.ownerEmail();
+        String access = signIn(a.slug(), idpA).then().statusCode(200).extract().path("accessToken");
+        assertEquals("sso", claims(access).getJsonArray("amr").getString(0));
+        bearer(access).post("/account/mfa/totp").then().statusCode(403);
+        bearer(access).body(Map.of("currentPassword", Api.PASSWORD, "newPassword", "Another-Passw0rd-99!"))
+                .post("/account/password").then().statusCode(403);
+    }
+
+    @Test
     void onlyOwnersConfigureAndTheSecretIsNeverShown() {
         Api.TestTenant tenant = Api.newTenant("MEMBERS_MANAGE");
         bearer(tenant.staffToken()).body(Map.of("issuer", "https://idp.example.com", "clientId", "x", "clientSecret", "y"))
                 .put("/tenant/sso").then().statusCode(403);
         bearer(tenant.ownerToken()).body(Map.of("issuer", "https://user:pw@idp.example.com", "clientId", "x", "clientSecret", "y"))
+                .put("/tenant/sso").then().statusCode(422);
+        bearer(tenant.ownerToken()).body(Map.of("issuer", "https://exa mple.com", "clientId", "x", "clientSecret", "y"))
                 .put("/tenant/sso").then().statusCode(422);
         bearer(a.ownerToken()).get("/tenant/sso").then().statusCode(200).body("issuer", equalTo(idpA.issuer()))
                 .body("clientSecretSet", equalTo(true)).body(not(containsString(idpA.clientSecret)));

@@ -187,6 +187,44 @@ class SupportAccessTest {
         }
     }
 
+    @Test
+    void aSessionCannotLeaveStandingAccessBehind() throws SQLException {
+        Api.TestTenant tenant = Api.newTenant(null);
+        String platform = platformToken();
+        Response started = start(platform, requestLink(platform, tenant.slug()));
+        String support = started.path("accessToken");
+        bearer(support).body(Map.of("email", "backdoor@example.com", "role", "staff")).post("/invitations").then().statusCode(403);
+        bearer(support).body(Map.of("status", "suspended")).patch("/members/" + tenant.staffId()).then().statusCode(403);
+        // And the database refuses it too, whatever the application would do.
+        UUID adminId = UUID.fromString(claims(platform).getString("sub"));
+        try (Connection c = PalisadeTestStack.get().connectAs("tenant_service"); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("select set_config('app.tenant_id', '" + tenant.id() + "', true), set_config('app.user_id', '" + adminId
+                    + "', true), set_config('app.principal', 'support', true), set_config('app.support_session', '"
+                    + started.path("sessionId") + "', true)");
+            try (ResultSet rs = st.executeQuery("select count(*) from tenancy.memberships")) {
+                rs.next();
+                assertTrue(rs.getLong(1) > 0, "the running session reads the tenant's rows");
+            }
+            org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> st.execute(
+                    "insert into tenancy.memberships (tenant_id, user_id, role, permissions) values ('" + tenant.id() + "', '"
+                            + adminId + "', 'admin', 0)"));
+            c.rollback();
+        }
+    }
+
+    @Test
+    void aTokenWorksOnlyWithItsOwnSession() {
+        Api.TestTenant tenant = Api.newTenant(null);
+        String platform = platformToken();
+        Response first = start(platform, requestLink(platform, tenant.slug()));
+        bearer(tenant.ownerToken()).delete("/support-sessions/" + first.path("sessionId")).then().statusCode(200);
+        Response second = start(platform, requestLink(platform, tenant.slug()));
+        bearer(second.path("accessToken").toString()).get("/tenant").then().statusCode(200);
+        // The ended session's token stays dead while another session of the same admin runs.
+        bearer(first.path("accessToken").toString()).get("/tenant").then().statusCode(404);
+    }
+
     private static List<String> auditPhases(UUID tenantId) {
         List<String> phases = new ArrayList<>();
         try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
