@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Seeds the demo through the public API, as a person would: two tenants by self-serve signup, each owner
- * invites a staff member who accepts. Safe to run again: existing tenants are left as they are.
+ * invites a staff member who accepts and publishes offerings with a week of slots. Safe to run again: existing tenants are left as they are.
  */
 final class DemoData {
 
@@ -21,19 +21,25 @@ final class DemoData {
 
     private final DevSettings settings;
     private final String tenantService;
+    private final String bookingService;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    DemoData(DevSettings settings, String tenantService) {
+    DemoData(DevSettings settings, String tenantService, String bookingService) {
         this.settings = settings;
         this.tenantService = tenantService;
+        this.bookingService = bookingService;
     }
 
     void seed() throws IOException, InterruptedException {
-        seedTenant("Acme Tours", "acme");
-        seedTenant("Bluewater Dives", "bluewater");
+        seedTenant("Acme Tours", "acme", List.of(new Offering("Sunset kayak tour", 4500, 90, 12), new Offering("Harbour walk", 0, 60, 30)));
+        seedTenant("Bluewater Dives", "bluewater", List.of(new Offering("Discover scuba", 9900, 180, 6)));
     }
 
-    private void seedTenant(String name, String slug) throws IOException, InterruptedException {
+    /** A published offering with a slot at 10:00 on each of the next seven days. */
+    private record Offering(String name, long priceMinor, int durationMinutes, int capacity) {
+    }
+
+    private void seedTenant(String name, String slug, List<Offering> offerings) throws IOException, InterruptedException {
         String owner = "owner@" + slug + ".example";
         HttpResponse<String> signup = post("/signup", null, Map.of("tenantName", name, "tenantSlug", slug,
                 "email", owner, "displayName", "Owner of " + name, "password", settings.demoPassword()));
@@ -48,10 +54,25 @@ final class DemoData {
                 "role", "staff", "permissions", List.of("BOOKINGS_READ", "BOOKINGS_WRITE"))), 201).body());
         expect(post("/invitations/accept", null, Map.of("token", invitation.path("acceptToken").asText(),
                 "displayName", "Staff of " + name, "password", settings.demoPassword())), 200);
+        java.time.OffsetDateTime firstDay = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).plusDays(1)
+                .withHour(10).withMinute(0).withSecond(0).withNano(0);
+        for (Offering offering : offerings) {
+            String id = JSON.readTree(expect(post(bookingService, "/offerings", token, Map.of("name", offering.name(),
+                    "priceMinor", offering.priceMinor(), "currency", "EUR", "durationMinutes", offering.durationMinutes(),
+                    "published", true)), 201).body()).path("id").asText();
+            for (int day = 0; day < 7; day++) {
+                expect(post(bookingService, "/offerings/" + id + "/slots", token, Map.of("startsAt", firstDay.plusDays(day).toString(),
+                        "capacity", offering.capacity())), 201);
+            }
+        }
     }
 
     private HttpResponse<String> post(String path, String bearer, Object body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(tenantService + path))
+        return post(tenantService, path, bearer, body);
+    }
+
+    private HttpResponse<String> post(String service, String path, String bearer, Object body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service + path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         if (bearer != null) {

@@ -77,7 +77,7 @@ public final class LocalPlatform {
             awaitReady(service);
         }
         step("demo data");
-        new DemoData(settings, baseUrl(ServiceSpec.named("tenant-service"))).seed();
+        new DemoData(settings, baseUrl(ServiceSpec.named("tenant-service")), baseUrl(ServiceSpec.named("booking-service"))).seed();
     }
 
     private Process launch(Path root, ServiceSpec service) throws IOException {
@@ -148,11 +148,13 @@ public final class LocalPlatform {
 
     private void printWelcome(Duration startup) {
         String tenantService = baseUrl(ServiceSpec.named("tenant-service"));
+        String bookingService = baseUrl(ServiceSpec.named("booking-service"));
         System.out.printf("""
 
                 Palisade is running (started in %.1f s).
 
                   tenant-service   %s        OpenAPI: %s/q/openapi   Swagger UI: %s/q/swagger-ui
+                  booking-service  %s        widget: %s/public/acme/availability
                   OIDC discovery   %s/.well-known/openid-configuration
                   PostgreSQL       127.0.0.1:%d  database %s
                   Kafka            %s
@@ -165,7 +167,7 @@ public final class LocalPlatform {
 
                 Data and logs: %s   Stop: Ctrl-C.   Start afresh: ./palisade-local --wipe
                 """,
-                startup.toMillis() / 1000.0, tenantService, tenantService, tenantService, tenantService,
+                startup.toMillis() / 1000.0, tenantService, tenantService, tenantService, bookingService, bookingService, tenantService,
                 settings.postgresPort(), PlatformDatabase.DATABASE, kafka.bootstrapServers(), tenantService,
                 settings.platformAdminEmail(), settings.platformAdminPassword(), settings.demoPassword(), home);
     }

@@ -15,6 +15,8 @@ import javax.sql.DataSource;
 public final class PlatformDatabase {
 
     public static final String DATABASE = "palisade";
+    private static final String TENANCY = "tenancy";
+
     /** Group role of every service login role; tenancy grants its RLS helper functions to it. */
     public static final String SERVICES_GROUP = "palisade_services";
 
@@ -46,6 +48,13 @@ public final class PlatformDatabase {
                 st.execute("create schema if not exists " + service.schema() + " authorization " + service.ownerRole());
                 st.execute("revoke all on schema " + service.schema() + " from public");
                 st.execute("grant usage on schema " + service.schema() + " to " + service.appRole());
+            }
+            // Every schema's policies call tenancy's helpers (tenancy.current_tenant_id, is_active_member): its
+            // owner must be able to name them. Usage only: the helpers' EXECUTE grants stay with tenancy.
+            for (ServiceSpec service : ServiceSpec.ALL) {
+                if (!TENANCY.equals(service.schema())) {
+                    st.execute("grant usage on schema " + TENANCY + " to " + service.ownerRole());
+                }
             }
         } catch (SQLException e) {
             throw new IllegalStateException("could not bootstrap roles and schemas", e);

@@ -31,6 +31,7 @@ public final class PalisadeTestStack {
     private final Map<String, String> rolePasswords = new HashMap<>();
     private final String masterKey;
     private final String lookupKey;
+    private final java.util.Set<String> migrated = new java.util.HashSet<>();
 
     private PalisadeTestStack() throws IOException {
         SecureRandom random = new SecureRandom();
@@ -80,6 +81,26 @@ public final class PalisadeTestStack {
     /** A superuser connection, for what only tests may do (checking the catalog, seeding across tenants). */
     public Connection connectAsSuperuser() throws SQLException {
         return postgres.superuserDataSource(PlatformDatabase.DATABASE).getConnection();
+    }
+
+    /**
+     * Runs another service's migrations from its sources (as its schema owner, as that service would at start),
+     * for tests of a service whose policies call it: every service's policies use tenancy's helpers. Once per JVM
+     * and service.
+     */
+    public synchronized void migrate(ServiceSpec service, Path migrations) {
+        if (!migrated.add(service.name())) {
+            return;
+        }
+        if (!Files.isDirectory(migrations)) {
+            throw new IllegalStateException("no migrations at " + migrations.toAbsolutePath());
+        }
+        org.flywaydb.core.Flyway.configure()
+                .dataSource(jdbcUrl(), service.ownerRole(), rolePasswords.get(service.ownerRole()))
+                .schemas(service.schema()).createSchemas(false)
+                .locations("filesystem:" + migrations.toAbsolutePath())
+                .placeholders(Map.of("app_role", service.appRole(), "owner_role", service.ownerRole()))
+                .load().migrate();
     }
 
     public Map<String, String> serviceConfig(ServiceSpec service) {

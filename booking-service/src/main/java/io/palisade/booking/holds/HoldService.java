@@ -1,0 +1,94 @@
+package io.palisade.booking.holds;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import static io.palisade.common.db.Rows.all;
+import static io.palisade.common.db.Rows.first;
+
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.common.web.ProblemException;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+
+/**
+ * The booking widget's side: what can be booked, and holding seats. Nobody is signed in; the tenant is known by
+ * its public slug, and the database helpers expose only published offerings and free seats. Seats are taken by
+ * the database in the same statement as the hold, and its CHECK constraint refuses an oversell under any
+ * concurrency.
+ */
+@ApplicationScoped
+public class HoldService {
+
+    private static final Logger LOG = Logger.getLogger(HoldService.class);
+
+    @Inject
+    TenantTransactions tx;
+
+    @ConfigProperty(name = "palisade.holds.ttl", defaultValue = "PT15M")
+    Duration holdTtl;
+
+    public record Availability(UUID offeringId, String name, String description, long priceMinor, String currency,
+            int durationMinutes, UUID slotId, OffsetDateTime startsAt, OffsetDateTime endsAt, int freeSeats) {
+    }
+
+    public record Hold(UUID bookingId, String status, long amountMinor, String currency, OffsetDateTime holdExpiresAt) {
+    }
+
+    public Uni<List<Availability>> availability(String tenantSlug, OffsetDateTime from, OffsetDateTime until) {
+        return tx.inScope(DbScope.anonymous(), c -> tenantId(c, tenantSlug).chain(tenantId -> c.preparedQuery(
+                "select * from booking.availability($1, $2, $3)").execute(Tuple.of(tenantId, from, until))
+                .map(rows -> all(rows, r -> new Availability(r.getUUID("offering_id"), r.getString("name"), r.getString("description"),
+                        r.getLong("price_minor"), r.getString("currency"), r.getInteger("duration_minutes"), r.getUUID("slot_id"),
+                        r.getOffsetDateTime("starts_at"), r.getOffsetDateTime("ends_at"), r.getInteger("free_seats"))))));
+    }
+
+    public Uni<Hold> hold(String tenantSlug, UUID slotId, int seats) {
+        return tx.inScope(DbScope.anonymous(), c -> tenantId(c, tenantSlug).chain(tenantId -> c.preparedQuery(
+                "select booking_id, status, amount_minor, currency, hold_expires_at from booking.hold_seats($1, $2, $3, $4)")
+                .execute(Tuple.of(tenantId, slotId, seats, (int) holdTtl.toSeconds()))
+                .map(rows -> first(rows).map(r -> new Hold(r.getUUID("booking_id"), r.getString("status"), r.getLong("amount_minor"),
+                        r.getString("currency"), r.getOffsetDateTime("hold_expires_at")))
+                        .orElseThrow(() -> ProblemException.notFound("the slot")))))
+                .onFailure(HoldService::isOversell)
+                .transform(e -> ProblemException.conflict("not enough free seats on this slot"));
+    }
+
+    /** Holds that ran out free their seats. */
+    @Scheduled(every = "${palisade.holds.expiry-check:10s}", delayed = "5s")
+    Uni<Void> expireHolds() {
+        return tx.inScope(DbScope.anonymous(), c -> c.query("select booking.expire_holds() as expired").execute())
+                .invoke(rows -> {
+                    int expired = rows.iterator().next().getInteger("expired");
+                    if (expired > 0) {
+                        LOG.infof("%d hold(s) expired and freed their seats", expired);
+                    }
+                }).replaceWithVoid();
+    }
+
+    private static Uni<UUID> tenantId(SqlConnection c, String slug) {
+        return c.preparedQuery("select tenancy.active_tenant_id($1) as id").execute(Tuple.of(slug)).map(rows -> {
+            UUID id = rows.iterator().next().getUUID("id");
+            if (id == null) {
+                throw ProblemException.notFound("the tenant");
+            }
+            return id;
+        });
+    }
+
+    private static boolean isOversell(Throwable e) {
+        return e instanceof PgException pg && "23514".equals(pg.getSqlState()) && String.valueOf(pg.getMessage()).contains("slots_never_oversold");
+    }
+}

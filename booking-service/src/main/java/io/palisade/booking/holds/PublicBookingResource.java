@@ -1,0 +1,66 @@
+package io.palisade.booking.holds;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.palisade.common.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+
+/** The public booking widget of one tenant (by slug): availability and holds. No staff data here. */
+@Path("/public/{tenant}")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class PublicBookingResource {
+
+    public record HoldRequest(@NotNull UUID slotId, @NotNull @Min(1) @Max(50) Integer seats) {
+    }
+
+    @Inject
+    HoldService holds;
+
+    @GET
+    @Path("availability")
+    public Uni<List<HoldService.Availability>> availability(@PathParam("tenant") String tenant, @QueryParam("from") String from,
+            @QueryParam("until") String until) {
+        OffsetDateTime start = parse(from, OffsetDateTime.now());
+        OffsetDateTime end = parse(until, start.plusDays(31));
+        if (!end.isAfter(start) || end.isAfter(start.plusDays(92))) {
+            throw ProblemException.badRequest("until must be after from, and at most 92 days later");
+        }
+        return holds.availability(tenant, start, end);
+    }
+
+    /** Holds seats at once; they are freed when the hold expires unpaid. 409 when the slot has too few free seats. */
+    @POST
+    @Path("holds")
+    public Uni<Response> hold(@PathParam("tenant") String tenant, @Valid @NotNull HoldRequest request) {
+        return holds.hold(tenant, request.slotId(), request.seats()).map(hold -> Response.status(201).entity(hold).build());
+    }
+
+    private static OffsetDateTime parse(String value, OffsetDateTime fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return OffsetDateTime.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ProblemException.badRequest("'" + value + "' is not an ISO-8601 date-time with offset");
+        }
+    }
+}

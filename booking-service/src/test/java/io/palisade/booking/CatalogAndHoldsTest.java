@@ -1,0 +1,110 @@
+package io.palisade.booking;
+
+import static io.palisade.booking.Api.bearer;
+import static io.palisade.booking.Api.json;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestIssuer;
+import io.palisade.devstack.testing.TestTenancy;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The catalogue, the public availability, holds priced on the server, and holds that expire. */
+@QuarkusTest
+@QuarkusTestResource(value = BookingServiceStack.class, restrictToAnnotatedClass = true)
+class CatalogAndHoldsTest {
+
+    private static final long CATALOG_MANAGE = 1L << 4;
+
+    @Test
+    void theWidgetSeesPublishedOfferingsWithFreeSeatsOnly() {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String slot = Api.publishedSlot(tenant.ownerToken(), 4500, 8);
+        String hidden = bearer(tenant.ownerToken()).body(Map.of("name", "Staff rehearsal", "priceMinor", 0, "currency", "EUR",
+                "durationMinutes", 60, "published", false)).post("/offerings").then().statusCode(201).extract().path("id");
+        bearer(tenant.ownerToken()).body(Map.of("startsAt", java.time.OffsetDateTime.now().plusDays(2).toString(), "capacity", 3))
+                .post("/offerings/" + hidden + "/slots").then().statusCode(201);
+        json().get("/public/" + tenant.slug() + "/availability").then().statusCode(200)
+                .body("slotId", hasItem(slot)).body("offeringId", not(hasItem(hidden)))
+                .body("find { it.slotId == '" + slot + "' }.freeSeats", equalTo(8));
+        json().get("/public/no-such-tenant-x/availability").then().statusCode(404);
+    }
+
+    @Test
+    void aHoldTakesSeatsAtOnceAtTheServersPrice() {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String slot = Api.publishedSlot(tenant.ownerToken(), 4500, 8);
+        json().body(Map.of("slotId", slot, "seats", 3)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201)
+                .body("status", equalTo("held")).body("amountMinor", equalTo(13500)).body("currency", equalTo("EUR"));
+        json().get("/public/" + tenant.slug() + "/availability").then()
+                .body("find { it.slotId == '" + slot + "' }.freeSeats", equalTo(5));
+        json().body(Map.of("slotId", slot, "seats", 6)).post("/public/" + tenant.slug() + "/holds").then().statusCode(409);
+        json().body(Map.of("slotId", UUID.randomUUID(), "seats", 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(404);
+        json().body(Map.of("slotId", slot, "seats", 0)).post("/public/" + tenant.slug() + "/holds").then().statusCode(400);
+    }
+
+    @Test
+    void aFreeOfferingConfirmsAtOnce() {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String slot = Api.publishedSlot(tenant.ownerToken(), 0, 10);
+        json().body(Map.of("slotId", slot, "seats", 2)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201)
+                .body("status", equalTo("confirmed")).body("holdExpiresAt", equalTo(null));
+    }
+
+    @Test
+    void anExpiredHoldFreesItsSeats() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String slot = Api.publishedSlot(tenant.ownerToken(), 1000, 4);
+        String booking = json().body(Map.of("slotId", slot, "seats", 4)).post("/public/" + tenant.slug() + "/holds").then()
+                .statusCode(201).extract().path("bookingId");
+        json().body(Map.of("slotId", slot, "seats", 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(409);
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("update booking.bookings set hold_expires_at = now() - interval '1 second' where id = ?")) {
+            st.setObject(1, UUID.fromString(booking));
+            assertEquals(1, st.executeUpdate());
+        }
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!"expired".equals(status(booking)) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertEquals("expired", status(booking));
+        json().body(Map.of("slotId", slot, "seats", 4)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+    }
+
+    @Test
+    void onlyCatalogManagersChangeTheCatalogue() {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        Map<String, Object> offering = Map.of("name", "X", "priceMinor", 1, "currency", "EUR", "durationMinutes", 30, "published", true);
+        bearer(tenant.staffToken()).body(offering).post("/offerings").then().statusCode(403);
+        bearer(tenant.staffToken()).get("/offerings").then().statusCode(200);
+        TestTenancy.Tenant managed = TestTenancy.newTenant(CATALOG_MANAGE);
+        bearer(managed.staffToken()).body(offering).post("/offerings").then().statusCode(201);
+        bearer(TestIssuer.get().guest(tenant.id(), UUID.randomUUID())).get("/offerings").then().statusCode(403);
+        bearer(tenant.ownerToken()).body(Map.of("name", "X", "priceMinor", 1, "currency", "euro", "durationMinutes", 30))
+                .post("/offerings").then().statusCode(400);
+    }
+
+    private static String status(String booking) throws SQLException {
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select status from booking.bookings where id = ?")) {
+            st.setObject(1, UUID.fromString(booking));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+}

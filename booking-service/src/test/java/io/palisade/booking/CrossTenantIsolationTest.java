@@ -1,0 +1,105 @@
+package io.palisade.booking;
+
+import static io.palisade.booking.Api.bearer;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.palisade.devstack.testing.TestTenancy;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Tenant B, with valid tokens of its own, against every endpoint of booking-service and tenant A's objects.
+ * The endpoint list comes from the OpenAPI document: an endpoint added without a probe fails this test.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = BookingServiceStack.class, restrictToAnnotatedClass = true)
+class CrossTenantIsolationTest {
+
+    /** The public widget: the tenant is the slug's, and only published offerings and free seats are shown. */
+    private static final Set<String> PUBLIC = Set.of("GET /public/{tenant}/availability", "POST /public/{tenant}/holds");
+
+    static TestTenancy.Tenant a;
+    static TestTenancy.Tenant b;
+    static String aOffering;
+    static String aSlot;
+
+    @BeforeEach
+    void tenants() {
+        if (a != null) {
+            return;
+        }
+        a = TestTenancy.newTenant(0);
+        b = TestTenancy.newTenant(0);
+        aSlot = Api.publishedSlot(a.ownerToken(), 1000, 5);
+        aOffering = bearer(a.ownerToken()).get("/offerings").then().extract().path("[0].id");
+    }
+
+    private final Map<String, Consumer<String>> probes = Map.of(
+            "GET /offerings", token -> bearer(token).get("/offerings").then().statusCode(200).body("id", not(hasItem(aOffering))),
+            "POST /offerings", token -> {
+                bearer(token).body(Map.of("name", "B's", "priceMinor", 1, "currency", "EUR", "durationMinutes", 30, "published", true))
+                        .post("/offerings").then().statusCode(201);
+                bearer(a.ownerToken()).get("/offerings").then().body("name", not(hasItem("B's")));
+            },
+            "PATCH /offerings/{id}", token -> {
+                bearer(token).body(Map.of("published", false)).patch("/offerings/" + aOffering).then().statusCode(404);
+                bearer(a.ownerToken()).get("/offerings").then().body("find { it.id == '" + aOffering + "' }.published", equalTo(true));
+            },
+            "GET /offerings/{id}/slots", token -> bearer(token).get("/offerings/" + aOffering + "/slots").then().statusCode(404),
+            "POST /offerings/{id}/slots", token -> {
+                bearer(token).body(Map.of("startsAt", java.time.OffsetDateTime.now().plusDays(3).toString(), "capacity", 99))
+                        .post("/offerings/" + aOffering + "/slots").then().statusCode(404);
+                bearer(a.ownerToken()).get("/offerings/" + aOffering + "/slots").then().body("size()", equalTo(1));
+            });
+
+    @Test
+    void everyEndpointIsEitherProbedOrPublic() {
+        Set<String> operations = operationsFromOpenApi();
+        Set<String> unknown = new TreeSet<>(operations);
+        unknown.removeAll(probes.keySet());
+        unknown.removeAll(PUBLIC);
+        assertTrue(unknown.isEmpty(), "endpoints without a cross-tenant probe: " + unknown);
+        Set<String> stale = new TreeSet<>(probes.keySet());
+        stale.addAll(PUBLIC);
+        stale.removeAll(operations);
+        assertTrue(stale.isEmpty(), "probes for endpoints that no longer exist: " + stale);
+    }
+
+    @Test
+    void tenantBSeesAndChangesNothingOfTenantA() {
+        String ownerB = b.ownerToken();
+        probes.forEach((operation, probe) -> probe.accept(ownerB));
+    }
+
+    @Test
+    void theWidgetOfBNeverReachesASlots() {
+        Api.json().body(Map.of("slotId", aSlot, "seats", 1)).post("/public/" + b.slug() + "/holds").then().statusCode(404);
+        Api.json().get("/public/" + b.slug() + "/availability").then().statusCode(200).body("slotId", not(hasItem(aSlot)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String> operationsFromOpenApi() {
+        Map<String, Map<String, Object>> paths = given().accept("application/json").get("/q/openapi?format=json")
+                .then().statusCode(200).extract().path("paths");
+        Set<String> operations = new TreeSet<>();
+        paths.forEach((path, methods) -> methods.keySet().stream()
+                .filter(m -> List.of("get", "put", "post", "patch", "delete").contains(m))
+                .forEach(m -> operations.add(m.toUpperCase() + " " + path)));
+        assertEquals(false, operations.isEmpty());
+        return operations;
+    }
+}
