@@ -36,6 +36,7 @@ class CrossTenantIsolationTest {
     static TestTenancy.Tenant b;
     static String aOffering;
     static String aSlot;
+    static String aBooking;
 
     @BeforeEach
     void tenants() {
@@ -46,9 +47,16 @@ class CrossTenantIsolationTest {
         b = TestTenancy.newTenant(0);
         aSlot = Api.publishedSlot(a.ownerToken(), 1000, 5);
         aOffering = bearer(a.ownerToken()).get("/offerings").then().extract().path("[0].id");
+        aBooking = Api.json().body(Map.of("slotId", aSlot, "seats", 1)).post("/public/" + a.slug() + "/holds").then().statusCode(201)
+                .extract().path("bookingId");
     }
 
     private final Map<String, Consumer<String>> probes = Map.of(
+            "GET /bookings", token -> bearer(token).get("/bookings").then().statusCode(200).body("items.id", not(hasItem(aBooking))),
+            "POST /bookings/{id}/cancel", token -> {
+                bearer(token).body(Map.of("reason", "B tries")).post("/bookings/" + aBooking + "/cancel").then().statusCode(404);
+                bearer(a.ownerToken()).get("/bookings").then().body("items.find { it.id == '" + aBooking + "' }.status", equalTo("held"));
+            },
             "GET /offerings", token -> bearer(token).get("/offerings").then().statusCode(200).body("id", not(hasItem(aOffering))),
             "POST /offerings", token -> {
                 bearer(token).body(Map.of("name", "B's", "priceMinor", 1, "currency", "EUR", "durationMinutes", 30, "published", true))

@@ -1,10 +1,8 @@
 package io.palisade.tenant.members;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -23,10 +21,11 @@ import io.palisade.common.tenancy.Permission;
 import io.palisade.common.tenancy.Roles;
 import io.palisade.common.tenancy.TenantContext;
 import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.common.web.Cursor;
+import io.palisade.common.web.Page;
 import io.palisade.common.web.ProblemException;
 import io.palisade.tenant.members.MemberViews.InvitationView;
 import io.palisade.tenant.members.MemberViews.MemberView;
-import io.palisade.tenant.members.MemberViews.Page;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 
@@ -80,11 +79,8 @@ public class MemberService {
 
     public Uni<Page<MemberView>> members(String cursor, int limit) {
         Cursor after = Cursor.decode(cursor);
-        return tx.inTenant(currentTenant.get(), c -> repository.members(c, after.createdAt(), after.userId(), limit + 1)).map(rows -> {
-            List<MemberView> items = rows.stream().limit(limit).map(MemberView::of).toList();
-            String next = rows.size() > limit ? new Cursor(rows.get(limit - 1).createdAt(), rows.get(limit - 1).userId()).encode() : null;
-            return new Page<>(items, next);
-        });
+        return tx.inTenant(currentTenant.get(), c -> repository.members(c, after.createdAt(), after.id(), limit + 1))
+                .map(rows -> Page.of(rows, limit, MemberView::of, m -> new Cursor(m.createdAt(), m.userId())));
     }
 
     public Uni<MemberView> member(UUID userId) {
@@ -218,24 +214,5 @@ public class MemberService {
             }
             return null;
         });
-    }
-
-    /** Opaque keyset cursor over (joined at, user id). */
-    record Cursor(OffsetDateTime createdAt, UUID userId) {
-        static Cursor decode(String cursor) {
-            if (cursor == null || cursor.isBlank()) {
-                return new Cursor(null, null);
-            }
-            try {
-                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|", 2);
-                return new Cursor(OffsetDateTime.parse(parts[0]), UUID.fromString(parts[1]));
-            } catch (RuntimeException e) {
-                throw ProblemException.badRequest("the cursor is not valid");
-            }
-        }
-
-        String encode() {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString((createdAt + "|" + userId).getBytes(StandardCharsets.UTF_8));
-        }
     }
 }

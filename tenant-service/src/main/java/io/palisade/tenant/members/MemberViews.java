@@ -24,10 +24,6 @@ public final class MemberViews {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Page<T>(List<T> items, String nextCursor) {
-    }
-
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record InvitationView(UUID id, String email, String role, Set<Permission> permissions, String state,
             OffsetDateTime expiresAt, OffsetDateTime createdAt, String acceptToken) {
         static InvitationView of(MemberRepository.Invitation i, String acceptToken) {

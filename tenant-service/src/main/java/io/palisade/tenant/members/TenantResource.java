@@ -28,7 +28,7 @@ import io.palisade.common.idempotency.Idempotent;
 import io.palisade.common.tenancy.Roles;
 import io.palisade.tenant.members.MemberViews.InvitationView;
 import io.palisade.tenant.members.MemberViews.MemberView;
-import io.palisade.tenant.members.MemberViews.Page;
+import io.palisade.common.web.Page;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;

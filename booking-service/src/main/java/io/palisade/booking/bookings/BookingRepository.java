@@ -1,0 +1,60 @@
+package io.palisade.booking.bookings;
+
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import static io.palisade.common.db.Rows.all;
+import static io.palisade.common.db.Rows.first;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Bookings of the caller's tenant (row-level security filters; this class never names a tenant). */
+@ApplicationScoped
+public class BookingRepository {
+
+    public record Booking(UUID id, UUID slotId, UUID offeringId, OffsetDateTime slotStartsAt, int seats, String status,
+            long amountMinor, String currency, OffsetDateTime holdExpiresAt, OffsetDateTime createdAt) {
+    }
+
+    /** What staff filter by; null means any. */
+    public record Filter(UUID slotId, String status, OffsetDateTime startsFrom, OffsetDateTime startsBefore) {
+    }
+
+    private static final String COLUMNS = "b.id, b.slot_id, s.offering_id, s.starts_at, b.seats, b.status, b.amount_minor, b.currency,"
+            + " b.hold_expires_at, b.created_at from booking.bookings b join booking.slots s on s.tenant_id = b.tenant_id and s.id = b.slot_id";
+
+    public Uni<List<Booking>> list(SqlConnection c, Filter filter, OffsetDateTime afterCreated, UUID afterId, int limit) {
+        return c.preparedQuery("select " + COLUMNS
+                + " where ($1::uuid is null or b.slot_id = $1) and ($2::text is null or b.status = $2)"
+                + " and ($3::timestamptz is null or s.starts_at >= $3) and ($4::timestamptz is null or s.starts_at < $4)"
+                + " and ($5::timestamptz is null or (b.created_at, b.id) > ($5, $6))"
+                + " order by b.created_at, b.id limit $7")
+                .execute(Tuple.from(Arrays.asList(filter.slotId(), filter.status(), filter.startsFrom(), filter.startsBefore(),
+                        afterCreated, afterId, limit)))
+                .map(rows -> all(rows, BookingRepository::booking));
+    }
+
+    public Uni<Optional<Booking>> lock(SqlConnection c, UUID id) {
+        return c.preparedQuery("select " + COLUMNS + " where b.id = $1 for update of b").execute(Tuple.of(id))
+                .map(rows -> first(rows).map(BookingRepository::booking));
+    }
+
+    public Uni<Void> setStatus(SqlConnection c, UUID id, String status) {
+        return c.preparedQuery("update booking.bookings set status = $2, hold_expires_at = null, updated_at = now() where id = $1")
+                .execute(Tuple.of(id, status)).replaceWithVoid();
+    }
+
+    private static Booking booking(Row r) {
+        return new Booking(r.getUUID("id"), r.getUUID("slot_id"), r.getUUID("offering_id"), r.getOffsetDateTime("starts_at"),
+                r.getInteger("seats"), r.getString("status"), r.getLong("amount_minor"), r.getString("currency"),
+                r.getOffsetDateTime("hold_expires_at"), r.getOffsetDateTime("created_at"));
+    }
+}

@@ -1,0 +1,64 @@
+package io.palisade.booking.payments;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.palisade.common.events.CloudEvent;
+import io.palisade.common.events.EventHandler;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Payment events from payment-service: a booking is confirmed only by a {@code payment.succeeded} event for it,
+ * never by a client. Each event is applied once (by its id), and late or out-of-order events never undo a later
+ * state (booking.apply_payment_event).
+ */
+@ApplicationScoped
+public class PaymentEvents implements EventHandler {
+
+    private static final Logger LOG = Logger.getLogger(PaymentEvents.class);
+
+    @Inject
+    TenantTransactions tx;
+
+    @ConfigProperty(name = "palisade.payments.topic", defaultValue = "palisade.payment.events")
+    String topic;
+
+    @Override
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public String group() {
+        return "booking-service";
+    }
+
+    @Override
+    public Uni<Void> handle(CloudEvent event) {
+        JsonObject data = event.data();
+        UUID bookingId;
+        try {
+            bookingId = UUID.fromString(data.getString("bookingId"));
+            if (event.tenantId() == null || data.getLong("amountMinor") == null || data.getString("currency") == null) {
+                throw new IllegalArgumentException("incomplete");
+            }
+        } catch (IllegalArgumentException | NullPointerException | ClassCastException e) {
+            LOG.warnf("payment event %s (%s) does not follow the contract; ignored", event.id(), event.type());
+            return Uni.createFrom().voidItem();
+        }
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select booking.apply_payment_event($1, $2, $3, $4, $5, $6) as outcome")
+                .execute(Tuple.from(java.util.List.of(event.id(), event.tenantId(), event.type(), bookingId, data.getLong("amountMinor"),
+                        data.getString("currency")))))
+                .invoke(rows -> LOG.debugf("payment event %s: %s", event.id(), rows.iterator().next().getString("outcome")))
+                .replaceWithVoid();
+    }
+}

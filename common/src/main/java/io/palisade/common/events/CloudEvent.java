@@ -1,0 +1,29 @@
+package io.palisade.common.events;
+
+import java.util.UUID;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A CloudEvents 1.0 JSON message as the outbox relays publish them (docs/events.md): an id unique per event,
+ * the type, the tenant it belongs to and the data.
+ */
+public record CloudEvent(String id, String type, String source, String subject, UUID tenantId, String time, JsonObject data) {
+
+    /** Parses a message; a message that is not a usable CloudEvent is refused with IllegalArgumentException. */
+    public static CloudEvent parse(String json) {
+        try {
+            JsonObject event = new JsonObject(json);
+            if (!"1.0".equals(event.getString("specversion")) || event.getString("id") == null || event.getString("type") == null) {
+                throw new IllegalArgumentException("not a CloudEvents 1.0 message");
+            }
+            String tenant = event.getString("tenantid");
+            return new CloudEvent(event.getString("id"), event.getString("type"), event.getString("source"), event.getString("subject"),
+                    tenant == null ? null : UUID.fromString(tenant), event.getString("time"),
+                    event.getJsonObject("data", new JsonObject()));
+        } catch (DecodeException | ClassCastException e) {
+            throw new IllegalArgumentException("not a CloudEvents 1.0 message", e);
+        }
+    }
+}
