@@ -52,6 +52,12 @@ class CrossTenantIsolationTest {
     }
 
     private final Map<String, Consumer<String>> probes = Map.of(
+            "POST /bookings/rebook", token -> {
+                String bSlot = Api.publishedSlot(token, 1000, 10);
+                bearer(token).body(Map.of("fromSlotId", aSlot, "toSlotId", bSlot)).post("/bookings/rebook").then().statusCode(422);
+                bearer(token).body(Map.of("fromSlotId", bSlot, "toSlotId", aSlot)).post("/bookings/rebook").then().statusCode(404);
+                bearer(a.ownerToken()).get("/bookings").then().body("items.find { it.id == '" + aBooking + "' }.slotId", equalTo(aSlot));
+            },
             "GET /bookings", token -> bearer(token).get("/bookings").then().statusCode(200).body("items.id", not(hasItem(aBooking))),
             "POST /bookings/{id}/cancel", token -> {
                 bearer(token).body(Map.of("reason", "B tries")).post("/bookings/" + aBooking + "/cancel").then().statusCode(404);

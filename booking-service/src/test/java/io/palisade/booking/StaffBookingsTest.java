@@ -64,6 +64,38 @@ class StaffBookingsTest {
     }
 
     @Test
+    void bulkRebookMovesAllOrNothing() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String from = Api.publishedSlot(tenant.ownerToken(), 1000, 10);
+        String small = Api.publishedSlot(tenant.ownerToken(), 1000, 4);
+        String big = Api.publishedSlot(tenant.ownerToken(), 1000, 10);
+        for (int i = 0; i < 3; i++) {
+            hold(tenant, from, 2);
+        }
+        bearer(tenant.ownerToken()).body(Map.of("fromSlotId", from, "toSlotId", small)).post("/bookings/rebook").then().statusCode(409);
+        assertEquals(6, seatsTaken(from));
+        assertEquals(0, seatsTaken(small));
+        bearer(tenant.ownerToken()).body(Map.of("fromSlotId", from, "toSlotId", big)).post("/bookings/rebook").then().statusCode(200)
+                .body("moved", equalTo(3));
+        assertEquals(0, seatsTaken(from));
+        assertEquals(6, seatsTaken(big));
+        bearer(tenant.ownerToken()).body(Map.of("fromSlotId", from, "toSlotId", big)).post("/bookings/rebook").then().statusCode(422);
+        bearer(tenant.ownerToken()).body(Map.of("fromSlotId", big, "toSlotId", UUID.randomUUID())).post("/bookings/rebook").then().statusCode(404);
+        bearer(tenant.staffToken()).body(Map.of("fromSlotId", big, "toSlotId", from)).post("/bookings/rebook").then().statusCode(403);
+    }
+
+    private static int seatsTaken(String slot) throws Exception {
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select seats_taken from booking.slots where id = ?")) {
+            st.setObject(1, UUID.fromString(slot));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    @Test
     void cancellingFreesTheSeatsIsAuditedAndOnlyLegalMovesPass() throws Exception {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(BOOKINGS_READ);
         String slot = Api.publishedSlot(tenant.ownerToken(), 1000, 2);

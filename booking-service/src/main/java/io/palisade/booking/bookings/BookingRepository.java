@@ -47,6 +47,24 @@ public class BookingRepository {
                 .map(rows -> first(rows).map(BookingRepository::booking));
     }
 
+    /** The active bookings of a slot, or the listed ones of it, locked. */
+    public Uni<List<Booking>> lockActive(SqlConnection c, UUID slotId, List<UUID> only) {
+        return c.preparedQuery("select " + COLUMNS + " where b.slot_id = $1 and b.status in ('held', 'pending_payment', 'confirmed')"
+                + " and ($2::uuid[] is null or b.id = any($2)) order by b.created_at, b.id for update of b")
+                .execute(Tuple.of(slotId, only == null ? null : only.toArray(UUID[]::new)))
+                .map(rows -> all(rows, BookingRepository::booking));
+    }
+
+    /** Moves bookings to another slot in one statement: the trigger moves their seats, the CHECK guards capacity. */
+    public Uni<Integer> move(SqlConnection c, List<UUID> ids, UUID toSlot) {
+        return c.preparedQuery("update booking.bookings set slot_id = $2, updated_at = now() where id = any($1)")
+                .execute(Tuple.of(ids.toArray(UUID[]::new), toSlot)).map(rows -> rows.rowCount());
+    }
+
+    public Uni<Boolean> slotExists(SqlConnection c, UUID slotId) {
+        return c.preparedQuery("select 1 from booking.slots where id = $1").execute(Tuple.of(slotId)).map(rows -> rows.size() > 0);
+    }
+
     public Uni<Void> setStatus(SqlConnection c, UUID id, String status) {
         return c.preparedQuery("update booking.bookings set status = $2, hold_expires_at = null, updated_at = now() where id = $1")
                 .execute(Tuple.of(id, status)).replaceWithVoid();

@@ -37,8 +37,21 @@ public class BookingResource {
     public record Cancel(@NotNull @Size(min = 1, max = 500) String reason) {
     }
 
+    public record Rebook(@NotNull UUID fromSlotId, @NotNull UUID toSlotId, @Size(max = 1000) java.util.List<@NotNull UUID> bookingIds) {
+    }
+
     @Inject
     BookingService bookings;
+
+    /** Moves bookings from one slot to another, all or nothing (409 if the target cannot take them all). */
+    @POST
+    @Path("rebook")
+    @Idempotent
+    @PermissionsAllowed("BOOKINGS_WRITE")
+    public Uni<Response> rebook(@Valid @NotNull Rebook request, @Context HttpServerRequest http) {
+        return bookings.rebook(request.fromSlotId(), request.toSlotId(), request.bookingIds(), http.remoteAddress().hostAddress())
+                .map(result -> Response.ok(result).build());
+    }
 
     @GET
     @PermissionsAllowed("BOOKINGS_READ")

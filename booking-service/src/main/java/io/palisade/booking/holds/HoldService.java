@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
 
+import io.palisade.booking.Capacity;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
@@ -21,7 +22,6 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgException;
 
 /**
  * The booking widget's side: what can be booked, and holding seats. Nobody is signed in; the tenant is known by
@@ -62,7 +62,7 @@ public class HoldService {
                 .map(rows -> first(rows).map(r -> new Hold(r.getUUID("booking_id"), r.getString("status"), r.getLong("amount_minor"),
                         r.getString("currency"), r.getOffsetDateTime("hold_expires_at")))
                         .orElseThrow(() -> ProblemException.notFound("the slot")))))
-                .onFailure(HoldService::isOversell)
+                .onFailure(Capacity::exceeded)
                 .transform(e -> ProblemException.conflict("not enough free seats on this slot"));
     }
 
@@ -86,9 +86,5 @@ public class HoldService {
             }
             return id;
         });
-    }
-
-    private static boolean isOversell(Throwable e) {
-        return e instanceof PgException pg && "23514".equals(pg.getSqlState()) && String.valueOf(pg.getMessage()).contains("slots_never_oversold");
     }
 }
