@@ -23,6 +23,13 @@ public final class Api {
         return json().header("Authorization", "Bearer " + token);
     }
 
+    /** A hold request of a guest with a fresh email address. */
+    public static Map<String, Object> holdBody(Object slotId, int seats) {
+        return Map.of("slotId", slotId, "seats", seats, "guest", Map.of("name", "Ann Guest",
+                "email", "ann-" + java.util.UUID.randomUUID() + "@example.net", "phone", "+41 79 555 01 23",
+                "dietaryNeeds", "vegetarian", "allergies", "peanuts"));
+    }
+
     /** A published offering with one slot tomorrow; returns the slot id. */
     public static String publishedSlot(String ownerToken, long priceMinor, int capacity) {
         String offering = bearer(ownerToken).body(Map.of("name", "Sunset kayak tour", "priceMinor", priceMinor, "currency", "EUR",

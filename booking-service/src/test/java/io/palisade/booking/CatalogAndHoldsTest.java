@@ -47,20 +47,20 @@ class CatalogAndHoldsTest {
     void aHoldTakesSeatsAtOnceAtTheServersPrice() {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
         String slot = Api.publishedSlot(tenant.ownerToken(), 4500, 8);
-        json().body(Map.of("slotId", slot, "seats", 3)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201)
+        json().body(Api.holdBody(slot, 3)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201)
                 .body("status", equalTo("held")).body("amountMinor", equalTo(13500)).body("currency", equalTo("EUR"));
         json().get("/public/" + tenant.slug() + "/availability").then()
                 .body("find { it.slotId == '" + slot + "' }.freeSeats", equalTo(5));
-        json().body(Map.of("slotId", slot, "seats", 6)).post("/public/" + tenant.slug() + "/holds").then().statusCode(409);
-        json().body(Map.of("slotId", UUID.randomUUID(), "seats", 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(404);
-        json().body(Map.of("slotId", slot, "seats", 0)).post("/public/" + tenant.slug() + "/holds").then().statusCode(400);
+        json().body(Api.holdBody(slot, 6)).post("/public/" + tenant.slug() + "/holds").then().statusCode(409);
+        json().body(Api.holdBody(UUID.randomUUID(), 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(404);
+        json().body(Api.holdBody(slot, 0)).post("/public/" + tenant.slug() + "/holds").then().statusCode(400);
     }
 
     @Test
     void aFreeOfferingConfirmsAtOnce() {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
         String slot = Api.publishedSlot(tenant.ownerToken(), 0, 10);
-        json().body(Map.of("slotId", slot, "seats", 2)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201)
+        json().body(Api.holdBody(slot, 2)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201)
                 .body("status", equalTo("confirmed")).body("holdExpiresAt", equalTo(null));
     }
 
@@ -68,9 +68,9 @@ class CatalogAndHoldsTest {
     void anExpiredHoldFreesItsSeats() throws Exception {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
         String slot = Api.publishedSlot(tenant.ownerToken(), 1000, 4);
-        String booking = json().body(Map.of("slotId", slot, "seats", 4)).post("/public/" + tenant.slug() + "/holds").then()
+        String booking = json().body(Api.holdBody(slot, 4)).post("/public/" + tenant.slug() + "/holds").then()
                 .statusCode(201).extract().path("bookingId");
-        json().body(Map.of("slotId", slot, "seats", 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(409);
+        json().body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(409);
         try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
                 PreparedStatement st = c.prepareStatement("update booking.bookings set hold_expires_at = now() - interval '1 second' where id = ?")) {
             st.setObject(1, UUID.fromString(booking));
@@ -81,7 +81,7 @@ class CatalogAndHoldsTest {
             Thread.sleep(200);
         }
         assertEquals("expired", status(booking));
-        json().body(Map.of("slotId", slot, "seats", 4)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        json().body(Api.holdBody(slot, 4)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
     }
 
     @Test

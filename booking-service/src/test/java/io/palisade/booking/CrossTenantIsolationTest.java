@@ -29,8 +29,13 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(value = BookingServiceStack.class, restrictToAnnotatedClass = true)
 class CrossTenantIsolationTest {
 
-    /** The public widget: the tenant is the slug's, and only published offerings and free seats are shown. */
-    private static final Set<String> PUBLIC = Set.of("GET /public/{tenant}/availability", "POST /public/{tenant}/holds");
+    /**
+     * The public widget (the tenant is the slug's; only published offerings and free seats are shown) and the
+     * guest's own booking (tenant and booking come from a verified guest token: GuestsTest proves a token of one
+     * tenant finds nothing of another).
+     */
+    private static final Set<String> PUBLIC = Set.of("GET /public/{tenant}/availability", "POST /public/{tenant}/holds",
+            "GET /guest/booking", "POST /guest/booking/cancel");
 
     static TestTenancy.Tenant a;
     static TestTenancy.Tenant b;
@@ -47,7 +52,7 @@ class CrossTenantIsolationTest {
         b = TestTenancy.newTenant(0);
         aSlot = Api.publishedSlot(a.ownerToken(), 1000, 5);
         aOffering = bearer(a.ownerToken()).get("/offerings").then().extract().path("[0].id");
-        aBooking = Api.json().body(Map.of("slotId", aSlot, "seats", 1)).post("/public/" + a.slug() + "/holds").then().statusCode(201)
+        aBooking = Api.json().body(Api.holdBody(aSlot, 1)).post("/public/" + a.slug() + "/holds").then().statusCode(201)
                 .extract().path("bookingId");
     }
 
@@ -101,7 +106,7 @@ class CrossTenantIsolationTest {
 
     @Test
     void theWidgetOfBNeverReachesASlots() {
-        Api.json().body(Map.of("slotId", aSlot, "seats", 1)).post("/public/" + b.slug() + "/holds").then().statusCode(404);
+        Api.json().body(Api.holdBody(aSlot, 1)).post("/public/" + b.slug() + "/holds").then().statusCode(404);
         Api.json().get("/public/" + b.slug() + "/availability").then().statusCode(200).body("slotId", not(hasItem(aSlot)));
     }
 

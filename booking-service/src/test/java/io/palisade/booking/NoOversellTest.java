@@ -45,7 +45,7 @@ class NoOversellTest {
             for (int i = 0; i < REQUESTS; i++) {
                 answers.add(clients.submit(() -> {
                     start.await();
-                    return json().body(Map.of("slotId", slot, "seats", 1)).post("/public/" + tenant.slug() + "/holds").statusCode();
+                    return json().body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").statusCode();
                 }));
             }
             long began = System.nanoTime();
@@ -84,7 +84,7 @@ class NoOversellTest {
     void theDatabaseRefusesAnOversellEvenFromTheSchemaOwner() throws SQLException {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
         String slot = Api.publishedSlot(tenant.ownerToken(), 2500, 2);
-        json().body(Map.of("slotId", slot, "seats", 2)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        json().body(Api.holdBody(slot, 2)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
         try (Connection c = PalisadeTestStack.get().connectAs("booking_owner"); Statement st = c.createStatement()) {
             SQLException oversold = assertThrows(SQLException.class, () -> st.execute(
                     "insert into booking.bookings (id, tenant_id, slot_id, seats, status, amount_minor, currency)"

@@ -34,7 +34,7 @@ class StaffBookingsTest {
     private static final long BOOKINGS_CANCEL = 1L << 2;
 
     private static String hold(TestTenancy.Tenant tenant, String slot, int seats) {
-        return json().body(Map.of("slotId", slot, "seats", seats)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201)
+        return json().body(Api.holdBody(slot, seats)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201)
                 .extract().path("bookingId");
     }
 

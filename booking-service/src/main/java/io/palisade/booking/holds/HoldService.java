@@ -15,6 +15,8 @@ import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
 
 import io.palisade.booking.Capacity;
+import io.palisade.booking.guests.GuestData;
+import io.palisade.booking.guests.GuestTokens;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
@@ -40,11 +42,22 @@ public class HoldService {
     @ConfigProperty(name = "palisade.holds.ttl", defaultValue = "PT15M")
     Duration holdTtl;
 
+    @Inject
+    GuestData guestData;
+
+    @Inject
+    GuestTokens tokens;
+
     public record Availability(UUID offeringId, String name, String description, long priceMinor, String currency,
             int durationMinutes, UUID slotId, OffsetDateTime startsAt, OffsetDateTime endsAt, int freeSeats) {
     }
 
-    public record Hold(UUID bookingId, String status, long amountMinor, String currency, OffsetDateTime holdExpiresAt) {
+    /**
+     * What the widget gets back: the booking's state and the guest's tokens for the next steps (to pay, to see
+     * or cancel the booking), which name the booking by its public reference only.
+     */
+    public record Hold(UUID bookingId, String reference, String status, long amountMinor, String currency, OffsetDateTime holdExpiresAt,
+            String paymentToken, String manageToken) {
     }
 
     public Uni<List<Availability>> availability(String tenantSlug, OffsetDateTime from, OffsetDateTime until) {
@@ -55,13 +68,22 @@ public class HoldService {
                         r.getOffsetDateTime("starts_at"), r.getOffsetDateTime("ends_at"), r.getInteger("free_seats"))))));
     }
 
-    public Uni<Hold> hold(String tenantSlug, UUID slotId, int seats) {
-        return tx.inScope(DbScope.anonymous(), c -> tenantId(c, tenantSlug).chain(tenantId -> c.preparedQuery(
-                "select booking_id, status, amount_minor, currency, hold_expires_at from booking.hold_seats($1, $2, $3, $4)")
-                .execute(Tuple.of(tenantId, slotId, seats, (int) holdTtl.toSeconds()))
-                .map(rows -> first(rows).map(r -> new Hold(r.getUUID("booking_id"), r.getString("status"), r.getLong("amount_minor"),
-                        r.getString("currency"), r.getOffsetDateTime("hold_expires_at")))
-                        .orElseThrow(() -> ProblemException.notFound("the slot")))))
+    public Uni<Hold> hold(String tenantSlug, UUID slotId, int seats, GuestData.Details guest) {
+        return tx.inScope(DbScope.anonymous(), c -> tenantId(c, tenantSlug).chain(tenantId -> {
+            GuestData.Sealed sealed = guestData.seal(tenantId, guest);
+            return c.preparedQuery("select booking_id, public_ref, status, amount_minor, currency, hold_expires_at"
+                    + " from booking.hold_seats($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                    .execute(Tuple.from(java.util.Arrays.asList(tenantId, slotId, seats, (int) holdTtl.toSeconds(), sealed.name(),
+                            sealed.emailLookup(), sealed.email(), sealed.phone(), sealed.dietaryNeeds(), sealed.allergies())))
+                    .map(rows -> first(rows).map(r -> {
+                        String ref = r.getString("public_ref");
+                        boolean payable = "held".equals(r.getString("status"));
+                        return new Hold(r.getUUID("booking_id"), ref, r.getString("status"), r.getLong("amount_minor"), r.getString("currency"),
+                                r.getOffsetDateTime("hold_expires_at"),
+                                payable ? tokens.issue(GuestTokens.Domain.PAYMENT, tenantId, ref) : null,
+                                tokens.issue(GuestTokens.Domain.MANAGE, tenantId, ref));
+                    }).orElseThrow(() -> ProblemException.notFound("the slot")));
+        }))
                 .onFailure(Capacity::exceeded)
                 .transform(e -> ProblemException.conflict("not enough free seats on this slot"));
     }

@@ -6,9 +6,12 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -19,6 +22,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.palisade.booking.guests.GuestData;
 import io.palisade.common.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 
@@ -28,7 +32,11 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class PublicBookingResource {
 
-    public record HoldRequest(@NotNull UUID slotId, @NotNull @Min(1) @Max(50) Integer seats) {
+    public record Guest(@NotBlank @Size(max = 200) String name, @NotBlank @Email @Size(max = 254) String email,
+            @Size(max = 40) String phone, @Size(max = 1000) String dietaryNeeds, @Size(max = 1000) String allergies) {
+    }
+
+    public record HoldRequest(@NotNull UUID slotId, @NotNull @Min(1) @Max(50) Integer seats, @Valid @NotNull Guest guest) {
     }
 
     @Inject
@@ -50,7 +58,10 @@ public class PublicBookingResource {
     @POST
     @Path("holds")
     public Uni<Response> hold(@PathParam("tenant") String tenant, @Valid @NotNull HoldRequest request) {
-        return holds.hold(tenant, request.slotId(), request.seats()).map(hold -> Response.status(201).entity(hold).build());
+        Guest guest = request.guest();
+        return holds.hold(tenant, request.slotId(), request.seats(),
+                new GuestData.Details(guest.name(), guest.email(), guest.phone(), guest.dietaryNeeds(), guest.allergies()))
+                .map(hold -> Response.status(201).entity(hold).build());
     }
 
     private static OffsetDateTime parse(String value, OffsetDateTime fallback) {

@@ -1,0 +1,124 @@
+-- Guests of an operator, with their personal data sealed (AES-256-GCM, master key version in the stored form)
+-- and the email also as a tenant-salted keyed hash for finding a returning guest; and a public reference per
+-- booking for guest links (booking ids never appear in a guest URL).
+
+create table booking.guests (
+    id               uuid primary key,
+    tenant_id        uuid not null,
+    name             text not null check (length(name) between 1 and 200),
+    email_lookup     text not null,
+    email_sealed     text not null,
+    phone_sealed     text,
+    dietary_sealed   text,
+    allergies_sealed text,
+    anonymized_at    timestamptz,
+    created_at       timestamptz not null default now(),
+    updated_at       timestamptz not null default now(),
+    unique (tenant_id, email_lookup),
+    unique (tenant_id, id)
+);
+alter table booking.guests enable row level security;
+alter table booking.guests force row level security;
+create policy guests_owner_helpers on booking.guests for all to ${owner_role} using (true) with check (true);
+create policy guests_select on booking.guests for select to palisade_services
+    using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
+create policy guests_update on booking.guests for update to palisade_services
+    using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())))
+    with check (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
+grant select, update on booking.guests to ${app_role};
+
+alter table booking.bookings add column guest_id uuid;
+alter table booking.bookings add constraint bookings_guest_fk foreign key (tenant_id, guest_id) references booking.guests (tenant_id, id);
+alter table booking.bookings add column public_ref text unique;
+update booking.bookings set public_ref = replace(gen_random_uuid()::text, '-', '') where public_ref is null;
+alter table booking.bookings alter column public_ref set not null;
+alter table booking.bookings alter column public_ref set default replace(gen_random_uuid()::text, '-', '');
+
+-- A hold now names its guest (found by the email's lookup value, or created; the sealed details are the
+-- latest the guest gave).
+drop function booking.hold_seats(uuid, uuid, int, int);
+create function booking.hold_seats(p_tenant uuid, p_slot uuid, p_seats int, p_hold_seconds int, p_guest_name text,
+        p_email_lookup text, p_email_sealed text, p_phone_sealed text, p_dietary_sealed text, p_allergies_sealed text)
+    returns table (booking_id uuid, public_ref text, guest_id uuid, status text, amount_minor bigint, currency text,
+                   hold_expires_at timestamptz)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        v_price bigint;
+        v_currency text;
+        v_booking uuid := gen_random_uuid();
+        v_guest uuid;
+        v_status text;
+        v_expires timestamptz;
+        v_ref text;
+    begin
+        select o.price_minor, o.currency into v_price, v_currency
+          from booking.slots s join booking.offerings o on o.tenant_id = s.tenant_id and o.id = s.offering_id
+         where s.tenant_id = p_tenant and s.id = p_slot and o.published and s.starts_at > now();
+        if not found then
+            return;
+        end if;
+        insert into booking.guests (id, tenant_id, name, email_lookup, email_sealed, phone_sealed, dietary_sealed, allergies_sealed)
+        values (gen_random_uuid(), p_tenant, p_guest_name, p_email_lookup, p_email_sealed, p_phone_sealed, p_dietary_sealed, p_allergies_sealed)
+        on conflict (tenant_id, email_lookup) do update
+           set name = excluded.name, email_sealed = excluded.email_sealed, phone_sealed = excluded.phone_sealed,
+               dietary_sealed = excluded.dietary_sealed, allergies_sealed = excluded.allergies_sealed, anonymized_at = null,
+               updated_at = now()
+        returning id into v_guest;
+        v_status := case when v_price = 0 then 'confirmed' else 'held' end;
+        v_expires := case when v_price = 0 then null else now() + make_interval(secs => p_hold_seconds) end;
+        insert into booking.bookings (id, tenant_id, slot_id, seats, status, amount_minor, currency, hold_expires_at, guest_id)
+        values (v_booking, p_tenant, p_slot, p_seats, v_status, v_price * p_seats, v_currency, v_expires, v_guest)
+        returning bookings.public_ref into v_ref;
+        return query select v_booking, v_ref, v_guest, v_status, v_price * p_seats, v_currency, v_expires;
+    end
+    $$;
+
+-- A guest's own booking, by tenant and public reference (from a verified guest token).
+create function booking.guest_booking(p_tenant uuid, p_ref text)
+    returns table (public_ref text, status text, seats int, amount_minor bigint, currency text, hold_expires_at timestamptz,
+                   starts_at timestamptz, ends_at timestamptz, offering_name text, guest_name text)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select b.public_ref, b.status, b.seats, b.amount_minor, b.currency, b.hold_expires_at, s.starts_at, s.ends_at, o.name, g.name
+          from booking.bookings b join booking.slots s on s.tenant_id = b.tenant_id and s.id = b.slot_id
+          join booking.offerings o on o.tenant_id = s.tenant_id and o.id = s.offering_id
+          left join booking.guests g on g.tenant_id = b.tenant_id and g.id = b.guest_id
+         where b.tenant_id = p_tenant and b.public_ref = p_ref
+    $$;
+
+-- A guest cancels their own booking before it starts: 'cancelled', or why not ('not_found', 'not_cancellable').
+create function booking.guest_cancel(p_tenant uuid, p_ref text) returns text
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        b booking.bookings%rowtype;
+    begin
+        select * into b from booking.bookings where tenant_id = p_tenant and public_ref = p_ref for update;
+        if not found then
+            return 'not_found';
+        end if;
+        if b.status not in ('held', 'pending_payment', 'confirmed')
+           or (select s.starts_at from booking.slots s where s.id = b.slot_id) <= now() then
+            return 'not_cancellable';
+        end if;
+        update booking.bookings set status = 'cancelled', hold_expires_at = null, updated_at = now() where id = b.id;
+        insert into booking.outbox (id, tenant_id, type, subject, data)
+        values (gen_random_uuid(), p_tenant, 'booking.cancelled', b.id::text,
+                jsonb_build_object('bookingId', b.id, 'previousStatus', b.status, 'by', 'guest', 'amountMinor', b.amount_minor,
+                                   'currency', b.currency));
+        insert into booking.outbox (id, tenant_id, stream, type, subject, data)
+        values (gen_random_uuid(), p_tenant, 'audit', 'booking.cancelled', b.id::text,
+                jsonb_build_object('schemaVersion', 1, 'action', 'booking.cancelled', 'tenantId', p_tenant,
+                    'actor', jsonb_build_object('userId', b.guest_id, 'role', 'guest', 'impersonatorId', null, 'clientIp', null),
+                    'target', jsonb_build_object('type', 'booking', 'id', b.id), 'outcome', 'success',
+                    'before', jsonb_build_object('status', b.status), 'after', jsonb_build_object('status', 'cancelled'),
+                    'details', jsonb_build_object('by', 'guest'), 'requestId', null));
+        return 'cancelled';
+    end
+    $$;
+
+revoke all on function booking.hold_seats(uuid, uuid, int, int, text, text, text, text, text, text),
+    booking.guest_booking(uuid, text), booking.guest_cancel(uuid, text) from public;
+grant execute on function booking.hold_seats(uuid, uuid, int, int, text, text, text, text, text, text),
+    booking.guest_booking(uuid, text), booking.guest_cancel(uuid, text) to ${app_role};
