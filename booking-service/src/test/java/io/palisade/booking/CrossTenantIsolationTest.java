@@ -1,14 +1,11 @@
 package io.palisade.booking;
 
 import static io.palisade.booking.Api.bearer;
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -17,6 +14,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.palisade.devstack.testing.OpenApiOperations;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -87,7 +85,7 @@ class CrossTenantIsolationTest {
 
     @Test
     void everyEndpointIsEitherProbedOrPublic() {
-        Set<String> operations = operationsFromOpenApi();
+        Set<String> operations = OpenApiOperations.of("http://localhost:" + io.restassured.RestAssured.port);
         Set<String> unknown = new TreeSet<>(operations);
         unknown.removeAll(probes.keySet());
         unknown.removeAll(PUBLIC);
@@ -108,17 +106,5 @@ class CrossTenantIsolationTest {
     void theWidgetOfBNeverReachesASlots() {
         Api.json().body(Api.holdBody(aSlot, 1)).post("/public/" + b.slug() + "/holds").then().statusCode(404);
         Api.json().get("/public/" + b.slug() + "/availability").then().statusCode(200).body("slotId", not(hasItem(aSlot)));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Set<String> operationsFromOpenApi() {
-        Map<String, Map<String, Object>> paths = given().accept("application/json").get("/q/openapi?format=json")
-                .then().statusCode(200).extract().path("paths");
-        Set<String> operations = new TreeSet<>();
-        paths.forEach((path, methods) -> methods.keySet().stream()
-                .filter(m -> List.of("get", "put", "post", "patch", "delete").contains(m))
-                .forEach(m -> operations.add(m.toUpperCase() + " " + path)));
-        assertEquals(false, operations.isEmpty());
-        return operations;
     }
 }
