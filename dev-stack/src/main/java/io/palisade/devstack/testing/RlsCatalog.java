@@ -1,0 +1,114 @@
+package io.palisade.devstack.testing;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What every schema's catalog must say, for each service's tests: every table with a tenant_id forces
+ * row-level security with a tenant-and-member policy for reads and for every write it allows at all, and no
+ * service role can bypass it, own a table or change a schema. A migration that forgets fails here.
+ */
+public final class RlsCatalog {
+
+    private RlsCatalog() {
+    }
+
+    public record Report(int tenantTables, List<String> problems) {
+    }
+
+    private static final String TENANT_TABLES = """
+            select c.oid::regclass::text as t, c.relrowsecurity, c.relforcerowsecurity,
+                   array(select distinct unnest(case p.polcmd when 'r' then array['SELECT'] when 'a' then array['INSERT']
+                                when 'w' then array['UPDATE'] when 'd' then array['DELETE']
+                                else array['SELECT','INSERT','UPDATE','DELETE'] end)
+                         from pg_policy p
+                        where p.polrelid = c.oid and p.polpermissive
+                          and (0 = any(p.polroles) or (select oid from pg_roles where rolname = 'palisade_services') = any(p.polroles))
+                          and coalesce(pg_get_expr(p.polqual, p.polrelid), '') || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '')
+                              like '%current_tenant_id()%is_active_member(%') as checked_commands,
+                   array(select distinct unnest(case p.polcmd when 'r' then array['SELECT'] when 'a' then array['INSERT']
+                                when 'w' then array['UPDATE'] when 'd' then array['DELETE']
+                                else array['SELECT','INSERT','UPDATE','DELETE'] end)
+                         from pg_policy p
+                        where p.polrelid = c.oid and p.polpermissive
+                          and (0 = any(p.polroles) or (select oid from pg_roles where rolname = 'palisade_services') = any(p.polroles)))
+                       as allowed_commands
+              from pg_class c join pg_namespace n on n.oid = c.relnamespace
+             where c.relkind in ('r', 'p') and n.nspname = ?
+               and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)
+            """;
+
+    /** The tenant tables of one schema. */
+    public static Report tenantTables(String schema) {
+        List<String> problems = new ArrayList<>();
+        int tables = 0;
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); PreparedStatement st = c.prepareStatement(TENANT_TABLES)) {
+            st.setString(1, schema);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    tables++;
+                    String table = rs.getString(1);
+                    if (!rs.getBoolean(2)) {
+                        problems.add(table + ": RLS not enabled");
+                    }
+                    if (!rs.getBoolean(3)) {
+                        problems.add(table + ": RLS not forced");
+                    }
+                    List<String> checked = List.of((String[]) rs.getArray(4).getArray());
+                    List<String> allowed = List.of((String[]) rs.getArray(5).getArray());
+                    if (!checked.contains("SELECT")) {
+                        problems.add(table + ": no tenant-and-member policy for SELECT");
+                    }
+                    // A command without any policy is refused outright (forced RLS): stricter still, and fine.
+                    for (String command : List.of("INSERT", "UPDATE", "DELETE")) {
+                        if (allowed.contains(command) && !checked.contains(command)) {
+                            problems.add(table + ": no tenant-and-member policy for " + command);
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return new Report(tables, problems);
+    }
+
+    /** Every service login role: no superuser, no BYPASSRLS, no role or database creation, owns nothing, creates nothing. */
+    public static List<String> serviceRoleProblems() {
+        List<String> problems = new ArrayList<>();
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); PreparedStatement st = c.prepareStatement("""
+                select r.rolname, r.rolsuper, r.rolbypassrls, r.rolcreaterole, r.rolcreatedb,
+                       (select count(*) from pg_class c where c.relowner = r.oid) as owned,
+                       (select count(*) from pg_namespace n where n.nspname not like 'pg_%' and n.nspname <> 'information_schema'
+                           and has_schema_privilege(r.oid, n.oid, 'CREATE')) as creatable_schemas
+                  from pg_roles r join pg_auth_members m on m.member = r.oid
+                  join pg_roles g on g.oid = m.roleid and g.rolname = 'palisade_services'""");
+                ResultSet rs = st.executeQuery()) {
+            int roles = 0;
+            while (rs.next()) {
+                roles++;
+                String role = rs.getString(1);
+                check(problems, rs.getBoolean(2), role + " is superuser");
+                check(problems, rs.getBoolean(3), role + " has BYPASSRLS");
+                check(problems, rs.getBoolean(4), role + " may create roles");
+                check(problems, rs.getBoolean(5), role + " may create databases");
+                check(problems, rs.getLong(6) > 0, role + " owns relations");
+                check(problems, rs.getLong(7) > 0, role + " may create objects in a schema");
+            }
+            check(problems, roles == 0, "no service role found");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return problems;
+    }
+
+    private static void check(List<String> problems, boolean wrong, String problem) {
+        if (wrong) {
+            problems.add(problem);
+        }
+    }
+}
