@@ -22,6 +22,7 @@ public class BookingServiceStack extends PalisadeStackResource {
         Map<String, String> config = new HashMap<>(super.start());
         config.put("palisade.issuer", TestIssuer.get().issuer());
         config.put("palisade.holds.expiry-check", "1s");
+        config.put("palisade.privacy.erasure-check", "1s");
         return config;
     }
 }

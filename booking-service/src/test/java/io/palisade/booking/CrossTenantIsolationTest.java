@@ -40,6 +40,8 @@ class CrossTenantIsolationTest {
     static String aOffering;
     static String aSlot;
     static String aBooking;
+    static String aGuest;
+    static String aGuestEmail;
 
     @BeforeEach
     void tenants() {
@@ -50,38 +52,49 @@ class CrossTenantIsolationTest {
         b = TestTenancy.newTenant(0);
         aSlot = Api.publishedSlot(a.ownerToken(), 1000, 5);
         aOffering = bearer(a.ownerToken()).get("/offerings").then().extract().path("[0].id");
-        aBooking = Api.json().body(Api.holdBody(aSlot, 1)).post("/public/" + a.slug() + "/holds").then().statusCode(201)
-                .extract().path("bookingId");
+        aGuestEmail = "a-guest-" + java.util.UUID.randomUUID() + "@example.org";
+        aBooking = Api.json().body(Map.of("slotId", aSlot, "seats", 1, "guest", Map.of("name", "A's guest", "email", aGuestEmail)))
+                .post("/public/" + a.slug() + "/holds").then().statusCode(201).extract().path("bookingId");
+        aGuest = bearer(a.ownerToken()).queryParam("email", aGuestEmail).get("/guests").then().statusCode(200).extract().path("[0].id");
     }
 
-    private final Map<String, Consumer<String>> probes = Map.of(
-            "POST /bookings/rebook", token -> {
+    private final Map<String, Consumer<String>> probes = Map.ofEntries(
+            Map.entry("GET /guests", token -> bearer(token).queryParam("email", aGuestEmail).get("/guests").then().statusCode(200)
+                    .body("size()", equalTo(0))),
+            Map.entry("GET /guests/{id}/export", token -> bearer(token).get("/guests/" + aGuest + "/export").then().statusCode(404)),
+            Map.entry("POST /guests/{id}/erasure-requests", token -> {
+                bearer(token).post("/guests/" + aGuest + "/erasure-requests").then().statusCode(404);
+                bearer(a.ownerToken()).get("/erasure-requests").then().body("size()", equalTo(0));
+            }),
+            Map.entry("GET /erasure-requests", token -> bearer(token).get("/erasure-requests").then().statusCode(200)
+                    .body("guestId", not(hasItem(aGuest)))),
+            Map.entry("POST /bookings/rebook", token -> {
                 String bSlot = Api.publishedSlot(token, 1000, 10);
                 bearer(token).body(Map.of("fromSlotId", aSlot, "toSlotId", bSlot)).post("/bookings/rebook").then().statusCode(422);
                 bearer(token).body(Map.of("fromSlotId", bSlot, "toSlotId", aSlot)).post("/bookings/rebook").then().statusCode(404);
                 bearer(a.ownerToken()).get("/bookings").then().body("items.find { it.id == '" + aBooking + "' }.slotId", equalTo(aSlot));
-            },
-            "GET /bookings", token -> bearer(token).get("/bookings").then().statusCode(200).body("items.id", not(hasItem(aBooking))),
-            "POST /bookings/{id}/cancel", token -> {
+            }),
+            Map.entry("GET /bookings", token -> bearer(token).get("/bookings").then().statusCode(200).body("items.id", not(hasItem(aBooking)))),
+            Map.entry("POST /bookings/{id}/cancel", token -> {
                 bearer(token).body(Map.of("reason", "B tries")).post("/bookings/" + aBooking + "/cancel").then().statusCode(404);
                 bearer(a.ownerToken()).get("/bookings").then().body("items.find { it.id == '" + aBooking + "' }.status", equalTo("held"));
-            },
-            "GET /offerings", token -> bearer(token).get("/offerings").then().statusCode(200).body("id", not(hasItem(aOffering))),
-            "POST /offerings", token -> {
+            }),
+            Map.entry("GET /offerings", token -> bearer(token).get("/offerings").then().statusCode(200).body("id", not(hasItem(aOffering)))),
+            Map.entry("POST /offerings", token -> {
                 bearer(token).body(Map.of("name", "B's", "priceMinor", 1, "currency", "EUR", "durationMinutes", 30, "published", true))
                         .post("/offerings").then().statusCode(201);
                 bearer(a.ownerToken()).get("/offerings").then().body("name", not(hasItem("B's")));
-            },
-            "PATCH /offerings/{id}", token -> {
+            }),
+            Map.entry("PATCH /offerings/{id}", token -> {
                 bearer(token).body(Map.of("published", false)).patch("/offerings/" + aOffering).then().statusCode(404);
                 bearer(a.ownerToken()).get("/offerings").then().body("find { it.id == '" + aOffering + "' }.published", equalTo(true));
-            },
-            "GET /offerings/{id}/slots", token -> bearer(token).get("/offerings/" + aOffering + "/slots").then().statusCode(404),
-            "POST /offerings/{id}/slots", token -> {
+            }),
+            Map.entry("GET /offerings/{id}/slots", token -> bearer(token).get("/offerings/" + aOffering + "/slots").then().statusCode(404)),
+            Map.entry("POST /offerings/{id}/slots", token -> {
                 bearer(token).body(Map.of("startsAt", java.time.OffsetDateTime.now().plusDays(3).toString(), "capacity", 99))
                         .post("/offerings/" + aOffering + "/slots").then().statusCode(404);
                 bearer(a.ownerToken()).get("/offerings/" + aOffering + "/slots").then().body("size()", equalTo(1));
-            });
+            }));
 
     @Test
     void everyEndpointIsEitherProbedOrPublic() {

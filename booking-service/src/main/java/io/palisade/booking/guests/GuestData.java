@@ -30,8 +30,13 @@ public class GuestData {
     public record Sealed(String name, String emailLookup, String email, String phone, String dietaryNeeds, String allergies) {
     }
 
+    /** The value a guest is found by in one tenant: the same email, the same value; another tenant, another value. */
+    public String lookup(UUID tenantId, String email) {
+        return pseudonyms.email(EMAIL_PURPOSE, tenantId, email);
+    }
+
     public Sealed seal(UUID tenantId, Details details) {
-        String lookup = pseudonyms.email(EMAIL_PURPOSE, tenantId, details.email());
+        String lookup = lookup(tenantId, details.email());
         return new Sealed(details.name(), lookup, seal(tenantId, lookup, "email", details.email().trim()),
                 seal(tenantId, lookup, "phone", details.phone()), seal(tenantId, lookup, "dietary", details.dietaryNeeds()),
                 seal(tenantId, lookup, "allergies", details.allergies()));

@@ -1,0 +1,109 @@
+package io.palisade.booking.privacy;
+
+import static io.palisade.booking.Api.bearer;
+import static io.palisade.booking.Api.json;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.palisade.booking.Api;
+import io.palisade.booking.BookingServiceStack;
+import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestTenancy;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Guest data export and the right to be forgotten: complete, idempotent, audited without the erased data. */
+@QuarkusTest
+@QuarkusTestResource(value = BookingServiceStack.class, restrictToAnnotatedClass = true)
+class PrivacyTest {
+
+    private static final String PHONE = "+33 1 70 36 39 50";
+
+    private static String guestWithBooking(TestTenancy.Tenant tenant, String email) {
+        String slot = Api.publishedSlot(tenant.ownerToken(), 3000, 5);
+        json().body(Map.of("slotId", slot, "seats", 2, "guest", Map.of("name", "Hugo Private", "email", email, "phone", PHONE,
+                "dietaryNeeds", "lactose free", "allergies", "kiwi"))).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        return bearer(tenant.ownerToken()).queryParam("email", email).get("/guests").then().statusCode(200).body("", hasSize(1))
+                .extract().path("[0].id");
+    }
+
+    @Test
+    void ownersExportAGuestsDataDecrypted() {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(1L);
+        String email = "hugo-" + UUID.randomUUID() + "@example.org";
+        String guest = guestWithBooking(tenant, email);
+        bearer(tenant.ownerToken()).get("/guests/" + guest + "/export").then().statusCode(200)
+                .body("email", equalTo(email)).body("phone", equalTo(PHONE)).body("allergies", equalTo("kiwi"))
+                .body("bookings", hasSize(1)).body("bookings[0].amountMinor", equalTo(6000));
+        bearer(tenant.staffToken()).get("/guests/" + guest + "/export").then().statusCode(403);
+        bearer(tenant.staffToken()).queryParam("email", email).get("/guests").then().statusCode(403);
+    }
+
+    @Test
+    void erasureScrubsEveryPersonalFieldKeepsTheFactsAndIsIdempotent() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String email = "ida-" + UUID.randomUUID() + "@example.org";
+        String guest = guestWithBooking(tenant, email);
+        String dueAt = bearer(tenant.ownerToken()).post("/guests/" + guest + "/erasure-requests").then().statusCode(201)
+                .body("status", equalTo("pending")).extract().path("dueAt");
+        long days = Duration.between(OffsetDateTime.now(), OffsetDateTime.parse(dueAt)).toDays();
+        assertTrue(days >= 29 && days <= 30, "due in 30 days, is " + days);
+        awaitCompleted(tenant);
+
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select g::text, (select count(*) from booking.bookings b where b.guest_id = g.id"
+                        + " and b.amount_minor = 6000 and b.seats = 2) from booking.guests g where g.id = ?")) {
+            st.setObject(1, UUID.fromString(guest));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                String row = rs.getString(1);
+                for (String pii : new String[] { "Hugo", "v1:", PHONE }) {
+                    assertFalse(row.contains(pii), "left in the guest row: " + pii + " in " + row);
+                }
+                assertEquals(1, rs.getLong(2), "the booking's facts are kept");
+            }
+        }
+        bearer(tenant.ownerToken()).queryParam("email", email).get("/guests").then().statusCode(200).body("", hasSize(0));
+        bearer(tenant.ownerToken()).get("/guests/" + guest + "/export").then().statusCode(200).body("anonymized", equalTo(true))
+                .body("email", equalTo(null)).body("bookings", hasSize(1));
+        // Again: nothing to find, nothing changes, and it completes.
+        bearer(tenant.ownerToken()).post("/guests/" + guest + "/erasure-requests").then().statusCode(201);
+        awaitCompleted(tenant);
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select count(*), bool_and(data::text not like ?) from booking.outbox"
+                        + " where stream = 'audit' and type = 'guest.anonymized' and subject = ?")) {
+            st.setString(1, "%" + email + "%");
+            st.setString(2, guest);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                assertEquals(2, rs.getLong(1));
+                assertTrue(rs.getBoolean(2), "an audit event holds the erased email");
+            }
+        }
+    }
+
+    private static void awaitCompleted(TestTenancy.Tenant tenant) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            java.util.List<String> statuses = bearer(tenant.ownerToken()).get("/erasure-requests").then().statusCode(200).extract().path("status");
+            if (!statuses.isEmpty() && statuses.stream().allMatch("completed"::equals)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the erasure requests were not carried out");
+    }
+}
