@@ -12,6 +12,18 @@ import io.palisade.devstack.testing.TestTenancy;
  * tenant-service's sources (this schema's policies call its helpers) and a test issuer in tenant-service's place.
  */
 public class BookingServiceStack extends PalisadeStackResource {
+
+    /** Where the service's mail lands in tests. */
+    public static final java.nio.file.Path MAIL = mailDirectory();
+
+    private static java.nio.file.Path mailDirectory() {
+        try {
+            return java.nio.file.Files.createTempDirectory("booking-mail");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public BookingServiceStack() {
         super("booking-service");
     }
@@ -23,6 +35,8 @@ public class BookingServiceStack extends PalisadeStackResource {
         config.put("palisade.issuer", TestIssuer.get().issuer());
         config.put("palisade.holds.expiry-check", "1s");
         config.put("palisade.privacy.erasure-check", "1s");
+        config.put("palisade.notifications.interval", "1s");
+        config.put("palisade.mail.directory", MAIL.toString());
         return config;
     }
 }

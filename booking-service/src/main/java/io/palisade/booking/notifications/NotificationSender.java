@@ -1,0 +1,89 @@
+package io.palisade.booking.notifications;
+
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import static io.palisade.common.db.Rows.all;
+
+import io.palisade.booking.guests.GuestData;
+import io.palisade.common.mail.MailSender;
+import io.palisade.common.mail.OutgoingMail;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Sends the queued messages (booking.notifications) through the platform's mail sender: SMTP in production,
+ * files on the local platform. A message is claimed with a lease, written, sent, and marked; a failure puts it
+ * back for another attempt (at most five). Logs never name the guest or the address.
+ */
+@ApplicationScoped
+public class NotificationSender {
+
+    private static final Logger LOG = Logger.getLogger(NotificationSender.class);
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("EEEE d MMMM yyyy, HH:mm 'UTC'");
+
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    MailSender mail;
+
+    @Inject
+    GuestData guestData;
+
+    private record Due(UUID id, UUID tenantId, String kind, String guestName, String emailLookup, String emailSealed, String offering,
+            java.time.OffsetDateTime startsAt, int seats, long amountMinor, String currency) {
+    }
+
+    @Scheduled(every = "${palisade.notifications.interval:5s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> sendDue() {
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from booking.claim_notifications($1, $2)")
+                .execute(Tuple.of(50, 120))
+                .map(rows -> all(rows, r -> new Due(r.getUUID("id"), r.getUUID("tenant_id"), r.getString("kind"), r.getString("guest_name"),
+                        r.getString("email_lookup"), r.getString("email_sealed"), r.getString("offering"), r.getOffsetDateTime("starts_at"),
+                        r.getInteger("seats"), r.getLong("amount_minor"), r.getString("currency")))))
+                .chain(due -> Multi.createFrom().iterable(due).onItem().transformToUniAndConcatenate(this::send).collect().asList())
+                .invoke(sent -> {
+                    if (!sent.isEmpty()) {
+                        LOG.infof("%d notification(s) handled", sent.size());
+                    }
+                }).replaceWithVoid();
+    }
+
+    private Uni<Boolean> send(Due due) {
+        return Uni.createFrom().item(() -> compose(due))
+                .chain(message -> mail.send(message).replaceWith(true))
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("notification %s not sent, will retry: %s", due.id(), e.getClass().getSimpleName());
+                    return false;
+                })
+                .call(sent -> tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select booking.finish_notification($1, $2)")
+                        .execute(Tuple.of(due.id(), sent))));
+    }
+
+    private OutgoingMail compose(Due due) {
+        String email = guestData.open(due.tenantId(), due.emailLookup(), "email", due.emailSealed());
+        String when = WHEN.format(due.startsAt());
+        String what = due.seats() + " × " + due.offering() + " on " + when;
+        return switch (due.kind()) {
+            case "confirmation" -> new OutgoingMail(email, "Your booking is confirmed",
+                    "Hello " + due.guestName() + ",\n\nyour booking is confirmed: " + what + ".\nTotal: " + money(due) + "\n");
+            case "reminder" -> new OutgoingMail(email, "See you tomorrow", "Hello " + due.guestName() + ",\n\na reminder: " + what + ".\n");
+            default -> new OutgoingMail(email, "Your booking was cancelled",
+                    "Hello " + due.guestName() + ",\n\nyour booking was cancelled: " + what + ".\n");
+        };
+    }
+
+    private static String money(Due due) {
+        return String.format("%d.%02d %s", due.amountMinor() / 100, due.amountMinor() % 100, due.currency());
+    }
+}

@@ -1,0 +1,108 @@
+package io.palisade.booking.notifications;
+
+import static io.palisade.booking.Api.bearer;
+import static io.palisade.booking.Api.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import io.palisade.booking.BookingServiceStack;
+import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestTenancy;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+
+/** Confirmations, reminders and cancellations are queued by the database and sent by the worker. */
+@QuarkusTest
+@QuarkusTestResource(value = BookingServiceStack.class, restrictToAnnotatedClass = true)
+class NotificationsTest {
+
+    private static String slotInDays(TestTenancy.Tenant tenant, int days, long price) {
+        String offering = bearer(tenant.ownerToken()).body(Map.of("name", "Glacier hike", "priceMinor", price, "currency", "CHF",
+                "durationMinutes", 240, "published", true)).post("/offerings").then().statusCode(201).extract().path("id");
+        return bearer(tenant.ownerToken()).body(Map.of("startsAt", OffsetDateTime.now(ZoneOffset.UTC).plusDays(days).withNano(0).toString(),
+                "capacity", 10)).post("/offerings/" + offering + "/slots").then().statusCode(201).extract().path("id");
+    }
+
+    @Test
+    void aConfirmedBookingGetsAConfirmationNowAReminderLaterAndACancellationNotice() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String email = "jo-" + UUID.randomUUID() + "@example.org";
+        String manage = json().body(Map.of("slotId", slotInDays(tenant, 3, 0), "seats", 2, "guest", Map.of("name", "Jo", "email", email)))
+                .post("/public/" + tenant.slug() + "/holds").then().statusCode(201).extract().path("manageToken");
+        JsonObject confirmation = awaitMail(email, "Your booking is confirmed");
+        assertTrue(confirmation.getString("text").contains("2 × Glacier hike"));
+        assertEquals(List.of("confirmation:sent", "reminder:pending"), queue(email, tenant));
+
+        json().header("X-Guest-Token", manage).post("/guest/booking/cancel").then().statusCode(200);
+        awaitMail(email, "Your booking was cancelled");
+        assertEquals(List.of("confirmation:sent", "reminder:cancelled", "cancellation:sent"), queue(email, tenant));
+    }
+
+    @Test
+    void aHeldBookingIsToldNothingUntilItIsConfirmed() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String email = "kim-" + UUID.randomUUID() + "@example.org";
+        json().body(Map.of("slotId", slotInDays(tenant, 3, 5000), "seats", 1, "guest", Map.of("name", "Kim", "email", email)))
+                .post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        Thread.sleep(2500);
+        assertEquals(List.of(), queue(email, tenant));
+        assertEquals(0, mails(email).size());
+    }
+
+    private static List<String> queue(String email, TestTenancy.Tenant tenant) throws Exception {
+        List<String> kinds = new ArrayList<>();
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select n.kind || ':' || n.status from booking.notifications n"
+                        + " join booking.guests g on g.id = n.guest_id where n.tenant_id = ? order by n.created_at, n.kind")) {
+            st.setObject(1, tenant.id());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    kinds.add(rs.getString(1));
+                }
+            }
+        }
+        return kinds;
+    }
+
+    private static JsonObject awaitMail(String to, String subject) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (JsonObject mail : mails(to)) {
+                if (subject.equals(mail.getString("subject"))) {
+                    return mail;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no mail '" + subject + "' to " + to);
+    }
+
+    private static List<JsonObject> mails(String to) throws Exception {
+        List<JsonObject> found = new ArrayList<>();
+        try (Stream<Path> files = Files.list(BookingServiceStack.MAIL)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+                JsonObject mail = new JsonObject(Files.readString(file));
+                if (to.equals(mail.getString("to"))) {
+                    found.add(mail);
+                }
+            }
+        }
+        return found;
+    }
+}
