@@ -33,7 +33,7 @@ class CrossTenantIsolationTest {
      * tenant finds nothing of another).
      */
     private static final Set<String> PUBLIC = Set.of("GET /public/{tenant}/availability", "POST /public/{tenant}/holds",
-            "GET /guest/booking", "POST /guest/booking/cancel");
+            "GET /guest/booking", "POST /guest/booking/cancel", "GET /guest/waiver", "POST /guest/waiver/sign");
 
     static TestTenancy.Tenant a;
     static TestTenancy.Tenant b;
@@ -52,6 +52,7 @@ class CrossTenantIsolationTest {
         b = TestTenancy.newTenant(0);
         aSlot = Api.publishedSlot(a.ownerToken(), 1000, 5);
         aOffering = bearer(a.ownerToken()).get("/offerings").then().extract().path("[0].id");
+        bearer(a.ownerToken()).body(Map.of("text", "A's waiver")).put("/waiver").then().statusCode(200);
         aGuestEmail = "a-guest-" + java.util.UUID.randomUUID() + "@example.org";
         aBooking = Api.json().body(Map.of("slotId", aSlot, "seats", 1, "guest", Map.of("name", "A's guest", "email", aGuestEmail)))
                 .post("/public/" + a.slug() + "/holds").then().statusCode(201).extract().path("bookingId");
@@ -68,6 +69,14 @@ class CrossTenantIsolationTest {
             }),
             Map.entry("GET /erasure-requests", token -> bearer(token).get("/erasure-requests").then().statusCode(200)
                     .body("guestId", not(hasItem(aGuest)))),
+            Map.entry("GET /waiver", token -> {
+                io.restassured.response.Response waiver = bearer(token).get("/waiver");
+                assertTrue(waiver.statusCode() == 404 || !"A's waiver".equals(waiver.path("text")), "B read A's waiver");
+            }),
+            Map.entry("PUT /waiver", token -> {
+                bearer(token).body(Map.of("text", "B's waiver")).put("/waiver").then().statusCode(200);
+                bearer(a.ownerToken()).get("/waiver").then().statusCode(200).body("text", equalTo("A's waiver"));
+            }),
             Map.entry("POST /bookings/rebook", token -> {
                 String bSlot = Api.publishedSlot(token, 1000, 10);
                 bearer(token).body(Map.of("fromSlotId", aSlot, "toSlotId", bSlot)).post("/bookings/rebook").then().statusCode(422);

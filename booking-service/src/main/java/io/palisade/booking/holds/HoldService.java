@@ -57,7 +57,7 @@ public class HoldService {
      * or cancel the booking), which name the booking by its public reference only.
      */
     public record Hold(UUID bookingId, String reference, String status, long amountMinor, String currency, OffsetDateTime holdExpiresAt,
-            String paymentToken, String manageToken) {
+            String paymentToken, String manageToken, String waiverToken) {
     }
 
     public Uni<List<Availability>> availability(String tenantSlug, OffsetDateTime from, OffsetDateTime until) {
@@ -81,7 +81,7 @@ public class HoldService {
                         return new Hold(r.getUUID("booking_id"), ref, r.getString("status"), r.getLong("amount_minor"), r.getString("currency"),
                                 r.getOffsetDateTime("hold_expires_at"),
                                 payable ? tokens.issue(GuestTokens.Domain.PAYMENT, tenantId, ref) : null,
-                                tokens.issue(GuestTokens.Domain.MANAGE, tenantId, ref));
+                                tokens.issue(GuestTokens.Domain.MANAGE, tenantId, ref), tokens.issue(GuestTokens.Domain.WAIVER, tenantId, ref));
                     }).orElseThrow(() -> ProblemException.notFound("the slot")));
         }))
                 .onFailure(Capacity::exceeded)
