@@ -3,18 +3,14 @@ package io.palisade.tenant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Method;
 import java.util.Set;
 import java.util.TreeSet;
 
-import jakarta.enterprise.inject.Any;
-import jakarta.enterprise.inject.spi.Bean;
-import jakarta.ws.rs.POST;
 
 import org.junit.jupiter.api.Test;
 
 import io.palisade.common.idempotency.Idempotent;
-import io.quarkus.arc.Arc;
+import io.palisade.devstack.testing.IdempotencyCoverage;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -36,25 +32,10 @@ class IdempotencyCoverageTest {
 
     @Test
     void everyPostIsIdempotentOrDeliberatelyExempt() {
-        Set<String> posts = new TreeSet<>();
-        Set<String> missing = new TreeSet<>();
-        for (Bean<?> bean : Arc.container().beanManager().getBeans(Object.class, Any.Literal.INSTANCE)) {
-            Class<?> type = bean.getBeanClass();
-            if (!type.getName().startsWith("io.palisade.")) {
-                continue;
-            }
-            for (Method method : type.getDeclaredMethods()) {
-                if (method.isAnnotationPresent(POST.class)) {
-                    String name = type.getSimpleName() + "." + method.getName();
-                    posts.add(name);
-                    boolean idempotent = method.isAnnotationPresent(Idempotent.class) || type.isAnnotationPresent(Idempotent.class);
-                    if (!idempotent && !WITHOUT_IDEMPOTENCY.contains(name)) {
-                        missing.add(name);
-                    }
-                }
-            }
-        }
-        assertTrue(posts.containsAll(WITHOUT_IDEMPOTENCY), "stale exemptions: " + WITHOUT_IDEMPOTENCY + " vs " + posts);
+        IdempotencyCoverage.Report report = IdempotencyCoverage.of(Idempotent.class);
+        assertTrue(report.posts().containsAll(WITHOUT_IDEMPOTENCY), "stale exemptions: " + WITHOUT_IDEMPOTENCY + " vs " + report.posts());
+        Set<String> missing = new TreeSet<>(report.notIdempotent());
+        missing.removeAll(WITHOUT_IDEMPOTENCY);
         assertEquals(Set.of(), missing, "POST endpoints without @Idempotent");
     }
 }
