@@ -93,6 +93,28 @@ class PaymentEventsTest {
         assertEquals("refunded", awaitOutcome(publish(tenant, "payment.refunded", booking, 3000, UUID.randomUUID().toString())));
         assertEquals("payment_after_refunded", awaitOutcome(publish(tenant, "payment.succeeded", booking, 3000, UUID.randomUUID().toString())));
         assertEquals("refunded", status(booking));
+        // Nothing asks payment-service to refund a second time.
+        assertEquals(List.of("booking.refunded"), outboxTypes(booking));
+        assertEquals("already_refunded", awaitOutcome(publish(tenant, "payment.refunded", booking, 3000, UUID.randomUUID().toString())));
+    }
+
+    @Test
+    void aPartialRefundLeavesTheBookingAsItIs() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String booking = hold(tenant, Api.publishedSlot(tenant.ownerToken(), 3000, 5), 1);
+        assertEquals("confirmed", awaitOutcome(publish(tenant, "payment.succeeded", booking, 3000, UUID.randomUUID().toString())));
+        assertEquals("partial_refund", awaitOutcome(publish(tenant, "payment.refunded", booking, 500, UUID.randomUUID().toString())));
+        assertEquals("confirmed", status(booking));
+    }
+
+    @Test
+    void aMessageThatCanNeverBeAppliedDoesNotBlockThoseBehindIt() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String booking = hold(tenant, Api.publishedSlot(tenant.ownerToken(), 3000, 5), 1);
+        producer().send(new ProducerRecord<>("palisade.payment.events", tenant.id().toString(), "not json at all")).get();
+        producer().send(new ProducerRecord<>("palisade.payment.events", tenant.id().toString(), null)).get();
+        publish(tenant, "payment.succeeded", booking, 3000, "not-a-uuid-" + "x".repeat(3000));
+        assertEquals("confirmed", awaitOutcome(publish(tenant, "payment.succeeded", booking, 3000, UUID.randomUUID().toString())));
     }
 
     @Test

@@ -54,7 +54,12 @@ public class CatalogService {
         TenantContext caller = currentTenant.get();
         return tx.inTenant(caller, c -> catalog.offering(c, offeringId).chain(found -> {
             CatalogRepository.Offering offering = found.orElseThrow(() -> ProblemException.notFound("the offering"));
-            var endsAt = request.endsAt() != null ? request.endsAt() : request.startsAt().plusMinutes(offering.durationMinutes());
+            java.time.OffsetDateTime endsAt;
+            try {
+                endsAt = request.endsAt() != null ? request.endsAt() : request.startsAt().plusMinutes(offering.durationMinutes());
+            } catch (java.time.DateTimeException outOfRange) {
+                throw ProblemException.unprocessable("startsAt is out of range");
+            }
             if (!endsAt.isAfter(request.startsAt())) {
                 throw ProblemException.unprocessable("endsAt must be after startsAt");
             }

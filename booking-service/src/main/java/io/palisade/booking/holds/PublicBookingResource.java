@@ -47,9 +47,14 @@ public class PublicBookingResource {
     public Uni<List<HoldService.Availability>> availability(@PathParam("tenant") String tenant, @QueryParam("from") String from,
             @QueryParam("until") String until) {
         OffsetDateTime start = parse(from, OffsetDateTime.now());
-        OffsetDateTime end = parse(until, start.plusDays(31));
-        if (!end.isAfter(start) || end.isAfter(start.plusDays(92))) {
-            throw ProblemException.badRequest("until must be after from, and at most 92 days later");
+        OffsetDateTime end;
+        try {
+            end = parse(until, start.plusDays(31));
+            if (!end.isAfter(start) || end.isAfter(start.plusDays(92))) {
+                throw ProblemException.badRequest("until must be after from, and at most 92 days later");
+            }
+        } catch (java.time.DateTimeException outOfRange) {
+            throw ProblemException.badRequest("from and until must be within the next years");
         }
         return holds.availability(tenant, start, end);
     }

@@ -47,6 +47,7 @@ public class PaymentEvents implements EventHandler {
         JsonObject data = event.data();
         UUID bookingId;
         try {
+            UUID.fromString(event.id());
             bookingId = UUID.fromString(data.getString("bookingId"));
             if (event.tenantId() == null || data.getLong("amountMinor") == null || data.getString("currency") == null) {
                 throw new IllegalArgumentException("incomplete");

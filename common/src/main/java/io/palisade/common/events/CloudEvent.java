@@ -13,6 +13,9 @@ public record CloudEvent(String id, String type, String source, String subject, 
 
     /** Parses a message; a message that is not a usable CloudEvent is refused with IllegalArgumentException. */
     public static CloudEvent parse(String json) {
+        if (json == null) {
+            throw new IllegalArgumentException("an empty message");
+        }
         try {
             JsonObject event = new JsonObject(json);
             if (!"1.0".equals(event.getString("specversion")) || event.getString("id") == null || event.getString("type") == null) {
@@ -22,7 +25,7 @@ public record CloudEvent(String id, String type, String source, String subject, 
             return new CloudEvent(event.getString("id"), event.getString("type"), event.getString("source"), event.getString("subject"),
                     tenant == null ? null : UUID.fromString(tenant), event.getString("time"),
                     event.getJsonObject("data", new JsonObject()));
-        } catch (DecodeException | ClassCastException e) {
+        } catch (DecodeException | ClassCastException | NullPointerException e) {
             throw new IllegalArgumentException("not a CloudEvents 1.0 message", e);
         }
     }

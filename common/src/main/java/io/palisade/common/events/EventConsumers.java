@@ -63,45 +63,58 @@ public class EventConsumers {
     private final class Runner implements Runnable {
 
         private final EventHandler handler;
-        private final KafkaConsumer<String, String> consumer;
+        private volatile KafkaConsumer<String, String> consumer;
         private volatile boolean running = true;
 
         Runner(EventHandler handler) {
             this.handler = handler;
+            this.consumer = newConsumer();
+        }
+
+        private KafkaConsumer<String, String> newConsumer() {
             Properties props = new Properties();
             props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             props.put(ConsumerConfig.GROUP_ID_CONFIG, handler.group());
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
-            this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+            // A handler may take up to 30 s per event: keep a batch well inside the poll interval.
+            props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20);
+            props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 900_000);
+            return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
         }
 
+        /** Polls until stopped; a Kafka failure (a rebalance during a long batch, a broker gone) gets a fresh consumer. */
         @Override
         public void run() {
-            try {
-                consumer.subscribe(List.of(handler.topic()));
-                while (running) {
-                    ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
-                    for (TopicPartition partition : records.partitions()) {
-                        for (ConsumerRecord<String, String> record : records.records(partition)) {
-                            if (!handle(record)) {
-                                // Retry this event after a pause; the rest of the partition waits behind it.
-                                consumer.seek(partition, record.offset());
-                                pause();
-                                break;
+            while (running) {
+                try {
+                    consumer.subscribe(List.of(handler.topic()));
+                    while (running) {
+                        ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
+                        for (TopicPartition partition : records.partitions()) {
+                            for (ConsumerRecord<String, String> record : records.records(partition)) {
+                                if (!handle(record)) {
+                                    // Retry this event after a pause; the rest of the partition waits behind it.
+                                    consumer.seek(partition, record.offset());
+                                    pause();
+                                    break;
+                                }
+                                consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
                             }
-                            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
                         }
                     }
+                } catch (WakeupException stopping) {
+                    // shutdown
+                } catch (RuntimeException e) {
+                    LOG.warnf("consumer of %s failed, starting a new one: %s", handler.topic(), e.getMessage());
+                    consumer.close(Duration.ofSeconds(5));
+                    pause();
+                    consumer = newConsumer();
+                    continue;
                 }
-            } catch (WakeupException stopping) {
-                // shutdown
-            } catch (RuntimeException e) {
-                LOG.errorf("consumer of %s stopped: %s", handler.topic(), e.getMessage());
-            } finally {
-                consumer.close(Duration.ofSeconds(5));
+                break;
             }
+            consumer.close(Duration.ofSeconds(5));
         }
 
         private boolean handle(ConsumerRecord<String, String> record) {
@@ -116,9 +129,28 @@ public class EventConsumers {
                 handler.handle(event).await().atMost(Duration.ofSeconds(30));
                 return true;
             } catch (RuntimeException e) {
+                if (permanent(e)) {
+                    // Bad data never gets better: retrying it would stop every tenant behind it on the partition.
+                    LOG.errorf("event %s (%s) can never be applied and is passed over: %s", event.id(), event.type(), e.getMessage());
+                    return true;
+                }
                 LOG.warnf("event %s (%s) failed, will retry: %s", event.id(), event.type(), e.getMessage());
                 return false;
             }
+        }
+
+        /** Invalid input (SQLSTATE classes 22, 23, 54) or a refused argument: the same event would fail again. */
+        private static boolean permanent(Throwable e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof IllegalArgumentException) {
+                    return true;
+                }
+                if (cause instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
+                        && List.of("22", "23", "54").contains(pg.getSqlState().substring(0, 2))) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private void pause() {
