@@ -145,6 +145,20 @@ class GuestsTest {
     }
 
     @Test
+    void aStrangerWhoKnowsTheEmailCannotChangeTheGuestsDetails() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String email = "hal-" + UUID.randomUUID() + "@example.org";
+        hold(tenant, Api.publishedSlot(tenant.ownerToken(), 1000, 10), guest(email)).then().statusCode(201);
+        hold(tenant, Api.publishedSlot(tenant.ownerToken(), 1000, 10), Map.of("name", "Mallory", "email", email, "allergies", "none"))
+                .then().statusCode(201);
+        String guest = io.palisade.booking.Api.bearer(tenant.ownerToken()).queryParam("email", email).get("/guests").then()
+                .extract().path("[0].id");
+        io.palisade.booking.Api.bearer(tenant.ownerToken()).get("/guests/" + guest + "/export").then().statusCode(200)
+                .body("name", equalTo("Bea Example")).body("allergies", equalTo("shellfish and sesame"))
+                .body("phone", equalTo("+44 20 7946 0958")).body("bookings.size()", equalTo(2));
+    }
+
+    @Test
     void aTokenOfOneTenantNeverReachesAnotherTenantsBooking() {
         TestTenancy.Tenant a = TestTenancy.newTenant(0);
         TestTenancy.Tenant b = TestTenancy.newTenant(0);
