@@ -251,3 +251,17 @@ create function booking.idempotency_purge() returns void
 revoke all on function booking.outbox_pending(int), booking.outbox_mark_published(bigint[]), booking.idempotency_purge() from public;
 grant execute on function booking.outbox_pending(int), booking.outbox_mark_published(bigint[]), booking.idempotency_purge()
     to ${app_role};
+
+-- An audit event of this schema's helpers, in the shape of common's AuditEvent (schema version 1).
+create function booking.audit_event(p_tenant uuid, p_action text, p_actor uuid, p_role text, p_target_type text, p_target_id text,
+        p_before jsonb, p_after jsonb, p_details jsonb) returns void
+    language sql volatile set search_path = pg_catalog, pg_temp
+    as $$
+        insert into booking.outbox (id, tenant_id, stream, type, subject, data)
+        values (gen_random_uuid(), p_tenant, 'audit', p_action, p_target_id,
+                jsonb_build_object('schemaVersion', 1, 'action', p_action, 'tenantId', p_tenant,
+                    'actor', jsonb_build_object('userId', p_actor, 'role', p_role, 'impersonatorId', null, 'clientIp', null),
+                    'target', jsonb_build_object('type', p_target_type, 'id', p_target_id), 'outcome', 'success',
+                    'before', p_before, 'after', p_after, 'details', coalesce(p_details, '{}'::jsonb), 'requestId', null))
+    $$;
+revoke all on function booking.audit_event(uuid, text, uuid, text, text, text, jsonb, jsonb, jsonb) from public;

@@ -16,8 +16,9 @@ create policy processed_events_select on booking.processed_events for select to 
 grant select on booking.processed_events to ${app_role};
 
 -- Outcomes: duplicate, unknown_booking, confirmed, already_confirmed, amount_mismatch, payment_after_<status>,
--- refunded, ignored. A payment that arrives for a booking that no longer wants it (expired, cancelled,
--- refunded) never resurrects it: booking.payment_unneeded tells payment-service to refund.
+-- refunded, already_refunded, partial_refund, ignored. A payment that arrives for a booking that no longer
+-- wants it (expired, cancelled) never resurrects it: booking.payment_unneeded tells payment-service to refund.
+-- After a refund nothing more is asked; only a refund of the full amount moves a booking to refunded.
 create function booking.apply_payment_event(p_event_id text, p_tenant uuid, p_type text, p_booking uuid, p_amount bigint,
         p_currency text)
     returns text
@@ -46,13 +47,20 @@ create function booking.apply_payment_event(p_event_id text, p_tenant uuid, p_ty
                 v_event := 'booking.confirmed';
             elsif b.status = 'confirmed' then
                 v_outcome := 'already_confirmed';
+            elsif b.status = 'refunded' then
+                -- The money already went back: nothing more to ask of payment-service.
+                v_outcome := 'payment_after_refunded';
             else
                 v_outcome := 'payment_after_' || b.status;
                 v_event := 'booking.payment_unneeded';
             end if;
         elsif p_type = 'payment.refunded' then
-            if b.status in ('held', 'pending_payment', 'confirmed') then
-                -- Also before its success event arrived (out of order): the money went back, the seats are free.
+            if b.status = 'refunded' then
+                v_outcome := 'already_refunded';
+            elsif b.amount_minor <> p_amount or b.currency <> p_currency then
+                -- A partial refund (a goodwill gesture) leaves the booking as it is.
+                v_outcome := 'partial_refund';
+            elsif b.status in ('held', 'pending_payment', 'confirmed') then
                 update booking.bookings set status = 'refunded', hold_expires_at = null, updated_at = now() where id = b.id;
                 v_outcome := 'refunded';
                 v_event := 'booking.refunded';

@@ -34,8 +34,9 @@ update booking.bookings set public_ref = replace(gen_random_uuid()::text, '-', '
 alter table booking.bookings alter column public_ref set not null;
 alter table booking.bookings alter column public_ref set default replace(gen_random_uuid()::text, '-', '');
 
--- A hold now names its guest (found by the email's lookup value, or created; the sealed details are the
--- latest the guest gave).
+-- A hold now names its guest, found by the email's lookup value or created. Anyone who knows a guest's email
+-- can place a hold in their name: such a request may add details the guest never gave, never change or remove
+-- the ones they did (staff correct them with the guest).
 drop function booking.hold_seats(uuid, uuid, int, int);
 create function booking.hold_seats(p_tenant uuid, p_slot uuid, p_seats int, p_hold_seconds int, p_guest_name text,
         p_email_lookup text, p_email_sealed text, p_phone_sealed text, p_dietary_sealed text, p_allergies_sealed text)
@@ -61,8 +62,9 @@ create function booking.hold_seats(p_tenant uuid, p_slot uuid, p_seats int, p_ho
         insert into booking.guests (id, tenant_id, name, email_lookup, email_sealed, phone_sealed, dietary_sealed, allergies_sealed)
         values (gen_random_uuid(), p_tenant, p_guest_name, p_email_lookup, p_email_sealed, p_phone_sealed, p_dietary_sealed, p_allergies_sealed)
         on conflict (tenant_id, email_lookup) do update
-           set name = excluded.name, email_sealed = excluded.email_sealed, phone_sealed = excluded.phone_sealed,
-               dietary_sealed = excluded.dietary_sealed, allergies_sealed = excluded.allergies_sealed, anonymized_at = null,
+           set phone_sealed = coalesce(booking.guests.phone_sealed, excluded.phone_sealed),
+               dietary_sealed = coalesce(booking.guests.dietary_sealed, excluded.dietary_sealed),
+               allergies_sealed = coalesce(booking.guests.allergies_sealed, excluded.allergies_sealed),
                updated_at = now()
         returning id into v_guest;
         v_status := case when v_price = 0 then 'confirmed' else 'held' end;
@@ -107,13 +109,8 @@ create function booking.guest_cancel(p_tenant uuid, p_ref text) returns text
         values (gen_random_uuid(), p_tenant, 'booking.cancelled', b.id::text,
                 jsonb_build_object('bookingId', b.id, 'previousStatus', b.status, 'by', 'guest', 'amountMinor', b.amount_minor,
                                    'currency', b.currency));
-        insert into booking.outbox (id, tenant_id, stream, type, subject, data)
-        values (gen_random_uuid(), p_tenant, 'audit', 'booking.cancelled', b.id::text,
-                jsonb_build_object('schemaVersion', 1, 'action', 'booking.cancelled', 'tenantId', p_tenant,
-                    'actor', jsonb_build_object('userId', b.guest_id, 'role', 'guest', 'impersonatorId', null, 'clientIp', null),
-                    'target', jsonb_build_object('type', 'booking', 'id', b.id), 'outcome', 'success',
-                    'before', jsonb_build_object('status', b.status), 'after', jsonb_build_object('status', 'cancelled'),
-                    'details', jsonb_build_object('by', 'guest'), 'requestId', null));
+        perform booking.audit_event(p_tenant, 'booking.cancelled', b.guest_id, 'guest', 'booking', b.id::text,
+                jsonb_build_object('status', b.status), jsonb_build_object('status', 'cancelled'), jsonb_build_object('by', 'guest'));
         return 'cancelled';
     end
     $$;

@@ -86,29 +86,5 @@ create function booking.finish_notification(p_id uuid, p_sent boolean) returns v
          where id = p_id and status = 'sending'
     $$;
 
--- Erasure also drops the guest's pending messages.
-create or replace function booking.process_erasures(p_limit int) returns int
-    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
-    as $$
-    declare
-        r booking.erasure_requests%rowtype;
-        n int := 0;
-    begin
-        for r in select * from booking.erasure_requests where status = 'pending' order by due_at limit p_limit for update skip locked loop
-            update booking.guests
-               set name = 'anonymized', email_lookup = 'anonymized:' || id, email_sealed = 'anonymized', phone_sealed = null,
-                   dietary_sealed = null, allergies_sealed = null, anonymized_at = coalesce(anonymized_at, now()), updated_at = now()
-             where tenant_id = r.tenant_id and id = r.guest_id;
-            update booking.notifications set status = 'cancelled'
-             where tenant_id = r.tenant_id and guest_id = r.guest_id and status in ('pending', 'sending');
-            update booking.erasure_requests set status = 'completed', completed_at = now() where id = r.id;
-            perform booking.audit_event(r.tenant_id, 'guest.anonymized', r.requested_by, null, 'guest', r.guest_id::text,
-                    null, null, jsonb_build_object('erasureRequest', r.id, 'requestedAt', r.requested_at));
-            n := n + 1;
-        end loop;
-        return n;
-    end
-    $$;
-
 revoke all on function booking.claim_notifications(int, int), booking.finish_notification(uuid, boolean) from public;
 grant execute on function booking.claim_notifications(int, int), booking.finish_notification(uuid, boolean) to ${app_role};
