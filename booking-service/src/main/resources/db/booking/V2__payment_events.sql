@@ -1,12 +1,14 @@
 -- Payment events (from payment-service over Kafka) move bookings: applied once per event id, in any order,
 -- by one definer helper that locks the booking. Contract: docs/events.md, "payment events".
 
+-- Keyed by tenant and event id: an event id of one tenant can never shadow another tenant's event.
 create table booking.processed_events (
-    event_id     text primary key,
     tenant_id    uuid not null,
+    event_id     text not null,
     type         text not null,
     outcome      text,
-    processed_at timestamptz not null default now()
+    processed_at timestamptz not null default now(),
+    primary key (tenant_id, event_id)
 );
 alter table booking.processed_events enable row level security;
 alter table booking.processed_events force row level security;
@@ -30,7 +32,7 @@ create function booking.apply_payment_event(p_event_id text, p_tenant uuid, p_ty
         v_event text;
     begin
         insert into booking.processed_events (event_id, tenant_id, type) values (p_event_id, p_tenant, p_type)
-        on conflict (event_id) do nothing;
+        on conflict (tenant_id, event_id) do nothing;
         if not found then
             return 'duplicate';
         end if;
@@ -70,7 +72,7 @@ create function booking.apply_payment_event(p_event_id text, p_tenant uuid, p_ty
         else
             v_outcome := 'ignored';
         end if;
-        update booking.processed_events set outcome = v_outcome where event_id = p_event_id;
+        update booking.processed_events set outcome = v_outcome where tenant_id = p_tenant and event_id = p_event_id;
         if v_event is not null then
             insert into booking.outbox (id, tenant_id, type, subject, data)
             values (gen_random_uuid(), p_tenant, v_event, b.id::text,

@@ -119,3 +119,65 @@ revoke all on function booking.hold_seats(uuid, uuid, int, int, text, text, text
     booking.guest_booking(uuid, text), booking.guest_cancel(uuid, text) from public;
 grant execute on function booking.hold_seats(uuid, uuid, int, int, text, text, text, text, text, text),
     booking.guest_booking(uuid, text), booking.guest_cancel(uuid, text) to ${app_role};
+
+-- Limits on anonymous holds: a hold takes seats and may send mail, so one client (by a keyed hash of its
+-- address) and one guest email (by its lookup value) may make only so many holds per tenant and window. Rows
+-- live for one window (purged by booking.expire_holds) and a guest's are deleted when the guest is erased.
+create table booking.hold_attempts (
+    tenant_id  uuid not null,
+    client_key text not null,
+    email_key  text not null,
+    made_at    timestamptz not null default now()
+);
+create index hold_attempts_client_idx on booking.hold_attempts (tenant_id, client_key, made_at);
+create index hold_attempts_email_idx on booking.hold_attempts (tenant_id, email_key, made_at);
+alter table booking.hold_attempts enable row level security;
+alter table booking.hold_attempts force row level security;
+create policy hold_attempts_owner_helpers on booking.hold_attempts for all to ${owner_role} using (true) with check (true);
+create policy hold_attempts_select on booking.hold_attempts for select to palisade_services
+    using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
+
+-- Admits one hold, or answers which limit refuses it ('client' or 'email') and when the oldest counted hold
+-- leaves the window. The per-key advisory locks make concurrent holds of one client count one after another.
+create function booking.admit_hold(p_tenant uuid, p_client_key text, p_email_key text, p_window_seconds int,
+        p_max_per_client int, p_max_per_email int, out refused_by text, out retry_after_seconds int)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        v_since timestamptz := now() - make_interval(secs => p_window_seconds);
+        v_count int;
+        v_oldest timestamptz;
+    begin
+        perform pg_advisory_xact_lock(hashtextextended('hold-client:' || p_tenant || ':' || p_client_key, 0));
+        perform pg_advisory_xact_lock(hashtextextended('hold-email:' || p_tenant || ':' || p_email_key, 0));
+        select count(*), min(made_at) into v_count, v_oldest from booking.hold_attempts
+         where tenant_id = p_tenant and client_key = p_client_key and made_at > v_since;
+        if v_count >= p_max_per_client then
+            refused_by := 'client';
+        else
+            select count(*), min(made_at) into v_count, v_oldest from booking.hold_attempts
+             where tenant_id = p_tenant and email_key = p_email_key and made_at > v_since;
+            if v_count >= p_max_per_email then
+                refused_by := 'email';
+            end if;
+        end if;
+        if refused_by is not null then
+            retry_after_seconds := greatest(1, ceil(extract(epoch from v_oldest + make_interval(secs => p_window_seconds) - now())))::int;
+            return;
+        end if;
+        insert into booking.hold_attempts (tenant_id, client_key, email_key) values (p_tenant, p_client_key, p_email_key);
+    end
+    $$;
+revoke all on function booking.admit_hold(uuid, text, text, int, int, int) from public;
+grant execute on function booking.admit_hold(uuid, text, text, int, int, int) to ${app_role};
+
+-- Hold attempts older than the window count for nothing; the expiry worker drops them.
+create function booking.purge_hold_attempts(p_window_seconds int) returns int
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+        with purged as (
+            delete from booking.hold_attempts where made_at <= now() - make_interval(secs => p_window_seconds) returning 1)
+        select count(*)::int from purged
+    $$;
+revoke all on function booking.purge_hold_attempts(int) from public;
+grant execute on function booking.purge_hold_attempts(int) to ${app_role};

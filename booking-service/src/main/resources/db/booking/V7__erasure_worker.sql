@@ -1,5 +1,5 @@
 -- The erasure worker: scrubs one guest's personal data from every table of this schema (guests, waiver
--- signatures, pending messages), replaces the lookup value with one nobody can look up, keeps the bookings'
+-- signatures, pending messages, hold attempts), replaces the lookup value with one nobody can look up, keeps the bookings'
 -- non-personal facts, and records guest.anonymized without the erased data. Idempotent.
 create function booking.process_erasures(p_limit int) returns int
     language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
@@ -9,6 +9,8 @@ create function booking.process_erasures(p_limit int) returns int
         n int := 0;
     begin
         for r in select * from booking.erasure_requests where status = 'pending' order by due_at limit p_limit for update skip locked loop
+            delete from booking.hold_attempts a using booking.guests g
+             where g.tenant_id = r.tenant_id and g.id = r.guest_id and a.tenant_id = g.tenant_id and a.email_key = g.email_lookup;
             update booking.guests
                set name = 'anonymized', email_lookup = 'anonymized:' || id, email_sealed = 'anonymized', phone_sealed = null,
                    dietary_sealed = null, allergies_sealed = null, anonymized_at = coalesce(anonymized_at, now()), updated_at = now()

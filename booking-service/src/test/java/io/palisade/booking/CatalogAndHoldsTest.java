@@ -2,7 +2,11 @@ package io.palisade.booking;
 
 import static io.palisade.booking.Api.bearer;
 import static io.palisade.booking.Api.json;
+import static org.hamcrest.Matchers.both;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,6 +58,38 @@ class CatalogAndHoldsTest {
         json().body(Api.holdBody(slot, 6)).post("/public/" + tenant.slug() + "/holds").then().statusCode(409);
         json().body(Api.holdBody(UUID.randomUUID(), 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(404);
         json().body(Api.holdBody(slot, 0)).post("/public/" + tenant.slug() + "/holds").then().statusCode(400);
+    }
+
+    @Test
+    void oneGuestEmailMakesAtMostFiveHoldsPerWindow() {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String slot = Api.publishedSlot(tenant.ownerToken(), 0, 40);
+        Map<String, Object> guest = Map.of("name", "Flo Od", "email", "flood-" + UUID.randomUUID() + "@example.net");
+        for (int i = 0; i < 5; i++) {
+            json().body(Map.of("slotId", slot, "seats", 1, "guest", guest)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        }
+        json().body(Map.of("slotId", slot, "seats", 1, "guest", guest)).post("/public/" + tenant.slug() + "/holds").then().statusCode(429)
+                .contentType("application/problem+json").header("Retry-After", notNullValue())
+                .body("retryAfterSeconds", both(greaterThan(0)).and(lessThanOrEqualTo(900)));
+        json().body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        json().get("/public/" + tenant.slug() + "/availability").then()
+                .body("find { it.slotId == '" + slot + "' }.freeSeats", equalTo(34));
+    }
+
+    @Test
+    void oneClientMakesAtMostThirtyHoldsPerTenantAndWindow() {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        TestTenancy.Tenant other = TestTenancy.newTenant(0);
+        String slot = Api.publishedSlot(tenant.ownerToken(), 1000, 50);
+        String otherSlot = Api.publishedSlot(other.ownerToken(), 1000, 5);
+        String squatter = "203.0.113." + (1 + new java.util.Random().nextInt(250));
+        for (int i = 0; i < 30; i++) {
+            json().header("X-Forwarded-For", squatter).body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        }
+        json().header("X-Forwarded-For", squatter).body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(429)
+                .header("Retry-After", notNullValue());
+        json().header("X-Forwarded-For", "192.0.2.10").body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        json().header("X-Forwarded-For", squatter).body(Api.holdBody(otherSlot, 1)).post("/public/" + other.slug() + "/holds").then().statusCode(201);
     }
 
     @Test

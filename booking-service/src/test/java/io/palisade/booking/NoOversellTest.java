@@ -43,9 +43,10 @@ class NoOversellTest {
         List<Future<Integer>> answers = new ArrayList<>();
         try {
             for (int i = 0; i < REQUESTS; i++) {
+                String client = "198.18." + (i / 256) + "." + (i % 256);
                 answers.add(clients.submit(() -> {
                     start.await();
-                    return json().body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").statusCode();
+                    return json().header("X-Forwarded-For", client).body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").statusCode();
                 }));
             }
             long began = System.nanoTime();

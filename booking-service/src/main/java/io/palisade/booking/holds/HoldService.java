@@ -17,6 +17,7 @@ import static io.palisade.common.db.Rows.first;
 import io.palisade.booking.Capacity;
 import io.palisade.booking.guests.GuestData;
 import io.palisade.booking.guests.GuestTokens;
+import io.palisade.common.crypto.Pseudonyms;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
@@ -42,8 +43,20 @@ public class HoldService {
     @ConfigProperty(name = "palisade.holds.ttl", defaultValue = "PT15M")
     Duration holdTtl;
 
+    @ConfigProperty(name = "palisade.holds.limit-window", defaultValue = "PT15M")
+    Duration limitWindow;
+
+    @ConfigProperty(name = "palisade.holds.max-per-client", defaultValue = "30")
+    int maxPerClient;
+
+    @ConfigProperty(name = "palisade.holds.max-per-email", defaultValue = "5")
+    int maxPerEmail;
+
     @Inject
     GuestData guestData;
+
+    @Inject
+    Pseudonyms pseudonyms;
 
     @Inject
     GuestTokens tokens;
@@ -68,10 +81,14 @@ public class HoldService {
                         r.getOffsetDateTime("starts_at"), r.getOffsetDateTime("ends_at"), r.getInteger("free_seats"))))));
     }
 
-    public Uni<Hold> hold(String tenantSlug, UUID slotId, int seats, GuestData.Details guest) {
+    /**
+     * Holds seats for a guest. A client address and a guest email may each make only so many holds per tenant and
+     * window (429 with Retry-After beyond that), so nobody can squat a tenant's seats or flood a mailbox.
+     */
+    public Uni<Hold> hold(String tenantSlug, UUID slotId, int seats, GuestData.Details guest, String clientAddress) {
         return tx.inScope(DbScope.anonymous(), c -> tenantId(c, tenantSlug).chain(tenantId -> {
             GuestData.Sealed sealed = guestData.seal(tenantId, guest);
-            return c.preparedQuery("select booking_id, public_ref, status, amount_minor, currency, hold_expires_at"
+            return admit(c, tenantId, clientAddress, sealed.emailLookup()).chain(() -> c.preparedQuery("select booking_id, public_ref, status, amount_minor, currency, hold_expires_at"
                     + " from booking.hold_seats($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                     .execute(Tuple.from(java.util.Arrays.asList(tenantId, slotId, seats, (int) holdTtl.toSeconds(), sealed.name(),
                             sealed.emailLookup(), sealed.email(), sealed.phone(), sealed.dietaryNeeds(), sealed.allergies())))
@@ -82,16 +99,33 @@ public class HoldService {
                                 r.getOffsetDateTime("hold_expires_at"),
                                 payable ? tokens.issue(GuestTokens.Domain.PAYMENT, tenantId, ref) : null,
                                 tokens.issue(GuestTokens.Domain.MANAGE, tenantId, ref), tokens.issue(GuestTokens.Domain.WAIVER, tenantId, ref));
-                    }).orElseThrow(() -> ProblemException.notFound("the slot")));
+                    }).orElseThrow(() -> ProblemException.notFound("the slot"))));
         }))
                 .onFailure(Capacity::exceeded)
                 .transform(e -> ProblemException.conflict("not enough free seats on this slot"));
     }
 
-    /** Holds that ran out free their seats. */
+    private Uni<Void> admit(SqlConnection c, UUID tenantId, String clientAddress, String emailKey) {
+        return c.preparedQuery("select refused_by, retry_after_seconds from booking.admit_hold($1, $2, $3, $4, $5, $6)")
+                .execute(Tuple.from(java.util.Arrays.asList(tenantId, pseudonyms.of("hold-client", clientAddress), emailKey,
+                        (int) limitWindow.toSeconds(), maxPerClient, maxPerEmail)))
+                .map(rows -> {
+                    var r = rows.iterator().next();
+                    String refusedBy = r.getString("refused_by");
+                    if (refusedBy != null) {
+                        throw ProblemException.tooManyRequests("client".equals(refusedBy)
+                                ? "too many holds from this client; try again later"
+                                : "too many holds for this email address; try again later", r.getInteger("retry_after_seconds"));
+                    }
+                    return null;
+                });
+    }
+
+    /** Holds that ran out free their seats; hold attempts that left the limit window are dropped. */
     @Scheduled(every = "${palisade.holds.expiry-check:10s}", delayed = "5s")
     Uni<Void> expireHolds() {
-        return tx.inScope(DbScope.anonymous(), c -> c.query("select booking.expire_holds() as expired").execute())
+        return tx.inScope(DbScope.anonymous(), c -> c.query("select booking.expire_holds() as expired").execute()
+                .call(() -> c.preparedQuery("select booking.purge_hold_attempts($1)").execute(Tuple.of((int) limitWindow.toSeconds()))))
                 .invoke(rows -> {
                     int expired = rows.iterator().next().getInteger("expired");
                     if (expired > 0) {

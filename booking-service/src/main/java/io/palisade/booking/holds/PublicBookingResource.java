@@ -19,12 +19,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.palisade.booking.guests.GuestData;
 import io.palisade.common.web.ProblemException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
 /** The public booking widget of one tenant (by slug): availability and holds. No staff data here. */
 @Path("/public/{tenant}")
@@ -59,13 +61,16 @@ public class PublicBookingResource {
         return holds.availability(tenant, start, end);
     }
 
-    /** Holds seats at once; they are freed when the hold expires unpaid. 409 when the slot has too few free seats. */
+    /**
+     * Holds seats at once; they are freed when the hold expires unpaid. 409 when the slot has too few free seats,
+     * 429 when this client or this email made too many holds lately.
+     */
     @POST
     @Path("holds")
-    public Uni<Response> hold(@PathParam("tenant") String tenant, @Valid @NotNull HoldRequest request) {
+    public Uni<Response> hold(@PathParam("tenant") String tenant, @Valid @NotNull HoldRequest request, @Context HttpServerRequest http) {
         Guest guest = request.guest();
         return holds.hold(tenant, request.slotId(), request.seats(),
-                new GuestData.Details(guest.name(), guest.email(), guest.phone(), guest.dietaryNeeds(), guest.allergies()))
+                new GuestData.Details(guest.name(), guest.email(), guest.phone(), guest.dietaryNeeds(), guest.allergies()), http.remoteAddress().hostAddress())
                 .map(hold -> Response.status(201).entity(hold).build());
     }
 

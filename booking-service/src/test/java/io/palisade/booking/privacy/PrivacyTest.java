@@ -13,6 +13,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -33,8 +35,12 @@ class PrivacyTest {
     private static final String PHONE = "+33 1 70 36 39 50";
 
     private static String guestWithBooking(TestTenancy.Tenant tenant, String email) {
+        return guestWithBooking(tenant, email, "Hugo Private");
+    }
+
+    private static String guestWithBooking(TestTenancy.Tenant tenant, String email, String name) {
         String slot = Api.publishedSlot(tenant.ownerToken(), 3000, 5);
-        json().body(Map.of("slotId", slot, "seats", 2, "guest", Map.of("name", "Hugo Private", "email", email, "phone", PHONE,
+        json().body(Map.of("slotId", slot, "seats", 2, "guest", Map.of("name", name, "email", email, "phone", PHONE,
                 "dietaryNeeds", "lactose free", "allergies", "kiwi"))).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
         return bearer(tenant.ownerToken()).queryParam("email", email).get("/guests").then().statusCode(200).body("", hasSize(1))
                 .extract().path("[0].id");
@@ -56,7 +62,20 @@ class PrivacyTest {
     void erasureScrubsEveryPersonalFieldKeepsTheFactsAndIsIdempotent() throws Exception {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
         String email = "ida-" + UUID.randomUUID() + "@example.org";
-        String guest = guestWithBooking(tenant, email);
+        String name = "Ida Private " + UUID.randomUUID();
+        String guest = guestWithBooking(tenant, email, name);
+        List<String> traces = new ArrayList<>(List.of(name, email, PHONE, "lactose free", "kiwi"));
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select email_lookup, email_sealed, phone_sealed, dietary_sealed, allergies_sealed"
+                        + " from booking.guests where id = ?")) {
+            st.setObject(1, UUID.fromString(guest));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                for (int i = 1; i <= 5; i++) {
+                    traces.add(rs.getString(i));
+                }
+            }
+        }
         String dueAt = bearer(tenant.ownerToken()).post("/guests/" + guest + "/erasure-requests").then().statusCode(201)
                 .body("status", equalTo("pending")).extract().path("dueAt");
         long days = Duration.between(OffsetDateTime.now(), OffsetDateTime.parse(dueAt)).toDays();
@@ -70,12 +89,13 @@ class PrivacyTest {
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 String row = rs.getString(1);
-                for (String pii : new String[] { "Hugo", "v1:", PHONE }) {
+                for (String pii : new String[] { "Ida", "v1:", PHONE }) {
                     assertFalse(row.contains(pii), "left in the guest row: " + pii + " in " + row);
                 }
                 assertEquals(1, rs.getLong(2), "the booking's facts are kept");
             }
         }
+        assertEquals(List.of(), tablesHolding(traces), "the guest's data, its lookup value or its ciphertexts are left");
         bearer(tenant.ownerToken()).queryParam("email", email).get("/guests").then().statusCode(200).body("", hasSize(0));
         bearer(tenant.ownerToken()).get("/guests/" + guest + "/export").then().statusCode(200).body("anonymized", equalTo(true))
                 .body("email", equalTo(null)).body("bookings", hasSize(1));
@@ -93,6 +113,34 @@ class PrivacyTest {
                 assertTrue(rs.getBoolean(2), "an audit event holds the erased email");
             }
         }
+    }
+
+    /** Every table of the schema whose rows (as text) still contain one of the values. */
+    private static List<String> tablesHolding(List<String> values) throws Exception {
+        List<String> found = new ArrayList<>();
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = c.createStatement().executeQuery("select table_name from information_schema.tables"
+                    + " where table_schema = 'booking' and table_type = 'BASE TABLE'")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            for (String table : tables) {
+                try (PreparedStatement st = c.prepareStatement("select count(*) from booking." + table + " t where strpos(t::text, ?) > 0")) {
+                    for (String value : values) {
+                        st.setString(1, value);
+                        try (ResultSet rs = st.executeQuery()) {
+                            rs.next();
+                            if (rs.getLong(1) > 0) {
+                                found.add(table + " holds " + value);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     private static void awaitCompleted(TestTenancy.Tenant tenant) throws InterruptedException {

@@ -16,6 +16,8 @@ public final class Problem {
 
     public static final String MEDIA_TYPE = "application/problem+json";
     public static final MediaType PROBLEM_JSON = MediaType.valueOf(MEDIA_TYPE);
+    /** Extension member that is also sent as the Retry-After header. */
+    public static final String RETRY_AFTER_SECONDS = "retryAfterSeconds";
 
     public final URI type;
     public final String title;
@@ -41,6 +43,11 @@ public final class Problem {
     }
 
     public Response toResponse() {
-        return Response.status(status).type(PROBLEM_JSON).entity(this).build();
+        Response.ResponseBuilder response = Response.status(status).type(PROBLEM_JSON).entity(this);
+        Object retryAfter = extensions.get(RETRY_AFTER_SECONDS);
+        if (retryAfter != null) {
+            response.header("Retry-After", retryAfter);
+        }
+        return response.build();
     }
 }

@@ -36,6 +36,11 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(new Problem(403, "Forbidden", detail));
     }
 
+    /** 429 with a Retry-After header: the client may try again after that many seconds. */
+    public static ProblemException tooManyRequests(String detail, long retryAfterSeconds) {
+        return new ProblemException(new Problem(429, "Too Many Requests", detail).with(Problem.RETRY_AFTER_SECONDS, retryAfterSeconds));
+    }
+
     public static ProblemException unauthorized(String detail) {
         return new ProblemException(new Problem(Status.UNAUTHORIZED.getStatusCode(), "Unauthorized", detail));
     }
