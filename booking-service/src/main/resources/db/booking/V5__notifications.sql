@@ -1,4 +1,4 @@
--- Outgoing messages to guests (confirmation, reminder, cancellation), queued by the database as bookings
+-- Outgoing messages to guests (confirmation, reminder, rescheduled, cancellation), queued by the database as bookings
 -- change, whatever changed them, and sent by a worker. The queue holds no personal data: the worker opens the
 -- guest's sealed email only to send.
 
@@ -7,7 +7,7 @@ create table booking.notifications (
     tenant_id  uuid not null,
     booking_id uuid not null references booking.bookings (id),
     guest_id   uuid not null,
-    kind       text not null check (kind in ('confirmation', 'reminder', 'cancellation')),
+    kind       text not null check (kind in ('confirmation', 'reminder', 'rescheduled', 'cancellation')),
     status     text not null default 'pending' check (status in ('pending', 'sending', 'sent', 'cancelled', 'failed')),
     due_at     timestamptz not null,
     attempts   int not null default 0,
@@ -23,18 +23,30 @@ create policy notifications_select on booking.notifications for select to palisa
     using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
 grant select on booking.notifications to ${app_role};
 
--- Confirmed: a confirmation now and a reminder a day before the start. Cancelled, refunded, expired: pending
--- messages are dropped, and a guest whose confirmed booking was cancelled or refunded is told.
+-- Confirmed: a confirmation now and a reminder a day before the start. Moved to another slot while confirmed:
+-- a notice now and the reminder moves with the booking. Cancelled, refunded, expired: unsent messages are
+-- dropped (also one a worker holds: if its send fails it is not retried), and a guest whose confirmed booking
+-- was cancelled or refunded is told.
 create function booking.queue_notifications() returns trigger
     language plpgsql security definer set search_path = pg_catalog, pg_temp
     as $$
     declare
         v_starts timestamptz;
     begin
-        if new.guest_id is null or (tg_op = 'UPDATE' and new.status = old.status) then
+        if new.guest_id is null or (tg_op = 'UPDATE' and new.status = old.status and new.slot_id = old.slot_id) then
             return null;
         end if;
-        if new.status = 'confirmed' then
+        if tg_op = 'UPDATE' and new.status = 'confirmed' and old.status = 'confirmed' then
+            select s.starts_at into v_starts from booking.slots s where s.id = new.slot_id;
+            update booking.notifications set status = 'cancelled'
+             where booking_id = new.id and kind = 'reminder' and status in ('pending', 'sending');
+            insert into booking.notifications (tenant_id, booking_id, guest_id, kind, due_at)
+            values (new.tenant_id, new.id, new.guest_id, 'rescheduled', now());
+            if v_starts - interval '24 hours' > now() then
+                insert into booking.notifications (tenant_id, booking_id, guest_id, kind, due_at)
+                values (new.tenant_id, new.id, new.guest_id, 'reminder', v_starts - interval '24 hours');
+            end if;
+        elsif new.status = 'confirmed' then
             select s.starts_at into v_starts from booking.slots s where s.id = new.slot_id;
             insert into booking.notifications (tenant_id, booking_id, guest_id, kind, due_at)
             values (new.tenant_id, new.id, new.guest_id, 'confirmation', now());
@@ -44,7 +56,7 @@ create function booking.queue_notifications() returns trigger
             end if;
         elsif new.status in ('cancelled', 'refunded', 'expired') then
             update booking.notifications set status = 'cancelled'
-             where booking_id = new.id and status = 'pending';
+             where booking_id = new.id and status in ('pending', 'sending');
             if tg_op = 'UPDATE' and old.status = 'confirmed' then
                 insert into booking.notifications (tenant_id, booking_id, guest_id, kind, due_at)
                 values (new.tenant_id, new.id, new.guest_id, 'cancellation', now());
@@ -53,7 +65,7 @@ create function booking.queue_notifications() returns trigger
         return null;
     end
     $$;
-create trigger bookings_queue_notifications after insert or update of status on booking.bookings
+create trigger bookings_queue_notifications after insert or update of status, slot_id on booking.bookings
     for each row execute function booking.queue_notifications();
 
 -- The worker takes due messages with a lease (a crashed worker's messages come back after it), with what it

@@ -78,8 +78,11 @@ public class NotificationSender {
             case "confirmation" -> new OutgoingMail(email, "Your booking is confirmed",
                     "Hello " + due.guestName() + ",\n\nyour booking is confirmed: " + what + ".\nTotal: " + money(due) + "\n");
             case "reminder" -> new OutgoingMail(email, "See you tomorrow", "Hello " + due.guestName() + ",\n\na reminder: " + what + ".\n");
-            default -> new OutgoingMail(email, "Your booking was cancelled",
+            case "rescheduled" -> new OutgoingMail(email, "Your booking was moved",
+                    "Hello " + due.guestName() + ",\n\nyour booking was moved to another time: " + what + ".\n");
+            case "cancellation" -> new OutgoingMail(email, "Your booking was cancelled",
                     "Hello " + due.guestName() + ",\n\nyour booking was cancelled: " + what + ".\n");
+            default -> throw new IllegalStateException("no mail for notifications of kind " + due.kind());
         };
     }
 

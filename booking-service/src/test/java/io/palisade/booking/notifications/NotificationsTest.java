@@ -55,6 +55,29 @@ class NotificationsTest {
     }
 
     @Test
+    void aGuestMovedToAnotherSlotIsToldAndTheReminderMovesWithTheBooking() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String email = "lou-" + UUID.randomUUID() + "@example.org";
+        String from = slotInDays(tenant, 3, 0);
+        String to = slotInDays(tenant, 6, 0);
+        json().body(Map.of("slotId", from, "seats", 1, "guest", Map.of("name", "Lou", "email", email)))
+                .post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        awaitMail(email, "Your booking is confirmed");
+        bearer(tenant.ownerToken()).body(Map.of("fromSlotId", from, "toSlotId", to)).post("/bookings/rebook").then().statusCode(200);
+        awaitMail(email, "Your booking was moved");
+        assertEquals(List.of("confirmation:sent", "reminder:cancelled", "reminder:pending", "rescheduled:sent"), queue(email, tenant));
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select n.due_at = s.starts_at - interval '24 hours' from booking.notifications n"
+                        + " join booking.slots s on s.id = ?::uuid where n.tenant_id = ? and n.kind = 'reminder' and n.status = 'pending'")) {
+            st.setString(1, to);
+            st.setObject(2, tenant.id());
+            try (ResultSet rs = st.executeQuery()) {
+                assertTrue(rs.next() && rs.getBoolean(1), "the reminder is due a day before the new slot");
+            }
+        }
+    }
+
+    @Test
     void aHeldBookingIsToldNothingUntilItIsConfirmed() throws Exception {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
         String email = "kim-" + UUID.randomUUID() + "@example.org";
