@@ -154,15 +154,22 @@ create function booking.hold_seats(p_tenant uuid, p_slot uuid, p_seats int, p_ho
     end
     $$;
 
--- Holds that ran out free their seats (the worker calls this; every tenant at once).
+-- Holds that ran out free their seats (the worker calls this; every tenant at once), each announced as
+-- booking.expired (payment-service cancels the hold's PaymentIntent).
 create function booking.expire_holds() returns int
     language sql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
         with expired as (
             update booking.bookings set status = 'expired', updated_at = now()
              where status in ('held', 'pending_payment') and hold_expires_at <= now()
+            returning id, tenant_id, amount_minor, currency),
+        announced as (
+            insert into booking.outbox (id, tenant_id, type, subject, data)
+            select gen_random_uuid(), e.tenant_id, 'booking.expired', e.id::text,
+                   jsonb_build_object('bookingId', e.id, 'amountMinor', e.amount_minor, 'currency', e.currency)
+              from expired e
             returning 1)
-        select count(*)::int from expired
+        select count(*)::int from announced
     $$;
 
 revoke all on function booking.availability(uuid, timestamptz, timestamptz), booking.hold_seats(uuid, uuid, int, int),
@@ -170,98 +177,3 @@ revoke all on function booking.availability(uuid, timestamptz, timestamptz), boo
 grant execute on function booking.availability(uuid, timestamptz, timestamptz), booking.hold_seats(uuid, uuid, int, int),
     booking.expire_holds() to ${app_role};
 
--- ---------------------------------------------------------------------------------------------------------
--- Transactional outbox and Idempotency-Key records, as in every schema (common: Outbox, AuditLog,
--- OutboxRelay, IdempotencyKeys; docs/events.md, docs/idempotency.md).
-
-create table booking.outbox (
-    seq          bigserial primary key,
-    id           uuid not null unique,
-    tenant_id    uuid,
-    stream       text not null default 'domain' check (stream in ('domain', 'audit')),
-    type         text not null,
-    subject      text,
-    data         jsonb not null,
-    occurred_at  timestamptz not null default now(),
-    published_at timestamptz,
-    constraint outbox_platform_events_are_audit check (tenant_id is not null or stream = 'audit')
-);
-create index outbox_pending_idx on booking.outbox (seq) where published_at is null;
-alter table booking.outbox enable row level security;
-alter table booking.outbox force row level security;
-create policy outbox_owner_helpers on booking.outbox for all to ${owner_role} using (true) with check (true);
-create policy outbox_select on booking.outbox for select to palisade_services
-    using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
-create policy outbox_insert on booking.outbox for insert to palisade_services
-    with check ((tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())))
-                or (tenant_id is null and stream = 'audit'));
-grant select, insert on booking.outbox to ${app_role};
-grant usage on sequence booking.outbox_seq_seq to ${app_role};
-
-create function booking.outbox_pending(p_limit int)
-    returns table (seq bigint, id uuid, tenant_id uuid, stream text, type text, subject text, data jsonb, occurred_at timestamptz)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
-    as $$
-        select o.seq, o.id, o.tenant_id, o.stream, o.type, o.subject, o.data, o.occurred_at from booking.outbox o
-         where o.published_at is null order by o.seq limit p_limit
-    $$;
-create function booking.outbox_mark_published(p_seqs bigint[]) returns void
-    language sql volatile security definer set search_path = pg_catalog, pg_temp
-    as $$ update booking.outbox set published_at = now() where seq = any(p_seqs) and published_at is null $$;
-
-create table booking.idempotency_keys (
-    tenant_id             uuid not null,
-    principal             uuid not null,
-    key                   text not null check (length(key) between 1 and 255),
-    fingerprint           text not null,
-    state                 text not null check (state in ('in_flight', 'completed')),
-    locked_until          timestamptz not null,
-    expires_at            timestamptz not null,
-    response_status       int,
-    response_content_type text,
-    response_location     text,
-    response_body_sealed  text,
-    created_at            timestamptz not null default now(),
-    primary key (tenant_id, principal, key)
-);
-create index idempotency_keys_expiry_idx on booking.idempotency_keys (expires_at);
-alter table booking.idempotency_keys enable row level security;
-alter table booking.idempotency_keys force row level security;
-create policy idempotency_keys_owner_helpers on booking.idempotency_keys for all to ${owner_role} using (true) with check (true);
-create policy idempotency_keys_select on booking.idempotency_keys for select to palisade_services
-    using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id()))
-           and principal = tenancy.current_user_id());
-create policy idempotency_keys_insert on booking.idempotency_keys for insert to palisade_services
-    with check (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id()))
-                and principal = tenancy.current_user_id());
-create policy idempotency_keys_update on booking.idempotency_keys for update to palisade_services
-    using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id()))
-           and principal = tenancy.current_user_id())
-    with check (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id()))
-                and principal = tenancy.current_user_id());
-create policy idempotency_keys_delete on booking.idempotency_keys for delete to palisade_services
-    using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id()))
-           and principal = tenancy.current_user_id());
-grant select, insert, update, delete on booking.idempotency_keys to ${app_role};
-
-create function booking.idempotency_purge() returns void
-    language sql volatile security definer set search_path = pg_catalog, pg_temp
-    as $$ delete from booking.idempotency_keys where expires_at < now() $$;
-
-revoke all on function booking.outbox_pending(int), booking.outbox_mark_published(bigint[]), booking.idempotency_purge() from public;
-grant execute on function booking.outbox_pending(int), booking.outbox_mark_published(bigint[]), booking.idempotency_purge()
-    to ${app_role};
-
--- An audit event of this schema's helpers, in the shape of common's AuditEvent (schema version 1).
-create function booking.audit_event(p_tenant uuid, p_action text, p_actor uuid, p_role text, p_target_type text, p_target_id text,
-        p_before jsonb, p_after jsonb, p_details jsonb) returns void
-    language sql volatile set search_path = pg_catalog, pg_temp
-    as $$
-        insert into booking.outbox (id, tenant_id, stream, type, subject, data)
-        values (gen_random_uuid(), p_tenant, 'audit', p_action, p_target_id,
-                jsonb_build_object('schemaVersion', 1, 'action', p_action, 'tenantId', p_tenant,
-                    'actor', jsonb_build_object('userId', p_actor, 'role', p_role, 'impersonatorId', null, 'clientIp', null),
-                    'target', jsonb_build_object('type', p_target_type, 'id', p_target_id), 'outcome', 'success',
-                    'before', p_before, 'after', p_after, 'details', coalesce(p_details, '{}'::jsonb), 'requestId', null))
-    $$;
-revoke all on function booking.audit_event(uuid, text, uuid, text, text, text, jsonb, jsonb, jsonb) from public;

@@ -72,6 +72,10 @@ create function booking.hold_seats(p_tenant uuid, p_slot uuid, p_seats int, p_ho
         insert into booking.bookings (id, tenant_id, slot_id, seats, status, amount_minor, currency, hold_expires_at, guest_id)
         values (v_booking, p_tenant, p_slot, p_seats, v_status, v_price * p_seats, v_currency, v_expires, v_guest)
         returning bookings.public_ref into v_ref;
+        insert into booking.outbox (id, tenant_id, type, subject, data)
+        values (gen_random_uuid(), p_tenant, 'booking.created', v_booking::text,
+                jsonb_build_object('bookingId', v_booking, 'reference', v_ref, 'slotId', p_slot, 'seats', p_seats, 'status', v_status,
+                                   'amountMinor', v_price * p_seats, 'currency', v_currency, 'holdExpiresAt', v_expires));
         return query select v_booking, v_ref, v_guest, v_status, v_price * p_seats, v_currency, v_expires;
     end
     $$;

@@ -117,6 +117,15 @@ class CatalogAndHoldsTest {
             Thread.sleep(200);
         }
         assertEquals("expired", status(booking));
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select string_agg(type, ',' order by seq) from booking.outbox"
+                        + " where subject = ? and stream = 'domain'")) {
+            st.setString(1, booking);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                assertEquals("booking.created,booking.expired", rs.getString(1), "payment-service learns of the hold and of its end");
+            }
+        }
         json().body(Api.holdBody(slot, 4)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
     }
 

@@ -45,6 +45,26 @@ public final class DevSettings {
         return env.getOrDefault("PALISADE_LOOKUP_KEY", "ZGV2LW9ubHktbG9va3VwLWtleS0zMi1ieXRlcyEhISE=");
     }
 
+    /** 32-byte HMAC key, base64: guest payment tokens, shared by booking-service (issues) and payment-service (accepts). */
+    public String paymentTokenKey() {
+        // base64 of "dev-only-payment-token-key-32b!!"
+        return env.getOrDefault("PALISADE_PAYMENT_TOKEN_KEY", "ZGV2LW9ubHktcGF5bWVudC10b2tlbi1rZXktMzJiISE=");
+    }
+
+    /** 32-byte HMAC key, base64: guest waiver and manage tokens, booking-service's alone. */
+    public String bookingTokenKey() {
+        // base64 of "dev-only-booking-token-key-32b!!"
+        return env.getOrDefault("PALISADE_BOOKING_TOKEN_KEY", "ZGV2LW9ubHktYm9va2luZy10b2tlbi1rZXktMzJiISE=");
+    }
+
+    public PlatformKeys keys() {
+        return new PlatformKeys(masterKey(), lookupKey(), paymentTokenKey(), bookingTokenKey());
+    }
+
+    /** The platform's secrets, base64 each. */
+    public record PlatformKeys(String masterKey, String lookupKey, String paymentTokenKey, String bookingTokenKey) {
+    }
+
     public String platformAdminEmail() {
         return env.getOrDefault("PALISADE_PLATFORM_ADMIN_EMAIL", "admin@palisade.local");
     }
@@ -73,7 +93,7 @@ public final class DevSettings {
      * environment variables, the test resource as config overrides).
      */
     public static Map<String, String> serviceConfig(ServiceSpec service, int postgresPort, String kafkaBootstrap,
-            Map<String, String> rolePasswords, String masterKey, String lookupKey) {
+            Map<String, String> rolePasswords, PlatformKeys keys) {
         Map<String, String> config = new HashMap<>();
         config.put("palisade.db.host", "127.0.0.1");
         config.put("palisade.db.port", String.valueOf(postgresPort));
@@ -81,8 +101,16 @@ public final class DevSettings {
         config.put("palisade.db.app-password", rolePasswords.get(service.appRole()));
         config.put("palisade.db.owner-password", rolePasswords.get(service.ownerRole()));
         config.put("kafka.bootstrap.servers", kafkaBootstrap);
-        config.put("palisade.crypto.master-key", masterKey);
-        config.put("palisade.crypto.lookup-key", lookupKey);
+        config.put("palisade.crypto.master-key", keys.masterKey());
+        config.put("palisade.crypto.lookup-key", keys.lookupKey());
+        // Each guest-token key only where it is needed: booking-service issues both kinds, payment-service
+        // accepts payment tokens and nothing else.
+        if (service.name().equals("booking-service")) {
+            config.put("palisade.guest-tokens.payment-key", keys.paymentTokenKey());
+            config.put("palisade.guest-tokens.booking-key", keys.bookingTokenKey());
+        } else if (service.name().equals("payment-service")) {
+            config.put("palisade.guest-tokens.payment-key", keys.paymentTokenKey());
+        }
         return config;
     }
 }

@@ -89,7 +89,7 @@ public final class LocalPlatform {
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-jar", jar.toString());
         Map<String, String> env = pb.environment();
         DevSettings.serviceConfig(service, settings.postgresPort(), kafka.bootstrapServers(), settings.rolePasswords(),
-                settings.masterKey(), settings.lookupKey()).forEach((key, value) -> env.put(toEnvName(key), value));
+                settings.keys()).forEach((key, value) -> env.put(toEnvName(key), value));
         env.put("QUARKUS_HTTP_PORT", String.valueOf(settings.servicePort(service)));
         env.put("QUARKUS_PROFILE", "dev-stack");
         env.put("PALISADE_PUBLIC_URL_" + service.envPrefix(), baseUrl(service));

@@ -9,7 +9,8 @@ public record ServiceSpec(String name, String schema, String ownerRole, String a
     /** Every service built so far, in start order (tenant-service first: the others call its helpers). */
     public static final java.util.List<ServiceSpec> ALL = java.util.List.of(
             new ServiceSpec("tenant-service", "tenancy", "tenancy_owner", "tenant_service", 8101),
-            new ServiceSpec("booking-service", "booking", "booking_owner", "booking_service", 8102));
+            new ServiceSpec("booking-service", "booking", "booking_owner", "booking_service", 8102),
+            new ServiceSpec("payment-service", "payment", "payment_owner", "payment_service", 8103));
 
     public static ServiceSpec named(String name) {
         return ALL.stream().filter(s -> s.name().equals(name)).findFirst()

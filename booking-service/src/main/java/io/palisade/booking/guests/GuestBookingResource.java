@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import static io.palisade.common.db.Rows.first;
 
+import io.palisade.common.guests.GuestTokens;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;

@@ -16,7 +16,7 @@ import static io.palisade.common.db.Rows.first;
 
 import io.palisade.booking.Capacity;
 import io.palisade.booking.guests.GuestData;
-import io.palisade.booking.guests.GuestTokens;
+import io.palisade.common.guests.GuestTokens;
 import io.palisade.common.crypto.Pseudonyms;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;

@@ -5,7 +5,7 @@ import jakarta.inject.Inject;
 
 import static io.palisade.common.db.Rows.first;
 
-import io.palisade.booking.guests.GuestTokens;
+import io.palisade.common.guests.GuestTokens;
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.tenancy.CurrentTenant;

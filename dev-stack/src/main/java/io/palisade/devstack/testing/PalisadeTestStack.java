@@ -29,8 +29,7 @@ public final class PalisadeTestStack {
     private final PostgresServer postgres;
     private final KafkaBroker kafka;
     private final Map<String, String> rolePasswords = new HashMap<>();
-    private final String masterKey;
-    private final String lookupKey;
+    private final io.palisade.devstack.DevSettings.PlatformKeys keys;
     private final java.util.Set<String> migrated = new java.util.HashSet<>();
 
     private PalisadeTestStack() throws IOException {
@@ -39,11 +38,7 @@ public final class PalisadeTestStack {
             rolePasswords.put(service.ownerRole(), randomSecret(random));
             rolePasswords.put(service.appRole(), randomSecret(random));
         }
-        byte[] key = new byte[32];
-        random.nextBytes(key);
-        masterKey = Base64.getEncoder().encodeToString(key);
-        random.nextBytes(key);
-        lookupKey = Base64.getEncoder().encodeToString(key);
+        keys = new io.palisade.devstack.DevSettings.PlatformKeys(randomKey(random), randomKey(random), randomKey(random), randomKey(random));
         postgres = PostgresServer.start(0, null);
         PlatformDatabase.bootstrap(postgres, rolePasswords);
         kafka = new KafkaBroker(Files.createTempDirectory("palisade-kafka"), freePort(), freePort());
@@ -105,7 +100,13 @@ public final class PalisadeTestStack {
 
     public Map<String, String> serviceConfig(ServiceSpec service) {
         return io.palisade.devstack.DevSettings.serviceConfig(service, postgres.port(), kafka.bootstrapServers(),
-                rolePasswords, masterKey, lookupKey);
+                rolePasswords, keys);
+    }
+
+    private static String randomKey(SecureRandom random) {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
     }
 
     private static String randomSecret(SecureRandom random) {
