@@ -29,6 +29,10 @@ public final class DevSettings {
         return Integer.parseInt(env.getOrDefault("PALISADE_KAFKA_CONTROLLER_PORT", "59093"));
     }
 
+    public int stripeFakePort() {
+        return Integer.parseInt(env.getOrDefault("PALISADE_STRIPE_FAKE_PORT", "12111"));
+    }
+
     public int servicePort(ServiceSpec service) {
         return Integer.parseInt(env.getOrDefault(service.envPrefix() + "_PORT", String.valueOf(service.defaultPort())));
     }

@@ -16,6 +16,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.palisade.devstack.stripe.StripeFake;
+
 /**
  * The whole platform on one machine: PostgreSQL, Kafka, every service as its own process, demo data.
  * Run by {@code ./palisade-local}; Ctrl-C stops everything.
@@ -27,6 +29,9 @@ public final class LocalPlatform {
     private final List<Process> services = new ArrayList<>();
     private PostgresServer postgres;
     private KafkaBroker kafka;
+    private StripeFake stripe;
+    /** The local webhook endpoint's signing secret (dev only, like every local secret). */
+    private static final String STRIPE_WEBHOOK_SECRET = "whsec_dev-only-local-endpoint";
 
     private LocalPlatform(Path home, DevSettings settings) {
         this.home = home;
@@ -71,6 +76,9 @@ public final class LocalPlatform {
         step("Kafka (KRaft) on 127.0.0.1:" + settings.kafkaPort());
         kafka = new KafkaBroker(home.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort());
         kafka.start();
+        step("Stripe fake on " + "http://127.0.0.1:" + settings.stripeFakePort() + " (API and signed webhooks)");
+        stripe = StripeFake.start(settings.stripeFakePort());
+        stripe.sendWebhooksTo(baseUrl(ServiceSpec.named("payment-service")) + "/stripe/webhooks", STRIPE_WEBHOOK_SECRET);
         for (ServiceSpec service : ServiceSpec.ALL) {
             step(service.name() + " on http://127.0.0.1:" + settings.servicePort(service) + " (runs its migrations)");
             services.add(launch(root, service));
@@ -98,6 +106,12 @@ public final class LocalPlatform {
         env.put("PALISADE_MAIL_DIRECTORY", home.resolve("mail").toString());
         env.put("PALISADE_PLATFORM_ADMIN_EMAIL", settings.platformAdminEmail());
         env.put("PALISADE_PLATFORM_ADMIN_PASSWORD", settings.platformAdminPassword());
+        // payment-service talks to the Stripe fake, which signs its webhooks with this endpoint secret.
+        env.put("STRIPE_API_BASE", stripe.apiBase());
+        env.put("STRIPE_CONNECT_BASE", stripe.apiBase());
+        env.put("STRIPE_SECRET_KEY", "sk_test_palisade_local");
+        env.put("STRIPE_PUBLISHABLE_KEY", "pk_test_palisade_local");
+        env.put("STRIPE_WEBHOOK_SECRETS", STRIPE_WEBHOOK_SECRET);
         Path log = home.resolve("logs").resolve(service.name() + ".log");
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return pb.start();
@@ -139,6 +153,9 @@ public final class LocalPlatform {
         }
         if (kafka != null) {
             kafka.stop();
+        }
+        if (stripe != null) {
+            stripe.close();
         }
         if (postgres != null) {
             postgres.close();

@@ -1,0 +1,94 @@
+package io.palisade.payment.bookings;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import static io.palisade.common.db.Rows.all;
+
+import io.palisade.common.events.CloudEvent;
+import io.palisade.common.events.EventHandler;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.payment.refunds.RefundService;
+import io.palisade.payment.stripe.StripeGateway;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * booking-service's events: which bookings may be paid and for how much (booking.created), when a hold ended
+ * (its open PaymentIntents are cancelled), and when money arrived for a booking that no longer wanted it (it is
+ * refunded automatically and the payment flagged). Side effects at Stripe are idempotent, so a redelivered
+ * event does no harm.
+ */
+@ApplicationScoped
+public class BookingEvents implements EventHandler {
+
+    private static final Logger LOG = Logger.getLogger(BookingEvents.class);
+
+    private record OpenIntent(String intentId, String account) {
+    }
+
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    StripeGateway stripe;
+
+    @Inject
+    RefundService refunds;
+
+    @ConfigProperty(name = "palisade.bookings.topic")
+    String topic;
+
+    @Override
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public String group() {
+        return "payment-service";
+    }
+
+    @Override
+    public Uni<Void> handle(CloudEvent event) {
+        UUID bookingId;
+        try {
+            bookingId = UUID.fromString(event.data().getString("bookingId"));
+        } catch (RuntimeException e) {
+            return Uni.createFrom().voidItem();
+        }
+        if (event.tenantId() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.apply_booking_event($1, $2, $3, $4, $5) as outcome")
+                .execute(Tuple.from(java.util.Arrays.asList(event.id(), event.tenantId(), event.type(), bookingId, event.data())))
+                .map(rows -> rows.iterator().next().getString("outcome")))
+                .chain(outcome -> switch (outcome) {
+                    case "cancel_intents" -> cancelOpenIntents(event.tenantId(), bookingId);
+                    case "refund" -> refunds.refundUnneeded(event.tenantId(), bookingId);
+                    default -> Uni.createFrom().voidItem();
+                });
+    }
+
+    private Uni<Void> cancelOpenIntents(UUID tenantId, UUID bookingId) {
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.open_intents($1, $2)").execute(Tuple.of(tenantId, bookingId))
+                .map(rows -> all(rows, r -> new OpenIntent(r.getString("payment_intent_id"), r.getString("stripe_account_id")))))
+                .onItem().transformToMulti(intents -> Multi.createFrom().iterable(intents))
+                .onItem().transformToUniAndConcatenate(intent -> stripe.cancelPaymentIntent(intent.account(), intent.intentId()).replaceWithVoid()
+                        // Already succeeded or cancelled: the webhook path records it (and refunds a late success).
+                        // A transient failure fails the event, which is delivered again.
+                        .onFailure(e -> e instanceof StripeGateway.StripeCallException s && s.status() >= 400 && s.status() < 500)
+                        .recoverWithItem(e -> {
+                            LOG.infof("payment intent %s of an ended hold was not cancelled: %s", intent.intentId(), e.getMessage());
+                            return null;
+                        }))
+                .collect().last().replaceWithVoid();
+    }
+}

@@ -1,0 +1,63 @@
+package io.palisade.payment.webhooks;
+
+import java.util.Arrays;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.jboss.logging.Logger;
+
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.common.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Stripe's webhook intake (platform and Connect events). The signature is checked on the raw body before
+ * anything is parsed; a verified event is stored once per event id and acknowledged at once. The event worker
+ * ({@link StripeEventWorker}) acts on it later, from Stripe's API rather than from the payload.
+ */
+@Path("/stripe/webhooks")
+public class StripeWebhookResource {
+
+    private static final Logger LOG = Logger.getLogger(StripeWebhookResource.class);
+
+    @Inject
+    WebhookSignature signature;
+
+    @Inject
+    TenantTransactions tx;
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Map<String, Object>> receive(@HeaderParam("Stripe-Signature") String signatureHeader, String body) {
+        if (!signature.verifies(body, signatureHeader)) {
+            LOG.warn("a Stripe webhook was refused: its signature does not verify (wrong secret, altered body or stale timestamp)");
+            throw ProblemException.badRequest("the Stripe-Signature does not verify");
+        }
+        JsonObject event;
+        try {
+            event = new JsonObject(body);
+        } catch (RuntimeException e) {
+            throw ProblemException.badRequest("the event is not JSON");
+        }
+        String id = event.getString("id");
+        String type = event.getString("type");
+        JsonObject object = event.getJsonObject("data", new JsonObject()).getJsonObject("object", new JsonObject());
+        if (id == null || !id.startsWith("evt_") || type == null) {
+            throw ProblemException.badRequest("the event has no id or type");
+        }
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.record_stripe_event($1, $2, $3, $4, $5) as fresh")
+                .execute(Tuple.from(Arrays.asList(id, event.getString("account"), type, object.getString("id"), event))))
+                .map(rows -> Map.of("received", true, "duplicate", !rows.iterator().next().getBoolean("fresh")));
+    }
+}

@@ -1,0 +1,312 @@
+-- Definer helpers: each takes the tenant from a verified source (a Kafka event of booking-service, a Stripe
+-- event whose signature was checked, a guest payment token) or checks the caller's tenant scope itself.
+
+-- booking-service's events keep payment.bookings current. Returns what the consumer must do next:
+-- 'recorded', 'duplicate', 'ignored', 'cancel_intents' (the hold ended: cancel its open PaymentIntents) or
+-- 'refund' (money arrived for a booking that no longer wants it).
+create function payment.apply_booking_event(p_event_id text, p_tenant uuid, p_type text, p_booking uuid, p_data jsonb)
+    returns text
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        insert into payment.processed_events (tenant_id, event_id) values (p_tenant, p_event_id) on conflict do nothing;
+        if not found then
+            -- The Stripe side of an event may have failed the first time; it is idempotent, so it runs again.
+            return case when p_type in ('booking.expired', 'booking.cancelled') then 'cancel_intents'
+                        when p_type = 'booking.payment_unneeded' then 'refund' else 'duplicate' end;
+        end if;
+        if p_type = 'booking.created' then
+            if (p_data->>'amountMinor')::bigint <= 0 then
+                return 'ignored';
+            end if;
+            insert into payment.bookings (tenant_id, booking_id, reference, amount_minor, currency, status, hold_expires_at)
+            values (p_tenant, p_booking, p_data->>'reference', (p_data->>'amountMinor')::bigint, upper(p_data->>'currency'),
+                    p_data->>'status', (p_data->>'holdExpiresAt')::timestamptz)
+            on conflict (tenant_id, booking_id) do nothing;
+            return 'recorded';
+        end if;
+        if p_type = 'booking.payment_unneeded' then
+            return 'refund';
+        end if;
+        update payment.bookings
+           set status = case p_type when 'booking.confirmed' then 'confirmed' when 'booking.expired' then 'expired'
+                                    when 'booking.cancelled' then 'cancelled' when 'booking.refunded' then 'refunded' else status end,
+               updated_at = now()
+         where tenant_id = p_tenant and booking_id = p_booking;
+        if not found then
+            return 'ignored';
+        end if;
+        return case when p_type in ('booking.expired', 'booking.cancelled') then 'cancel_intents' else 'recorded' end;
+    end
+    $$;
+
+-- The PaymentIntents of a booking that may still take money.
+create function payment.open_intents(p_tenant uuid, p_booking uuid)
+    returns table (payment_id uuid, payment_intent_id text, stripe_account_id text)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select p.id, p.payment_intent_id, p.stripe_account_id from payment.payments p
+         where p.tenant_id = p_tenant and p.booking_id = p_booking and p.payment_intent_id is not null
+           and p.status in ('requires_payment', 'processing')
+    $$;
+
+-- A guest starts paying (from a verified payment token): the booking must be held and unexpired and the
+-- tenant connected. An open attempt is returned again (a retry reuses its PaymentIntent); otherwise a new
+-- attempt is numbered. The amount and currency are the booking's.
+create function payment.start_payment(p_tenant uuid, p_reference text, p_fee_basis_points int,
+        out outcome text, out payment_id uuid, out attempt int, out booking_id uuid, out stripe_account_id text,
+        out amount_minor bigint, out currency text, out application_fee_minor bigint, out payment_intent_id text)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        b payment.bookings%rowtype;
+        p payment.payments%rowtype;
+    begin
+        select * into b from payment.bookings where tenant_id = p_tenant and reference = p_reference for update;
+        if not found then
+            outcome := 'unknown_booking';
+            return;
+        end if;
+        booking_id := b.booking_id;
+        select * into p from payment.payments x where x.tenant_id = p_tenant and x.booking_id = b.booking_id
+           and x.status in ('creating', 'requires_payment', 'processing', 'succeeded') order by x.attempt desc limit 1;
+        if found and p.status = 'succeeded' then
+            outcome := 'already_paid';
+            return;
+        end if;
+        if b.status <> 'held' or b.hold_expires_at <= now() then
+            outcome := 'not_payable';
+            return;
+        end if;
+        if p.id is null then
+            select a.stripe_account_id into stripe_account_id from payment.connected_accounts a
+             where a.tenant_id = p_tenant and a.charges_enabled;
+            if not found then
+                outcome := 'no_account';
+                return;
+            end if;
+            insert into payment.payments (tenant_id, booking_id, attempt, stripe_account_id, amount_minor, currency, application_fee_minor)
+            values (p_tenant, b.booking_id,
+                    coalesce((select max(x.attempt) from payment.payments x where x.tenant_id = p_tenant and x.booking_id = b.booking_id), 0) + 1,
+                    stripe_account_id, b.amount_minor, b.currency, (b.amount_minor * p_fee_basis_points) / 10000)
+            returning * into p;
+            outcome := 'new';
+        else
+            outcome := 'existing';
+        end if;
+        payment_id := p.id;
+        attempt := p.attempt;
+        stripe_account_id := p.stripe_account_id;
+        amount_minor := p.amount_minor;
+        currency := p.currency;
+        application_fee_minor := p.application_fee_minor;
+        payment_intent_id := p.payment_intent_id;
+    end
+    $$;
+
+create function payment.record_intent(p_payment uuid, p_intent text) returns void
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+        update payment.payments set payment_intent_id = p_intent, status = 'requires_payment', updated_at = now()
+         where id = p_payment and status = 'creating'
+    $$;
+
+-- Stripe events, stored once per event id after their signature was verified. The tenant is the one whose
+-- connected account the event is about (null for an account we do not know).
+create function payment.record_stripe_event(p_event_id text, p_account text, p_type text, p_object_id text, p_payload jsonb)
+    returns boolean
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        insert into payment.stripe_events (event_id, tenant_id, account_id, type, object_id, payload)
+        values (p_event_id, (select a.tenant_id from payment.connected_accounts a where a.stripe_account_id = p_account),
+                p_account, p_type, p_object_id, p_payload)
+        on conflict (event_id) do nothing;
+        return found;
+    end
+    $$;
+
+create function payment.claim_stripe_events(p_limit int, p_lease_seconds int)
+    returns table (event_id text, tenant_id uuid, account_id text, type text, object_id text)
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+        with due as (
+            select e.event_id from payment.stripe_events e
+             where e.processed_at is null and (e.lease_until is null or e.lease_until < now()) and e.attempts < 20
+             order by e.received_at limit p_limit for update skip locked)
+        update payment.stripe_events e set attempts = e.attempts + 1, lease_until = now() + make_interval(secs => p_lease_seconds)
+          from due where e.event_id = due.event_id
+        returning e.event_id, e.tenant_id, e.account_id, e.type, e.object_id
+    $$;
+
+create function payment.finish_stripe_event(p_event_id text, p_outcome text) returns void
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$ update payment.stripe_events set processed_at = now(), outcome = p_outcome, lease_until = null where event_id = p_event_id $$;
+
+-- Moves a payment to the PaymentIntent's state as read back from Stripe. Succeeded and canceled are final:
+-- nothing moves a payment out of them, so a late or replayed event cannot undo a refund or revive a payment.
+-- payment.succeeded is emitted once, on the move into succeeded, and only when Stripe received exactly the
+-- booking's amount in its currency.
+create function payment.apply_intent_state(p_event_id text, p_account text, p_intent text, p_status text,
+        p_amount_received bigint, p_currency text, p_failed boolean)
+    returns text
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        p payment.payments%rowtype;
+        v_status text := case when p_status in ('requires_payment_method', 'requires_confirmation', 'requires_action') then 'requires_payment'
+                              else p_status end;
+    begin
+        select * into p from payment.payments where payment_intent_id = p_intent and stripe_account_id = p_account for update;
+        if not found then
+            return 'unknown_intent';
+        end if;
+        if p.status in ('succeeded', 'canceled') then
+            return 'already_' || p.status;
+        end if;
+        if v_status = 'succeeded' then
+            if p_amount_received <> p.amount_minor or upper(p_currency) <> p.currency then
+                update payment.payments set flag = 'amount_mismatch', updated_at = now() where id = p.id;
+                return 'amount_mismatch';
+            end if;
+            update payment.payments set status = 'succeeded', updated_at = now() where id = p.id;
+            insert into payment.outbox (id, tenant_id, type, subject, data)
+            values (gen_random_uuid(), p.tenant_id, 'payment.succeeded', p.booking_id::text,
+                    jsonb_build_object('bookingId', p.booking_id, 'paymentId', p.id, 'amountMinor', p.amount_minor, 'currency', p.currency,
+                                       'paymentIntentId', p.payment_intent_id, 'stripeEventId', p_event_id));
+            return 'succeeded';
+        end if;
+        if v_status not in ('requires_payment', 'processing', 'canceled') then
+            return 'ignored';
+        end if;
+        update payment.payments set status = v_status, updated_at = now() where id = p.id;
+        if v_status = 'canceled' or p_failed then
+            insert into payment.outbox (id, tenant_id, type, subject, data)
+            values (gen_random_uuid(), p.tenant_id, case when v_status = 'canceled' then 'payment.canceled' else 'payment.failed' end,
+                    p.booking_id::text, jsonb_build_object('bookingId', p.booking_id, 'paymentId', p.id, 'amountMinor', p.amount_minor,
+                    'currency', p.currency, 'paymentIntentId', p.payment_intent_id, 'stripeEventId', p_event_id));
+            return case when v_status = 'canceled' then 'canceled' else 'failed' end;
+        end if;
+        return v_status;
+    end
+    $$;
+
+-- A charge's refunded total as read back from Stripe. A refund proves the payment succeeded, so a refund
+-- seen first also records the success (once). payment.refunded carries the cumulative refunded amount.
+create function payment.apply_refunded_total(p_event_id text, p_account text, p_intent text, p_amount_refunded bigint)
+    returns text
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        p payment.payments%rowtype;
+        v_outcome text;
+    begin
+        select * into p from payment.payments where payment_intent_id = p_intent and stripe_account_id = p_account for update;
+        if not found then
+            return 'unknown_intent';
+        end if;
+        if p.status <> 'succeeded' then
+            v_outcome := payment.apply_intent_state(p_event_id, p_account, p_intent, 'succeeded', p.amount_minor, p.currency, false);
+            if v_outcome <> 'succeeded' then
+                return v_outcome;
+            end if;
+        end if;
+        if p_amount_refunded <= p.refunded_minor then
+            return 'refund_already_recorded';
+        end if;
+        update payment.payments set refunded_minor = p_amount_refunded, updated_at = now() where id = p.id;
+        insert into payment.outbox (id, tenant_id, type, subject, data)
+        values (gen_random_uuid(), p.tenant_id, 'payment.refunded', p.booking_id::text,
+                jsonb_build_object('bookingId', p.booking_id, 'paymentId', p.id, 'amountMinor', p_amount_refunded, 'currency', p.currency,
+                                   'paymentIntentId', p.payment_intent_id, 'stripeEventId', p_event_id));
+        return 'refunded';
+    end
+    $$;
+
+-- A refund: by staff (the caller's tenant scope is checked here) or automatic (p_user null: a payment that
+-- arrived after its booking ended, flagged). The amount may not exceed what is left after earlier refunds.
+create function payment.request_refund(p_tenant uuid, p_payment uuid, p_amount bigint, p_reason text, p_user uuid,
+        out outcome text, out refund_id uuid, out payment_intent_id text, out stripe_account_id text, out amount_minor bigint)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        p payment.payments%rowtype;
+        v_open bigint;
+    begin
+        if p_user is not null and not (p_tenant = tenancy.current_tenant_id() and tenancy.is_active_member(p_tenant)) then
+            outcome := 'not_found';
+            return;
+        end if;
+        select * into p from payment.payments where tenant_id = p_tenant and id = p_payment for update;
+        if not found then
+            outcome := 'not_found';
+            return;
+        end if;
+        if p.status <> 'succeeded' then
+            outcome := 'not_refundable';
+            return;
+        end if;
+        if p_user is null then
+            select r.id, r.amount_minor into refund_id, amount_minor from payment.refunds r
+             where r.payment_id = p.id and r.requested_by is null and r.status <> 'failed';
+            if found then
+                outcome := 'existing';
+                payment_intent_id := p.payment_intent_id;
+                stripe_account_id := p.stripe_account_id;
+                return;
+            end if;
+            p_amount := p.amount_minor - p.refunded_minor;
+            update payment.payments set flag = 'paid_after_booking_ended', updated_at = now() where id = p.id;
+        end if;
+        select coalesce(sum(r.amount_minor), 0) into v_open from payment.refunds r
+         where r.payment_id = p.id and r.status in ('requested', 'pending');
+        if p_amount is null or p_amount < 1 or p_amount > p.amount_minor - p.refunded_minor - v_open then
+            outcome := 'too_much';
+            amount_minor := greatest(p.amount_minor - p.refunded_minor - v_open, 0);
+            return;
+        end if;
+        insert into payment.refunds (tenant_id, payment_id, amount_minor, reason, requested_by)
+        values (p_tenant, p.id, p_amount, p_reason, p_user) returning id into refund_id;
+        outcome := 'requested';
+        payment_intent_id := p.payment_intent_id;
+        stripe_account_id := p.stripe_account_id;
+        amount_minor := p_amount;
+    end
+    $$;
+
+create function payment.record_refund(p_refund uuid, p_stripe_refund text, p_status text) returns void
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+        update payment.refunds set stripe_refund_id = coalesce(p_stripe_refund, stripe_refund_id),
+               status = case when status = 'succeeded' then status else p_status end, updated_at = now()
+         where id = p_refund
+    $$;
+
+create function payment.payment_of_booking(p_tenant uuid, p_booking uuid) returns uuid
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$ select p.id from payment.payments p where p.tenant_id = p_tenant and p.booking_id = p_booking and p.status = 'succeeded' $$;
+
+create function payment.update_account(p_account text, p_charges_enabled boolean, p_details_submitted boolean) returns void
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+        update payment.connected_accounts set charges_enabled = p_charges_enabled, details_submitted = p_details_submitted,
+               updated_at = now()
+         where stripe_account_id = p_account
+    $$;
+
+do $$
+declare
+    f text;
+begin
+    foreach f in array array['payment.apply_booking_event(text, uuid, text, uuid, jsonb)', 'payment.open_intents(uuid, uuid)',
+            'payment.start_payment(uuid, text, int)', 'payment.record_intent(uuid, text)',
+            'payment.record_stripe_event(text, text, text, text, jsonb)', 'payment.claim_stripe_events(int, int)',
+            'payment.finish_stripe_event(text, text)', 'payment.apply_intent_state(text, text, text, text, bigint, text, boolean)',
+            'payment.apply_refunded_total(text, text, text, bigint)', 'payment.request_refund(uuid, uuid, bigint, text, uuid)',
+            'payment.record_refund(uuid, text, text)', 'payment.payment_of_booking(uuid, uuid)',
+            'payment.update_account(text, boolean, boolean)'] loop
+        execute format('revoke all on function %s from public', f);
+        execute format('grant execute on function %s to ${app_role}', f);
+    end loop;
+end
+$$;
