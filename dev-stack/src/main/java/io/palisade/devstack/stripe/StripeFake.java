@@ -203,8 +203,8 @@ public final class StripeFake implements AutoCloseable {
     }
 
     private Object api(HttpExchange exchange, String path) throws IOException {
-        String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        if (auth == null || !auth.startsWith("Bearer sk_test_")) {
+        String auth = secretKey(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (auth == null || !auth.startsWith("sk_test_")) {
             throw StripeError.unauthorized();
         }
         Matcher m = PATH.matcher(path);
@@ -500,6 +500,25 @@ public final class StripeFake implements AutoCloseable {
             throw StripeError.missingParam(name);
         }
         return value;
+    }
+
+    /** The secret key of a request: {@code Bearer sk_...}, or HTTP Basic with the key as user name (as curl -u sends it). */
+    private static String secretKey(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        if (authorization.startsWith("Bearer ")) {
+            return authorization.substring("Bearer ".length());
+        }
+        if (authorization.startsWith("Basic ")) {
+            try {
+                String user = new String(java.util.Base64.getDecoder().decode(authorization.substring("Basic ".length())), StandardCharsets.UTF_8);
+                return user.endsWith(":") ? user.substring(0, user.length() - 1) : user;
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static String token(int length) {
