@@ -82,7 +82,7 @@ class PaymentEventsTest {
         // A later, different success event for the same booking changes nothing either.
         String again = publish(tenant, "payment.succeeded", booking, 6000, UUID.randomUUID().toString());
         assertEquals("already_confirmed", awaitOutcome(again));
-        assertEquals(List.of("booking.confirmed"), outboxTypes(booking));
+        assertEquals(List.of("booking.created", "booking.confirmed"), outboxTypes(booking));
     }
 
     @Test
@@ -94,7 +94,7 @@ class PaymentEventsTest {
         assertEquals("payment_after_refunded", awaitOutcome(publish(tenant, "payment.succeeded", booking, 3000, UUID.randomUUID().toString())));
         assertEquals("refunded", status(booking));
         // Nothing asks payment-service to refund a second time.
-        assertEquals(List.of("booking.refunded"), outboxTypes(booking));
+        assertEquals(List.of("booking.created", "booking.refunded"), outboxTypes(booking));
         assertEquals("already_refunded", awaitOutcome(publish(tenant, "payment.refunded", booking, 3000, UUID.randomUUID().toString())));
     }
 
@@ -127,7 +127,7 @@ class PaymentEventsTest {
         assertEquals("payment_after_expired", awaitOutcome(publish(tenant, "payment.succeeded", booking, 3000, UUID.randomUUID().toString())));
         assertEquals("expired", status(booking));
         assertEquals("held", status(other));
-        assertEquals(List.of("booking.payment_unneeded"), outboxTypes(booking));
+        assertEquals(List.of("booking.created", "booking.payment_unneeded"), outboxTypes(booking));
     }
 
     @Test
