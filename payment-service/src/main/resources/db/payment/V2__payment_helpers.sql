@@ -223,8 +223,9 @@ create function payment.apply_refunded_total(p_event_id text, p_account text, p_
     end
     $$;
 
--- A refund: by staff (the caller's tenant scope is checked here) or automatic (p_user null: a payment that
--- arrived after its booking ended, flagged). The amount may not exceed what is left after earlier refunds.
+-- A refund: by staff (the caller has already found the payment under its own tenant's RLS) or automatic
+-- (p_user null: a payment that arrived after its booking ended; flagged, refunded in full, audited here as the
+-- system). The amount may not exceed what is left after earlier refunds.
 create function payment.request_refund(p_tenant uuid, p_payment uuid, p_amount bigint, p_reason text, p_user uuid,
         out outcome text, out refund_id uuid, out payment_intent_id text, out stripe_account_id text, out amount_minor bigint)
     language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
@@ -233,10 +234,6 @@ create function payment.request_refund(p_tenant uuid, p_payment uuid, p_amount b
         p payment.payments%rowtype;
         v_open bigint;
     begin
-        if p_user is not null and not (p_tenant = tenancy.current_tenant_id() and tenancy.is_active_member(p_tenant)) then
-            outcome := 'not_found';
-            return;
-        end if;
         select * into p from payment.payments where tenant_id = p_tenant and id = p_payment for update;
         if not found then
             outcome := 'not_found';
@@ -267,6 +264,11 @@ create function payment.request_refund(p_tenant uuid, p_payment uuid, p_amount b
         end if;
         insert into payment.refunds (tenant_id, payment_id, amount_minor, reason, requested_by)
         values (p_tenant, p.id, p_amount, p_reason, p_user) returning id into refund_id;
+        if p_user is null then
+            perform payment.audit_event(p_tenant, 'payment.refund_requested', null, 'system', 'payment', p.id::text, null,
+                    jsonb_build_object('refundId', refund_id, 'amountMinor', p_amount),
+                    jsonb_build_object('reason', p_reason, 'automatic', true));
+        end if;
         outcome := 'requested';
         payment_intent_id := p.payment_intent_id;
         stripe_account_id := p.stripe_account_id;

@@ -47,8 +47,15 @@ public class RefundService {
 
     public Uni<Requested> requestByStaff(UUID paymentId, long amountMinor, String reason, String clientIp) {
         TenantContext caller = currentTenant.get();
-        return tx.inTenant(caller, c -> c.preparedQuery("select * from payment.request_refund($1, $2, $3, $4, $5)")
-                .execute(Tuple.of(caller.tenantId(), paymentId, amountMinor, reason, caller.userId()))
+        // The payment must be visible under the caller's own tenant (RLS) before the definer helper touches it.
+        return tx.inTenant(caller, c -> c.preparedQuery("select id from payment.payments where id = $1").execute(Tuple.of(paymentId))
+                .chain(visible -> {
+                    if (visible.size() == 0) {
+                        throw ProblemException.notFound("the payment");
+                    }
+                    return c.preparedQuery("select * from payment.request_refund($1, $2, $3, $4, $5)")
+                            .execute(Tuple.of(caller.tenantId(), paymentId, amountMinor, reason, caller.userId()));
+                })
                 .map(rows -> rows.iterator().next())
                 .call(row -> "requested".equals(row.getString("outcome"))
                         ? audit.record(c, new AuditEvent(caller.tenantId(), "payment.refund_requested", AuditEvent.Actor.of(caller, clientIp),
@@ -65,18 +72,11 @@ public class RefundService {
                 });
     }
 
-    /** The automatic refund of a payment whose booking had already ended (idempotent per payment). */
+    /** The automatic refund of a payment whose booking had already ended (idempotent per payment; audited by the helper). */
     public Uni<Void> refundUnneeded(UUID tenantId, UUID bookingId) {
-        String reason = "paid after the booking had ended";
         return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select p.id as payment_id, r.* from (select payment.payment_of_booking($1, $2) as id) p"
                 + " cross join lateral payment.request_refund($1, p.id, null, $3, null) r where p.id is not null")
-                .execute(Tuple.of(tenantId, bookingId, reason)).map(rows -> first(rows).orElse(null))
-                .call(row -> row != null && "requested".equals(row.getString("outcome"))
-                        ? audit.record(c, new AuditEvent(tenantId, "payment.refund_requested", new AuditEvent.Actor(null, "system", null, null),
-                                "payment", row.getUUID("payment_id").toString(), AuditEvent.SUCCESS, null,
-                                new JsonObject().put("refundId", row.getUUID("refund_id").toString()).put("amountMinor", row.getLong("amount_minor")),
-                                new JsonObject().put("reason", reason).put("automatic", true)))
-                        : Uni.createFrom().voidItem()))
+                .execute(Tuple.of(tenantId, bookingId, "paid after the booking had ended")).map(rows -> first(rows).orElse(null)))
                 .chain(row -> row != null && ("requested".equals(row.getString("outcome")) || "existing".equals(row.getString("outcome")))
                         ? send(row, row.getUUID("payment_id")).replaceWithVoid()
                         : Uni.createFrom().voidItem());
