@@ -1,0 +1,36 @@
+package io.palisade.payment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+
+import io.palisade.common.idempotency.Idempotent;
+import io.palisade.devstack.testing.IdempotencyCoverage;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Every mutating POST of payment-service honours Idempotency-Key, except the ones named here. */
+@QuarkusTest
+@QuarkusTestResource(value = PaymentServiceStack.class, restrictToAnnotatedClass = true)
+class IdempotencyCoverageTest {
+
+    /**
+     * No tenant member to key on, and idempotent by construction: the guest's checkout returns the same
+     * PaymentIntent for the same booking and attempt (Stripe idempotency key), and Stripe's webhooks are
+     * deduplicated on the event id.
+     */
+    private static final Set<String> WITHOUT_IDEMPOTENCY = Set.of("GuestPaymentResource.checkout", "StripeWebhookResource.receive");
+
+    @Test
+    void everyPostIsIdempotentOrDeliberatelyExempt() {
+        IdempotencyCoverage.Report report = IdempotencyCoverage.of(Idempotent.class);
+        assertTrue(report.posts().containsAll(WITHOUT_IDEMPOTENCY), "stale exemptions: " + WITHOUT_IDEMPOTENCY + " vs " + report.posts());
+        Set<String> missing = new TreeSet<>(report.notIdempotent());
+        missing.removeAll(WITHOUT_IDEMPOTENCY);
+        assertEquals(Set.of(), missing, "POST endpoints without @Idempotent");
+    }
+}
