@@ -1,10 +1,6 @@
 package io.palisade.devstack;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +9,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.palisade.devstack.stripe.StripeFake;
@@ -26,7 +21,7 @@ public final class LocalPlatform {
 
     private final Path home;
     private final DevSettings settings;
-    private final List<Process> services = new ArrayList<>();
+    private final List<ServiceProcess> services = new ArrayList<>();
     private PostgresServer postgres;
     private KafkaBroker kafka;
     private StripeFake stripe;
@@ -81,75 +76,37 @@ public final class LocalPlatform {
         stripe.sendWebhooksTo(baseUrl(ServiceSpec.named("payment-service")) + "/stripe/webhooks", STRIPE_WEBHOOK_SECRET);
         for (ServiceSpec service : ServiceSpec.ALL) {
             step(service.name() + " on http://127.0.0.1:" + settings.servicePort(service) + " (runs its migrations)");
-            services.add(launch(root, service));
-            awaitReady(service);
+            ServiceProcess process = launch(root, service);
+            services.add(process);
+            process.awaitReady(baseUrl(service), Duration.ofSeconds(120));
         }
         step("demo data");
         new DemoData(settings, baseUrl(ServiceSpec.named("tenant-service")), baseUrl(ServiceSpec.named("booking-service"))).seed();
     }
 
-    private Process launch(Path root, ServiceSpec service) throws IOException {
-        Path jar = root.resolve(service.name()).resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: build first (./palisade-local does)");
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-jar", jar.toString());
-        Map<String, String> env = pb.environment();
-        DevSettings.serviceConfig(service, settings.postgresPort(), kafka.bootstrapServers(), settings.rolePasswords(),
-                settings.keys()).forEach((key, value) -> env.put(toEnvName(key), value));
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(settings.servicePort(service)));
-        env.put("QUARKUS_PROFILE", "dev-stack");
-        env.put("PALISADE_PUBLIC_URL_" + service.envPrefix(), baseUrl(service));
-        env.put("PALISADE_ISSUER", baseUrl(ServiceSpec.named("tenant-service")));
+    private ServiceProcess launch(Path root, ServiceSpec service) throws IOException {
+        Map<String, String> config = new java.util.HashMap<>(DevSettings.serviceConfig(service, settings.postgresPort(),
+                kafka.bootstrapServers(), settings.rolePasswords(), settings.keys()));
+        config.put("quarkus.http.port", String.valueOf(settings.servicePort(service)));
+        config.put("quarkus.profile", "dev-stack");
+        config.put("palisade.public-url." + service.envPrefix().toLowerCase(java.util.Locale.ROOT), baseUrl(service));
+        config.put("palisade.issuer", baseUrl(ServiceSpec.named("tenant-service")));
         // Mail (guest sign-in links, notifications) is dropped here as JSON files instead of being sent.
-        env.put("PALISADE_MAIL_DIRECTORY", home.resolve("mail").toString());
-        env.put("PALISADE_PLATFORM_ADMIN_EMAIL", settings.platformAdminEmail());
-        env.put("PALISADE_PLATFORM_ADMIN_PASSWORD", settings.platformAdminPassword());
+        config.put("palisade.mail.directory", home.resolve("mail").toString());
+        config.put("palisade.platform-admin.email", settings.platformAdminEmail());
+        config.put("palisade.platform-admin.password", settings.platformAdminPassword());
         // payment-service talks to the Stripe fake, which signs its webhooks with this endpoint secret.
-        env.put("STRIPE_API_BASE", stripe.apiBase());
-        env.put("STRIPE_CONNECT_BASE", stripe.apiBase());
-        env.put("STRIPE_SECRET_KEY", "sk_test_palisade_local");
-        env.put("STRIPE_PUBLISHABLE_KEY", "pk_test_palisade_local");
-        env.put("STRIPE_WEBHOOK_SECRETS", STRIPE_WEBHOOK_SECRET);
-        Path log = home.resolve("logs").resolve(service.name() + ".log");
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        return pb.start();
-    }
-
-    private void awaitReady(ServiceSpec service) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        URI ready = URI.create(baseUrl(service) + "/q/health/ready");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        Process process = services.get(services.size() - 1);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(service.name() + " exited with code " + process.exitValue());
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(300);
-        }
-        throw new IllegalStateException(service.name() + " was not ready within 120 s");
+        config.put("palisade.stripe.api-base", stripe.apiBase());
+        config.put("palisade.stripe.connect-base", stripe.apiBase());
+        config.put("palisade.stripe.secret-key", "sk_test_palisade_local");
+        config.put("palisade.stripe.publishable-key", "pk_test_palisade_local");
+        config.put("palisade.stripe.webhook-secrets", STRIPE_WEBHOOK_SECRET);
+        return ServiceProcess.start(root, service, config, home.resolve("logs").resolve(service.name() + ".log"));
     }
 
     private void stop() {
         for (int i = services.size() - 1; i >= 0; i--) {
-            Process p = services.get(i);
-            p.destroy();
-            try {
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            services.get(i).close();
         }
         if (kafka != null) {
             kafka.stop();
@@ -191,10 +148,6 @@ public final class LocalPlatform {
 
     private String baseUrl(ServiceSpec service) {
         return "http://127.0.0.1:" + settings.servicePort(service);
-    }
-
-    private static String toEnvName(String property) {
-        return property.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
     private static void step(String what) {

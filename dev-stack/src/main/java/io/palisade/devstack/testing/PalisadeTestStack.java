@@ -15,6 +15,7 @@ import java.util.Map;
 import io.palisade.devstack.KafkaBroker;
 import io.palisade.devstack.PlatformDatabase;
 import io.palisade.devstack.PostgresServer;
+import io.palisade.devstack.ServiceProcess;
 import io.palisade.devstack.ServiceSpec;
 
 /**
@@ -113,6 +114,37 @@ public final class PalisadeTestStack {
         byte[] bytes = new byte[18];
         random.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** A built service started as its own process against this stack (a test's second service). */
+    public record RunningService(String baseUrl, ServiceProcess process) implements AutoCloseable {
+        @Override
+        public void close() {
+            process.close();
+        }
+    }
+
+    /**
+     * Starts a service from its build output (the reactor builds it before the module whose tests call this), on a
+     * free port, with this stack's database, broker and keys and the test issuer; {@code extra} adds settings.
+     */
+    public RunningService startService(ServiceSpec service, Map<String, String> extra) throws IOException, InterruptedException {
+        Map<String, String> config = new HashMap<>(serviceConfig(service));
+        int port = freePort();
+        config.put("quarkus.http.port", String.valueOf(port));
+        config.put("quarkus.profile", "dev-stack");
+        config.put("palisade.issuer", TestIssuer.get().issuer());
+        config.putAll(extra);
+        Path log = Files.createTempDirectory("palisade-" + service.name()).resolve(service.name() + ".log");
+        ServiceProcess process = ServiceProcess.start(Path.of(".."), service, config, log);
+        RunningService running = new RunningService("http://127.0.0.1:" + port, process);
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close));
+        try {
+            process.awaitReady(running.baseUrl(), java.time.Duration.ofSeconds(120));
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + " (log: " + log + ")", e);
+        }
+        return running;
     }
 
     private static int freePort() throws IOException {

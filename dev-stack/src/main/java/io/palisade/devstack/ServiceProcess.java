@@ -1,0 +1,85 @@
+package io.palisade.devstack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One built service running as its own process ({@code <service>/target/quarkus-app/quarkus-run.jar}), configured
+ * through environment variables, its output in a log file. The local platform runs every service this way, and
+ * tests that need a second service beside the one under test start it so.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+
+    private ServiceProcess(String name, Process process) {
+        this.name = name;
+        this.process = process;
+    }
+
+    /**
+     * @param root the project's root directory
+     * @param config Quarkus properties, passed as environment variables (QUARKUS_HTTP_PORT for quarkus.http.port)
+     */
+    public static ServiceProcess start(Path root, ServiceSpec service, Map<String, String> config, Path log) throws IOException {
+        Path jar = root.resolve(service.name()).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it first (./mvnw package)");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-jar", jar.toString());
+        config.forEach((property, value) -> pb.environment().put(envName(property), value));
+        Files.createDirectories(log.getParent());
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        return new ServiceProcess(service.name(), pb.start());
+    }
+
+    /** Waits until the service answers ready at its base URL. */
+    public void awaitReady(String baseUrl, Duration timeout) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI ready = URI.create(baseUrl + "/q/health/ready");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with code " + process.exitValue());
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException(name + " was not ready within " + timeout.toSeconds() + " s");
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** quarkus.http.port → QUARKUS_HTTP_PORT, as MicroProfile Config maps environment variables. */
+    static String envName(String property) {
+        return property.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+}
