@@ -13,7 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Seeds the demo through the public API, as a person would: two tenants by self-serve signup, each owner
- * invites a staff member who accepts and publishes offerings with a week of slots. Safe to run again: existing tenants are left as they are.
+ * invites a staff member who accepts and publishes offerings with a week of slots, and the owner connects the
+ * tenant's Stripe account (the local fake). Safe to run again: existing tenants are left as they are.
  */
 final class DemoData {
 
@@ -22,12 +23,14 @@ final class DemoData {
     private final DevSettings settings;
     private final String tenantService;
     private final String bookingService;
+    private final String paymentService;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    DemoData(DevSettings settings, String tenantService, String bookingService) {
+    DemoData(DevSettings settings, String tenantService, String bookingService, String paymentService) {
         this.settings = settings;
         this.tenantService = tenantService;
         this.bookingService = bookingService;
+        this.paymentService = paymentService;
     }
 
     void seed() throws IOException, InterruptedException {
@@ -65,6 +68,10 @@ final class DemoData {
                         "capacity", offering.capacity())), 201);
             }
         }
+        // The operator connects its Stripe account (the local Stripe fake) and finishes onboarding.
+        String onboarding = JSON.readTree(expect(post(paymentService, "/stripe/connect", token, Map.of()), 200).body())
+                .path("onboardingUrl").asText();
+        http.send(HttpRequest.newBuilder(URI.create(onboarding)).GET().build(), HttpResponse.BodyHandlers.discarding());
     }
 
     private HttpResponse<String> post(String path, String bearer, Object body) throws IOException, InterruptedException {

@@ -81,7 +81,8 @@ public final class LocalPlatform {
             process.awaitReady(baseUrl(service), Duration.ofSeconds(120));
         }
         step("demo data");
-        new DemoData(settings, baseUrl(ServiceSpec.named("tenant-service")), baseUrl(ServiceSpec.named("booking-service"))).seed();
+        new DemoData(settings, baseUrl(ServiceSpec.named("tenant-service")), baseUrl(ServiceSpec.named("booking-service")),
+                baseUrl(ServiceSpec.named("payment-service"))).seed();
     }
 
     private ServiceProcess launch(Path root, ServiceSpec service) throws IOException {
@@ -123,12 +124,15 @@ public final class LocalPlatform {
     private void printWelcome(Duration startup) {
         String tenantService = baseUrl(ServiceSpec.named("tenant-service"));
         String bookingService = baseUrl(ServiceSpec.named("booking-service"));
+        String paymentService = baseUrl(ServiceSpec.named("payment-service"));
         System.out.printf("""
 
                 Palisade is running (started in %.1f s).
 
                   tenant-service   %s        OpenAPI: %s/q/openapi   Swagger UI: %s/q/swagger-ui
                   booking-service  %s        widget: %s/public/acme/availability
+                  payment-service  %s        guest checkout: POST %s/guest/payment (X-Guest-Token: the hold's paymentToken)
+                  Stripe (fake)    %s   complete a payment: POST /v1/payment_intents/<pi>/confirm (docs/payments.md)
                   OIDC discovery   %s/.well-known/openid-configuration
                   PostgreSQL       127.0.0.1:%d  database %s
                   Kafka            %s
@@ -141,7 +145,8 @@ public final class LocalPlatform {
 
                 Data and logs: %s   Stop: Ctrl-C.   Start afresh: ./palisade-local --wipe
                 """,
-                startup.toMillis() / 1000.0, tenantService, tenantService, tenantService, bookingService, bookingService, tenantService,
+                startup.toMillis() / 1000.0, tenantService, tenantService, tenantService, bookingService, bookingService, paymentService,
+                paymentService, stripe.apiBase(), tenantService,
                 settings.postgresPort(), PlatformDatabase.DATABASE, kafka.bootstrapServers(), tenantService,
                 settings.platformAdminEmail(), settings.platformAdminPassword(), settings.demoPassword(), home);
     }
