@@ -34,15 +34,18 @@ import io.quarkus.test.junit.QuarkusTest;
 class CrossTenantIsolationTest {
 
     /**
-     * The guest's checkout (tenant and booking come from a verified payment token: GuestPaymentTokensTest) and
+     * The guest's checkout and gift card redemption (tenant and booking come from a verified payment token:
+     * GuestPaymentTokensTest; a code is looked up within that tenant only, see aGiftCardCodeOfANeverPaysB) and
      * Stripe's webhook intake (the tenant is the one whose connected account a signed event names).
      */
-    private static final Set<String> PUBLIC = Set.of("POST /guest/payment", "POST /stripe/webhooks");
+    private static final Set<String> PUBLIC = Set.of("POST /guest/payment", "POST /guest/payment/gift-card", "POST /stripe/webhooks");
 
     static TestTenancy.Tenant a;
     static TestTenancy.Tenant b;
     static String aAccount;
     static String aPayment;
+    static String aGiftCard;
+    static String aGiftCardCode;
 
     @Inject
     GuestTokens tokens;
@@ -57,6 +60,9 @@ class CrossTenantIsolationTest {
         b = TestTenancy.newTenant(0);
         aAccount = PaymentApi.account(a);
         aPayment = PaymentApi.paidBooking(tokens, a, UUID.randomUUID(), 7000);
+        io.restassured.response.Response card = bearer(a.ownerToken()).body(Map.of("amountMinor", 5000, "currency", "EUR")).post("/gift-cards");
+        aGiftCard = card.path("id");
+        aGiftCardCode = card.path("code");
     }
 
     private final Map<String, Consumer<String>> probes = Map.ofEntries(
@@ -68,6 +74,12 @@ class CrossTenantIsolationTest {
                 String bAccount = bearer(token).post("/stripe/connect").then().statusCode(200).extract().path("stripeAccountId");
                 assertNotEquals(aAccount, bAccount);
                 assertEquals(aAccount, PaymentApi.account(a));
+            }),
+            Map.entry("GET /gift-cards", token -> bearer(token).get("/gift-cards").then().statusCode(200).body("items.id", not(hasItem(aGiftCard)))),
+            Map.entry("GET /gift-cards/{id}", token -> bearer(token).get("/gift-cards/" + aGiftCard).then().statusCode(404)),
+            Map.entry("POST /gift-cards", token -> {
+                bearer(token).body(Map.of("amountMinor", 100, "currency", "EUR")).post("/gift-cards").then().statusCode(201);
+                bearer(a.ownerToken()).get("/gift-cards").then().body("items.size()", equalTo(1));
             }),
             Map.entry("GET /payments", token -> bearer(token).get("/payments").then().statusCode(200).body("items.id", not(hasItem(aPayment)))),
             Map.entry("GET /payments/{id}", token -> bearer(token).get("/payments/" + aPayment).then().statusCode(404)),
@@ -93,6 +105,15 @@ class CrossTenantIsolationTest {
     void tenantBSeesAndChangesNothingOfTenantA() {
         String ownerB = b.ownerToken();
         probes.forEach((operation, probe) -> probe.accept(ownerB));
+    }
+
+    @Test
+    void aGiftCardCodeOfANeverPaysB() throws Exception {
+        TestTenancy.Tenant connectedB = PaymentApi.connectedTenant(0);
+        String bToken = PaymentApi.heldBooking(tokens, connectedB, UUID.randomUUID(), 1000);
+        io.restassured.RestAssured.given().header("X-Guest-Token", bToken).header("X-Forwarded-For", "203.0.113.77").contentType("application/json")
+                .body(Map.of("code", aGiftCardCode)).post("/guest/payment/gift-card").then().statusCode(404);
+        bearer(a.ownerToken()).get("/gift-cards/" + aGiftCard).then().body("giftCard.balanceMinor", equalTo(5000));
     }
 
     @Test

@@ -33,6 +33,7 @@ public class PaymentServiceStack extends PalisadeStackResource {
         config.put("palisade.stripe.publishable-key", "pk_test_palisade_platform");
         config.put("palisade.stripe.webhook-secrets", WEBHOOK_SECRET + "," + OLD_WEBHOOK_SECRET);
         config.put("palisade.stripe.event-check", "200ms");
+        config.put("palisade.gift-cards.min-interval", "PT0.3S");
         return config;
     }
 }

@@ -40,6 +40,14 @@ create function payment.apply_booking_event(p_event_id text, p_tenant uuid, p_ty
     end
     $$;
 
+-- What gift cards paid towards a booking.
+create function payment.gift_card_paid(p_tenant uuid, p_booking uuid) returns bigint
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select coalesce(sum(case when kind = 'debit' then amount_minor else -amount_minor end), 0)::bigint
+          from payment.gift_card_ledger where tenant_id = p_tenant and booking_id = p_booking
+    $$;
+
 -- The PaymentIntents of a booking that may still take money.
 create function payment.open_intents(p_tenant uuid, p_booking uuid)
     returns table (payment_id uuid, payment_intent_id text, stripe_account_id text)
@@ -52,7 +60,7 @@ create function payment.open_intents(p_tenant uuid, p_booking uuid)
 
 -- A guest starts paying (from a verified payment token): the booking must be held and unexpired and the
 -- tenant connected. An open attempt is returned again (a retry reuses its PaymentIntent); otherwise a new
--- attempt is numbered. The amount and currency are the booking's.
+-- attempt is numbered. The amount is the booking's, less what gift cards paid; the currency is the booking's.
 create function payment.start_payment(p_tenant uuid, p_reference text, p_fee_basis_points int,
         out outcome text, out payment_id uuid, out attempt int, out booking_id uuid, out stripe_account_id text,
         out amount_minor bigint, out currency text, out application_fee_minor bigint, out payment_intent_id text)
@@ -61,6 +69,7 @@ create function payment.start_payment(p_tenant uuid, p_reference text, p_fee_bas
     declare
         b payment.bookings%rowtype;
         p payment.payments%rowtype;
+        v_due bigint;
     begin
         select * into b from payment.bookings where tenant_id = p_tenant and reference = p_reference for update;
         if not found then
@@ -78,6 +87,11 @@ create function payment.start_payment(p_tenant uuid, p_reference text, p_fee_bas
             outcome := 'not_payable';
             return;
         end if;
+        v_due := b.amount_minor - payment.gift_card_paid(p_tenant, b.booking_id);
+        if v_due <= 0 then
+            outcome := 'already_paid';
+            return;
+        end if;
         if p.id is null then
             select a.stripe_account_id into stripe_account_id from payment.connected_accounts a
              where a.tenant_id = p_tenant and a.charges_enabled;
@@ -88,7 +102,7 @@ create function payment.start_payment(p_tenant uuid, p_reference text, p_fee_bas
             insert into payment.payments (tenant_id, booking_id, attempt, stripe_account_id, amount_minor, currency, application_fee_minor)
             values (p_tenant, b.booking_id,
                     coalesce((select max(x.attempt) from payment.payments x where x.tenant_id = p_tenant and x.booking_id = b.booking_id), 0) + 1,
-                    stripe_account_id, b.amount_minor, b.currency, (b.amount_minor * p_fee_basis_points) / 10000)
+                    stripe_account_id, v_due, b.currency, (v_due * p_fee_basis_points) / 10000)
             returning * into p;
             outcome := 'new';
         else
@@ -170,10 +184,13 @@ create function payment.apply_intent_state(p_event_id text, p_account text, p_in
                 return 'amount_mismatch';
             end if;
             update payment.payments set status = 'succeeded', updated_at = now() where id = p.id;
+            -- The booking's total: this card payment and what gift cards paid before it.
             insert into payment.outbox (id, tenant_id, type, subject, data)
             values (gen_random_uuid(), p.tenant_id, 'payment.succeeded', p.booking_id::text,
-                    jsonb_build_object('bookingId', p.booking_id, 'paymentId', p.id, 'amountMinor', p.amount_minor, 'currency', p.currency,
-                                       'paymentIntentId', p.payment_intent_id, 'stripeEventId', p_event_id));
+                    jsonb_build_object('bookingId', p.booking_id, 'paymentId', p.id,
+                                       'amountMinor', p.amount_minor + payment.gift_card_paid(p.tenant_id, p.booking_id),
+                                       'cardMinor', p.amount_minor, 'giftCardMinor', payment.gift_card_paid(p.tenant_id, p.booking_id),
+                                       'currency', p.currency, 'paymentIntentId', p.payment_intent_id, 'stripeEventId', p_event_id));
             return 'succeeded';
         end if;
         if v_status not in ('requires_payment', 'processing', 'canceled') then
@@ -296,6 +313,117 @@ create function payment.update_account(p_account text, p_charges_enabled boolean
          where stripe_account_id = p_account
     $$;
 
+
+-- A guest redeems a gift card code against a held booking (tenant and booking from a verified payment token).
+-- Anomalies are refused and audited as their own kinds, once per client and window: many wrong codes from one
+-- client (gift_card.guessing_blocked), attempts faster than a person types (gift_card.redemption_too_fast),
+-- and a debit the ledger refuses because the balance would go below zero (gift_card.overdraw_blocked). Open
+-- card payments named in p_cancelled_intents were cancelled at Stripe by the caller and are closed here; any
+-- other open card payment blocks the redemption. When gift cards cover the whole amount, payment.succeeded is
+-- emitted with the booking's total.
+create function payment.redeem_gift_card(p_tenant uuid, p_reference text, p_code_hash text, p_client_key text,
+        p_cancelled_intents text[], p_max_failures int, p_window_seconds int, p_min_interval_ms int,
+        out outcome text, out gift_card_id uuid, out debited_minor bigint, out remaining_minor bigint, out balance_minor bigint,
+        out booking_id uuid)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    #variable_conflict use_variable
+    declare
+        b payment.bookings%rowtype;
+        g payment.gift_cards%rowtype;
+        v_since timestamptz := now() - make_interval(secs => p_window_seconds);
+        v_failures int;
+        v_last timestamptz;
+        v_due bigint;
+    begin
+        perform pg_advisory_xact_lock(hashtextextended('gift-card-client:' || p_client_key, 0));
+        select count(*) filter (where a.outcome = 'no_such_card'), max(a.made_at) into v_failures, v_last
+          from payment.gift_card_attempts a where a.client_key = p_client_key and a.made_at > v_since;
+        if v_failures >= p_max_failures then
+            outcome := 'guessing_blocked';
+        elsif v_last is not null and v_last > now() - make_interval(secs => p_min_interval_ms / 1000.0) then
+            outcome := 'too_fast';
+        end if;
+        if outcome is not null then
+            if not exists (select 1 from payment.gift_card_attempts a where a.client_key = p_client_key and a.made_at > v_since
+                            and a.outcome = outcome) then
+                perform payment.audit_event(p_tenant, 'gift_card.' || case outcome when 'too_fast' then 'redemption_too_fast'
+                        else outcome end, null, 'guest', 'client', left(p_client_key, 16), null, null,
+                        jsonb_build_object('failedAttempts', v_failures, 'windowSeconds', p_window_seconds));
+            end if;
+            insert into payment.gift_card_attempts (tenant_id, client_key, outcome) values (p_tenant, p_client_key, outcome);
+            return;
+        end if;
+
+        select * into b from payment.bookings x where x.tenant_id = p_tenant and x.reference = p_reference for update;
+        if not found or b.status <> 'held' or b.hold_expires_at <= now() then
+            outcome := 'not_payable';
+            return;
+        end if;
+        booking_id := b.booking_id;
+        select * into g from payment.gift_cards x where x.tenant_id = p_tenant and x.code_hash = p_code_hash and x.expires_at > now();
+        if not found then
+            outcome := 'no_such_card';
+            insert into payment.gift_card_attempts (tenant_id, client_key, outcome) values (p_tenant, p_client_key, outcome);
+            return;
+        end if;
+        insert into payment.gift_card_attempts (tenant_id, client_key, outcome) values (p_tenant, p_client_key, 'card_found');
+        gift_card_id := g.id;
+        if g.currency <> b.currency then
+            outcome := 'wrong_currency';
+            return;
+        end if;
+        update payment.payments x set status = 'canceled', updated_at = now()
+         where x.tenant_id = p_tenant and x.booking_id = b.booking_id and x.status in ('creating', 'requires_payment')
+           and x.payment_intent_id = any(p_cancelled_intents);
+        if exists (select 1 from payment.payments x where x.tenant_id = p_tenant and x.booking_id = b.booking_id
+                    and x.status in ('creating', 'requires_payment', 'processing', 'succeeded')) then
+            outcome := 'card_payment_open';
+            return;
+        end if;
+        v_due := b.amount_minor - payment.gift_card_paid(p_tenant, b.booking_id);
+        balance_minor := payment.gift_card_balance(g.id);
+        debited_minor := least(balance_minor, v_due);
+        if debited_minor <= 0 then
+            outcome := case when v_due <= 0 then 'already_paid' else 'empty_card' end;
+            return;
+        end if;
+        begin
+            insert into payment.gift_card_ledger (tenant_id, gift_card_id, kind, amount_minor, booking_id, reason)
+            values (p_tenant, g.id, 'debit', debited_minor, b.booking_id, 'redeemed');
+        exception when check_violation then
+            outcome := 'overdraw_blocked';
+            perform payment.audit_event(p_tenant, 'gift_card.overdraw_blocked', null, 'guest', 'gift_card', g.id::text, null, null,
+                    jsonb_build_object('requestedMinor', debited_minor, 'bookingId', b.booking_id));
+            debited_minor := 0;
+            return;
+        end;
+        balance_minor := balance_minor - debited_minor;
+        remaining_minor := v_due - debited_minor;
+        perform payment.audit_event(p_tenant, 'gift_card.redeemed', null, 'guest', 'gift_card', g.id::text,
+                jsonb_build_object('balanceMinor', balance_minor + debited_minor), jsonb_build_object('balanceMinor', balance_minor),
+                jsonb_build_object('bookingId', b.booking_id, 'amountMinor', debited_minor));
+        if remaining_minor = 0 then
+            insert into payment.outbox (id, tenant_id, type, subject, data)
+            values (gen_random_uuid(), p_tenant, 'payment.succeeded', b.booking_id::text,
+                    jsonb_build_object('bookingId', b.booking_id, 'amountMinor', b.amount_minor, 'cardMinor', 0,
+                                       'giftCardMinor', b.amount_minor, 'currency', b.currency, 'paymentIntentId', null));
+        end if;
+        outcome := 'redeemed';
+    end
+    $$;
+
+create function payment.booking_of_reference(p_tenant uuid, p_reference text) returns uuid
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$ select b.booking_id from payment.bookings b where b.tenant_id = p_tenant and b.reference = p_reference $$;
+
+create function payment.purge_gift_card_attempts(p_keep_seconds int) returns int
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+        with purged as (delete from payment.gift_card_attempts where made_at < now() - make_interval(secs => p_keep_seconds) returning 1)
+        select count(*)::int from purged
+    $$;
+
 do $$
 declare
     f text;
@@ -306,7 +434,9 @@ begin
             'payment.finish_stripe_event(text, text)', 'payment.apply_intent_state(text, text, text, text, bigint, text, boolean)',
             'payment.apply_refunded_total(text, text, text, bigint)', 'payment.request_refund(uuid, uuid, bigint, text, uuid)',
             'payment.record_refund(uuid, text, text)', 'payment.payment_of_booking(uuid, uuid)',
-            'payment.update_account(text, boolean, boolean)'] loop
+            'payment.update_account(text, boolean, boolean)', 'payment.gift_card_paid(uuid, uuid)',
+            'payment.redeem_gift_card(uuid, text, text, text, text[], int, int, int)', 'payment.purge_gift_card_attempts(int)',
+            'payment.booking_of_reference(uuid, text)'] loop
         execute format('revoke all on function %s from public', f);
         execute format('grant execute on function %s to ${app_role}', f);
     end loop;
