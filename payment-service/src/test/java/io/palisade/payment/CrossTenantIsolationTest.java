@@ -35,10 +35,12 @@ class CrossTenantIsolationTest {
 
     /**
      * The guest's checkout and gift card redemption (tenant and booking come from a verified payment token:
-     * GuestPaymentTokensTest; a code is looked up within that tenant only, see aGiftCardCodeOfANeverPaysB) and
+     * GuestPaymentTokensTest; a code is looked up within that tenant only, see aGiftCardCodeOfANeverPaysB), the public
+     * gift card shop (the tenant is the slug's; the card is issued to that tenant only by the verified webhook) and
      * Stripe's webhook intake (the tenant is the one whose connected account a signed event names).
      */
-    private static final Set<String> PUBLIC = Set.of("POST /guest/payment", "POST /guest/payment/gift-card", "POST /stripe/webhooks");
+    private static final Set<String> PUBLIC = Set.of("POST /guest/payment", "POST /guest/payment/gift-card", "POST /stripe/webhooks",
+            "POST /public/{tenant}/gift-cards");
 
     static TestTenancy.Tenant a;
     static TestTenancy.Tenant b;

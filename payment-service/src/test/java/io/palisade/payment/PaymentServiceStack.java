@@ -17,6 +17,16 @@ public class PaymentServiceStack extends PalisadeStackResource {
     public static final String WEBHOOK_SECRET = "whsec_test_current_" + java.util.UUID.randomUUID();
     public static final String OLD_WEBHOOK_SECRET = "whsec_test_previous_" + java.util.UUID.randomUUID();
     public static final StripeFake STRIPE = StripeFake.start(0);
+    /** Where the service's mail lands in tests. */
+    public static final java.nio.file.Path MAIL = mailDirectory();
+
+    private static java.nio.file.Path mailDirectory() {
+        try {
+            return java.nio.file.Files.createTempDirectory("payment-mail");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     public PaymentServiceStack() {
         super("payment-service");
@@ -34,6 +44,7 @@ public class PaymentServiceStack extends PalisadeStackResource {
         config.put("palisade.stripe.webhook-secrets", WEBHOOK_SECRET + "," + OLD_WEBHOOK_SECRET);
         config.put("palisade.stripe.event-check", "200ms");
         config.put("palisade.gift-cards.min-interval", "PT0.3S");
+        config.put("palisade.mail.directory", MAIL.toString());
         return config;
     }
 }

@@ -11,6 +11,7 @@ import static io.palisade.common.db.Rows.all;
 
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.payment.giftcards.GiftCardPurchases;
 import io.palisade.payment.stripe.StripeGateway;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -37,6 +38,9 @@ public class StripeEventWorker {
     @Inject
     StripeGateway stripe;
 
+    @Inject
+    GiftCardPurchases purchases;
+
     @Scheduled(every = "${palisade.stripe.event-check:1s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> processStoredEvents() {
         return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.claim_stripe_events($1, $2)").execute(Tuple.of(50, 60))
@@ -54,7 +58,9 @@ public class StripeEventWorker {
         } else if (event.type().startsWith("payment_intent.")) {
             outcome = stripe.paymentIntent(event.account(), event.objectId()).chain(pi -> apply(
                     "select payment.apply_intent_state($1, $2, $3, $4, $5, $6, $7) as outcome", event.eventId(), event.account(), pi.id(),
-                    pi.status(), pi.amountReceived(), pi.currency(), "payment_intent.payment_failed".equals(event.type()) && pi.lastPaymentFailed()));
+                    pi.status(), pi.amountReceived(), pi.currency(), "payment_intent.payment_failed".equals(event.type()) && pi.lastPaymentFailed())
+                    // Not a booking's payment: perhaps a gift card someone bought.
+                    .chain(result -> "unknown_intent".equals(result) ? purchases.apply(event.account(), pi) : Uni.createFrom().item(result)));
         } else if (event.type().equals("charge.refunded")) {
             outcome = stripe.charge(event.account(), event.objectId()).chain(charge -> apply(
                     "select payment.apply_refunded_total($1, $2, $3, $4) as outcome", event.eventId(), event.account(), charge.paymentIntentId(),
