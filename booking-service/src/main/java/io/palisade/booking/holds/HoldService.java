@@ -19,6 +19,7 @@ import io.palisade.booking.guests.GuestData;
 import io.palisade.common.guests.GuestTokens;
 import io.palisade.common.crypto.Pseudonyms;
 import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantSlugs;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.quarkus.scheduler.Scheduled;
@@ -74,7 +75,7 @@ public class HoldService {
     }
 
     public Uni<List<Availability>> availability(String tenantSlug, OffsetDateTime from, OffsetDateTime until) {
-        return tx.inScope(DbScope.anonymous(), c -> tenantId(c, tenantSlug).chain(tenantId -> c.preparedQuery(
+        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).chain(tenantId -> c.preparedQuery(
                 "select * from booking.availability($1, $2, $3)").execute(Tuple.of(tenantId, from, until))
                 .map(rows -> all(rows, r -> new Availability(r.getUUID("offering_id"), r.getString("name"), r.getString("description"),
                         r.getLong("price_minor"), r.getString("currency"), r.getInteger("duration_minutes"), r.getUUID("slot_id"),
@@ -86,7 +87,7 @@ public class HoldService {
      * window (429 with Retry-After beyond that), so nobody can squat a tenant's seats or flood a mailbox.
      */
     public Uni<Hold> hold(String tenantSlug, UUID slotId, int seats, GuestData.Details guest, String clientAddress) {
-        return tx.inScope(DbScope.anonymous(), c -> tenantId(c, tenantSlug).chain(tenantId -> {
+        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).chain(tenantId -> {
             GuestData.Sealed sealed = guestData.seal(tenantId, guest);
             return admit(c, tenantId, clientAddress, sealed.emailLookup()).chain(() -> c.preparedQuery("select booking_id, public_ref, status, amount_minor, currency, hold_expires_at"
                     + " from booking.hold_seats($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
@@ -132,15 +133,5 @@ public class HoldService {
                         LOG.infof("%d hold(s) expired and freed their seats", expired);
                     }
                 }).replaceWithVoid();
-    }
-
-    private static Uni<UUID> tenantId(SqlConnection c, String slug) {
-        return c.preparedQuery("select tenancy.active_tenant_id($1) as id").execute(Tuple.of(slug)).map(rows -> {
-            UUID id = rows.iterator().next().getUUID("id");
-            if (id == null) {
-                throw ProblemException.notFound("the tenant");
-            }
-            return id;
-        });
     }
 }

@@ -15,6 +15,7 @@ import io.palisade.common.crypto.SecretBox;
 import io.palisade.common.mail.MailSender;
 import io.palisade.common.mail.OutgoingMail;
 import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantSlugs;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.Problem;
 import io.palisade.common.web.ProblemException;
@@ -56,23 +57,17 @@ public class GiftCardPurchases {
     int maxPerHour;
 
     public Uni<GuestPaymentService.Checkout> purchase(String tenantSlug, long amountMinor, String currency, String buyerEmail, String clientAddress) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select tenancy.active_tenant_id($1) as id").execute(Tuple.of(tenantSlug))
-                .map(rows -> rows.iterator().next().getUUID("id"))
-                .chain(tenant -> {
-                    if (tenant == null) {
-                        throw ProblemException.notFound("the tenant");
-                    }
-                    return c.preparedQuery("select * from payment.start_gift_card_purchase($1, $2, $3, $4, $5, $6)")
-                            .execute(Tuple.from(java.util.Arrays.asList(tenant, amountMinor, currency,
-                                    secretBox.encrypt(buyerEmail.trim(), emailContext(tenant)), pseudonyms.of("gift-card-client", clientAddress),
-                                    maxPerHour)))
-                            .map(rows -> rows.iterator().next())
-                            .map(row -> switch (row.getString("outcome")) {
-                                case "started" -> new Started(tenant, row.getUUID("purchase_id"), row.getString("stripe_account_id"));
-                                case "too_many" -> throw ProblemException.tooManyRequests("too many gift card purchases from this client; try later", 3600);
-                                default -> throw ProblemException.conflict("this operator does not take online payments yet");
-                            });
-                }))
+        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug)
+                .chain(tenant -> c.preparedQuery("select * from payment.start_gift_card_purchase($1, $2, $3, $4, $5, $6)")
+                        .execute(Tuple.from(java.util.Arrays.asList(tenant, amountMinor, currency,
+                                secretBox.encrypt(buyerEmail.trim(), emailContext(tenant)), pseudonyms.of("gift-card-client", clientAddress),
+                                maxPerHour)))
+                        .map(rows -> rows.iterator().next())
+                        .map(row -> switch (row.getString("outcome")) {
+                            case "started" -> new Started(tenant, row.getUUID("purchase_id"), row.getString("stripe_account_id"));
+                            case "too_many" -> throw ProblemException.tooManyRequests("too many gift card purchases from this client; try later", 3600);
+                            default -> throw ProblemException.conflict("this operator does not take online payments yet");
+                        })))
                 .chain(started -> stripe.createPaymentIntent(started.account(), amountMinor, currency, 0,
                         Map.of("tenant_id", started.tenant().toString(), "purpose", "gift_card", "purchase_id", started.purchase().toString()),
                         "palisade-gift-card-" + started.purchase())

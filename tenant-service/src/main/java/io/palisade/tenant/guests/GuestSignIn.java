@@ -21,6 +21,7 @@ import io.palisade.common.mail.OutgoingMail;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.Roles;
 import io.palisade.common.tenancy.TenantContext;
+import io.palisade.common.tenancy.TenantSlugs;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.palisade.tenant.tokens.AccessTokens;
@@ -80,7 +81,7 @@ public class GuestSignIn {
      */
     public Uni<Void> requestLink(String tenantSlug, String email, String clientIp) {
         String token = Hashes.randomToken(32);
-        return tx.inScope(DbScope.anonymous(), c -> tenantId(c, tenantSlug).chain(tenantId -> c.preparedQuery(
+        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).chain(tenantId -> c.preparedQuery(
                 "select tenant_id, guest_id, issued from tenancy.issue_guest_link($1, $2, $3, $4, $5, $6, $7, $8)")
                 .execute(Tuple.from(java.util.List.of(tenantId, pseudonyms.email(EMAIL_PURPOSE, tenantId, email),
                         Hashes.sha256Hex(token), (int) linkTtl.toSeconds(), maxLinks, (int) maxLinksWindow.toSeconds(), clientIp,
@@ -119,16 +120,6 @@ public class GuestSignIn {
                                 AuditEvent.SUCCESS, null, null, new JsonObject())))))
                 .map(link -> new GuestToken(accessTokens.forGuest(link.guestId(), link.tenantId()), "Bearer",
                         accessTokens.guestTtl().toSeconds(), link.tenantId().toString(), link.guestId().toString()));
-    }
-
-    private Uni<UUID> tenantId(SqlConnection c, String slug) {
-        return c.preparedQuery("select tenancy.active_tenant_id($1) as id").execute(Tuple.of(slug)).map(rows -> {
-            UUID id = rows.iterator().next().getUUID("id");
-            if (id == null) {
-                throw ProblemException.notFound("the tenant");
-            }
-            return id;
-        });
     }
 
     /** From here on the transaction acts as the guest: row-level security lets it add the guest's audit events. */
