@@ -1,9 +1,40 @@
 -- Definer helpers: each takes the tenant from a verified source (a Kafka event of booking-service, a Stripe
 -- event whose signature was checked, a guest payment token) or checks the caller's tenant scope itself.
 
--- booking-service's events keep payment.bookings current. Returns what the consumer must do next:
--- 'recorded', 'duplicate', 'ignored', 'cancel_intents' (the hold ended: cancel its open PaymentIntents) or
--- 'refund' (money arrived for a booking that no longer wants it).
+-- What gift cards paid towards a booking.
+create function payment.gift_card_paid(p_tenant uuid, p_booking uuid) returns bigint
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select coalesce(sum(case when kind = 'debit' then amount_minor else -amount_minor end), 0)::bigint
+          from payment.gift_card_ledger where tenant_id = p_tenant and booking_id = p_booking
+    $$;
+
+-- A booking that ended unpaid (its hold expired, it was cancelled while held, or money came too late) gives back
+-- what gift cards paid towards it: a credit per card for its net debit, so running this twice credits nothing.
+create function payment.release_gift_cards(p_tenant uuid, p_booking uuid, p_reason text) returns bigint
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        r record;
+        v_total bigint := 0;
+    begin
+        for r in select l.gift_card_id, sum(case when l.kind = 'debit' then l.amount_minor else -l.amount_minor end)::bigint as net
+                   from payment.gift_card_ledger l where l.tenant_id = p_tenant and l.booking_id = p_booking
+                  group by l.gift_card_id having sum(case when l.kind = 'debit' then l.amount_minor else -l.amount_minor end) > 0 loop
+            insert into payment.gift_card_ledger (tenant_id, gift_card_id, kind, amount_minor, booking_id, reason)
+            values (p_tenant, r.gift_card_id, 'credit', r.net, p_booking, p_reason);
+            perform payment.audit_event(p_tenant, 'gift_card.released', null, 'system', 'gift_card', r.gift_card_id::text, null,
+                    jsonb_build_object('amountMinor', r.net), jsonb_build_object('bookingId', p_booking, 'reason', p_reason));
+            v_total := v_total + r.net;
+        end loop;
+        return v_total;
+    end
+    $$;
+
+-- booking-service's events keep payment.bookings current, and give back gift card money of bookings that
+-- ended unpaid. Returns what the consumer must do next: 'recorded', 'duplicate', 'ignored', 'cancel_intents'
+-- (the hold ended: cancel its open PaymentIntents) or 'refund' (money arrived for a booking that no longer
+-- wants it).
 create function payment.apply_booking_event(p_event_id text, p_tenant uuid, p_type text, p_booking uuid, p_data jsonb)
     returns text
     language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
@@ -26,7 +57,12 @@ create function payment.apply_booking_event(p_event_id text, p_tenant uuid, p_ty
             return 'recorded';
         end if;
         if p_type = 'booking.payment_unneeded' then
+            perform payment.release_gift_cards(p_tenant, p_booking, 'paid after the booking had ended');
             return 'refund';
+        end if;
+        if p_type = 'booking.expired'
+           or (p_type = 'booking.cancelled' and coalesce(p_data->>'previousStatus', 'held') in ('held', 'pending_payment')) then
+            perform payment.release_gift_cards(p_tenant, p_booking, replace(p_type, 'booking.', 'booking '));
         end if;
         update payment.bookings
            set status = case p_type when 'booking.confirmed' then 'confirmed' when 'booking.expired' then 'expired'
@@ -38,14 +74,6 @@ create function payment.apply_booking_event(p_event_id text, p_tenant uuid, p_ty
         end if;
         return case when p_type in ('booking.expired', 'booking.cancelled') then 'cancel_intents' else 'recorded' end;
     end
-    $$;
-
--- What gift cards paid towards a booking.
-create function payment.gift_card_paid(p_tenant uuid, p_booking uuid) returns bigint
-    language sql stable security definer set search_path = pg_catalog, pg_temp
-    as $$
-        select coalesce(sum(case when kind = 'debit' then amount_minor else -amount_minor end), 0)::bigint
-          from payment.gift_card_ledger where tenant_id = p_tenant and booking_id = p_booking
     $$;
 
 -- The PaymentIntents of a booking that may still take money.
@@ -118,6 +146,11 @@ create function payment.start_payment(p_tenant uuid, p_reference text, p_fee_bas
     end
     $$;
 
+-- A checkout attempt whose PaymentIntent Stripe refused to create is closed, so the next one starts afresh.
+create function payment.abandon_attempt(p_payment uuid) returns void
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$ update payment.payments set status = 'canceled', updated_at = now() where id = p_payment and status = 'creating' $$;
+
 create function payment.record_intent(p_payment uuid, p_intent text) returns void
     language sql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
@@ -144,11 +177,14 @@ create function payment.claim_stripe_events(p_limit int, p_lease_seconds int)
     returns table (event_id text, tenant_id uuid, account_id text, type text, object_id text)
     language sql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
+        -- The lease is also the pause before a failed event is tried again: it doubles with each attempt, up to an
+        -- hour, and an event is never given up.
         with due as (
             select e.event_id from payment.stripe_events e
-             where e.processed_at is null and (e.lease_until is null or e.lease_until < now()) and e.attempts < 20
+             where e.processed_at is null and (e.lease_until is null or e.lease_until < now())
              order by e.received_at limit p_limit for update skip locked)
-        update payment.stripe_events e set attempts = e.attempts + 1, lease_until = now() + make_interval(secs => p_lease_seconds)
+        update payment.stripe_events e set attempts = e.attempts + 1,
+               lease_until = now() + make_interval(secs => least(p_lease_seconds * power(2, least(e.attempts, 10)), 3600))
           from due where e.event_id = due.event_id
         returning e.event_id, e.tenant_id, e.account_id, e.type, e.object_id
     $$;
@@ -209,8 +245,10 @@ create function payment.apply_intent_state(p_event_id text, p_account text, p_in
     $$;
 
 -- A charge's refunded total as read back from Stripe. A refund proves the payment succeeded, so a refund
--- seen first also records the success (once). payment.refunded carries the cumulative refunded amount.
-create function payment.apply_refunded_total(p_event_id text, p_account text, p_intent text, p_amount_refunded bigint)
+-- seen first also records the success (once, with the amount Stripe says it received, checked as for any
+-- success). payment.refunded carries the cumulative refunded amount.
+create function payment.apply_refunded_total(p_event_id text, p_account text, p_intent text, p_amount_refunded bigint,
+        p_amount_received bigint, p_currency text)
     returns text
     language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
@@ -223,7 +261,7 @@ create function payment.apply_refunded_total(p_event_id text, p_account text, p_
             return 'unknown_intent';
         end if;
         if p.status <> 'succeeded' then
-            v_outcome := payment.apply_intent_state(p_event_id, p_account, p_intent, 'succeeded', p.amount_minor, p.currency, false);
+            v_outcome := payment.apply_intent_state(p_event_id, p_account, p_intent, 'succeeded', p_amount_received, p_currency, false);
             if v_outcome <> 'succeeded' then
                 return v_outcome;
             end if;
@@ -293,12 +331,29 @@ create function payment.request_refund(p_tenant uuid, p_payment uuid, p_amount b
     end
     $$;
 
-create function payment.record_refund(p_refund uuid, p_stripe_refund text, p_status text) returns void
+-- A refund's state at Stripe. The refund must belong to a payment of that connected account and PaymentIntent:
+-- metadata on a Stripe object is the connected account's to write, so it names nothing by itself.
+create function payment.record_refund(p_refund uuid, p_stripe_refund text, p_status text, p_account text, p_intent text) returns void
     language sql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
-        update payment.refunds set stripe_refund_id = coalesce(p_stripe_refund, stripe_refund_id),
-               status = case when status = 'succeeded' then status else p_status end, updated_at = now()
-         where id = p_refund
+        update payment.refunds r set stripe_refund_id = coalesce(p_stripe_refund, r.stripe_refund_id),
+               status = case when r.status = 'succeeded' then r.status
+                             when p_status in ('succeeded', 'failed', 'canceled') then p_status else 'pending' end,
+               updated_at = now()
+          from payment.payments p
+         where r.id = p_refund and p.id = r.payment_id and p.stripe_account_id = p_account and p.payment_intent_id = p_intent
+    $$;
+
+-- Refunds asked of Stripe whose answer never came (timeout, Stripe down): sent again under the same
+-- idempotency key, so Stripe makes at most one.
+create function payment.unsent_refunds(p_older_than_seconds int, p_limit int)
+    returns table (refund_id uuid, payment_id uuid, payment_intent_id text, stripe_account_id text, amount_minor bigint)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select r.id, p.id, p.payment_intent_id, p.stripe_account_id, r.amount_minor
+          from payment.refunds r join payment.payments p on p.id = r.payment_id
+         where r.status = 'requested' and r.created_at < now() - make_interval(secs => p_older_than_seconds)
+         order by r.created_at limit p_limit
     $$;
 
 create function payment.payment_of_booking(p_tenant uuid, p_booking uuid) returns uuid
@@ -317,12 +372,14 @@ create function payment.update_account(p_account text, p_charges_enabled boolean
 -- A guest redeems a gift card code against a held booking (tenant and booking from a verified payment token).
 -- Anomalies are refused and audited as their own kinds, once per client and window: many wrong codes from one
 -- client (gift_card.guessing_blocked), attempts faster than a person types (gift_card.redemption_too_fast),
--- and a debit the ledger refuses because the balance would go below zero (gift_card.overdraw_blocked). Open
--- card payments named in p_cancelled_intents were cancelled at Stripe by the caller and are closed here; any
--- other open card payment blocks the redemption. When gift cards cover the whole amount, payment.succeeded is
--- emitted with the booking's total.
+-- and a debit the ledger refuses because the balance would go below zero (gift_card.overdraw_blocked). Limits
+-- count per tenant and client. A card checkout already started for the booking makes the first call answer
+-- 'cancel_checkouts_first' once everything else checked out; the caller cancels those PaymentIntents at Stripe
+-- and calls again with them in p_cancelled_intents (that second call is not counted as another try). A rest
+-- below the card minimum is refused. When gift cards cover the whole amount, payment.succeeded is emitted with
+-- the booking's total.
 create function payment.redeem_gift_card(p_tenant uuid, p_reference text, p_code_hash text, p_client_key text,
-        p_cancelled_intents text[], p_max_failures int, p_window_seconds int, p_min_interval_ms int,
+        p_cancelled_intents text[], p_max_failures int, p_window_seconds int, p_min_interval_ms int, p_min_card_minor bigint,
         out outcome text, out gift_card_id uuid, out debited_minor bigint, out remaining_minor bigint, out balance_minor bigint,
         out booking_id uuid)
     language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
@@ -335,18 +392,20 @@ create function payment.redeem_gift_card(p_tenant uuid, p_reference text, p_code
         v_failures int;
         v_last timestamptz;
         v_due bigint;
+        v_second_call boolean;
     begin
-        perform pg_advisory_xact_lock(hashtextextended('gift-card-client:' || p_client_key, 0));
+        perform pg_advisory_xact_lock(hashtextextended('gift-card-client:' || p_tenant || ':' || p_client_key, 0));
         select count(*) filter (where a.outcome = 'no_such_card'), max(a.made_at) into v_failures, v_last
-          from payment.gift_card_attempts a where a.client_key = p_client_key and a.made_at > v_since;
+          from payment.gift_card_attempts a where a.tenant_id = p_tenant and a.client_key = p_client_key and a.made_at > v_since;
+        v_second_call := p_cancelled_intents is not null;
         if v_failures >= p_max_failures then
             outcome := 'guessing_blocked';
-        elsif v_last is not null and v_last > now() - make_interval(secs => p_min_interval_ms / 1000.0) then
+        elsif not v_second_call and v_last is not null and v_last > now() - make_interval(secs => p_min_interval_ms / 1000.0) then
             outcome := 'too_fast';
         end if;
         if outcome is not null then
-            if not exists (select 1 from payment.gift_card_attempts a where a.client_key = p_client_key and a.made_at > v_since
-                            and a.outcome = outcome) then
+            if not exists (select 1 from payment.gift_card_attempts a where a.tenant_id = p_tenant and a.client_key = p_client_key
+                            and a.made_at > v_since and a.outcome = outcome) then
                 perform payment.audit_event(p_tenant, 'gift_card.' || case outcome when 'too_fast' then 'redemption_too_fast'
                         else outcome end, null, 'guest', 'client', left(p_client_key, 16), null, null,
                         jsonb_build_object('failedAttempts', v_failures, 'windowSeconds', p_window_seconds));
@@ -367,18 +426,12 @@ create function payment.redeem_gift_card(p_tenant uuid, p_reference text, p_code
             insert into payment.gift_card_attempts (tenant_id, client_key, outcome) values (p_tenant, p_client_key, outcome);
             return;
         end if;
-        insert into payment.gift_card_attempts (tenant_id, client_key, outcome) values (p_tenant, p_client_key, 'card_found');
+        if not v_second_call then
+            insert into payment.gift_card_attempts (tenant_id, client_key, outcome) values (p_tenant, p_client_key, 'card_found');
+        end if;
         gift_card_id := g.id;
         if g.currency <> b.currency then
             outcome := 'wrong_currency';
-            return;
-        end if;
-        update payment.payments x set status = 'canceled', updated_at = now()
-         where x.tenant_id = p_tenant and x.booking_id = b.booking_id and x.status in ('creating', 'requires_payment')
-           and x.payment_intent_id = any(p_cancelled_intents);
-        if exists (select 1 from payment.payments x where x.tenant_id = p_tenant and x.booking_id = b.booking_id
-                    and x.status in ('creating', 'requires_payment', 'processing', 'succeeded')) then
-            outcome := 'card_payment_open';
             return;
         end if;
         v_due := b.amount_minor - payment.gift_card_paid(p_tenant, b.booking_id);
@@ -388,6 +441,28 @@ create function payment.redeem_gift_card(p_tenant uuid, p_reference text, p_code
             outcome := case when v_due <= 0 then 'already_paid' else 'empty_card' end;
             return;
         end if;
+        if v_due - debited_minor > 0 and v_due - debited_minor < p_min_card_minor then
+            outcome := 'rest_below_card_minimum';
+            return;
+        end if;
+        update payment.payments x set status = 'canceled', updated_at = now()
+         where x.tenant_id = p_tenant and x.booking_id = b.booking_id and x.status = 'requires_payment'
+           and x.payment_intent_id = any(coalesce(p_cancelled_intents, '{}'));
+        if exists (select 1 from payment.payments x where x.tenant_id = p_tenant and x.booking_id = b.booking_id
+                    and x.status in ('processing', 'succeeded')
+                    or (x.tenant_id = p_tenant and x.booking_id = b.booking_id and x.status = 'creating'
+                        and x.created_at > now() - interval '1 minute')) then
+            outcome := 'card_payment_open';
+            return;
+        end if;
+        if exists (select 1 from payment.payments x where x.tenant_id = p_tenant and x.booking_id = b.booking_id
+                    and x.status = 'requires_payment') then
+            outcome := 'cancel_checkouts_first';
+            return;
+        end if;
+        -- A checkout whose PaymentIntent was never created (the request died) is closed.
+        update payment.payments x set status = 'canceled', updated_at = now()
+         where x.tenant_id = p_tenant and x.booking_id = b.booking_id and x.status = 'creating' and x.payment_intent_id is null;
         begin
             insert into payment.gift_card_ledger (tenant_id, gift_card_id, kind, amount_minor, booking_id, reason)
             values (p_tenant, g.id, 'debit', debited_minor, b.booking_id, 'redeemed');
@@ -432,10 +507,11 @@ begin
             'payment.start_payment(uuid, text, int)', 'payment.record_intent(uuid, text)',
             'payment.record_stripe_event(text, text, text, text, jsonb)', 'payment.claim_stripe_events(int, int)',
             'payment.finish_stripe_event(text, text)', 'payment.apply_intent_state(text, text, text, text, bigint, text, boolean)',
-            'payment.apply_refunded_total(text, text, text, bigint)', 'payment.request_refund(uuid, uuid, bigint, text, uuid)',
-            'payment.record_refund(uuid, text, text)', 'payment.payment_of_booking(uuid, uuid)',
+            'payment.apply_refunded_total(text, text, text, bigint, bigint, text)', 'payment.request_refund(uuid, uuid, bigint, text, uuid)',
+            'payment.record_refund(uuid, text, text, text, text)', 'payment.payment_of_booking(uuid, uuid)',
             'payment.update_account(text, boolean, boolean)', 'payment.gift_card_paid(uuid, uuid)',
-            'payment.redeem_gift_card(uuid, text, text, text, text[], int, int, int)', 'payment.purge_gift_card_attempts(int)',
+            'payment.redeem_gift_card(uuid, text, text, text, text[], int, int, int, bigint)',
+            'payment.release_gift_cards(uuid, uuid, text)', 'payment.abandon_attempt(uuid)', 'payment.unsent_refunds(int, int)', 'payment.purge_gift_card_attempts(int)',
             'payment.booking_of_reference(uuid, text)'] loop
         execute format('revoke all on function %s from public', f);
         execute format('grant execute on function %s to ${app_role}', f);

@@ -21,14 +21,14 @@ create policy gift_card_purchases_select on payment.gift_card_purchases for sele
     using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
 grant select on payment.gift_card_purchases to ${app_role};
 
--- Starts a purchase; one client may start only so many per hour (each one creates a PaymentIntent at Stripe).
+-- Starts a purchase; one client may start only so many per tenant and hour (each creates a PaymentIntent).
 create function payment.start_gift_card_purchase(p_tenant uuid, p_amount bigint, p_currency text, p_email_sealed text,
         p_client_key text, p_max_per_hour int, out outcome text, out purchase_id uuid, out stripe_account_id text)
     language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
     begin
-        perform pg_advisory_xact_lock(hashtextextended('gift-card-purchase:' || p_client_key, 0));
-        if (select count(*) from payment.gift_card_attempts a where a.client_key = p_client_key and a.outcome = 'purchase'
+        perform pg_advisory_xact_lock(hashtextextended('gift-card-purchase:' || p_tenant || ':' || p_client_key, 0));
+        if (select count(*) from payment.gift_card_attempts a where a.tenant_id = p_tenant and a.client_key = p_client_key and a.outcome = 'purchase'
               and a.made_at > now() - interval '1 hour') >= p_max_per_hour then
             outcome := 'too_many';
             return;
@@ -118,12 +118,23 @@ create function payment.issue_purchased_gift_card(p_intent text, p_code_hash tex
     end
     $$;
 
+-- Purchases paid but not issued (the mail could not be sent): the worker tries them again.
+create function payment.unissued_purchases(p_older_than_seconds int, p_limit int)
+    returns table (payment_intent_id text, stripe_account_id text)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select g.payment_intent_id, g.stripe_account_id from payment.gift_card_purchases g
+         where g.status = 'paid' and g.updated_at < now() - make_interval(secs => p_older_than_seconds)
+         order by g.updated_at limit p_limit
+    $$;
+
 do $$
 declare
     f text;
 begin
     foreach f in array array['payment.start_gift_card_purchase(uuid, bigint, text, text, text, int)', 'payment.record_purchase_intent(uuid, text)',
-            'payment.apply_purchase_state(text, text, text, bigint, text)', 'payment.issue_purchased_gift_card(text, text, text)'] loop
+            'payment.apply_purchase_state(text, text, text, bigint, text)', 'payment.issue_purchased_gift_card(text, text, text)',
+            'payment.unissued_purchases(int, int)'] loop
         execute format('revoke all on function %s from public', f);
         execute format('grant execute on function %s to ${app_role}', f);
     end loop;

@@ -162,6 +162,36 @@ class GiftCardsTest {
     }
 
     @Test
+    void aHoldThatEndsUnpaidGivesTheGiftCardMoneyBack() throws Exception {
+        TestTenancy.Tenant tenant = PaymentApi.connectedTenant(0);
+        Response card = issue(tenant, 3000);
+        String code = card.path("code");
+        UUID booking = UUID.randomUUID();
+        String token = PaymentApi.heldBooking(tokens, tenant, booking, 9000);
+        redeem(token, code, client()).then().statusCode(200).body("debitedMinor", equalTo(3000));
+        bearer(tenant.ownerToken()).get("/gift-cards/" + card.path("id")).then().body("giftCard.balanceMinor", equalTo(0));
+        PaymentApi.bookingEvent(tenant, "booking.expired", Map.of("bookingId", booking.toString(), "amountMinor", 9000, "currency", "EUR"));
+        await(() -> Integer.valueOf(3000).equals(bearer(tenant.ownerToken()).get("/gift-cards/" + card.path("id")).then().extract()
+                .path("giftCard.balanceMinor")), "the expired hold's gift card debit is credited back");
+        PaymentApi.bookingEvent(tenant, "booking.expired", Map.of("bookingId", booking.toString(), "amountMinor", 9000, "currency", "EUR"));
+        Thread.sleep(1000);
+        bearer(tenant.ownerToken()).get("/gift-cards/" + card.path("id")).then().body("giftCard.balanceMinor", equalTo(3000))
+                .body("ledger.size()", equalTo(3));
+    }
+
+    @Test
+    void aWrongCodeLeavesTheGuestsCardCheckoutAloneAndASmallRestIsRefused() throws Exception {
+        TestTenancy.Tenant tenant = PaymentApi.connectedTenant(0);
+        String code = issue(tenant, 4980).then().statusCode(201).extract().path("code");
+        String token = PaymentApi.heldBooking(tokens, tenant, UUID.randomUUID(), 5000);
+        String intent = PaymentApi.checkout(token);
+        redeem(token, "WRNG-WRNG-WRNG-WRNG", client()).then().statusCode(404);
+        assertEquals("requires_payment_method", PaymentApi.STRIPE.paymentIntent(intent).get("status"), "a typo cancels nothing");
+        redeem(token, code, client()).then().statusCode(422);
+        assertEquals("requires_payment_method", PaymentApi.STRIPE.paymentIntent(intent).get("status"));
+    }
+
+    @Test
     void guessingCodesIsBlockedAndAuditedOnce() throws Exception {
         TestTenancy.Tenant tenant = PaymentApi.connectedTenant(0);
         String code = issue(tenant, 5000).then().statusCode(201).extract().path("code");

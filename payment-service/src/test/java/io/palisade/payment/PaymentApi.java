@@ -65,6 +65,14 @@ public final class PaymentApi {
         return token;
     }
 
+    /** booking-service announces a paid hold; returns the payment token without waiting for the checkout to open. */
+    public static String heldBookingUnchecked(GuestTokens tokens, TestTenancy.Tenant tenant, UUID bookingId, long amount) {
+        String reference = UUID.randomUUID().toString().replace("-", "");
+        bookingEvent(tenant, "booking.created", Map.of("bookingId", bookingId.toString(), "reference", reference, "status", "held",
+                "amountMinor", amount, "currency", "EUR", "seats", 1, "holdExpiresAt", Instant.now().plusSeconds(900).toString()));
+        return tokens.issue(GuestTokens.Domain.PAYMENT, tenant.id(), reference);
+    }
+
     public static void bookingEvent(TestTenancy.Tenant tenant, String type, Map<String, Object> data) {
         TestEvents.publish("palisade.booking.events", "/booking-service", tenant.id(), type, (String) data.get("bookingId"), data,
                 UUID.randomUUID().toString());

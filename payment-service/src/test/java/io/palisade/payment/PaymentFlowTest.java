@@ -107,6 +107,24 @@ class PaymentFlowTest {
     }
 
     @Test
+    void aPaymentStripeRefusesToCreateIsAClearAnswerAndLeavesNothingOpen() throws Exception {
+        TestTenancy.Tenant tenant = PaymentApi.connectedTenant(0);
+        UUID booking = UUID.randomUUID();
+        String token = PaymentApi.heldBookingUnchecked(tokens, tenant, booking, 30);
+        await(() -> given().header("X-Guest-Token", token).post("/guest/payment").statusCode() == 422, "below Stripe's minimum charge");
+        assertEquals(0, count("select count(*) from payment.payments where booking_id = '" + booking + "' and status <> 'canceled'"),
+                "the refused attempt is closed");
+    }
+
+    @Test
+    void aSignedEventOfAnUnexpectedShapeIsABadRequestNotAServerError() {
+        long now = Instant.now().getEpochSecond();
+        String body = "{\"id\":42,\"type\":[\"x\"],\"data\":\"none\"}";
+        assertEquals(400, STRIPE.deliver(body, now, PaymentServiceStack.WEBHOOK_SECRET));
+        assertEquals(400, STRIPE.deliver("not json", now, PaymentServiceStack.WEBHOOK_SECRET));
+    }
+
+    @Test
     void badSignaturesAndStaleTimestampsAreRefusedBeforeAnythingIsStored() throws Exception {
         String id = "evt_forged_" + UUID.randomUUID().toString().replace("-", "");
         String body = "{\"id\":\"" + id + "\",\"type\":\"payment_intent.succeeded\","

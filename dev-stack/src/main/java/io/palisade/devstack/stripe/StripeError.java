@@ -69,6 +69,11 @@ final class StripeError extends RuntimeException {
         return new StripeError(402, "card_error", "card_declined", "Your card was declined.", null);
     }
 
+    /** Stripe's minimum charge, 0.50 in the major currencies. */
+    static StripeError amountTooSmall() {
+        return new StripeError(400, "invalid_request_error", "amount_too_small", "Amount must be at least 0.50", "amount");
+    }
+
     static StripeError refundTooLarge() {
         return new StripeError(400, "invalid_request_error", "amount_too_large",
                 "Refund amount is greater than unrefunded amount on charge.", "amount");

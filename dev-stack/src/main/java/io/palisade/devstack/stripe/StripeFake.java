@@ -312,8 +312,8 @@ public final class StripeFake implements AutoCloseable {
         if (amount == null) {
             throw StripeError.missingParam("amount");
         }
-        if (amount < 1) {
-            throw StripeError.invalid("Amount must be at least 1", "amount");
+        if (amount < 50) {
+            throw StripeError.amountTooSmall();
         }
         String currency = require(params, "currency").toLowerCase(java.util.Locale.ROOT);
         if (account != null && !accounts.containsKey(account)) {

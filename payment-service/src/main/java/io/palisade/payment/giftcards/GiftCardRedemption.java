@@ -25,7 +25,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * A guest pays a held booking, wholly or partly, with a gift card code. A card checkout already started for the
- * booking is cancelled at Stripe first (the next checkout asks only for what is left). The database helper
+ * booking is cancelled at Stripe once the code checks out (the next checkout asks only for what is left). The database helper
  * refuses and audits anomalies: code guessing from one client, attempts faster than a person types, and a
  * debit that would take a balance below zero.
  */
@@ -62,18 +62,30 @@ public class GiftCardRedemption {
     @ConfigProperty(name = "palisade.gift-cards.min-interval", defaultValue = "PT2S")
     Duration minInterval;
 
+    @ConfigProperty(name = "palisade.payments.min-card-amount-minor", defaultValue = "50")
+    long minCardMinor;
+
     public Uni<Redeemed> redeem(String paymentToken, String code, String clientAddress) {
         GuestTokens.Claims claims = tokens.verify(GuestTokens.Domain.PAYMENT, paymentToken)
                 .orElseThrow(() -> ProblemException.unauthorized("a valid payment link is required (it may have expired)"));
         UUID tenant = claims.tenantId();
-        return cancelOpenCardPayments(tenant, claims.bookingRef())
-                .chain(cancelled -> tx.inScope(DbScope.anonymous(), c -> c.preparedQuery(
-                        "select * from payment.redeem_gift_card($1, $2, $3, $4, $5, $6, $7, $8)")
-                        .execute(Tuple.from(java.util.Arrays.asList(tenant, claims.bookingRef(), codes.hash(tenant, code),
-                                pseudonyms.of("gift-card-client", clientAddress), cancelled.toArray(String[]::new), maxFailures,
-                                (int) failureWindow.toSeconds(), (int) minInterval.toMillis())))
-                        .map(rows -> rows.iterator().next())))
+        String codeHash = codes.hash(tenant, code);
+        String client = pseudonyms.of("gift-card-client", clientAddress);
+        // Only once the code, the limits and the booking check out are started card checkouts cancelled at Stripe.
+        return attempt(tenant, claims.bookingRef(), codeHash, client, null)
+                .chain(row -> "cancel_checkouts_first".equals(row.getString("outcome"))
+                        ? cancelOpenCardPayments(tenant, claims.bookingRef())
+                                .chain(cancelled -> attempt(tenant, claims.bookingRef(), codeHash, client, cancelled))
+                        : Uni.createFrom().item(row))
                 .map(this::answer);
+    }
+
+    private Uni<Row> attempt(UUID tenant, String reference, String codeHash, String client, List<String> cancelledIntents) {
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.redeem_gift_card($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                .execute(Tuple.from(java.util.Arrays.asList(tenant, reference, codeHash, client,
+                        cancelledIntents == null ? null : cancelledIntents.toArray(String[]::new), maxFailures, (int) failureWindow.toSeconds(),
+                        (int) minInterval.toMillis(), minCardMinor)))
+                .map(rows -> rows.iterator().next()));
     }
 
     private Redeemed answer(Row row) {
@@ -88,7 +100,10 @@ public class GiftCardRedemption {
             case "wrong_currency" -> throw ProblemException.unprocessable("this gift card is in another currency than the booking");
             case "empty_card" -> throw ProblemException.unprocessable("this gift card has no balance left");
             case "already_paid" -> throw ProblemException.conflict("this booking is already paid");
-            case "card_payment_open" -> throw ProblemException.conflict("a card payment for this booking is under way; wait for it to finish");
+            case "card_payment_open", "cancel_checkouts_first" -> throw ProblemException.conflict(
+                    "a card payment for this booking is under way; wait for it to finish");
+            case "rest_below_card_minimum" -> throw ProblemException.unprocessable(
+                    "after this gift card less than the smallest card payment would be left to pay; use another gift card or pay by card");
             case "overdraw_blocked" -> throw ProblemException.conflict("the gift card's balance changed; try again");
             default -> throw ProblemException.conflict("this booking is no longer held for payment");
         };

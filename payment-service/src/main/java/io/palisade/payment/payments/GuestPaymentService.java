@@ -69,9 +69,12 @@ public class GuestPaymentService {
         String idempotencyKey = "palisade-pi-" + bookingId + "-" + payment.getInteger("attempt");
         return stripe.createPaymentIntent(account, amount, currency, payment.getLong("application_fee_minor"),
                 Map.of("tenant_id", tenantId.toString(), "booking_id", bookingId.toString(), "payment_id", paymentId.toString()), idempotencyKey)
-                .onFailure(StripeGateway.StripeCallException.class)
-                .transform(e -> new ProblemException(new io.palisade.common.web.Problem(502, "Bad Gateway",
-                        "the payment provider refused or failed; try again")))
+                // Stripe created nothing: the attempt is closed, so the next checkout starts a fresh one.
+                .onFailure(StripeGateway.StripeCallException.class).call(e -> tx.inScope(DbScope.anonymous(), c -> c.preparedQuery(
+                        "select payment.abandon_attempt($1)").execute(Tuple.of(paymentId))))
+                .onFailure(StripeGateway.StripeCallException.class).transform(e -> ((StripeGateway.StripeCallException) e).refused()
+                        ? ProblemException.unprocessable("the payment provider refused this payment: " + e.getMessage())
+                        : new ProblemException(new io.palisade.common.web.Problem(502, "Bad Gateway", "the payment provider did not answer; try again")))
                 .call(intent -> tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.record_intent($1, $2)")
                         .execute(Tuple.of(paymentId, intent.id()))))
                 .map(intent -> new Checkout(intent.clientSecret(), publishableKey, account, amount, currency));

@@ -5,6 +5,9 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.jboss.logging.Logger;
+
+import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
 
 import io.palisade.common.audit.AuditEvent;
@@ -13,12 +16,12 @@ import io.palisade.common.tenancy.CurrentTenant;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantContext;
 import io.palisade.common.tenancy.TenantTransactions;
-import io.palisade.common.web.Problem;
 import io.palisade.common.web.ProblemException;
 import io.palisade.payment.stripe.StripeGateway;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -29,6 +32,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @ApplicationScoped
 public class RefundService {
+
+    private static final Logger LOG = Logger.getLogger(RefundService.class);
 
     public record Requested(UUID refundId, UUID paymentId, long amountMinor, String status) {
     }
@@ -64,7 +69,8 @@ public class RefundService {
                                 new JsonObject().put("reason", reason)))
                         : Uni.createFrom().voidItem()))
                 .chain(row -> switch (row.getString("outcome")) {
-                    case "requested" -> send(row, paymentId);
+                    case "requested" -> send(row.getUUID("refund_id"), paymentId, row.getString("stripe_account_id"),
+                            row.getString("payment_intent_id"), row.getLong("amount_minor"));
                     case "not_found" -> Uni.createFrom().failure(ProblemException.notFound("the payment"));
                     case "not_refundable" -> Uni.createFrom().failure(ProblemException.conflict("only a succeeded payment can be refunded"));
                     default -> Uni.createFrom().failure(ProblemException.unprocessable(
@@ -78,23 +84,52 @@ public class RefundService {
                 + " cross join lateral payment.request_refund($1, p.id, null, $3, null) r where p.id is not null")
                 .execute(Tuple.of(tenantId, bookingId, "paid after the booking had ended")).map(rows -> first(rows).orElse(null)))
                 .chain(row -> row != null && ("requested".equals(row.getString("outcome")) || "existing".equals(row.getString("outcome")))
-                        ? send(row, row.getUUID("payment_id")).replaceWithVoid()
-                        : Uni.createFrom().voidItem());
+                        ? send(row.getUUID("refund_id"), row.getUUID("payment_id"), row.getString("stripe_account_id"),
+                                row.getString("payment_intent_id"), row.getLong("amount_minor")).replaceWithVoid()
+                        : Uni.createFrom().voidItem())
+                // A refusal is recorded on the refund (failed) for staff to see; it must not hold up the booking events.
+                .onFailure(ProblemException.class).recoverWithItem(e -> {
+                    LOG.errorf("the automatic refund of booking %s was refused by the payment provider: %s", bookingId, e.getMessage());
+                    return null;
+                });
     }
 
-    private Uni<Requested> send(Row row, UUID paymentId) {
-        UUID refundId = row.getUUID("refund_id");
-        long amount = row.getLong("amount_minor");
-        return stripe.createRefund(row.getString("stripe_account_id"), row.getString("payment_intent_id"), amount, refundId)
-                .onFailure(StripeGateway.StripeCallException.class).call(e -> record(refundId, null, "failed"))
-                .onFailure(StripeGateway.StripeCallException.class).transform(e -> new ProblemException(new Problem(502, "Bad Gateway",
-                        "the payment provider refused the refund: " + e.getMessage())))
-                .call(refund -> record(refundId, refund.id(), "succeeded".equals(refund.status()) ? "pending" : refund.status()))
-                .map(refund -> new Requested(refundId, paymentId, amount, "pending"));
+    /** Refunds whose request got no answer from Stripe are sent again, under the same idempotency key. */
+    @Scheduled(every = "${palisade.refunds.resend-check:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> resendUnanswered() {
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.unsent_refunds($1, $2)").execute(Tuple.of(30, 20))
+                .map(rows -> all(rows, r -> new Unsent(r.getUUID("refund_id"), r.getUUID("payment_id"), r.getString("stripe_account_id"),
+                        r.getString("payment_intent_id"), r.getLong("amount_minor")))))
+                .onItem().transformToMulti(unsent -> Multi.createFrom().iterable(unsent))
+                .onItem().transformToUniAndConcatenate(u -> send(u.refundId(), u.paymentId(), u.account(), u.intent(), u.amountMinor())
+                        .onFailure().recoverWithNull())
+                .collect().last().replaceWithVoid();
     }
 
-    private Uni<Void> record(UUID refundId, String stripeRefundId, String status) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.record_refund($1, $2, $3)")
-                .execute(Tuple.of(refundId, stripeRefundId, status))).replaceWithVoid();
+    private record Unsent(UUID refundId, UUID paymentId, String account, String intent, long amountMinor) {
+    }
+
+    /**
+     * Asks Stripe for the refund. Refused (4xx): the refund is marked failed and the caller told. No answer: it stays
+     * requested (still counted against what can be refunded) and is sent again later under the same key.
+     */
+    private Uni<Requested> send(UUID refundId, UUID paymentId, String account, String intent, long amount) {
+        return stripe.createRefund(account, intent, amount, refundId)
+                .call(refund -> record(refundId, refund.id(), refund.status(), account, intent))
+                .map(refund -> new Requested(refundId, paymentId, amount, "pending"))
+                .onFailure(StripeGateway.StripeCallException.class).recoverWithUni(e -> {
+                    StripeGateway.StripeCallException failure = (StripeGateway.StripeCallException) e;
+                    if (failure.refused()) {
+                        return record(refundId, null, "failed", account, intent).chain(() -> Uni.createFrom().failure(
+                                ProblemException.unprocessable("the payment provider refused the refund: " + failure.getMessage())));
+                    }
+                    LOG.warnf("refund %s got no answer from the payment provider; it will be sent again", refundId);
+                    return Uni.createFrom().item(new Requested(refundId, paymentId, amount, "requested"));
+                });
+    }
+
+    private Uni<Void> record(UUID refundId, String stripeRefundId, String status, String account, String intent) {
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.record_refund($1, $2, $3, $4, $5)")
+                .execute(Tuple.of(refundId, stripeRefundId, status, account, intent))).replaceWithVoid();
     }
 }

@@ -124,9 +124,16 @@ public class StripeGateway {
                 pi.getCurrency(), pi.getLastPaymentError() != null);
     }
 
+    /** The refund; its palisade_refund_id metadata only when it is a well-formed id (the connected account can write any). */
     private static RefundState refund(Refund refund) {
         String palisadeId = refund.getMetadata() == null ? null : refund.getMetadata().get("palisade_refund_id");
-        return new RefundState(refund.getId(), refund.getStatus(), refund.getPaymentIntent(), palisadeId == null ? null : UUID.fromString(palisadeId));
+        UUID id = null;
+        try {
+            id = palisadeId == null ? null : UUID.fromString(palisadeId);
+        } catch (IllegalArgumentException notOurs) {
+            // Left null: the refund is not one payment-service asked for.
+        }
+        return new RefundState(refund.getId(), refund.getStatus(), refund.getPaymentIntent(), id);
     }
 
     private static <T> Uni<T> call(Callable<T> call) {
@@ -157,6 +164,11 @@ public class StripeGateway {
 
         public String code() {
             return cause.getCode();
+        }
+
+        /** Stripe answered and said no (4xx): trying the same request again changes nothing. */
+        public boolean refused() {
+            return status() >= 400 && status() < 500;
         }
     }
 }

@@ -43,11 +43,25 @@ public class StripeEventWorker {
 
     @Scheduled(every = "${palisade.stripe.event-check:1s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> processStoredEvents() {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.claim_stripe_events($1, $2)").execute(Tuple.of(50, 60))
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.claim_stripe_events($1, $2)").execute(Tuple.of(10, 60))
                 .map(rows -> all(rows, r -> new Stored(r.getString("event_id"), r.getUUID("tenant_id"), r.getString("account_id"),
                         r.getString("type"), r.getString("object_id")))))
                 .onItem().transformToMulti(events -> Multi.createFrom().iterable(events))
                 .onItem().transformToUniAndConcatenate(this::process)
+                .collect().last().replaceWithVoid();
+    }
+
+    /** Gift cards paid for but not yet issued (their mail could not be sent) are tried again. */
+    @Scheduled(every = "${palisade.gift-cards.issue-check:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> issuePaidGiftCards() {
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.unissued_purchases($1, $2)").execute(Tuple.of(30, 20))
+                .map(rows -> all(rows, r -> new String[] { r.getString("stripe_account_id"), r.getString("payment_intent_id") })))
+                .onItem().transformToMulti(unissued -> Multi.createFrom().iterable(unissued))
+                .onItem().transformToUniAndConcatenate(u -> stripe.paymentIntent(u[0], u[1]).chain(pi -> purchases.apply(u[0], pi))
+                        .onFailure().recoverWithItem(e -> {
+                            LOG.warnf("gift card of payment intent %s not issued yet: %s", u[1], e.getMessage());
+                            return null;
+                        }))
                 .collect().last().replaceWithVoid();
     }
 
@@ -62,14 +76,15 @@ public class StripeEventWorker {
                     // Not a booking's payment: perhaps a gift card someone bought.
                     .chain(result -> "unknown_intent".equals(result) ? purchases.apply(event.account(), pi) : Uni.createFrom().item(result)));
         } else if (event.type().equals("charge.refunded")) {
-            outcome = stripe.charge(event.account(), event.objectId()).chain(charge -> apply(
-                    "select payment.apply_refunded_total($1, $2, $3, $4) as outcome", event.eventId(), event.account(), charge.paymentIntentId(),
-                    charge.amountRefunded()));
+            outcome = stripe.charge(event.account(), event.objectId()).chain(charge -> stripe.paymentIntent(event.account(), charge.paymentIntentId())
+                    .chain(pi -> apply("select payment.apply_refunded_total($1, $2, $3, $4, $5, $6) as outcome", event.eventId(), event.account(),
+                            pi.id(), charge.amountRefunded(), pi.amountReceived(), pi.currency())));
         } else if (event.type().startsWith("refund.")) {
             outcome = stripe.refund(event.account(), event.objectId()).chain(refund -> refund.palisadeRefundId() == null
                     ? Uni.createFrom().item("refund_not_ours")
-                    : tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.record_refund($1, $2, $3)")
-                            .execute(Tuple.of(refund.palisadeRefundId(), refund.id(), refund.status()))).replaceWith("refund_" + refund.status()));
+                    : tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.record_refund($1, $2, $3, $4, $5)")
+                            .execute(Tuple.of(refund.palisadeRefundId(), refund.id(), refund.status(), event.account(), refund.paymentIntentId())))
+                            .replaceWith("refund_" + refund.status()));
         } else if (event.type().equals("account.updated")) {
             outcome = stripe.account(event.objectId()).chain(account -> tx.inScope(DbScope.anonymous(), c -> c.preparedQuery(
                     "select payment.update_account($1, $2, $3)").execute(Tuple.of(account.id(), account.chargesEnabled(), account.detailsSubmitted())))

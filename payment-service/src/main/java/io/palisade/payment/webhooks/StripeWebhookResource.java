@@ -36,6 +36,10 @@ public class StripeWebhookResource {
     @Inject
     TenantTransactions tx;
 
+    private static String text(Object value) {
+        return value instanceof String s ? s : null;
+    }
+
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
@@ -50,14 +54,17 @@ public class StripeWebhookResource {
         } catch (RuntimeException e) {
             throw ProblemException.badRequest("the event is not JSON");
         }
-        String id = event.getString("id");
-        String type = event.getString("type");
-        JsonObject object = event.getJsonObject("data", new JsonObject()).getJsonObject("object", new JsonObject());
+        String id = text(event.getValue("id"));
+        String type = text(event.getValue("type"));
+        String account = text(event.getValue("account"));
+        Object data = event.getValue("data");
+        Object object = data instanceof JsonObject d ? d.getValue("object") : null;
+        String objectId = object instanceof JsonObject o ? text(o.getValue("id")) : null;
         if (id == null || !id.startsWith("evt_") || type == null) {
             throw ProblemException.badRequest("the event has no id or type");
         }
         return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.record_stripe_event($1, $2, $3, $4, $5) as fresh")
-                .execute(Tuple.from(Arrays.asList(id, event.getString("account"), type, object.getString("id"), event))))
+                .execute(Tuple.from(Arrays.asList(id, account, type, objectId, event))))
                 .map(rows -> Map.of("received", true, "duplicate", !rows.iterator().next().getBoolean("fresh")));
     }
 }
