@@ -10,7 +10,8 @@ public record ServiceSpec(String name, String schema, String ownerRole, String a
     public static final java.util.List<ServiceSpec> ALL = java.util.List.of(
             new ServiceSpec("tenant-service", "tenancy", "tenancy_owner", "tenant_service", 8101),
             new ServiceSpec("booking-service", "booking", "booking_owner", "booking_service", 8102),
-            new ServiceSpec("payment-service", "payment", "payment_owner", "payment_service", 8103));
+            new ServiceSpec("payment-service", "payment", "payment_owner", "payment_service", 8103),
+            new ServiceSpec("audit-service", "audit", "audit_owner", "audit_service", 8104));
 
     public static ServiceSpec named(String name) {
         return ALL.stream().filter(s -> s.name().equals(name)).findFirst()

@@ -1,0 +1,63 @@
+package io.palisade.audit.ledger;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.palisade.common.events.CloudEvent;
+import io.palisade.common.events.EventHandler;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Every service's audit events, from the audit topic into the ledger: appended to the tenant's hash chain (or the
+ * platform's), once per event id whatever the redeliveries. The offset is committed only after the append, so a
+ * crash or a broker outage loses nothing.
+ */
+@ApplicationScoped
+public class LedgerEvents implements EventHandler {
+
+    private static final Logger LOG = Logger.getLogger(LedgerEvents.class);
+
+    @Inject
+    TenantTransactions tx;
+
+    @ConfigProperty(name = "palisade.audit.topic")
+    String topic;
+
+    @Override
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public String group() {
+        return "audit-service";
+    }
+
+    @Override
+    public Uni<Void> handle(CloudEvent event) {
+        UUID id;
+        OffsetDateTime occurred;
+        try {
+            id = UUID.fromString(event.id());
+            occurred = event.time() == null ? OffsetDateTime.now() : OffsetDateTime.parse(event.time());
+            if (event.data() == null || event.data().getString("action") == null) {
+                throw new IllegalArgumentException("no action");
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf("audit event %s (%s) does not follow the audit event schema; not in the ledger", event.id(), event.type());
+            return Uni.createFrom().voidItem();
+        }
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select audit.append($1, $2, $3, $4) as fresh")
+                .execute(Tuple.of(id, event.source(), occurred, event.data())))
+                .replaceWithVoid();
+    }
+}

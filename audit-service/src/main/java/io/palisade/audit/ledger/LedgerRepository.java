@@ -1,0 +1,54 @@
+package io.palisade.audit.ledger;
+
+import static io.palisade.common.db.Rows.all;
+
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Ledger entries as the caller's tenant may read them (RLS), and the chain check. */
+@ApplicationScoped
+public class LedgerRepository {
+
+    public record Entry(UUID eventId, long chainSeq, String action, UUID actorId, String actorRole, String targetType, String targetId,
+            String outcome, String source, OffsetDateTime occurredAt, OffsetDateTime receivedAt, JsonObject entry, String hash) {
+    }
+
+    public record Filter(String action, UUID actorId, String targetType, String targetId, OffsetDateTime from, OffsetDateTime to) {
+    }
+
+    public record Verification(long entries, Long brokenAt, UUID eventId, String problem) {
+    }
+
+    public Uni<List<Entry>> list(SqlConnection c, Filter f, OffsetDateTime afterTime, UUID afterId, int limit) {
+        return c.preparedQuery("select event_id, chain_seq, action, actor_id, actor_role, target_type, target_id, outcome, source, occurred_at,"
+                + " received_at, entry, hash from audit.ledger where ($1::text is null or action = $1) and ($2::uuid is null or actor_id = $2)"
+                + " and ($3::text is null or target_type = $3) and ($4::text is null or target_id = $4)"
+                + " and ($5::timestamptz is null or occurred_at >= $5) and ($6::timestamptz is null or occurred_at < $6)"
+                + " and ($7::timestamptz is null or (occurred_at, event_id) > ($7, $8)) order by occurred_at, event_id limit $9")
+                .execute(Tuple.from(Arrays.asList(f.action(), f.actorId(), f.targetType(), f.targetId(), f.from(), f.to(), afterTime, afterId, limit)))
+                .map(rows -> all(rows, LedgerRepository::entry));
+    }
+
+    public Uni<Verification> verify(SqlConnection c) {
+        return c.query("select * from audit.verify_chain()").execute().map(rows -> {
+            Row r = rows.iterator().next();
+            return new Verification(r.getLong("entries"), r.getLong("broken_at"), r.getUUID("event_id"), r.getString("problem"));
+        });
+    }
+
+    private static Entry entry(Row r) {
+        return new Entry(r.getUUID("event_id"), r.getLong("chain_seq"), r.getString("action"), r.getUUID("actor_id"), r.getString("actor_role"),
+                r.getString("target_type"), r.getString("target_id"), r.getString("outcome"), r.getString("source"), r.getOffsetDateTime("occurred_at"),
+                r.getOffsetDateTime("received_at"), (JsonObject) r.getValue("entry"), r.getString("hash"));
+    }
+}

@@ -1,0 +1,68 @@
+package io.palisade.audit;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.palisade.devstack.testing.OpenApiOperations;
+import io.palisade.devstack.testing.TestTenancy;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Tenant B, with valid tokens of its own, against every endpoint of audit-service and tenant A's entries. The
+ * endpoint list comes from the OpenAPI document: an endpoint added without a probe fails this test.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = AuditServiceStack.class, restrictToAnnotatedClass = true)
+class CrossTenantIsolationTest {
+
+    static TestTenancy.Tenant a;
+    static TestTenancy.Tenant b;
+    static String aEvent;
+
+    @BeforeEach
+    void tenants() throws Exception {
+        if (a != null) {
+            return;
+        }
+        a = TestTenancy.newTenant(0);
+        b = TestTenancy.newTenant(0);
+        aEvent = LedgerTest.publish(a, "member.role_changed", "a-member", UUID.randomUUID().toString());
+        LedgerTest.await(() -> given().header("Authorization", "Bearer " + a.ownerToken()).get("/audit/entries").then().extract()
+                .path("items.size()").equals(1), "A's entry is in the ledger");
+    }
+
+    private final Map<String, Consumer<String>> probes = Map.of(
+            "GET /audit/entries", token -> given().header("Authorization", "Bearer " + token).get("/audit/entries").then().statusCode(200)
+                    .body("items.eventId", not(hasItem(aEvent))),
+            "GET /audit/verify", token -> given().header("Authorization", "Bearer " + token).get("/audit/verify").then().statusCode(200)
+                    .body("entries", equalTo(0)));
+
+    @Test
+    void everyEndpointIsProbed() {
+        Set<String> operations = OpenApiOperations.of("http://localhost:" + io.restassured.RestAssured.port);
+        Set<String> unknown = new TreeSet<>(operations);
+        unknown.removeAll(probes.keySet());
+        assertTrue(unknown.isEmpty(), "endpoints without a cross-tenant probe: " + unknown);
+        Set<String> stale = new TreeSet<>(probes.keySet());
+        stale.removeAll(operations);
+        assertTrue(stale.isEmpty(), "probes for endpoints that no longer exist: " + stale);
+    }
+
+    @Test
+    void tenantBSeesNothingOfTenantA() {
+        probes.values().forEach(probe -> probe.accept(b.ownerToken()));
+    }
+}
