@@ -48,7 +48,9 @@ class CrossTenantIsolationTest {
             "GET /audit/entries", token -> given().header("Authorization", "Bearer " + token).get("/audit/entries").then().statusCode(200)
                     .body("items.eventId", not(hasItem(aEvent))),
             "GET /audit/verify", token -> given().header("Authorization", "Bearer " + token).get("/audit/verify").then().statusCode(200)
-                    .body("entries", equalTo(0)));
+                    .body("entries", equalTo(0)),
+            "GET /platform/audit/entries", token -> given().header("Authorization", "Bearer " + token).queryParam("tenantId", a.id())
+                    .get("/platform/audit/entries").then().statusCode(403));
 
     @Test
     void everyEndpointIsProbed() {

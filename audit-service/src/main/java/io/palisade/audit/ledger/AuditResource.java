@@ -40,7 +40,7 @@ public class AuditResource {
         if (!format.equals("json") && !format.equals("csv")) {
             throw ProblemException.badRequest("format is json or csv");
         }
-        LedgerRepository.Filter filter = new LedgerRepository.Filter(action, actorId, targetType, targetId, time(from), time(to));
+        LedgerRepository.Filter filter = new LedgerRepository.Filter(null, action, actorId, targetType, targetId, time(from), time(to));
         return ledger.list(filter, cursor, limit).map(page -> format.equals("csv")
                 ? Response.ok(AuditCsv.of(page.items()), "text/csv").header("X-Next-Cursor", page.nextCursor()).build()
                 : Response.ok(page, MediaType.APPLICATION_JSON).build());
@@ -55,7 +55,7 @@ public class AuditResource {
         return ledger.verify();
     }
 
-    private static OffsetDateTime time(String value) {
+    static OffsetDateTime time(String value) {
         try {
             return LedgerService.parse(value);
         } catch (DateTimeParseException e) {

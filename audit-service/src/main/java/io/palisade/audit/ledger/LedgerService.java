@@ -1,15 +1,23 @@
 package io.palisade.audit.ledger;
 
 import java.time.OffsetDateTime;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.palisade.common.audit.AuditEvent;
+import io.palisade.common.audit.AuditLog;
 import io.palisade.common.tenancy.CurrentTenant;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.Roles;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.Cursor;
 import io.palisade.common.web.Page;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
 
 /** A tenant's owners and admins read their own tenant's ledger (RLS) and check its hash chain. */
 @ApplicationScoped
@@ -24,9 +32,32 @@ public class LedgerService {
     @Inject
     LedgerRepository ledger;
 
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    JsonWebToken token;
+
     public Uni<Page<LedgerRepository.Entry>> list(LedgerRepository.Filter filter, String cursor, int limit) {
         Cursor after = Cursor.decode(cursor);
         return tx.inTenant(currentTenant.get(), c -> ledger.list(c, filter, after.createdAt(), after.id(), limit + 1))
+                .map(rows -> Page.of(rows, limit, e -> e, e -> new Cursor(e.occurredAt(), e.eventId())));
+    }
+
+    /**
+     * Every tenant's entries for a platform admin (the database admits only a user it knows as platform admin, in
+     * a transaction without a tenant). The read is itself audited, in the same transaction, as a platform event.
+     */
+    public Uni<Page<LedgerRepository.Entry>> platformFeed(LedgerRepository.Filter filter, String cursor, int limit, String clientIp) {
+        UUID admin = UUID.fromString(token.getSubject());
+        UUID tenantId = filter.tenantId();
+        Cursor after = Cursor.decode(cursor);
+        return tx.inScope(DbScope.user(admin), c -> ledger.list(c, filter, after.createdAt(), after.id(), limit + 1)
+                .call(rows -> audit.record(c, new AuditEvent(null, "platform.audit_feed_read", new AuditEvent.Actor(admin, Roles.PLATFORM_ADMIN,
+                        null, clientIp), "audit_ledger", tenantId == null ? "all" : tenantId.toString(), AuditEvent.SUCCESS, null, null,
+                        new JsonObject().put("tenantId", tenantId == null ? null : tenantId.toString()).put("action", filter.action())
+                                .put("from", filter.from() == null ? null : filter.from().toString()).put("to", filter.to() == null ? null : filter.to().toString())
+                                .put("cursor", cursor).put("returned", Math.min(rows.size(), limit))))))
                 .map(rows -> Page.of(rows, limit, e -> e, e -> new Cursor(e.occurredAt(), e.eventId())));
     }
 

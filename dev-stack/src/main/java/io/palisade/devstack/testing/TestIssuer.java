@@ -87,6 +87,13 @@ public final class TestIssuer {
         return sign(claims(guestId, tenantId, List.of("guest"), 0, "guest"));
     }
 
+    /** A platform admin's token: no tenant, the platform-admin role (the database still checks the user is one). */
+    public String platformAdmin(UUID userId) {
+        Map<String, Object> claims = claims(userId, null, List.of("platform-admin"), 0, "staff");
+        claims.remove("tid");
+        return sign(claims);
+    }
+
     private Map<String, Object> claims(UUID subject, UUID tenantId, List<String> roles, long permissions, String principal) {
         long now = Instant.now().getEpochSecond();
         Map<String, Object> claims = new LinkedHashMap<>();
@@ -97,7 +104,7 @@ public final class TestIssuer {
         claims.put("jti", UUID.randomUUID().toString());
         claims.put("iat", now);
         claims.put("exp", now + 600);
-        claims.put("tid", tenantId.toString());
+        claims.put("tid", tenantId == null ? null : tenantId.toString());
         claims.put("perm", permissions);
         claims.put("pty", principal);
         return claims;

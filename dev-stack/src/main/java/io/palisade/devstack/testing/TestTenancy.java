@@ -62,6 +62,19 @@ public final class TestTenancy {
         return new Tenant(tenantId, slug, owner, staff, staffPermissions);
     }
 
+    /** A user the database knows as an active platform admin; returns the user id. */
+    public static UUID newPlatformAdmin() {
+        ensureSchema();
+        UUID admin = UUID.randomUUID();
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser()) {
+            execute(c, "insert into tenancy.users (id, email, display_name, password_hash, platform_admin) values (?, ?, ?, 'not-a-login', true)",
+                    admin, admin + "@platform.example", "Platform admin " + admin.toString().substring(0, 8));
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create a platform admin", e);
+        }
+        return admin;
+    }
+
     private static void execute(Connection c, String sql, Object... values) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(sql)) {
             for (int i = 0; i < values.length; i++) {
