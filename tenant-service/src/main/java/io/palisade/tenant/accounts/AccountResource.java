@@ -33,8 +33,8 @@ public class AccountResource {
 
     @POST
     @Path("signup")
-    public Uni<Response> signup(@Valid @NotNull AccountRequests.Signup request) {
-        return accounts.signup(request).map(created -> Response.created(URI.create("/tenant"))
+    public Uni<Response> signup(@Valid @NotNull AccountRequests.Signup request, @Context HttpServerRequest http) {
+        return accounts.signup(request, http.remoteAddress().hostAddress()).map(created -> Response.created(URI.create("/tenant"))
                 .entity(Map.of("tenantId", created.tenantId(), "tenantSlug", created.tenantSlug(), "userId", created.userId()))
                 .build());
     }

@@ -10,11 +10,14 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.palisade.common.audit.AuditEvent;
+import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.db.Rows;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.Permission;
+import io.palisade.common.tenancy.Roles;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.Problem;
 import io.palisade.common.web.ProblemException;
@@ -58,10 +61,13 @@ public class AccountService {
     @Inject
     Outbox outbox;
 
+    @Inject
+    AuditLog audit;
+
     public record SignedUp(UUID tenantId, String tenantSlug, UUID userId) {
     }
 
-    public Uni<SignedUp> signup(AccountRequests.Signup request) {
+    public Uni<SignedUp> signup(AccountRequests.Signup request, String clientIp) {
         String email = request.email().toLowerCase(Locale.ROOT);
         UUID tenantId = UUID.randomUUID();
         UUID userId = UUID.randomUUID();
@@ -75,7 +81,10 @@ public class AccountService {
                             .chain(() -> accounts.insertTenant(c, tenantId, request.tenantSlug(), request.tenantName()))
                             .chain(() -> accounts.insertOwnerMembership(c, tenantId, userId, Permission.ALL))
                             .chain(() -> outbox.append(c, tenantId, "tenant.created", tenantId.toString(), new JsonObject()
-                                    .put("slug", request.tenantSlug()).put("owner", userId.toString())));
+                                    .put("slug", request.tenantSlug()).put("owner", userId.toString())))
+                            .chain(() -> audit.record(c, new AuditEvent(tenantId, "tenant.created", new AuditEvent.Actor(userId, Roles.OWNER, null,
+                                    clientIp), "tenant", tenantId.toString(), AuditEvent.SUCCESS, null,
+                                    new JsonObject().put("slug", request.tenantSlug()).put("name", request.tenantName()), null)));
                 })))
                 .onFailure(AccountService::isUniqueViolation)
                 .transform(e -> ProblemException.conflict("the tenant slug '" + request.tenantSlug() + "' is taken"))

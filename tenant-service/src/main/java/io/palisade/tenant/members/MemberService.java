@@ -55,12 +55,16 @@ public class MemberService {
         return tx.inTenant(currentTenant.get(), repository::tenant).map(t -> t.orElseThrow(() -> ProblemException.notFound("the tenant")));
     }
 
-    public Uni<MemberRepository.Tenant> rename(String name) {
+    public Uni<MemberRepository.Tenant> rename(String name, String clientIp) {
         TenantContext caller = currentTenant.get();
-        return tx.inTenant(caller, c -> repository.renameTenant(c, name).call(renamed -> renamed.isEmpty()
+        return tx.inTenant(caller, c -> repository.tenant(c).chain(before -> repository.renameTenant(c, name).call(renamed -> renamed.isEmpty()
                 ? Uni.createFrom().voidItem()
                 : outbox.append(c, caller.tenantId(), "tenant.renamed", caller.tenantId().toString(),
-                        new JsonObject().put("name", name).put("by", caller.userId().toString()))))
+                        new JsonObject().put("name", name).put("by", caller.userId().toString()))
+                        .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(), "tenant.renamed", AuditEvent.Actor.of(caller, clientIp),
+                                "tenant", caller.tenantId().toString(), AuditEvent.SUCCESS,
+                                new JsonObject().put("name", before.map(MemberRepository.Tenant::name).orElse(null)),
+                                new JsonObject().put("name", name), null))))))
                 .map(t -> t.orElseThrow(() -> ProblemException.notFound("the tenant")));
     }
 
@@ -88,7 +92,7 @@ public class MemberService {
                 .map(m -> MemberView.of(m.orElseThrow(() -> ProblemException.notFound("the member"))));
     }
 
-    public Uni<MemberView> update(UUID userId, MemberRequests.UpdateMember change) {
+    public Uni<MemberView> update(UUID userId, MemberRequests.UpdateMember change, String clientIp) {
         TenantContext caller = currentTenant.get();
         return tx.inTenant(caller, c -> repository.lockMember(c, userId).chain(found -> {
             MemberRepository.Member member = found.orElseThrow(() -> ProblemException.notFound("the member"));
@@ -110,11 +114,15 @@ public class MemberService {
                             .put("by", caller.userId().toString())
                             .put("before", memberState(member.role(), member.permissions(), member.status()))
                             .put("after", memberState(role, permissions, status))))
+                    .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(),
+                            role.equals(member.role()) ? "member.updated" : "member.role_changed", AuditEvent.Actor.of(caller, clientIp),
+                            "user", userId.toString(), AuditEvent.SUCCESS, memberState(member.role(), member.permissions(), member.status()),
+                            memberState(role, permissions, status), null)))
                     .chain(() -> repository.member(c, userId));
         })).map(m -> MemberView.of(m.orElseThrow()));
     }
 
-    public Uni<Void> remove(UUID userId) {
+    public Uni<Void> remove(UUID userId, String clientIp) {
         TenantContext caller = currentTenant.get();
         return tx.inTenant(caller, c -> repository.lockMember(c, userId).chain(found -> {
             MemberRepository.Member member = found.orElseThrow(() -> ProblemException.notFound("the member"));
@@ -126,11 +134,14 @@ public class MemberService {
             return ensureOwnerRemains(c, member, member.role(), "removed")
                     .chain(() -> repository.updateMember(c, userId, member.role(), member.permissions(), "removed"))
                     .chain(() -> outbox.append(c, caller.tenantId(), "member.removed", userId.toString(),
-                            new JsonObject().put("by", caller.userId().toString()).put("role", member.role())));
+                            new JsonObject().put("by", caller.userId().toString()).put("role", member.role())))
+                    .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(), "member.removed", AuditEvent.Actor.of(caller, clientIp), "user",
+                            userId.toString(), AuditEvent.SUCCESS, memberState(member.role(), member.permissions(), member.status()),
+                            memberState(member.role(), member.permissions(), "removed"), null)));
         }));
     }
 
-    public Uni<InvitationView> invite(MemberRequests.Invite request) {
+    public Uni<InvitationView> invite(MemberRequests.Invite request, String clientIp) {
         TenantContext caller = currentTenant.get();
         if (Roles.ADMIN.equals(request.role()) && !caller.hasRole(Roles.OWNER)) {
             throw ProblemException.forbidden("only an owner can invite an admin");
@@ -146,6 +157,9 @@ public class MemberService {
                 request.role(), permissions, Hashes.sha256Hex(token), caller.userId(), expires)
                 .chain(() -> outbox.append(c, caller.tenantId(), "invitation.created", id.toString(), new JsonObject()
                         .put("by", caller.userId().toString()).put("role", request.role()).put("permissions", permissions)))
+                .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(), "invitation.created", AuditEvent.Actor.of(caller, clientIp),
+                        "invitation", id.toString(), AuditEvent.SUCCESS, null,
+                        new JsonObject().put("role", request.role()).put("permissions", permissions).put("expiresAt", expires.toString()), null)))
                 .chain(() -> repository.invitation(c, id)))
                 .map(i -> InvitationView.of(i.orElseThrow(), token));
     }
@@ -159,14 +173,16 @@ public class MemberService {
                 .map(i -> InvitationView.of(i.orElseThrow(() -> ProblemException.notFound("the invitation")), null));
     }
 
-    public Uni<Void> revokeInvitation(UUID id) {
+    public Uni<Void> revokeInvitation(UUID id, String clientIp) {
         TenantContext caller = currentTenant.get();
         return tx.inTenant(caller, c -> repository.revokeInvitation(c, id).chain(revoked -> {
             if (revoked.isEmpty()) {
                 throw ProblemException.notFound("the invitation");
             }
             return outbox.append(c, caller.tenantId(), "invitation.revoked", id.toString(),
-                    new JsonObject().put("by", caller.userId().toString()));
+                    new JsonObject().put("by", caller.userId().toString()))
+                    .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(), "invitation.revoked", AuditEvent.Actor.of(caller, clientIp),
+                            "invitation", id.toString(), AuditEvent.SUCCESS, null, null, null)));
         }));
     }
 

@@ -52,8 +52,8 @@ public class TenantResource {
     @PATCH
     @Path("tenant")
     @RolesAllowed({ Roles.OWNER, Roles.ADMIN })
-    public Uni<MemberRepository.Tenant> rename(@Valid @NotNull MemberRequests.RenameTenant request) {
-        return members.rename(request.name());
+    public Uni<MemberRepository.Tenant> rename(@Valid @NotNull MemberRequests.RenameTenant request, @Context HttpServerRequest http) {
+        return members.rename(request.name(), http.remoteAddress().hostAddress());
     }
 
     @PUT
@@ -80,23 +80,24 @@ public class TenantResource {
     @PATCH
     @Path("members/{userId}")
     @PermissionsAllowed("MEMBERS_MANAGE")
-    public Uni<MemberView> update(@PathParam("userId") UUID userId, @Valid @NotNull MemberRequests.UpdateMember request) {
-        return members.update(userId, request);
+    public Uni<MemberView> update(@PathParam("userId") UUID userId, @Valid @NotNull MemberRequests.UpdateMember request,
+            @Context HttpServerRequest http) {
+        return members.update(userId, request, http.remoteAddress().hostAddress());
     }
 
     @DELETE
     @Path("members/{userId}")
     @PermissionsAllowed("MEMBERS_MANAGE")
-    public Uni<Response> remove(@PathParam("userId") UUID userId) {
-        return members.remove(userId).map(ignored -> Response.noContent().build());
+    public Uni<Response> remove(@PathParam("userId") UUID userId, @Context HttpServerRequest http) {
+        return members.remove(userId, http.remoteAddress().hostAddress()).map(ignored -> Response.noContent().build());
     }
 
     @POST
     @Path("invitations")
     @PermissionsAllowed("MEMBERS_MANAGE")
     @Idempotent
-    public Uni<Response> invite(@Valid @NotNull MemberRequests.Invite request) {
-        return members.invite(request).map(created -> Response.status(201).entity(created).build());
+    public Uni<Response> invite(@Valid @NotNull MemberRequests.Invite request, @Context HttpServerRequest http) {
+        return members.invite(request, http.remoteAddress().hostAddress()).map(created -> Response.status(201).entity(created).build());
     }
 
     @GET
@@ -116,7 +117,7 @@ public class TenantResource {
     @DELETE
     @Path("invitations/{id}")
     @PermissionsAllowed("MEMBERS_MANAGE")
-    public Uni<Response> revoke(@PathParam("id") UUID id) {
-        return members.revokeInvitation(id).map(ignored -> Response.noContent().build());
+    public Uni<Response> revoke(@PathParam("id") UUID id, @Context HttpServerRequest http) {
+        return members.revokeInvitation(id, http.remoteAddress().hostAddress()).map(ignored -> Response.noContent().build());
     }
 }
