@@ -3,6 +3,7 @@ package io.palisade.common.web;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.inject.Inject;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -12,9 +13,12 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
+import io.palisade.common.audit.AuthorizationFailures;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.pgclient.PgException;
 
 /** Every error leaves as problem+json; unexpected ones as a bare 500 without internals. */
@@ -22,9 +26,15 @@ public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
+    @Inject
+    AuthorizationFailures authorizationFailures;
+
     @ServerExceptionMapper
-    public Response problem(ProblemException e) {
-        return e.problem().toResponse();
+    public Uni<Response> problem(ProblemException e, HttpServerRequest request) {
+        if (e.problem().status == 403) {
+            return authorizationFailures.record(request, e.problem().detail).map(ignored -> e.problem().toResponse());
+        }
+        return Uni.createFrom().item(e.problem().toResponse());
     }
 
     @ServerExceptionMapper
@@ -46,9 +56,11 @@ public class ProblemMappers {
                 .header("WWW-Authenticate", "Bearer").build();
     }
 
+    /** Refusals of signed-in callers are audited (auth.forbidden) before the 403 goes out. */
     @ServerExceptionMapper
-    public Response forbidden(ForbiddenException e) {
-        return new Problem(403, "Forbidden", "your role or permissions do not allow this").toResponse();
+    public Uni<Response> forbidden(ForbiddenException e, HttpServerRequest request) {
+        return authorizationFailures.record(request, "role or permissions")
+                .map(ignored -> new Problem(403, "Forbidden", "your role or permissions do not allow this").toResponse());
     }
 
     @ServerExceptionMapper
@@ -86,7 +98,7 @@ public class ProblemMappers {
         // Reactive pipelines wrap failures: answer for the first cause we know.
         for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof ProblemException p) {
-                return problem(p);
+                return p.problem().toResponse();
             }
             if (cause instanceof PgException pg) {
                 return database(pg);

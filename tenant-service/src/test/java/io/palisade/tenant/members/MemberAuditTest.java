@@ -56,6 +56,18 @@ class MemberAuditTest {
         }
     }
 
+    @Test
+    void refusalsOfSignedInCallersAreAuditedToo() throws Exception {
+        Api.TestTenant t = Api.newTenant(null);
+        bearer(t.staffToken()).body(Map.of("status", "suspended")).patch("/members/" + t.ownerId()).then().statusCode(403);
+        bearer(t.staffToken()).body(Map.of("email", "boss-" + t.slug() + "@example.org", "role", "admin")).post("/invitations").then().statusCode(403);
+        List<JsonObject> refusals = auditEvents(t).stream().filter(e -> "auth.forbidden".equals(e.getString("action"))).toList();
+        assertEquals(2, refusals.size(), "each refusal is an audit event");
+        assertEquals(t.staffId().toString(), refusals.get(0).getJsonObject("actor").getString("userId"));
+        assertEquals("PATCH /members/" + t.ownerId(), refusals.get(0).getJsonObject("target").getString("id"));
+        assertEquals("failure", refusals.get(0).getString("outcome"));
+    }
+
     private static List<JsonObject> auditEvents(Api.TestTenant t) throws Exception {
         List<JsonObject> events = new ArrayList<>();
         try (Connection c = PalisadeTestStack.get().connectAsSuperuser();

@@ -1,0 +1,64 @@
+package io.palisade.common.audit;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+import io.palisade.common.tenancy.CurrentTenant;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantContext;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * A refused request of a signed-in caller (403) is an audit event of its own, {@code auth.forbidden}: who, which
+ * endpoint, and why. It is written in its own transaction (the refused request changed nothing), in the caller's
+ * tenant when the token names one, else at platform level; if it cannot be written, the refusal still goes out.
+ */
+@ApplicationScoped
+public class AuthorizationFailures {
+
+    private static final Logger LOG = Logger.getLogger(AuthorizationFailures.class);
+
+    @Inject
+    CurrentTenant currentTenant;
+
+    @Inject
+    JsonWebToken token;
+
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    AuditLog audit;
+
+    public Uni<Void> record(HttpServerRequest request, String reason) {
+        String endpoint = request.method().name() + " " + request.path();
+        JsonObject details = new JsonObject().put("reason", reason);
+        String clientIp = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        Uni<Void> write;
+        if (token == null || token.getSubject() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        if (token.getClaim(CurrentTenant.TENANT_CLAIM) != null) {
+            TenantContext caller = currentTenant.get();
+            write = tx.inTenant(caller, c -> audit.record(c, new AuditEvent(caller.tenantId(), "auth.forbidden", AuditEvent.Actor.of(caller, clientIp),
+                    "endpoint", endpoint, AuditEvent.FAILURE, null, null, details)));
+        } else {
+            UUID user = UUID.fromString(token.getSubject());
+            String role = token.getGroups().stream().sorted().findFirst().orElse("unknown");
+            write = tx.inScope(DbScope.user(user), c -> audit.record(c, new AuditEvent(null, "auth.forbidden",
+                    new AuditEvent.Actor(user, role, null, clientIp), "endpoint", endpoint, AuditEvent.FAILURE, null, null, details)));
+        }
+        return write.onFailure().recoverWithItem(e -> {
+            LOG.warnf("the refusal of %s could not be audited: %s", endpoint, e.getMessage());
+            return null;
+        });
+    }
+}
