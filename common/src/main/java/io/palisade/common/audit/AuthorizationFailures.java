@@ -40,25 +40,32 @@ public class AuthorizationFailures {
 
     public Uni<Void> record(HttpServerRequest request, String reason) {
         String endpoint = request.method().name() + " " + request.path();
-        JsonObject details = new JsonObject().put("reason", reason);
-        String clientIp = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
         Uni<Void> write;
-        if (token == null || token.getSubject() == null) {
-            return Uni.createFrom().voidItem();
-        }
-        if (token.getClaim(CurrentTenant.TENANT_CLAIM) != null) {
-            TenantContext caller = currentTenant.get();
-            write = tx.inTenant(caller, c -> audit.record(c, new AuditEvent(caller.tenantId(), "auth.forbidden", AuditEvent.Actor.of(caller, clientIp),
-                    "endpoint", endpoint, AuditEvent.FAILURE, null, null, details)));
-        } else {
-            UUID user = UUID.fromString(token.getSubject());
-            String role = token.getGroups().stream().sorted().findFirst().orElse("unknown");
-            write = tx.inScope(DbScope.user(user), c -> audit.record(c, new AuditEvent(null, "auth.forbidden",
-                    new AuditEvent.Actor(user, role, null, clientIp), "endpoint", endpoint, AuditEvent.FAILURE, null, null, details)));
+        try {
+            write = write(endpoint, new JsonObject().put("reason", reason),
+                    request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
+        } catch (RuntimeException notOurToken) {
+            // Not a Palisade access token (say, an identity provider's token on the SSO endpoint): nobody to name.
+            write = Uni.createFrom().voidItem();
         }
         return write.onFailure().recoverWithItem(e -> {
             LOG.warnf("the refusal of %s could not be audited: %s", endpoint, e.getMessage());
             return null;
         });
+    }
+
+    private Uni<Void> write(String endpoint, JsonObject details, String clientIp) {
+        if (token == null || token.getSubject() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        if (token.getClaim(CurrentTenant.TENANT_CLAIM) != null) {
+            TenantContext caller = currentTenant.get();
+            return tx.inTenant(caller, c -> audit.record(c, new AuditEvent(caller.tenantId(), "auth.forbidden", AuditEvent.Actor.of(caller, clientIp),
+                    "endpoint", endpoint, AuditEvent.FAILURE, null, null, details)));
+        }
+        UUID user = UUID.fromString(token.getSubject());
+        String role = token.getGroups().stream().sorted().findFirst().orElse("unknown");
+        return tx.inScope(DbScope.user(user), c -> audit.record(c, new AuditEvent(null, "auth.forbidden",
+                new AuditEvent.Actor(user, role, null, clientIp), "endpoint", endpoint, AuditEvent.FAILURE, null, null, details)));
     }
 }
