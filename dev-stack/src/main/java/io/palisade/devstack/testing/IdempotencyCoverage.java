@@ -22,6 +22,20 @@ public final class IdempotencyCoverage {
     }
 
     public record Report(Set<String> posts, Set<String> notIdempotent) {
+
+        /** POST methods without the annotation that are not named exempt. */
+        public Set<String> missing(Set<String> exempt) {
+            Set<String> missing = new TreeSet<>(notIdempotent);
+            missing.removeAll(exempt);
+            return missing;
+        }
+
+        /** Exemptions that name no POST method (any more). */
+        public Set<String> staleExemptions(Set<String> exempt) {
+            Set<String> stale = new TreeSet<>(exempt);
+            stale.removeAll(posts);
+            return stale;
+        }
     }
 
     public static Report of(Class<? extends Annotation> idempotent) {

@@ -25,6 +25,24 @@ public final class OpenApiOperations {
     private OpenApiOperations() {
     }
 
+    /**
+     * How a service's operations compare with its test's list: {@code unprobed} operations neither probed nor named
+     * exempt, and {@code stale} names of operations that no longer exist.
+     */
+    public record Coverage(Set<String> unprobed, Set<String> stale) {
+    }
+
+    public static Coverage coverage(String baseUrl, Set<String> probed, Set<String> exempt) {
+        Set<String> operations = of(baseUrl);
+        Set<String> unprobed = new TreeSet<>(operations);
+        unprobed.removeAll(probed);
+        unprobed.removeAll(exempt);
+        Set<String> stale = new TreeSet<>(probed);
+        stale.addAll(exempt);
+        stale.removeAll(operations);
+        return new Coverage(unprobed, stale);
+    }
+
     public static Set<String> of(String baseUrl) {
         try {
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/openapi?format=json"))
