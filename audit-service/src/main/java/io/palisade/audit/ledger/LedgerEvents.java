@@ -38,11 +38,6 @@ public class LedgerEvents implements EventHandler {
     }
 
     @Override
-    public String group() {
-        return "audit-service";
-    }
-
-    @Override
     public Uni<Void> handle(CloudEvent event) {
         UUID id;
         OffsetDateTime occurred;

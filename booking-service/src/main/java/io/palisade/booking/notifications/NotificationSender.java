@@ -76,7 +76,7 @@ public class NotificationSender {
         String what = due.seats() + " × " + due.offering() + " on " + when;
         return switch (due.kind()) {
             case "confirmation" -> new OutgoingMail(email, "Your booking is confirmed",
-                    "Hello " + due.guestName() + ",\n\nyour booking is confirmed: " + what + ".\nTotal: " + money(due) + "\n");
+                    "Hello " + due.guestName() + ",\n\nyour booking is confirmed: " + what + ".\nTotal: " + OutgoingMail.money(due.amountMinor(), due.currency()) + "\n");
             case "reminder" -> new OutgoingMail(email, "See you tomorrow", "Hello " + due.guestName() + ",\n\na reminder: " + what + ".\n");
             case "rescheduled" -> new OutgoingMail(email, "Your booking was moved",
                     "Hello " + due.guestName() + ",\n\nyour booking was moved to another time: " + what + ".\n");
@@ -84,9 +84,5 @@ public class NotificationSender {
                     "Hello " + due.guestName() + ",\n\nyour booking was cancelled: " + what + ".\n");
             default -> throw new IllegalStateException("no mail for notifications of kind " + due.kind());
         };
-    }
-
-    private static String money(Due due) {
-        return String.format("%d.%02d %s", due.amountMinor() / 100, due.amountMinor() % 100, due.currency());
     }
 }

@@ -38,11 +38,6 @@ public class PaymentEvents implements EventHandler {
     }
 
     @Override
-    public String group() {
-        return "booking-service";
-    }
-
-    @Override
     public Uni<Void> handle(CloudEvent event) {
         JsonObject data = event.data();
         UUID bookingId;

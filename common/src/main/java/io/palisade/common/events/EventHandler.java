@@ -1,5 +1,7 @@
 package io.palisade.common.events;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -10,8 +12,10 @@ public interface EventHandler {
 
     String topic();
 
-    /** The consumer group: one per service, so every instance of the service shares the partitions. */
-    String group();
+    /** The consumer group: the service's name, so every instance of the service shares the partitions. */
+    default String group() {
+        return ConfigProvider.getConfig().getValue("quarkus.application.name", String.class);
+    }
 
     Uni<Void> handle(CloudEvent event);
 }

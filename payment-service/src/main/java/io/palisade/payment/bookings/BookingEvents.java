@@ -52,11 +52,6 @@ public class BookingEvents implements EventHandler {
     }
 
     @Override
-    public String group() {
-        return "payment-service";
-    }
-
-    @Override
     public Uni<Void> handle(CloudEvent event) {
         UUID bookingId;
         try {

@@ -101,13 +101,9 @@ public class GiftCardPurchases {
                 .chain(issued -> issued.isEmpty() ? Uni.createFrom().item("already_issued")
                         : mail.send(new OutgoingMail(secretBox.decrypt(issued.get().getString("buyer_email_sealed"), emailContext(tenant)),
                                 "Your gift card", "Hello,\n\nthank you for your purchase. Your gift card is worth "
-                                        + money(issued.get().getLong("amount_minor"), issued.get().getString("currency"))
+                                        + OutgoingMail.money(issued.get().getLong("amount_minor"), issued.get().getString("currency"))
                                         + ".\n\nCode: " + code + "\n\nKeep this code safe: it is shown only in this message.\n"))
                                 .replaceWith("issued")));
-    }
-
-    private static String money(long minor, String currency) {
-        return String.format("%d.%02d %s", minor / 100, minor % 100, currency);
     }
 
     private static String emailContext(UUID tenant) {
