@@ -14,15 +14,7 @@ import io.palisade.devstack.testing.TestTenancy;
 public class BookingServiceStack extends PalisadeStackResource {
 
     /** Where the service's mail lands in tests. */
-    public static final java.nio.file.Path MAIL = mailDirectory();
-
-    private static java.nio.file.Path mailDirectory() {
-        try {
-            return java.nio.file.Files.createTempDirectory("booking-mail");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
+    public static final java.nio.file.Path MAIL = mailDirectory("booking");
 
     public BookingServiceStack() {
         super("booking-service");

@@ -18,15 +18,7 @@ public class PaymentServiceStack extends PalisadeStackResource {
     public static final String OLD_WEBHOOK_SECRET = "whsec_test_previous_" + java.util.UUID.randomUUID();
     public static final StripeFake STRIPE = StripeFake.start(0);
     /** Where the service's mail lands in tests. */
-    public static final java.nio.file.Path MAIL = mailDirectory();
-
-    private static java.nio.file.Path mailDirectory() {
-        try {
-            return java.nio.file.Files.createTempDirectory("payment-mail");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
+    public static final java.nio.file.Path MAIL = mailDirectory("payment");
 
     public PaymentServiceStack() {
         super("payment-service");

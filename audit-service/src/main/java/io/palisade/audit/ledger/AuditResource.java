@@ -55,9 +55,10 @@ public class AuditResource {
         return ledger.verify();
     }
 
+    /** An optional ISO-8601 date-time with offset. */
     static OffsetDateTime time(String value) {
         try {
-            return LedgerService.parse(value);
+            return value == null || value.isBlank() ? null : OffsetDateTime.parse(value);
         } catch (DateTimeParseException e) {
             throw ProblemException.badRequest("from and to are ISO-8601 date-times with offset");
         }

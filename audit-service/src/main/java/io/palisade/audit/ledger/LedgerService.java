@@ -1,6 +1,5 @@
 package io.palisade.audit.ledger;
 
-import java.time.OffsetDateTime;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -63,10 +62,5 @@ public class LedgerService {
 
     public Uni<LedgerRepository.Verification> verify() {
         return tx.inTenant(currentTenant.get(), ledger::verify);
-    }
-
-    /** An optional ISO-8601 date-time with offset. */
-    public static OffsetDateTime parse(String value) {
-        return value == null || value.isBlank() ? null : OffsetDateTime.parse(value);
     }
 }

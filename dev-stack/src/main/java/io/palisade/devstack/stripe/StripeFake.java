@@ -46,7 +46,7 @@ public final class StripeFake implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** One webhook as the fake sent it: the exact body and its signature header, so tests can replay it. */
+    /** One webhook as the fake sent it: its exact body, so tests can deliver it again (signed anew). */
     public record SentEvent(String id, String type, String account, String body) {
     }
 
@@ -65,7 +65,6 @@ public final class StripeFake implements AutoCloseable {
     private final Map<String, Map<String, Object>> charges = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Object>> refunds = new ConcurrentHashMap<>();
     private final Map<String, Remembered> idempotency = new ConcurrentHashMap<>();
-    private final List<SentEvent> events = new CopyOnWriteArrayList<>();
     private volatile String webhookUrl;
     private volatile String webhookSecret;
     private volatile boolean webhooksPaused;
@@ -102,11 +101,6 @@ public final class StripeFake implements AutoCloseable {
     public void sendWebhooksTo(String url, String signingSecret) {
         this.webhookUrl = url;
         this.webhookSecret = signingSecret;
-    }
-
-    /** Every event the fake emitted, in order. */
-    public List<SentEvent> events() {
-        return List.copyOf(events);
     }
 
     /** Keeps events instead of sending them, until {@link #releasePausedWebhooks()}. */
@@ -434,7 +428,6 @@ public final class StripeFake implements AutoCloseable {
         event.put("data", Map.of("object", visible(object)));
         try {
             SentEvent sent = new SentEvent((String) event.get("id"), type, account, JSON.writeValueAsString(event));
-            events.add(sent);
             if (webhooksPaused) {
                 pausedEvents.add(sent);
             } else if (webhookUrl != null) {

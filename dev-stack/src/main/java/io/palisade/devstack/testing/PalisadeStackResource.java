@@ -22,6 +22,15 @@ public abstract class PalisadeStackResource implements QuarkusTestResourceLifecy
         return PalisadeTestStack.get().serviceConfig(service);
     }
 
+    /** A fresh directory for a service's mail in tests (palisade.mail.directory): one JSON file per message. */
+    protected static java.nio.file.Path mailDirectory(String service) {
+        try {
+            return java.nio.file.Files.createTempDirectory(service + "-mail");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void stop() {
         // The servers are shared by every test class of the JVM and stop with it.

@@ -162,10 +162,6 @@ public class StripeGateway {
             return cause.getStatusCode() == null ? 0 : cause.getStatusCode();
         }
 
-        public String code() {
-            return cause.getCode();
-        }
-
         /** Stripe answered and said no (4xx): trying the same request again changes nothing. */
         public boolean refused() {
             return status() >= 400 && status() < 500;
