@@ -61,12 +61,18 @@ public final class DevSettings {
         return env.getOrDefault("PALISADE_BOOKING_TOKEN_KEY", "ZGV2LW9ubHktYm9va2luZy10b2tlbi1rZXktMzJiISE=");
     }
 
+    /** 32-byte Ed25519 seed, base64: signs the audit ledger's checkpoints, audit-service's alone. */
+    public String auditCheckpointKey() {
+        // base64 of "dev-only-audit-checkpoint-key!!!"
+        return env.getOrDefault("PALISADE_AUDIT_CHECKPOINT_KEY", "ZGV2LW9ubHktYXVkaXQtY2hlY2twb2ludC1rZXkhISE=");
+    }
+
     public PlatformKeys keys() {
-        return new PlatformKeys(masterKey(), lookupKey(), paymentTokenKey(), bookingTokenKey());
+        return new PlatformKeys(masterKey(), lookupKey(), paymentTokenKey(), bookingTokenKey(), auditCheckpointKey());
     }
 
     /** The platform's secrets, base64 each. */
-    public record PlatformKeys(String masterKey, String lookupKey, String paymentTokenKey, String bookingTokenKey) {
+    public record PlatformKeys(String masterKey, String lookupKey, String paymentTokenKey, String bookingTokenKey, String auditCheckpointKey) {
     }
 
     public String platformAdminEmail() {
@@ -114,6 +120,8 @@ public final class DevSettings {
             config.put("palisade.guest-tokens.booking-key", keys.bookingTokenKey());
         } else if (service.name().equals("payment-service")) {
             config.put("palisade.guest-tokens.payment-key", keys.paymentTokenKey());
+        } else if (service.name().equals("audit-service")) {
+            config.put("palisade.audit.checkpoint-key", keys.auditCheckpointKey());
         }
         return config;
     }

@@ -2,7 +2,10 @@ package io.palisade.audit.ledger;
 
 import java.util.List;
 
-/** Ledger entries as CSV (RFC 4180): one row per entry, the full entry as JSON in the last column. */
+/**
+ * Ledger entries as CSV (RFC 4180): one row per entry, the full entry in the last column as the exact JSON text its
+ * hash covers, so an export can be checked against the chain and the signed checkpoints.
+ */
 final class AuditCsv {
 
     private static final String HEADER = "occurred_at,event_id,chain_seq,action,actor_id,actor_role,target_type,target_id,outcome,source,hash,entry";
@@ -16,7 +19,7 @@ final class AuditCsv {
             csv.append(field(e.occurredAt())).append(',').append(field(e.eventId())).append(',').append(e.chainSeq()).append(',')
                     .append(field(e.action())).append(',').append(field(e.actorId())).append(',').append(field(e.actorRole())).append(',')
                     .append(field(e.targetType())).append(',').append(field(e.targetId())).append(',').append(field(e.outcome())).append(',')
-                    .append(field(e.source())).append(',').append(field(e.hash())).append(',').append(field(e.entry().encode())).append("\r\n");
+                    .append(field(e.source())).append(',').append(field(e.hash())).append(',').append(field(e.entryText())).append("\r\n");
         }
         return csv.toString();
     }

@@ -20,19 +20,20 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class LedgerRepository {
 
     public record Entry(UUID eventId, UUID tenantId, long chainSeq, String action, UUID actorId, String actorRole, String targetType, String targetId,
-            String outcome, String source, OffsetDateTime occurredAt, OffsetDateTime receivedAt, JsonObject entry, String hash) {
+            String outcome, String source, OffsetDateTime occurredAt, OffsetDateTime receivedAt, JsonObject entry, String entryText, String hash) {
     }
 
     /** What to list; {@code tenantId} narrows the platform feed to one tenant (a tenant's own scope sees only itself anyway). */
     public record Filter(UUID tenantId, String action, UUID actorId, String targetType, String targetId, OffsetDateTime from, OffsetDateTime to) {
     }
 
-    public record Verification(long entries, Long brokenAt, UUID eventId, String problem) {
+    /** The chain check: entries and checkpoints checked, and the first entry that does not hold, with why. */
+    public record Verification(long entries, long checkpoints, Long brokenAt, UUID eventId, String problem) {
     }
 
     public Uni<List<Entry>> list(SqlConnection c, Filter f, OffsetDateTime afterTime, UUID afterId, int limit) {
         return c.preparedQuery("select event_id, tenant_id, chain_seq, action, actor_id, actor_role, target_type, target_id, outcome, source,"
-                + " occurred_at, received_at, entry, hash from audit.ledger where ($1::text is null or action = $1) and ($2::uuid is null or actor_id = $2)"
+                + " occurred_at, received_at, entry, entry::text as entry_text, hash from audit.ledger where ($1::text is null or action = $1) and ($2::uuid is null or actor_id = $2)"
                 + " and ($3::text is null or target_type = $3) and ($4::text is null or target_id = $4)"
                 + " and ($5::timestamptz is null or occurred_at >= $5) and ($6::timestamptz is null or occurred_at < $6)"
                 + " and ($7::timestamptz is null or (occurred_at, event_id) > ($7, $8)) and ($10::uuid is null or tenant_id = $10)"
@@ -45,13 +46,13 @@ public class LedgerRepository {
     public Uni<Verification> verify(SqlConnection c) {
         return c.query("select * from audit.verify_chain()").execute().map(rows -> {
             Row r = rows.iterator().next();
-            return new Verification(r.getLong("entries"), r.getLong("broken_at"), r.getUUID("event_id"), r.getString("problem"));
+            return new Verification(r.getLong("entries"), 0, r.getLong("broken_at"), r.getUUID("event_id"), r.getString("problem"));
         });
     }
 
     private static Entry entry(Row r) {
         return new Entry(r.getUUID("event_id"), r.getUUID("tenant_id"), r.getLong("chain_seq"), r.getString("action"), r.getUUID("actor_id"), r.getString("actor_role"),
                 r.getString("target_type"), r.getString("target_id"), r.getString("outcome"), r.getString("source"), r.getOffsetDateTime("occurred_at"),
-                r.getOffsetDateTime("received_at"), (JsonObject) r.getValue("entry"), r.getString("hash"));
+                r.getOffsetDateTime("received_at"), (JsonObject) r.getValue("entry"), r.getString("entry_text"), r.getString("hash"));
     }
 }

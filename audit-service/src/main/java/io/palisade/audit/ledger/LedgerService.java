@@ -1,5 +1,6 @@
 package io.palisade.audit.ledger;
 
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,6 +8,9 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import io.palisade.audit.archive.ArchiveVerifier;
+import io.palisade.audit.checkpoints.CheckpointKeys;
+import io.palisade.audit.checkpoints.CheckpointRepository;
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.tenancy.CurrentTenant;
@@ -37,6 +41,12 @@ public class LedgerService {
     @Inject
     JsonWebToken token;
 
+    @Inject
+    CheckpointRepository checkpoints;
+
+    @Inject
+    CheckpointKeys keys;
+
     public Uni<Page<LedgerRepository.Entry>> list(LedgerRepository.Filter filter, String cursor, int limit) {
         Cursor after = Cursor.decode(cursor);
         return tx.inTenant(currentTenant.get(), c -> ledger.list(c, filter, after.createdAt(), after.id(), limit + 1))
@@ -60,7 +70,36 @@ public class LedgerService {
                 .map(rows -> Page.of(rows, limit, e -> e, e -> new Cursor(e.occurredAt(), e.eventId())));
     }
 
+    /**
+     * Recomputes the tenant's chain, then holds it against the signed checkpoints: a history rewritten with every
+     * hash recomputed passes the first check but not the second, since no one can sign the new heads without the
+     * checkpoint key. Reports the earliest problem either check finds.
+     */
     public Uni<LedgerRepository.Verification> verify() {
-        return tx.inTenant(currentTenant.get(), ledger::verify);
+        return tx.inTenant(currentTenant.get(), c -> ledger.verify(c)
+                .flatMap(chain -> checkpoints.withLedgerHashes(c).map(held -> againstCheckpoints(chain, held))));
+    }
+
+    private LedgerRepository.Verification againstCheckpoints(LedgerRepository.Verification chain, List<CheckpointRepository.Held> held) {
+        long checked = 0;
+        for (CheckpointRepository.Held h : held) {
+            CheckpointRepository.Checkpoint cp = h.checkpoint();
+            if (chain.brokenAt() != null && chain.brokenAt() <= cp.chainSeq()) {
+                break;
+            }
+            String problem = null;
+            if (!keys.verify(cp.keyId(), ArchiveVerifier.checkpointStatement(cp.chainKey(), cp.chainSeq(), cp.headHash(), cp.signedAt()), cp.signature())) {
+                problem = "the checkpoint of " + cp.signedAt() + " has no valid signature";
+            } else if (h.ledgerHash() == null) {
+                problem = "the entry the checkpoint of " + cp.signedAt() + " signed is missing";
+            } else if (!h.ledgerHash().equals(cp.headHash())) {
+                problem = "the entry differs from the checkpoint signed at " + cp.signedAt() + ": history was rewritten";
+            }
+            if (problem != null) {
+                return new LedgerRepository.Verification(chain.entries(), checked, cp.chainSeq(), h.eventId(), problem);
+            }
+            checked++;
+        }
+        return new LedgerRepository.Verification(chain.entries(), checked, chain.brokenAt(), chain.eventId(), chain.problem());
     }
 }

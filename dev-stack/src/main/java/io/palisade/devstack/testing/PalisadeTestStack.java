@@ -39,7 +39,8 @@ public final class PalisadeTestStack {
             rolePasswords.put(service.ownerRole(), randomSecret(random));
             rolePasswords.put(service.appRole(), randomSecret(random));
         }
-        keys = new io.palisade.devstack.DevSettings.PlatformKeys(randomKey(random), randomKey(random), randomKey(random), randomKey(random));
+        keys = new io.palisade.devstack.DevSettings.PlatformKeys(randomKey(random), randomKey(random), randomKey(random), randomKey(random),
+                randomKey(random));
         postgres = PostgresServer.start(0, null);
         PlatformDatabase.bootstrap(postgres, rolePasswords);
         kafka = new KafkaBroker(Files.createTempDirectory("palisade-kafka"), freePort(), freePort());
