@@ -10,6 +10,9 @@ import io.palisade.devstack.testing.TestTenancy;
 /** The real PostgreSQL and Kafka for audit-service's tests, the tenancy schema and a test issuer. */
 public class AuditServiceStack extends PalisadeStackResource {
 
+    /** Where the service's mail (alerts) lands in tests. */
+    public static final java.nio.file.Path MAIL = mailDirectory("audit");
+
     public AuditServiceStack() {
         super("audit-service");
     }
@@ -19,6 +22,7 @@ public class AuditServiceStack extends PalisadeStackResource {
         TestTenancy.ensureSchema();
         Map<String, String> config = new HashMap<>(super.start());
         config.put("palisade.issuer", TestIssuer.get().issuer());
+        config.put("palisade.mail.directory", MAIL.toString());
         return config;
     }
 }

@@ -1,7 +1,10 @@
 package io.palisade.audit;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.anyOf;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +33,13 @@ class CrossTenantIsolationTest {
     static TestTenancy.Tenant a;
     static TestTenancy.Tenant b;
     static String aEvent;
+    static final String A_ALERTS = "alerts-of-a@example.test";
+
+    /** A's alert address is still A's after B acted. */
+    private static void aKeepsItsDestination() {
+        given().header("Authorization", "Bearer " + a.ownerToken()).get("/audit/alert-destination").then().statusCode(200)
+                .body("email", equalTo(A_ALERTS));
+    }
 
     @BeforeEach
     void tenants() throws Exception {
@@ -41,6 +51,8 @@ class CrossTenantIsolationTest {
         aEvent = LedgerTest.publish(a, "member.role_changed", "a-member", UUID.randomUUID().toString());
         LedgerTest.await(() -> given().header("Authorization", "Bearer " + a.ownerToken()).get("/audit/entries").then().extract()
                 .path("items.size()").equals(1), "A's entry is in the ledger");
+        given().header("Authorization", "Bearer " + a.ownerToken()).contentType("application/json").body(Map.of("email", A_ALERTS))
+                .put("/audit/alert-destination").then().statusCode(200);
     }
 
     private final Map<String, Consumer<String>> probes = Map.of(
@@ -50,6 +62,17 @@ class CrossTenantIsolationTest {
                     .body("entries", equalTo(0)).body("checkpoints", equalTo(0)),
             "GET /audit/checkpoints", token -> given().header("Authorization", "Bearer " + token).get("/audit/checkpoints").then().statusCode(200)
                     .body("size()", equalTo(0)),
+            "GET /audit/alert-destination", token -> given().header("Authorization", "Bearer " + token).get("/audit/alert-destination").then()
+                    .body(not(containsString(A_ALERTS))),
+            "PUT /audit/alert-destination", token -> {
+                given().header("Authorization", "Bearer " + token).contentType("application/json").body(Map.of("email", "b@example.test"))
+                        .put("/audit/alert-destination").then().statusCode(200);
+                aKeepsItsDestination();
+            },
+            "DELETE /audit/alert-destination", token -> {
+                given().header("Authorization", "Bearer " + token).delete("/audit/alert-destination").then().statusCode(anyOf(is(204), is(404)));
+                aKeepsItsDestination();
+            },
             "GET /platform/audit/entries", token -> given().header("Authorization", "Bearer " + token).queryParam("tenantId", a.id())
                     .get("/platform/audit/entries").then().statusCode(403));
 

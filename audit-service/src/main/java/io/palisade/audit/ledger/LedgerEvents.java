@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.palisade.audit.alerts.Alerts;
 import io.palisade.common.events.CloudEvent;
 import io.palisade.common.events.EventHandler;
 import io.palisade.common.tenancy.DbScope;
@@ -18,7 +19,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Every service's audit events, from the audit topic into the ledger: appended to the tenant's hash chain (or the
- * platform's), once per event id whatever the redeliveries. The offset is committed only after the append, so a
+ * platform's), once per event id whatever the redeliveries; a critical one raises an alert in the same transaction. The offset is committed only after the append, so a
  * crash or a broker outage loses nothing.
  */
 @ApplicationScoped
@@ -28,6 +29,9 @@ public class LedgerEvents implements EventHandler {
 
     @Inject
     TenantTransactions tx;
+
+    @Inject
+    Alerts alerts;
 
     @ConfigProperty(name = "palisade.audit.topic")
     String topic;
@@ -51,8 +55,9 @@ public class LedgerEvents implements EventHandler {
             LOG.errorf("audit event %s (%s) does not follow the audit event schema; not in the ledger", event.id(), event.type());
             return Uni.createFrom().voidItem();
         }
+        String action = event.data().getString("action");
         return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select audit.append($1, $2, $3, $4) as fresh")
-                .execute(Tuple.of(id, event.source(), occurred, event.data())))
-                .replaceWithVoid();
+                .execute(Tuple.of(id, event.source(), occurred, event.data()))
+                .flatMap(rows -> rows.iterator().next().getBoolean("fresh") ? alerts.consider(c, id, action) : Uni.createFrom().voidItem()));
     }
 }
