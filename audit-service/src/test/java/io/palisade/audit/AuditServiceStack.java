@@ -13,8 +13,19 @@ public class AuditServiceStack extends PalisadeStackResource {
     /** Where the service's mail (alerts) lands in tests. */
     public static final java.nio.file.Path MAIL = mailDirectory("audit");
 
+    /** The service's write-once archive in tests. */
+    public static final java.nio.file.Path ARCHIVE = newDirectory("audit-archive");
+
     public AuditServiceStack() {
         super("audit-service");
+    }
+
+    private static java.nio.file.Path newDirectory(String name) {
+        try {
+            return java.nio.file.Files.createTempDirectory(name);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -23,6 +34,7 @@ public class AuditServiceStack extends PalisadeStackResource {
         Map<String, String> config = new HashMap<>(super.start());
         config.put("palisade.issuer", TestIssuer.get().issuer());
         config.put("palisade.mail.directory", MAIL.toString());
+        config.put("palisade.audit.archive.directory", ARCHIVE.toString());
         return config;
     }
 }

@@ -94,6 +94,8 @@ public final class LocalPlatform {
         config.put("palisade.issuer", baseUrl(ServiceSpec.named("tenant-service")));
         // Mail (guest sign-in links, notifications) is dropped here as JSON files instead of being sent.
         config.put("palisade.mail.directory", home.resolve("mail").toString());
+        // audit-service's write-once archive of the ledger (check it with ArchiveVerifier, docs/audit.md).
+        config.put("palisade.audit.archive.directory", home.resolve("audit-archive").toString());
         config.put("palisade.platform-admin.email", settings.platformAdminEmail());
         config.put("palisade.platform-admin.password", settings.platformAdminPassword());
         // payment-service talks to the Stripe fake, which signs its webhooks with this endpoint secret.

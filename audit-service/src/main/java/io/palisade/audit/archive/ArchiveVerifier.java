@@ -303,7 +303,6 @@ public final class ArchiveVerifier {
             return null;
         }
 
-        @SuppressWarnings("unchecked")
         private String seal(Map<String, Object> line, long number, int linesBefore, String digest) {
             if (!Long.valueOf(number).equals(line.get("segment")) || !Long.valueOf(linesBefore).equals(line.get("lines"))) {
                 return "the seal names another segment or line count";
@@ -311,17 +310,18 @@ public final class ArchiveVerifier {
             if (!digest.equals(line.get("sha256"))) {
                 return "the segment's bytes do not match its seal";
             }
-            Object heads = line.get("heads");
-            if (!(heads instanceof Map)) {
+            if (!(line.get("heads") instanceof Map<?, ?> heads)) {
                 return "the seal has no chain heads";
             }
-            for (Map.Entry<String, Object> head : ((Map<String, Object>) heads).entrySet()) {
-                if (!head.getValue().equals(lastSeq.get(head.getKey()))) {
+            if (heads.size() != lastSeq.size()) {
+                return "the seal does not name every chain";
+            }
+            for (Map.Entry<?, ?> head : heads.entrySet()) {
+                Long seq = lastSeq.get(head.getKey());
+                if (!(head.getValue() instanceof Map<?, ?> h) || seq == null || !seq.equals(h.get("seq"))
+                        || !java.util.Objects.equals(hashes.get(head.getKey() + "#" + seq), h.get("hash"))) {
                     return "the seal's head of chain " + head.getKey() + " is not the archived one";
                 }
-            }
-            if (((Map<String, Object>) heads).size() != lastSeq.size()) {
-                return "the seal does not name every chain";
             }
             return null;
         }

@@ -1,0 +1,325 @@
+package io.palisade.audit.archive;
+
+import static io.palisade.common.db.Rows.all;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.palisade.audit.checkpoints.CheckpointKeys;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The ledger's second, write-once copy: every chain's entries and signed checkpoints appended to JSONL segment
+ * files in palisade.audit.archive.directory (format in docs/audit.md, checked offline by {@link ArchiveVerifier}).
+ * A segment is sealed with the digest of its bytes once it holds palisade.audit.archive.segment-records records or
+ * is older than palisade.audit.archive.seal-after, made read-only, and named by the next segment's header.
+ *
+ * <p>Only what continues the archived chain is taken in: an entry whose position, link or hash does not follow
+ * stops its chain's archiving (logged as an error), and a checkpoint whose signature or hash does not match is left
+ * out, so a rewrite of the database after the fact never reaches the archive. One writer per directory (a file
+ * lock); the state to resume from is read back from the files themselves.
+ */
+@ApplicationScoped
+public class ArchiveWriter {
+
+    private static final Logger LOG = Logger.getLogger(ArchiveWriter.class);
+    private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{8})\\.jsonl(\\.open)?");
+    private static final int BATCH = 1000;
+    private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
+
+    record Head(long seq, String hash) {
+    }
+
+    @ConfigProperty(name = "palisade.audit.archive.directory")
+    Path directory;
+
+    @ConfigProperty(name = "palisade.audit.archive.segment-records")
+    int segmentRecords;
+
+    @ConfigProperty(name = "palisade.audit.archive.seal-after")
+    Duration sealAfter;
+
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    CheckpointKeys keys;
+
+    private final Map<String, Head> heads = new TreeMap<>();
+    private final Map<String, Long> checkpointed = new TreeMap<>();
+    private final Set<String> stalled = new HashSet<>();
+    private FileChannel lockChannel;
+    private FileLock lock;
+    private FileChannel out;
+    private long segment;
+    private int lines;
+    private Instant openedAt;
+
+    @Scheduled(every = "${palisade.audit.archive.every:5s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    synchronized void archive() {
+        try {
+            if (!locked()) {
+                return;
+            }
+            if (out == null) {
+                resume();
+            }
+            for (Map.Entry<String, Long> chain : query(c -> c.query("select chain_key, last_seq from audit.archive_heads()").execute()
+                    .map(rows -> all(rows, r -> Map.entry(r.getString("chain_key"), r.getLong("last_seq")))))) {
+                if (!stalled.contains(chain.getKey())) {
+                    archiveChain(chain.getKey(), chain.getValue());
+                }
+            }
+            if (lines > 1 && Instant.now().isAfter(openedAt.plus(sealAfter))) {
+                seal();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.errorf("audit archive: not written this round, will resume from the files: %s", e.toString());
+            closeSegment();
+        }
+    }
+
+    private void archiveChain(String chain, long lastSeq) throws IOException {
+        Head head = heads.get(chain);
+        while (head == null || head.seq() < lastSeq) {
+            long after = head == null ? 0 : head.seq();
+            List<JsonObject> batch = query(c -> c.preparedQuery("select chain_seq, event_id, prev_hash, hash, entry_text from audit.archive_entries($1, $2, $3)")
+                    .execute(Tuple.of(chain, after, BATCH)).map(rows -> all(rows, r -> new JsonObject().put("type", "entry").put("chainKey", chain)
+                            .put("chainSeq", r.getLong("chain_seq")).put("eventId", r.getUUID("event_id").toString()).put("prevHash", r.getString("prev_hash"))
+                            .put("hash", r.getString("hash")).put("entry", r.getString("entry_text")))));
+            for (JsonObject entry : batch) {
+                long seq = entry.getLong("chainSeq");
+                String previous = head == null ? null : head.hash();
+                boolean follows = seq == (head == null ? 1 : head.seq() + 1) && java.util.Objects.equals(previous, entry.getString("prevHash"))
+                        && entry.getString("hash").equals(ArchiveVerifier.entryHash(previous, chain, seq, entry.getString("eventId"), entry.getString("entry")));
+                if (!follows) {
+                    LOG.errorf("audit archive: entry %d of chain %s does not continue the archived chain; the chain is not archived further"
+                            + " (check it with GET /audit/verify)", seq, chain);
+                    stalled.add(chain);
+                    out.force(false);
+                    return;
+                }
+                // The state first: a full segment is sealed inside append, naming the heads. A failed write makes the
+                // writer resume from the files, which resets this state.
+                head = new Head(seq, entry.getString("hash"));
+                heads.put(chain, head);
+                append(entry);
+            }
+            out.force(false);
+            if (batch.size() < BATCH) {
+                break;
+            }
+        }
+        if (head != null) {
+            archiveCheckpoints(chain, head.seq());
+        }
+    }
+
+    private void archiveCheckpoints(String chain, long upTo) throws IOException {
+        long after = checkpointed.getOrDefault(chain, 0L);
+        List<JsonObject> found = query(c -> c.preparedQuery("select chain_seq, head_hash, signed_at, key_id, signature, ledger_hash"
+                + " from audit.archive_checkpoints($1, $2, $3)").execute(Tuple.of(chain, after, upTo))
+                .map(rows -> all(rows, r -> new JsonObject().put("type", "checkpoint").put("chainKey", chain).put("chainSeq", r.getLong("chain_seq"))
+                        .put("headHash", r.getString("head_hash")).put("signedAt", r.getOffsetDateTime("signed_at").toInstant().toString())
+                        .put("keyId", r.getString("key_id")).put("signature", r.getString("signature")).put("ledgerHash", r.getString("ledger_hash")))));
+        for (JsonObject cp : found) {
+            long seq = cp.getLong("chainSeq");
+            String statement = ArchiveVerifier.checkpointStatement(chain, seq, cp.getString("headHash"), cp.getString("signedAt"));
+            checkpointed.put(chain, seq);
+            if (keys.verify(cp.getString("keyId"), statement, cp.getString("signature")) && cp.getString("headHash").equals(cp.remove("ledgerHash"))) {
+                append(cp);
+            } else {
+                LOG.errorf("audit archive: the checkpoint of entry %d of chain %s does not verify; left out", seq, chain);
+            }
+        }
+        out.force(false);
+    }
+
+    private void seal() throws IOException {
+        out.force(true);
+        Path open = directory.resolve(ArchiveVerifier.segmentFileName(segment, true));
+        String digest = ArchiveVerifier.sha256Hex(Files.readAllBytes(open));
+        JsonObject sealedHeads = new JsonObject();
+        heads.forEach((chain, head) -> sealedHeads.put(chain, new JsonObject().put("seq", head.seq()).put("hash", head.hash())));
+        JsonObject sealedCheckpoints = new JsonObject();
+        checkpointed.forEach(sealedCheckpoints::put);
+        write(new JsonObject().put("type", "seal").put("segment", segment).put("lines", lines).put("sha256", digest).put("heads", sealedHeads)
+                .put("checkpoints", sealedCheckpoints).put("sealedAt", Instant.now().toString()));
+        out.force(true);
+        out.close();
+        out = null;
+        Path sealed = directory.resolve(ArchiveVerifier.segmentFileName(segment, false));
+        Files.move(open, sealed, StandardCopyOption.ATOMIC_MOVE);
+        Files.setPosixFilePermissions(sealed, PosixFilePermissions.fromString("r--r--r--"));
+        startSegment(segment + 1, ArchiveVerifier.sha256Hex(Files.readAllBytes(sealed)));
+        LOG.infof("audit archive: segment %d sealed", segment - 1);
+    }
+
+    /** Reads the last seal and the open segment back, so the writer continues exactly where the files end. */
+    private void resume() throws IOException {
+        heads.clear();
+        checkpointed.clear();
+        TreeSet<Long> sealedNumbers = new TreeSet<>();
+        Long openNumber = null;
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Matcher m = SEGMENT.matcher(file.getFileName().toString());
+                if (m.matches() && m.group(2) == null) {
+                    sealedNumbers.add(Long.parseLong(m.group(1)));
+                } else if (m.matches()) {
+                    openNumber = Long.parseLong(m.group(1));
+                }
+            }
+        }
+        long lastSealed = sealedNumbers.isEmpty() ? 0 : sealedNumbers.last();
+        String previousDigest = null;
+        if (lastSealed > 0) {
+            byte[] bytes = Files.readAllBytes(directory.resolve(ArchiveVerifier.segmentFileName(lastSealed, false)));
+            previousDigest = ArchiveVerifier.sha256Hex(bytes);
+            String text = new String(bytes, StandardCharsets.UTF_8).stripTrailing();
+            JsonObject seal = new JsonObject(text.substring(text.lastIndexOf('\n') + 1));
+            seal.getJsonObject("heads").forEach(h -> heads.put(h.getKey(),
+                    new Head(((JsonObject) h.getValue()).getLong("seq"), ((JsonObject) h.getValue()).getString("hash"))));
+            seal.getJsonObject("checkpoints").forEach(cp -> checkpointed.put(cp.getKey(), ((Number) cp.getValue()).longValue()));
+        }
+        if (openNumber == null) {
+            startSegment(lastSealed + 1, previousDigest);
+            return;
+        }
+        if (openNumber != lastSealed + 1) {
+            throw new IOException("the open segment " + openNumber + " does not follow the last sealed one " + lastSealed);
+        }
+        Path open = directory.resolve(ArchiveVerifier.segmentFileName(openNumber, true));
+        byte[] bytes = Files.readAllBytes(open);
+        int complete = bytes.length;
+        while (complete > 0 && bytes[complete - 1] != '\n') {
+            complete--;
+        }
+        segment = openNumber;
+        out = FileChannel.open(open, StandardOpenOption.WRITE);
+        // A line cut off by a crash is dropped; the entry it held is written again from the ledger.
+        out.truncate(complete);
+        out.position(complete);
+        lines = 0;
+        for (String line : new String(bytes, 0, complete, StandardCharsets.UTF_8).split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            JsonObject record = new JsonObject(line);
+            lines++;
+            switch (record.getString("type")) {
+                case "segment" -> openedAt = Instant.parse(record.getString("createdAt"));
+                case "entry" -> heads.put(record.getString("chainKey"), new Head(record.getLong("chainSeq"), record.getString("hash")));
+                case "checkpoint" -> checkpointed.put(record.getString("chainKey"), record.getLong("chainSeq"));
+                default -> throw new IOException("unexpected " + record.getString("type") + " line in the open segment");
+            }
+        }
+        if (lines == 0) {
+            out.close();
+            Files.delete(open);
+            startSegment(openNumber, previousDigest);
+        }
+    }
+
+    private void startSegment(long number, String previousDigest) throws IOException {
+        segment = number;
+        lines = 0;
+        openedAt = Instant.now();
+        out = FileChannel.open(directory.resolve(ArchiveVerifier.segmentFileName(number, true)), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        write(new JsonObject().put("type", "segment").put("segment", number).put("previous", previousDigest).put("createdAt", openedAt.toString()));
+        out.force(true);
+    }
+
+    /** An entry or checkpoint; the segment is sealed as soon as it is full. */
+    private void append(JsonObject record) throws IOException {
+        write(record);
+        if (lines - 1 >= segmentRecords) {
+            seal();
+        }
+    }
+
+    private void write(JsonObject record) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap((record.encode() + "\n").getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
+        lines++;
+    }
+
+    /** One writer per directory: the lock is held as long as this instance runs. */
+    private boolean locked() throws IOException {
+        if (lock != null) {
+            return true;
+        }
+        Files.createDirectories(directory);
+        lockChannel = FileChannel.open(directory.resolve(".writer.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            lockChannel = null;
+            LOG.warnf("audit archive: another writer holds %s; this instance does not write it", directory);
+            return false;
+        }
+        return true;
+    }
+
+    private <T> T query(java.util.function.Function<SqlConnection, Uni<T>> work) {
+        return tx.inScope(DbScope.anonymous(), work).await().atMost(DB_TIMEOUT);
+    }
+
+    private void closeSegment() {
+        try {
+            if (out != null) {
+                out.close();
+            }
+        } catch (IOException e) {
+            LOG.warnf("audit archive: closing the open segment failed: %s", e.getMessage());
+        }
+        out = null;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        closeSegment();
+        try {
+            if (lock != null) {
+                lock.release();
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            LOG.warnf("audit archive: releasing the lock failed: %s", e.getMessage());
+        }
+    }
+}
