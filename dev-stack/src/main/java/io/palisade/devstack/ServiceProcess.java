@@ -78,6 +78,12 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Ends the process at once (SIGKILL), as a crash would: no shutdown hook runs, nothing is flushed or committed. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+    }
+
     /** quarkus.http.port → QUARKUS_HTTP_PORT, as MicroProfile Config maps environment variables. */
     static String envName(String property) {
         return property.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");

@@ -80,6 +80,9 @@ public class EventConsumers {
             // A handler may take up to 30 s per event: keep a batch well inside the poll interval.
             props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20);
             props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 900_000);
+            // An instance that dies hands its partitions over within 10 s (Kafka's default waits 45 s).
+            props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+            props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
             return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
         }
 
