@@ -27,7 +27,7 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Runs every {@link EventHandler} of the service on its own thread: poll, handle each event in order, commit the
- * offset only after it was handled. A handler failure stops the partition at that event and retries it after
+ * offsets of what was handled after each poll. A handler failure stops the partition at that event and retries it after
  * a pause, so nothing is skipped; a message that is not a CloudEvent is logged and passed over.
  */
 @ApplicationScoped
@@ -95,6 +95,7 @@ public class EventConsumers {
                     while (running) {
                         ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
                         for (TopicPartition partition : records.partitions()) {
+                            long handledUpTo = -1;
                             for (ConsumerRecord<String, String> record : records.records(partition)) {
                                 if (!handle(record)) {
                                     // Retry this event after a pause; the rest of the partition waits behind it.
@@ -102,7 +103,12 @@ public class EventConsumers {
                                     pause();
                                     break;
                                 }
-                                consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
+                                handledUpTo = record.offset();
+                            }
+                            // Once per partition and poll: a crash before it redelivers at most one poll's events,
+                            // which handlers apply once anyway (idempotent on the event id).
+                            if (handledUpTo >= 0) {
+                                consumer.commitSync(Map.of(partition, new OffsetAndMetadata(handledUpTo + 1)));
                             }
                         }
                     }
