@@ -48,6 +48,35 @@ class CatalogAndHoldsTest {
     }
 
     @Test
+    void everyCatalogueChangeIsAuditedWithTheFieldsItChanged() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String offering = bearer(tenant.ownerToken()).body(Map.of("name", "Night dive", "priceMinor", 6000, "currency", "EUR",
+                "durationMinutes", 90, "published", false)).post("/offerings").then().statusCode(201).extract().path("id");
+        bearer(tenant.ownerToken()).body(Map.of("priceMinor", 6500, "published", true)).patch("/offerings/" + offering).then().statusCode(200);
+        String slot = bearer(tenant.ownerToken()).body(Map.of("startsAt", java.time.OffsetDateTime.now().plusDays(3).toString(), "capacity", 6))
+                .post("/offerings/" + offering + "/slots").then().statusCode(201).extract().path("id");
+
+        java.util.List<io.vertx.core.json.JsonObject> events = new java.util.ArrayList<>();
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select data::text from booking.outbox where stream = 'audit' and tenant_id = ? order by seq")) {
+            st.setObject(1, tenant.id());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    events.add(new io.vertx.core.json.JsonObject(rs.getString(1)));
+                }
+            }
+        }
+        assertEquals(java.util.List.of("offering.created", "offering.updated", "slot.created"), events.stream().map(e -> e.getString("action")).toList());
+        io.vertx.core.json.JsonObject updated = events.get(1);
+        assertEquals(new io.vertx.core.json.JsonObject().put("priceMinor", 6000).put("published", false), updated.getJsonObject("before"));
+        assertEquals(new io.vertx.core.json.JsonObject().put("priceMinor", 6500).put("published", true), updated.getJsonObject("after"));
+        assertEquals(tenant.ownerId().toString(), updated.getJsonObject("actor").getString("userId"));
+        assertEquals(offering, updated.getJsonObject("target").getString("id"));
+        assertEquals(slot, events.get(2).getJsonObject("target").getString("id"));
+        assertEquals(6, events.get(2).getJsonObject("after").getInteger("capacity"));
+    }
+
+    @Test
     void aHoldTakesSeatsAtOnceAtTheServersPrice() {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
         String slot = Api.publishedSlot(tenant.ownerToken(), 4500, 8);

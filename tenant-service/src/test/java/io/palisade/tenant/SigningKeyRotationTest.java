@@ -46,6 +46,15 @@ class SigningKeyRotationTest {
 
         String newKid = bearer(platform).post("/platform/signing-keys/rotate").then().statusCode(200).extract().path("stagedKid");
         assertNotEquals(oldKid, newKid);
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); PreparedStatement ps = c.prepareStatement(
+                "select count(*) from tenancy.outbox where stream = 'audit' and tenant_id is null and type = 'platform.signing_key_rotated'"
+                        + " and data->'target'->>'id' = ? and data->'actor'->>'role' = 'platform-admin'")) {
+            ps.setString(1, newKid);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertEquals(1, rs.getInt(1), "the rotation is a platform audit event");
+            }
+        }
         json().get("/.well-known/jwks.json").then().statusCode(200).body("keys.kid", hasItems(oldKid, newKid));
         assertEquals(oldKid, kid(t.ownerToken()), "the staged key does not sign before its activation");
 

@@ -15,6 +15,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -22,6 +23,7 @@ import io.palisade.common.idempotency.Idempotent;
 import io.palisade.common.tenancy.Roles;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
 /** The caller's tenant's catalogue. Every member reads it; CATALOG_MANAGE changes it. */
 @Path("/offerings")
@@ -41,15 +43,16 @@ public class CatalogResource {
     @POST
     @Idempotent
     @PermissionsAllowed("CATALOG_MANAGE")
-    public Uni<Response> create(@Valid @NotNull CatalogRequests.NewOffering request) {
-        return catalog.create(request).map(o -> Response.created(URI.create("/offerings/" + o.id())).entity(o).build());
+    public Uni<Response> create(@Valid @NotNull CatalogRequests.NewOffering request, @Context HttpServerRequest http) {
+        return catalog.create(request, http.remoteAddress().hostAddress()).map(o -> Response.created(URI.create("/offerings/" + o.id())).entity(o).build());
     }
 
     @PATCH
     @Path("{id}")
     @PermissionsAllowed("CATALOG_MANAGE")
-    public Uni<CatalogRepository.Offering> change(@PathParam("id") UUID id, @Valid @NotNull CatalogRequests.ChangeOffering request) {
-        return catalog.change(id, request);
+    public Uni<CatalogRepository.Offering> change(@PathParam("id") UUID id, @Valid @NotNull CatalogRequests.ChangeOffering request,
+            @Context HttpServerRequest http) {
+        return catalog.change(id, request, http.remoteAddress().hostAddress());
     }
 
     @GET
@@ -62,7 +65,7 @@ public class CatalogResource {
     @Path("{id}/slots")
     @Idempotent
     @PermissionsAllowed("CATALOG_MANAGE")
-    public Uni<Response> addSlot(@PathParam("id") UUID id, @Valid @NotNull CatalogRequests.NewSlot request) {
-        return catalog.addSlot(id, request).map(s -> Response.created(URI.create("/offerings/" + id + "/slots")).entity(s).build());
+    public Uni<Response> addSlot(@PathParam("id") UUID id, @Valid @NotNull CatalogRequests.NewSlot request, @Context HttpServerRequest http) {
+        return catalog.addSlot(id, request, http.remoteAddress().hostAddress()).map(s -> Response.created(URI.create("/offerings/" + id + "/slots")).entity(s).build());
     }
 }

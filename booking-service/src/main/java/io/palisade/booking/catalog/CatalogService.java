@@ -6,6 +6,8 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.palisade.common.audit.AuditEvent;
+import io.palisade.common.audit.AuditLog;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.CurrentTenant;
 import io.palisade.common.tenancy.TenantContext;
@@ -14,7 +16,7 @@ import io.palisade.common.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 
-/** The operator's catalogue: offerings and their slots. */
+/** The operator's catalogue: offerings and their slots; every change is audited with the fields it changed. */
 @ApplicationScoped
 public class CatalogService {
 
@@ -30,27 +32,55 @@ public class CatalogService {
     @Inject
     Outbox outbox;
 
-    public Uni<CatalogRepository.Offering> create(CatalogRequests.NewOffering request) {
+    @Inject
+    AuditLog audit;
+
+    public Uni<CatalogRepository.Offering> create(CatalogRequests.NewOffering request, String clientIp) {
         TenantContext caller = currentTenant.get();
         return tx.inTenant(caller, c -> catalog.insertOffering(c, caller.tenantId(), request)
                 .call(o -> outbox.append(c, caller.tenantId(), "offering.created", o.id().toString(),
-                        new JsonObject().put("name", o.name()).put("published", o.published()).put("by", caller.userId().toString()))));
+                        new JsonObject().put("name", o.name()).put("published", o.published()).put("by", caller.userId().toString())))
+                .call(o -> audit.record(c, new AuditEvent(caller.tenantId(), "offering.created", AuditEvent.Actor.of(caller, clientIp), "offering",
+                        o.id().toString(), AuditEvent.SUCCESS, null, fields(o), null))));
     }
 
     public Uni<List<CatalogRepository.Offering>> offerings() {
         return tx.inTenant(currentTenant.get(), catalog::offerings);
     }
 
-    public Uni<CatalogRepository.Offering> change(UUID id, CatalogRequests.ChangeOffering change) {
+    public Uni<CatalogRepository.Offering> change(UUID id, CatalogRequests.ChangeOffering change, String clientIp) {
         TenantContext caller = currentTenant.get();
-        return tx.inTenant(caller, c -> catalog.changeOffering(c, id, change)
+        return tx.inTenant(caller, c -> catalog.offering(c, id).chain(before -> catalog.changeOffering(c, id, change)
                 .call(found -> found.isEmpty() ? Uni.createFrom().voidItem()
                         : outbox.append(c, caller.tenantId(), "offering.updated", id.toString(),
-                                new JsonObject().put("published", found.get().published()).put("by", caller.userId().toString()))))
+                                new JsonObject().put("published", found.get().published()).put("by", caller.userId().toString()))
+                                .chain(() -> audit.record(c, changed(caller, clientIp, before.orElseThrow(), found.get()))))))
                 .map(found -> found.orElseThrow(() -> ProblemException.notFound("the offering")));
     }
 
-    public Uni<CatalogRepository.Slot> addSlot(UUID offeringId, CatalogRequests.NewSlot request) {
+    /** The fields an audit entry shows of an offering. */
+    private static JsonObject fields(CatalogRepository.Offering o) {
+        return new JsonObject().put("name", o.name()).put("description", o.description()).put("priceMinor", o.priceMinor())
+                .put("currency", o.currency()).put("durationMinutes", o.durationMinutes()).put("published", o.published());
+    }
+
+    /** offering.updated with only the fields that changed, before and after. */
+    private static AuditEvent changed(TenantContext caller, String clientIp, CatalogRepository.Offering before, CatalogRepository.Offering after) {
+        JsonObject was = fields(before);
+        JsonObject is = fields(after);
+        JsonObject changedBefore = new JsonObject();
+        JsonObject changedAfter = new JsonObject();
+        for (String field : is.fieldNames()) {
+            if (!java.util.Objects.equals(was.getValue(field), is.getValue(field))) {
+                changedBefore.put(field, was.getValue(field));
+                changedAfter.put(field, is.getValue(field));
+            }
+        }
+        return new AuditEvent(caller.tenantId(), "offering.updated", AuditEvent.Actor.of(caller, clientIp), "offering", after.id().toString(),
+                AuditEvent.SUCCESS, changedBefore, changedAfter, null);
+    }
+
+    public Uni<CatalogRepository.Slot> addSlot(UUID offeringId, CatalogRequests.NewSlot request, String clientIp) {
         TenantContext caller = currentTenant.get();
         return tx.inTenant(caller, c -> catalog.offering(c, offeringId).chain(found -> {
             CatalogRepository.Offering offering = found.orElseThrow(() -> ProblemException.notFound("the offering"));
@@ -63,7 +93,11 @@ public class CatalogService {
             if (!endsAt.isAfter(request.startsAt())) {
                 throw ProblemException.unprocessable("endsAt must be after startsAt");
             }
-            return catalog.insertSlot(c, caller.tenantId(), offeringId, request.startsAt(), endsAt, request.capacity());
+            return catalog.insertSlot(c, caller.tenantId(), offeringId, request.startsAt(), endsAt, request.capacity())
+                    .call(slot -> audit.record(c, new AuditEvent(caller.tenantId(), "slot.created", AuditEvent.Actor.of(caller, clientIp), "slot",
+                            slot.id().toString(), AuditEvent.SUCCESS, null, new JsonObject().put("offeringId", offeringId.toString())
+                                    .put("startsAt", slot.startsAt().toString()).put("endsAt", slot.endsAt().toString()).put("capacity", slot.capacity()),
+                            null)));
         }));
     }
 

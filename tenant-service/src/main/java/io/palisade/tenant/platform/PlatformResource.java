@@ -56,7 +56,7 @@ public class PlatformResource {
      */
     @POST
     @Path("/signing-keys/rotate")
-    public Uni<Map<String, String>> rotateSigningKey() {
-        return signingKeys.rotate().map(kid -> Map.of("stagedKid", kid));
+    public Uni<Map<String, String>> rotateSigningKey(@jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest http) {
+        return signingKeys.rotate(UUID.fromString(token.getSubject()), http.remoteAddress().hostAddress()).map(kid -> Map.of("stagedKid", kid));
     }
 }

@@ -50,7 +50,9 @@ public class SigningKeyRepository {
     }
 
     /** Stages the given key to take over after the delay; the current keys retire at that moment. */
-    public Uni<Void> rotateTo(String kid, JsonObject publicJwk, String privateKeySealed, Duration activationDelay) {
+    /** Retires the current keys after the delay and stages the new one; {@code alongside} runs in the same transaction. */
+    public Uni<Void> rotateTo(String kid, JsonObject publicJwk, String privateKeySealed, Duration activationDelay,
+            java.util.function.Function<io.vertx.mutiny.sqlclient.SqlConnection, Uni<Void>> alongside) {
         return pool.withTransaction(c -> c.preparedQuery("""
                 update tenancy.signing_keys set retired_at = now() + make_interval(secs => $1)
                  where retired_at is null or retired_at > now() + make_interval(secs => $1)""")
@@ -58,6 +60,6 @@ public class SigningKeyRepository {
                 .chain(() -> c.preparedQuery("insert into tenancy.signing_keys (kid, public_jwk, private_key_sealed, activates_at)"
                         + " values ($1, $2, $3, now() + make_interval(secs => $4))")
                         .execute(Tuple.of(kid, publicJwk, privateKeySealed, activationDelay.toSeconds())))
-                .replaceWithVoid());
+                .chain(() -> alongside.apply(c)));
     }
 }

@@ -20,7 +20,10 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.palisade.common.audit.AuditEvent;
+import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.SecretBox;
+import io.palisade.common.tenancy.Roles;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -38,6 +41,9 @@ public class SigningKeys {
 
     public record ActiveKey(String kid, PrivateKey privateKey) {
     }
+
+    @Inject
+    AuditLog audit;
 
     @Inject
     SigningKeyRepository repository;
@@ -77,9 +83,14 @@ public class SigningKeys {
     }
 
     /** Stages a new key: published now, signing after the activation delay. Returns its key id. */
-    public Uni<String> rotate() {
+    /** Stages a new key for the platform admin who asked; audited (platform.signing_key_rotated) in the same transaction. */
+    public Uni<String> rotate(UUID admin, String clientIp) {
         NewKey key = generate();
-        return repository.rotateTo(key.kid, key.publicJwk, key.sealed, activationDelay).chain(this::reload).replaceWith(key.kid);
+        return repository.rotateTo(key.kid, key.publicJwk, key.sealed, activationDelay,
+                c -> audit.record(c, new AuditEvent(null, "platform.signing_key_rotated", new AuditEvent.Actor(admin, Roles.PLATFORM_ADMIN, null, clientIp),
+                        "signing_key", key.kid, AuditEvent.SUCCESS, null,
+                        new JsonObject().put("kid", key.kid).put("activatesInSeconds", activationDelay.toSeconds()), null)))
+                .chain(this::reload).replaceWith(key.kid);
     }
 
     /** Re-reads the keys now (instances also do so every 30 seconds). */
