@@ -11,7 +11,8 @@ public record ServiceSpec(String name, String schema, String ownerRole, String a
             new ServiceSpec("tenant-service", "tenancy", "tenancy_owner", "tenant_service", 8101),
             new ServiceSpec("booking-service", "booking", "booking_owner", "booking_service", 8102),
             new ServiceSpec("payment-service", "payment", "payment_owner", "payment_service", 8103),
-            new ServiceSpec("audit-service", "audit", "audit_owner", "audit_service", 8104));
+            new ServiceSpec("audit-service", "audit", "audit_owner", "audit_service", 8104),
+            new ServiceSpec("webhook-service", "webhook", "webhook_owner", "webhook_service", 8105));
 
     public static ServiceSpec named(String name) {
         return ALL.stream().filter(s -> s.name().equals(name)).findFirst()

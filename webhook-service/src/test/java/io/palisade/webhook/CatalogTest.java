@@ -1,0 +1,30 @@
+package io.palisade.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.palisade.devstack.testing.RlsCatalog;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The webhook schema's catalog: every tenant table forces row-level security; no service role bypasses it. */
+@QuarkusTest
+@QuarkusTestResource(value = WebhookServiceStack.class, restrictToAnnotatedClass = true)
+class CatalogTest {
+
+    @Test
+    void everyTenantTableForcesRlsWithTenantAndMemberChecks() {
+        RlsCatalog.Report report = RlsCatalog.tenantTables("webhook");
+        assertTrue(report.tenantTables() >= 3, "expected the webhook tables, found " + report.tenantTables());
+        assertEquals(List.of(), report.problems());
+    }
+
+    @Test
+    void serviceRolesCannotBypassRls() {
+        assertEquals(List.of(), RlsCatalog.serviceRoleProblems());
+    }
+}

@@ -1,0 +1,83 @@
+package io.palisade.webhook;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.palisade.devstack.testing.OpenApiOperations;
+import io.palisade.devstack.testing.TestTenancy;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+
+/** Every endpoint of webhook-service, called by tenant B with A's ids: B never reads or changes A's endpoints. */
+@QuarkusTest
+@QuarkusTestResource(value = WebhookServiceStack.class, restrictToAnnotatedClass = true)
+class CrossTenantIsolationTest {
+
+    static TestTenancy.Tenant a;
+    static TestTenancy.Tenant b;
+    static String aEndpoint;
+
+    static RequestSpecification as(String token) {
+        return given().header("Authorization", "Bearer " + token).contentType("application/json");
+    }
+
+    @BeforeEach
+    void tenants() {
+        ScriptedResolver.answer("hooks.example.test", List.of("93.184.216.34"));
+        if (a != null) {
+            return;
+        }
+        a = TestTenancy.newTenant(0);
+        b = TestTenancy.newTenant(0);
+        aEndpoint = as(a.ownerToken()).body(Map.of("url", "https://hooks.example.test/a", "eventTypes", List.of("booking.created")))
+                .post("/webhooks/endpoints").then().statusCode(201).extract().path("endpoint.id");
+    }
+
+    /** A's endpoint is as A left it. */
+    private static void aUntouched() {
+        as(a.ownerToken()).get("/webhooks/endpoints/" + aEndpoint).then().statusCode(200)
+                .body("url", org.hamcrest.Matchers.equalTo("https://hooks.example.test/a")).body("enabled", org.hamcrest.Matchers.equalTo(true));
+    }
+
+    private final Map<String, Consumer<String>> probes = Map.of(
+            "GET /webhooks/event-types", token -> as(token).get("/webhooks/event-types").then().statusCode(200),
+            "GET /webhooks/endpoints", token -> as(token).get("/webhooks/endpoints").then().statusCode(200).body("items.id", not(hasItem(aEndpoint))),
+            "POST /webhooks/endpoints", token -> as(token).body(Map.of("url", "https://hooks.example.test/b", "eventTypes", List.of("booking.created")))
+                    .post("/webhooks/endpoints").then().statusCode(201).body("endpoint.id", not(org.hamcrest.Matchers.equalTo(aEndpoint))),
+            "GET /webhooks/endpoints/{id}", token -> as(token).get("/webhooks/endpoints/" + aEndpoint).then().statusCode(404),
+            "PATCH /webhooks/endpoints/{id}", token -> {
+                as(token).body(Map.of("enabled", false)).patch("/webhooks/endpoints/" + aEndpoint).then().statusCode(404);
+                aUntouched();
+            },
+            "DELETE /webhooks/endpoints/{id}", token -> {
+                as(token).delete("/webhooks/endpoints/" + aEndpoint).then().statusCode(404);
+                aUntouched();
+            },
+            "POST /webhooks/endpoints/{id}/secret/rotate", token -> {
+                as(token).post("/webhooks/endpoints/" + aEndpoint + "/secret/rotate").then().statusCode(404);
+                as(a.ownerToken()).get("/webhooks/endpoints/" + aEndpoint).then().body("previousSecretValidUntil", org.hamcrest.Matchers.nullValue());
+            });
+
+    @Test
+    void everyEndpointIsProbed() {
+        OpenApiOperations.Coverage coverage = OpenApiOperations.coverage("http://localhost:" + io.restassured.RestAssured.port, probes.keySet(), Set.of());
+        assertEquals(Set.of(), coverage.unprobed(), "endpoints without a cross-tenant probe");
+        assertEquals(Set.of(), coverage.stale(), "probes or exemptions for endpoints that no longer exist");
+    }
+
+    @Test
+    void tenantBNeverReachesTenantAsEndpoints() {
+        probes.values().forEach(probe -> probe.accept(b.ownerToken()));
+    }
+}
