@@ -1,5 +1,6 @@
 package io.palisade.audit.alerts;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -41,8 +42,8 @@ public class AlertMailer implements EventHandler {
     MailSender mail;
 
     @Override
-    public String topic() {
-        return alertsTopic;
+    public List<String> topics() {
+        return List.of(alertsTopic);
     }
 
     /** Its own group: mailing alerts must not wait on, or rebalance with, the ledger's consumers. */

@@ -1,6 +1,7 @@
 package io.palisade.audit.ledger;
 
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,8 +38,8 @@ public class LedgerEvents implements EventHandler {
     String topic;
 
     @Override
-    public String topic() {
-        return topic;
+    public List<String> topics() {
+        return List.of(topic);
     }
 
     @Override

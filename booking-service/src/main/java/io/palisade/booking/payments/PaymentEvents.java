@@ -1,5 +1,6 @@
 package io.palisade.booking.payments;
 
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,8 +34,8 @@ public class PaymentEvents implements EventHandler {
     String topic;
 
     @Override
-    public String topic() {
-        return topic;
+    public List<String> topics() {
+        return List.of(topic);
     }
 
     @Override

@@ -50,7 +50,7 @@ public class EventConsumers {
         for (EventHandler handler : handlers) {
             Runner runner = new Runner(handler);
             runners.add(runner);
-            Thread thread = new Thread(runner, "events-" + handler.topic());
+            Thread thread = new Thread(runner, "events-" + String.join(",", handler.topics()));
             thread.setDaemon(true);
             thread.start();
         }
@@ -91,7 +91,7 @@ public class EventConsumers {
         public void run() {
             while (running) {
                 try {
-                    consumer.subscribe(List.of(handler.topic()));
+                    consumer.subscribe(handler.topics());
                     while (running) {
                         ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
                         for (TopicPartition partition : records.partitions()) {
@@ -115,7 +115,7 @@ public class EventConsumers {
                 } catch (WakeupException stopping) {
                     // shutdown
                 } catch (RuntimeException e) {
-                    LOG.warnf("consumer of %s failed, starting a new one: %s", handler.topic(), e.getMessage());
+                    LOG.warnf("consumer of %s failed, starting a new one: %s", handler.topics(), e.getMessage());
                     consumer.close(Duration.ofSeconds(5));
                     pause();
                     consumer = newConsumer();

@@ -1,16 +1,18 @@
 package io.palisade.common.events;
 
+import java.util.List;
+
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.smallrye.mutiny.Uni;
 
 /**
- * Consumes one topic for a service (a bean; {@link EventConsumers} runs it). Delivery is at least once and in
+ * Consumes topics for a service (a bean; {@link EventConsumers} runs it). Delivery is at least once and in
  * order per tenant: {@link #handle} must be idempotent on the event id.
  */
 public interface EventHandler {
 
-    String topic();
+    List<String> topics();
 
     /** The consumer group: the service's name, so every instance of the service shares the partitions. */
     default String group() {

@@ -1,5 +1,6 @@
 package io.palisade.payment.bookings;
 
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,8 +48,8 @@ public class BookingEvents implements EventHandler {
     String topic;
 
     @Override
-    public String topic() {
-        return topic;
+    public List<String> topics() {
+        return List.of(topic);
     }
 
     @Override

@@ -1,0 +1,71 @@
+package io.palisade.webhook.deliveries;
+
+import static io.palisade.common.db.Rows.all;
+import static io.palisade.common.db.Rows.first;
+
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** The caller's tenant's delivery log (RLS): deliveries per endpoint, their attempts, and replays. */
+@ApplicationScoped
+public class DeliveryRepository {
+
+    public record Delivery(UUID id, UUID endpointId, String messageId, String eventId, String eventType, String status, int attempts,
+            OffsetDateTime nextAttemptAt, OffsetDateTime lastAttemptAt, Integer lastStatusCode, String lastError, OffsetDateTime createdAt) {
+    }
+
+    public record Attempt(int attempt, OffsetDateTime attemptedAt, String outcome, Integer statusCode, Integer latencyMs, String responseExcerpt,
+            String error) {
+    }
+
+    private static final String DELIVERY = "select d.id, d.endpoint_id, d.message_id, m.event_id, m.event_type, d.status, d.attempts,"
+            + " d.next_attempt_at, d.last_attempt_at, d.last_status_code, d.last_error, d.created_at"
+            + " from webhook.deliveries d join webhook.messages m on m.id = d.message_id";
+
+    public Uni<List<Delivery>> list(SqlConnection c, UUID endpointId, String status, OffsetDateTime afterTime, UUID afterId, int limit) {
+        return c.preparedQuery(DELIVERY + " where d.endpoint_id = $1 and ($2::text is null or d.status = $2)"
+                + " and ($3::timestamptz is null or (d.created_at, d.id) < ($3, $4)) order by d.created_at desc, d.id desc limit $5")
+                .execute(Tuple.from(Arrays.asList(endpointId, status, afterTime, afterId, limit))).map(rows -> all(rows, DeliveryRepository::delivery));
+    }
+
+    public Uni<Optional<Delivery>> find(SqlConnection c, UUID endpointId, UUID deliveryId) {
+        return c.preparedQuery(DELIVERY + " where d.endpoint_id = $1 and d.id = $2").execute(Tuple.of(endpointId, deliveryId))
+                .map(rows -> first(rows).map(DeliveryRepository::delivery));
+    }
+
+    public Uni<List<Attempt>> attempts(SqlConnection c, UUID deliveryId) {
+        return c.preparedQuery("select attempt, attempted_at, outcome, status_code, latency_ms, response_excerpt, error from webhook.attempts"
+                + " where delivery_id = $1 order by attempt").execute(Tuple.of(deliveryId))
+                .map(rows -> all(rows, r -> new Attempt(r.getInteger("attempt"), r.getOffsetDateTime("attempted_at"), r.getString("outcome"),
+                        r.getInteger("status_code"), r.getInteger("latency_ms"), r.getString("response_excerpt"), r.getString("error"))));
+    }
+
+    /** Sets one delivery due now, whatever its state; returns whether it exists. */
+    public Uni<Boolean> replay(SqlConnection c, UUID endpointId, UUID deliveryId) {
+        return c.preparedQuery("update webhook.deliveries set status = 'pending', next_attempt_at = now(), locked_until = null"
+                + " where endpoint_id = $1 and id = $2").execute(Tuple.of(endpointId, deliveryId)).map(rows -> rows.rowCount() == 1);
+    }
+
+    /** Sets every failed delivery of the endpoint made since {@code since} due now; returns how many. */
+    public Uni<Integer> replayFailed(SqlConnection c, UUID endpointId, OffsetDateTime since) {
+        return c.preparedQuery("update webhook.deliveries set status = 'pending', next_attempt_at = now(), locked_until = null"
+                + " where endpoint_id = $1 and status = 'failed' and created_at >= $2").execute(Tuple.of(endpointId, since))
+                .map(rows -> rows.rowCount());
+    }
+
+    private static Delivery delivery(Row r) {
+        return new Delivery(r.getUUID("id"), r.getUUID("endpoint_id"), "msg_" + r.getUUID("message_id"), r.getString("event_id"), r.getString("event_type"),
+                r.getString("status"), r.getInteger("attempts"), r.getOffsetDateTime("next_attempt_at"), r.getOffsetDateTime("last_attempt_at"),
+                r.getInteger("last_status_code"), r.getString("last_error"), r.getOffsetDateTime("created_at"));
+    }
+}

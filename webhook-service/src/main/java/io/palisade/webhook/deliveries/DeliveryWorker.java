@@ -1,0 +1,274 @@
+package io.palisade.webhook.deliveries;
+
+import static io.palisade.common.db.Rows.all;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.palisade.common.audit.AuditEvent;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.webhook.egress.CheckedUrl;
+import io.palisade.webhook.egress.EgressGuard;
+import io.palisade.webhook.egress.EgressRefused;
+import io.palisade.webhook.egress.PinnedHttpClient;
+import io.palisade.webhook.endpoints.EndpointSecrets;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Sends due deliveries: leases them from PostgreSQL (at most palisade.webhooks.max-in-flight at once, and
+ * palisade.webhooks.max-in-flight-per-endpoint per endpoint, so a slow endpoint holds only its own slots), checks
+ * the URL and a fresh lookup with the SSRF guard right before each attempt, connects to exactly the address that
+ * was checked, signs with the Standard Webhooks scheme, and records the attempt and what comes next in one
+ * transaction. Each send runs on its own virtual thread.
+ */
+@ApplicationScoped
+public class DeliveryWorker {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryWorker.class);
+    private static final int EXCERPT_BYTES = 1024;
+    private static final int LEASE_SECONDS = 60;
+    private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
+
+    record Claimed(UUID deliveryId, UUID tenantId, UUID endpointId, String url, String secretSealed, String previousSecretSealed, UUID messageId,
+            String eventType, String body, int attempts) {
+    }
+
+    /** How an attempt ended and what follows: a next attempt time, or the final status. */
+    record Result(String outcome, Integer statusCode, String excerpt, String error, OffsetDateTime nextAttemptAt, String finalStatus,
+            JsonObject blockedAudit) {
+    }
+
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    EndpointSecrets secrets;
+
+    @Inject
+    EgressGuard guard;
+
+    @Inject
+    PinnedHttpClient http;
+
+    @Inject
+    RetrySchedule schedule;
+
+    @ConfigProperty(name = "palisade.webhooks.max-in-flight")
+    int maxInFlight;
+
+    @ConfigProperty(name = "palisade.webhooks.max-in-flight-per-endpoint")
+    int maxPerEndpoint;
+
+    @ConfigProperty(name = "palisade.webhooks.disable-after")
+    Duration disableAfter;
+
+    @ConfigProperty(name = "palisade.webhooks.poll-interval")
+    Duration pollInterval;
+
+    private final Object signal = new Object();
+    private boolean woken;
+    private volatile boolean running;
+    private Semaphore slots;
+    private ExecutorService sending;
+    private Thread loop;
+
+    void start(@Observes StartupEvent event) {
+        slots = new Semaphore(maxInFlight);
+        sending = Executors.newVirtualThreadPerTaskExecutor();
+        running = true;
+        loop = Thread.ofPlatform().daemon().name("webhook-deliveries").start(this::run);
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        wake();
+        loop.join(5000);
+        sending.shutdown();
+        sending.awaitTermination(20, TimeUnit.SECONDS);
+    }
+
+    /** Look for due deliveries now (a fan-out made some, or a send finished and freed a slot). */
+    public void wake() {
+        synchronized (signal) {
+            woken = true;
+            signal.notifyAll();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                int free = slots.availablePermits();
+                List<Claimed> claimed = free == 0 ? List.of() : claim(free);
+                for (Claimed delivery : claimed) {
+                    slots.acquire();
+                    sending.submit(() -> {
+                        try {
+                            deliver(delivery);
+                        } finally {
+                            slots.release();
+                            wake();
+                        }
+                    });
+                }
+                if (!claimed.isEmpty() && claimed.size() == free) {
+                    continue;
+                }
+                synchronized (signal) {
+                    if (!woken && running) {
+                        signal.wait(pollInterval.toMillis());
+                    }
+                    woken = false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("webhook deliveries paused, will retry: %s", e.getMessage());
+                sleep();
+            }
+        }
+    }
+
+    private List<Claimed> claim(int limit) {
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from webhook.claim_due($1, $2, $3)")
+                .execute(Tuple.of(limit, maxPerEndpoint, LEASE_SECONDS)).map(rows -> all(rows, DeliveryWorker::claimed)))
+                .await().atMost(DB_TIMEOUT);
+    }
+
+    void deliver(Claimed d) {
+        int attempt = d.attempts() + 1;
+        long started = System.nanoTime();
+        Result result;
+        Integer latency = null;
+        try {
+            CheckedUrl url = guard.check(d.url());
+            InetAddress address = guard.resolve(url);
+            long timestamp = Instant.now().getEpochSecond();
+            String messageId = "msg_" + d.messageId();
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Content-Type", "application/json");
+            headers.put("User-Agent", "Palisade-Webhooks/1.0");
+            headers.put("webhook-id", messageId);
+            headers.put("webhook-timestamp", String.valueOf(timestamp));
+            headers.put("webhook-signature", StandardWebhooks.signature(keys(d), messageId, timestamp, d.body()));
+            PinnedHttpClient.Answer answer = http.post(url, address, headers, d.body().getBytes(StandardCharsets.UTF_8));
+            latency = (int) answer.latency().toMillis();
+            result = classify(attempt, answer);
+        } catch (EgressRefused refused) {
+            LOG.warnf("webhook delivery %s to endpoint %s blocked before sending: %s", d.deliveryId(), d.endpointId(), refused.getMessage());
+            result = new Result("blocked", null, null, refused.getMessage(), null, "failed", blockedAudit(d, refused.getMessage()));
+        } catch (IOException e) {
+            latency = (int) ((System.nanoTime() - started) / 1_000_000);
+            String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            result = retryOrFail(attempt, null, null, error, Optional.empty());
+        }
+        record(d, result, latency);
+    }
+
+    private Result classify(int attempt, PinnedHttpClient.Answer answer) {
+        int status = answer.status();
+        String excerpt = new String(answer.body(), 0, Math.min(answer.body().length, EXCERPT_BYTES), StandardCharsets.UTF_8);
+        if (status >= 200 && status < 300) {
+            return new Result("succeeded", status, excerpt, null, null, "succeeded", null);
+        }
+        if (status == 429 || status >= 500) {
+            return retryOrFail(attempt, status, excerpt, "HTTP " + status, retryAfter(answer.headers().get("retry-after")));
+        }
+        // Other answers (3xx: redirects are never followed; 4xx) will not change by trying again.
+        return new Result("failed", status, excerpt, "HTTP " + status + " is not retried", null, "failed", null);
+    }
+
+    private Result retryOrFail(int attempt, Integer status, String excerpt, String error, Optional<Duration> retryAfter) {
+        return schedule.next(attempt, retryAfter)
+                .map(delay -> new Result("retrying", status, excerpt, error, OffsetDateTime.now(ZoneOffset.UTC).plus(delay), null, null))
+                .orElseGet(() -> new Result("failed", status, excerpt, error + "; no attempts left", null, "failed", null));
+    }
+
+    private void record(Claimed d, Result r, Integer latency) {
+        OffsetDateTime disableBefore = OffsetDateTime.now(ZoneOffset.UTC).minus(disableAfter);
+        boolean disabled = tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select webhook.record_attempt($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) as disabled")
+                .execute(Tuple.from(Arrays.asList(d.deliveryId(), r.outcome(), r.statusCode(), latency, r.excerpt(), r.error(), r.nextAttemptAt(),
+                        r.finalStatus(), disableBefore, r.blockedAudit()))))
+                .await().atMost(DB_TIMEOUT).iterator().next().getBoolean("disabled");
+        if (disabled) {
+            LOG.warnf("webhook endpoint %s of tenant %s disabled: failing for longer than %s", d.endpointId(), d.tenantId(), disableAfter);
+        }
+    }
+
+    private List<byte[]> keys(Claimed d) {
+        List<byte[]> keys = new ArrayList<>();
+        keys.add(EndpointSecrets.key(secrets.open(d.endpointId(), d.secretSealed())));
+        if (d.previousSecretSealed() != null) {
+            keys.add(EndpointSecrets.key(secrets.open(d.endpointId(), d.previousSecretSealed())));
+        }
+        return keys;
+    }
+
+    private static JsonObject blockedAudit(Claimed d, String reason) {
+        return new AuditEvent(d.tenantId(), "webhook.delivery_blocked", new AuditEvent.Actor(null, "system", null, null), "webhook_endpoint",
+                d.endpointId().toString(), AuditEvent.FAILURE, null, null,
+                new JsonObject().put("deliveryId", d.deliveryId().toString()).put("eventType", d.eventType()).put("reason", reason)).toJson(null);
+    }
+
+    /** Retry-After in seconds or as an HTTP date. */
+    static Optional<Duration> retryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                return Optional.of(Duration.between(Instant.now(), ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()))
+                        .filter(d -> !d.isNegative());
+            } catch (java.time.format.DateTimeParseException e) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static Claimed claimed(Row r) {
+        return new Claimed(r.getUUID("delivery_id"), r.getUUID("tenant_id"), r.getUUID("endpoint_id"), r.getString("url"), r.getString("secret_sealed"),
+                r.getString("previous_secret_sealed"), r.getUUID("message_id"), r.getString("event_type"), r.getString("body"), r.getInteger("attempts"));
+    }
+
+    private void sleep() {
+        try {
+            Thread.sleep(pollInterval.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}

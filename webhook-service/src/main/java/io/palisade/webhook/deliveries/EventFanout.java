@@ -1,0 +1,57 @@
+package io.palisade.webhook.deliveries;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.palisade.common.events.CloudEvent;
+import io.palisade.common.events.EventHandler;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.webhook.endpoints.EventTypes;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Domain events of the other services into deliveries: each subscribable event becomes one message (the body every
+ * attempt signs) and a delivery to each enabled endpoint of that tenant subscribed to its type, once per event id
+ * whatever the redeliveries. The worker is woken so the first attempt goes out at once.
+ */
+@ApplicationScoped
+public class EventFanout implements EventHandler {
+
+    @ConfigProperty(name = "palisade.webhooks.source-topics")
+    List<String> sourceTopics;
+
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    DeliveryWorker worker;
+
+    @Override
+    public List<String> topics() {
+        return sourceTopics;
+    }
+
+    @Override
+    public Uni<Void> handle(CloudEvent event) {
+        if (event.tenantId() == null || !EventTypes.SUBSCRIBABLE.contains(event.type())) {
+            return Uni.createFrom().voidItem();
+        }
+        String body = new JsonObject().put("id", event.id()).put("type", event.type()).put("timestamp", event.time())
+                .put("data", event.data() == null ? new JsonObject() : event.data()).encode();
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select webhook.fan_out($1, $2, $3, $4) as deliveries")
+                .execute(Tuple.of(event.tenantId(), event.id(), event.type(), body)))
+                .invoke(rows -> {
+                    if (rows.iterator().next().getInteger("deliveries") > 0) {
+                        worker.wake();
+                    }
+                })
+                .replaceWithVoid();
+    }
+}

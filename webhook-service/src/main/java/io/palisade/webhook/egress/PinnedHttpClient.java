@@ -1,0 +1,178 @@
+package io.palisade.webhook.egress;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * POSTs to exactly the address the guard checked: the socket connects to that IP, and TLS gets the original name
+ * for SNI and for certificate verification (HTTPS endpoint identification), with the Host header set to it. There
+ * is no second lookup, redirects are never followed (a 3xx is an answer like any other), at most
+ * palisade.webhooks.egress.max-response-bytes of the answer are read, and the connect and total timeouts hold
+ * however slowly the other side answers. HTTP/1.1, one request per connection.
+ */
+@ApplicationScoped
+public class PinnedHttpClient {
+
+    /** What came back: status, headers (lower-case names), the body read so far (capped), and the time taken. */
+    public record Answer(int status, Map<String, String> headers, byte[] body, Duration latency) {
+    }
+
+    private final EgressRules rules;
+    private final SSLContext tls;
+
+    @Inject
+    public PinnedHttpClient(EgressRules rules) {
+        this.rules = rules;
+        this.tls = tlsContext(rules);
+    }
+
+    public Answer post(CheckedUrl url, InetAddress address, Map<String, String> headers, byte[] body) throws IOException {
+        long started = System.nanoTime();
+        long deadline = started + rules.totalTimeout().toNanos();
+        try (Socket raw = new Socket()) {
+            raw.connect(new InetSocketAddress(address, url.port()), (int) rules.connectTimeout().toMillis());
+            Socket socket = url.https() ? handshake(raw, url, deadline) : raw;
+            StringBuilder request = new StringBuilder("POST ").append(url.target()).append(" HTTP/1.1\r\n")
+                    .append("Host: ").append(url.hostHeader()).append("\r\n")
+                    .append("Content-Length: ").append(body.length).append("\r\n")
+                    .append("Connection: close\r\n");
+            headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+            request.append("\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+            out.write(body);
+            out.flush();
+            return read(socket, deadline, started);
+        }
+    }
+
+    private Socket handshake(Socket raw, CheckedUrl url, long deadline) throws IOException {
+        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(raw, url.host(), url.port(), true);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        if (url.literal().isEmpty()) {
+            parameters.setServerNames(List.of(new SNIHostName(url.host())));
+        }
+        socket.setSSLParameters(parameters);
+        socket.setSoTimeout(remainingMillis(deadline));
+        socket.startHandshake();
+        return socket;
+    }
+
+    private Answer read(Socket socket, long deadline, long started) throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int headerEnd = -1;
+        int limit = rules.maxResponseBytes();
+        while (true) {
+            socket.setSoTimeout(remainingMillis(deadline));
+            int n = in.read(buffer);
+            if (n < 0) {
+                break;
+            }
+            received.write(buffer, 0, n);
+            if (headerEnd < 0) {
+                headerEnd = indexOf(received.toByteArray(), "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                if (headerEnd < 0 && received.size() > 32_768) {
+                    throw new IOException("the answer's headers are longer than 32 KiB");
+                }
+            }
+            if (headerEnd >= 0 && received.size() - headerEnd - 4 >= limit) {
+                break;
+            }
+        }
+        byte[] all = received.toByteArray();
+        if (headerEnd < 0) {
+            throw new IOException("the connection closed before a complete answer");
+        }
+        String[] head = new String(all, 0, headerEnd, StandardCharsets.ISO_8859_1).split("\r\n");
+        String[] statusLine = head[0].split(" ", 3);
+        if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
+            throw new IOException("not an HTTP/1.x answer");
+        }
+        int status;
+        try {
+            status = Integer.parseInt(statusLine[1]);
+        } catch (NumberFormatException e) {
+            throw new IOException("not an HTTP status: " + statusLine[1]);
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 1; i < head.length; i++) {
+            int colon = head[i].indexOf(':');
+            if (colon > 0) {
+                headers.put(head[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), head[i].substring(colon + 1).trim());
+            }
+        }
+        int bodyLength = Math.min(all.length - headerEnd - 4, limit);
+        byte[] body = new byte[bodyLength];
+        System.arraycopy(all, headerEnd + 4, body, 0, bodyLength);
+        return new Answer(status, headers, body, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private static int remainingMillis(long deadline) throws SocketTimeoutException {
+        long remaining = (deadline - System.nanoTime()) / 1_000_000;
+        if (remaining <= 0) {
+            throw new SocketTimeoutException("no complete answer within the total timeout");
+        }
+        return (int) Math.max(1, remaining);
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static SSLContext tlsContext(EgressRules rules) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            if (rules.trustStore().isEmpty()) {
+                context.init(null, null, null);
+                return context;
+            }
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            char[] password = rules.trustStorePassword().orElse("").toCharArray();
+            try (InputStream in = Files.newInputStream(Path.of(rules.trustStore().get()))) {
+                store.load(in, password);
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("webhook TLS could not be set up", e);
+        }
+    }
+}

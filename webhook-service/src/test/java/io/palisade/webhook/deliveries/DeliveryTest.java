@@ -1,0 +1,227 @@
+package io.palisade.webhook.deliveries;
+
+import static io.palisade.webhook.deliveries.Deliveries.as;
+import static io.palisade.webhook.deliveries.Deliveries.await;
+import static io.palisade.webhook.deliveries.Deliveries.publish;
+import static io.palisade.webhook.deliveries.Deliveries.register;
+import static io.palisade.webhook.deliveries.Deliveries.verifies;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestTenancy;
+import io.palisade.webhook.LoopbackReceivers;
+import io.palisade.webhook.ScriptedResolver;
+import io.palisade.webhook.TestReceiver;
+import io.palisade.webhook.WebhookServiceStack;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Deliveries to local receivers (loopback allowed by the test profile only; retries at 0, 1, 1, 2 s): fan-out to
+ * the tenant's subscribed endpoints only, Standard Webhooks signatures that an independent check accepts, retries on
+ * 5xx and 429 (Retry-After honoured) but not on other 4xx, no redirects, TLS verified for the URL's name, replay,
+ * auto-disable, and a slow endpoint that does not hold up a fast one.
+ */
+@QuarkusTest
+@TestProfile(LoopbackReceivers.class)
+@QuarkusTestResource(value = WebhookServiceStack.class, restrictToAnnotatedClass = true)
+class DeliveryTest {
+
+    static final TestReceiver RECEIVER = WebhookServiceStack.RECEIVER;
+    static final TestReceiver TLS = WebhookServiceStack.TLS_RECEIVER;
+
+    @BeforeEach
+    void dns() {
+        for (String host : List.of("receiver.example.test", "tls.example.test", "wrongname.example.test")) {
+            ScriptedResolver.answer(host, List.of("127.0.0.1"));
+        }
+    }
+
+    static String url(String path) {
+        return "http://receiver.example.test:" + RECEIVER.port() + path;
+    }
+
+    static String path() {
+        return "/" + UUID.randomUUID();
+    }
+
+    @Test
+    void subscribedEventsReachTheTenantsEndpointsSignedOnce() throws Exception {
+        TestTenancy.Tenant a = TestTenancy.newTenant(0);
+        TestTenancy.Tenant b = TestTenancy.newTenant(0);
+        String aPath = path();
+        String bPath = path();
+        Deliveries.Endpoint endpoint = register(a, url(aPath), "booking.confirmed");
+        register(b, url(bPath), "booking.confirmed");
+
+        String eventId = publish(a, "booking.confirmed", Map.of("bookingId", "b-1", "status", "confirmed", "amountMinor", 9000, "currency", "EUR"));
+        publish(a, "booking.created", Map.of("bookingId", "b-2"));
+        await(() -> RECEIVER.requests(aPath).size() == 1, "A's endpoint got the event");
+        publish(a, "booking.confirmed", Map.of("bookingId", "b-1"), eventId);
+        Thread.sleep(1500);
+        assertEquals(1, RECEIVER.requests(aPath).size(), "once, though the event came twice; nothing for the unsubscribed type");
+        assertEquals(0, RECEIVER.requests(bPath).size(), "B's endpoint never sees A's events");
+
+        TestReceiver.Request request = RECEIVER.requests(aPath).get(0);
+        assertTrue(verifies(endpoint.secret(), request), "the signature verifies independently");
+        assertFalse(verifies(endpoint.secret().replace(endpoint.secret().charAt(10), endpoint.secret().charAt(10) == 'A' ? 'B' : 'A'), request),
+                "and not with another secret");
+        assertTrue(request.header("webhook-id").startsWith("msg_"));
+        assertEquals("application/json", request.header("Content-Type"));
+        assertEquals("receiver.example.test:" + RECEIVER.port(), request.header("Host"));
+        JsonObject body = new JsonObject(request.body());
+        assertEquals("booking.confirmed", body.getString("type"));
+        assertEquals(eventId, body.getString("id"));
+        assertEquals(9000, body.getJsonObject("data").getInteger("amountMinor"));
+
+        as(a.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then().statusCode(200)
+                .body("items.size()", equalTo(1)).body("items[0].status", equalTo("succeeded")).body("items[0].eventId", equalTo(eventId))
+                .body("items[0].messageId", equalTo(request.header("webhook-id")));
+    }
+
+    @Test
+    void retriedOn5xxAnd429WithRetryAfterButNotOnOther4xx() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String flaky = path();
+        String gone = path();
+        RECEIVER.script(flaky, TestReceiver.Answer.status(503), new TestReceiver.Answer(429, Map.of("Retry-After", "3"), 0),
+                TestReceiver.Answer.status(204));
+        RECEIVER.script(gone, TestReceiver.Answer.status(410));
+        Deliveries.Endpoint retried = register(tenant, url(flaky), "payment.succeeded");
+        Deliveries.Endpoint refused = register(tenant, url(gone), "payment.succeeded");
+        publish(tenant, "payment.succeeded", Map.of("bookingId", "b-9", "amountMinor", 100, "currency", "EUR"));
+
+        await(() -> RECEIVER.requests(flaky).size() == 3, "three attempts");
+        List<TestReceiver.Request> tries = RECEIVER.requests(flaky);
+        assertTrue(Duration.between(tries.get(0).receivedAt(), tries.get(1).receivedAt()).toMillis() >= 900, "the schedule's 1 s");
+        assertTrue(Duration.between(tries.get(1).receivedAt(), tries.get(2).receivedAt()).toMillis() >= 2900, "Retry-After: 3 beats 1 s");
+        assertEquals(1, tries.stream().map(r -> r.header("webhook-id")).distinct().count(), "one message id across attempts");
+        Thread.sleep(2500);
+        assertEquals(1, RECEIVER.requests(gone).size(), "a 410 is not retried");
+
+        String deliveryId = as(tenant.ownerToken()).get("/webhooks/endpoints/" + retried.id() + "/deliveries").then()
+                .body("items[0].status", equalTo("succeeded")).extract().path("items[0].id");
+        as(tenant.ownerToken()).get("/webhooks/endpoints/" + retried.id() + "/deliveries/" + deliveryId + "/attempts").then().statusCode(200)
+                .body("outcome", equalTo(List.of("retrying", "retrying", "succeeded"))).body("statusCode", equalTo(List.of(503, 429, 204)))
+                .body("[0].responseExcerpt", containsString("\"status\":503"));
+        as(tenant.ownerToken()).get("/webhooks/endpoints/" + refused.id() + "/deliveries").then()
+                .body("items[0].status", equalTo("failed")).body("items[0].lastStatusCode", equalTo(410));
+    }
+
+    @Test
+    void redirectsAreNotFollowed() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String moved = path();
+        String target = path();
+        RECEIVER.script(moved, new TestReceiver.Answer(302, Map.of("Location", url(target)), 0));
+        Deliveries.Endpoint endpoint = register(tenant, url(moved), "booking.cancelled");
+        publish(tenant, "booking.cancelled", Map.of("bookingId", "b-3"));
+        await(() -> RECEIVER.requests(moved).size() == 1, "the attempt");
+        Thread.sleep(2500);
+        assertEquals(1, RECEIVER.requests(moved).size(), "a redirect is an answer, not retried");
+        assertEquals(0, RECEIVER.requests(target).size(), "and not followed");
+        as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then()
+                .body("items[0].status", equalTo("failed")).body("items[0].lastStatusCode", equalTo(302));
+    }
+
+    @Test
+    void tlsIsVerifiedForTheUrlsNameOnTheCheckedAddress() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String right = path();
+        String wrong = path();
+        register(tenant, "https://tls.example.test:" + TLS.port() + right, "booking.rebooked");
+        Deliveries.Endpoint mismatched = register(tenant, "https://wrongname.example.test:" + TLS.port() + wrong, "booking.rebooked");
+        publish(tenant, "booking.rebooked", Map.of("bookingId", "b-4"));
+        await(() -> TLS.requests(right).size() == 1, "delivered over TLS to the certificate's name");
+        assertEquals("tls.example.test:" + TLS.port(), TLS.requests(right).get(0).header("Host"));
+        await(() -> as(tenant.ownerToken()).get("/webhooks/endpoints/" + mismatched.id() + "/deliveries").then().extract()
+                .path("items[0].lastError") != null, "an attempt was made");
+        String error = as(tenant.ownerToken()).get("/webhooks/endpoints/" + mismatched.id() + "/deliveries").then().extract().path("items[0].lastError");
+        assertTrue(error.contains("SSLHandshakeException"), error);
+        assertEquals(0, TLS.requests(wrong).size(), "a certificate for another name gets nothing");
+    }
+
+    @Test
+    void replayOneMessageOrEverythingFailedSince() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String p = path();
+        RECEIVER.script(p, TestReceiver.Answer.status(400), TestReceiver.Answer.status(400), TestReceiver.Answer.status(200));
+        Deliveries.Endpoint endpoint = register(tenant, url(p), "booking.expired");
+        OffsetDateTime before = OffsetDateTime.now().minusMinutes(1);
+        publish(tenant, "booking.expired", Map.of("bookingId", "b-5"));
+        publish(tenant, "booking.expired", Map.of("bookingId", "b-6"));
+        await(() -> RECEIVER.requests(p).size() == 2, "both failed once");
+        String first = as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries?status=failed").then()
+                .body("items.size()", equalTo(2)).extract().path("items[0].id");
+
+        as(tenant.ownerToken()).post("/webhooks/endpoints/" + endpoint.id() + "/deliveries/" + first + "/replay").then().statusCode(202)
+                .body("status", equalTo("pending"));
+        await(() -> RECEIVER.requests(p).size() == 3, "the replayed one went out again");
+        await(() -> "succeeded".equals(as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then().extract()
+                .path("items.find { it.id == '" + first + "' }.status")), "and succeeded");
+
+        as(tenant.ownerToken()).body(Map.of("since", before.toString())).post("/webhooks/endpoints/" + endpoint.id() + "/replay").then()
+                .statusCode(202).body("replayed", equalTo(1));
+        await(() -> RECEIVER.requests(p).size() == 4, "every failed one since then went out again");
+        as(tenant.ownerToken()).post("/webhooks/endpoints/" + endpoint.id() + "/deliveries/" + UUID.randomUUID() + "/replay").then().statusCode(404);
+    }
+
+    @Test
+    void anEndpointFailingForTooLongIsDisabledAndTheTenantTold() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String failing = path();
+        String told = path();
+        RECEIVER.script(failing, TestReceiver.Answer.status(500));
+        Deliveries.Endpoint broken = register(tenant, url(failing), "booking.cancelled");
+        register(tenant, url(told), "webhook.endpoint_disabled");
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); Statement st = c.createStatement()) {
+            // It has been failing for six days (the default limit is five).
+            st.executeUpdate("update webhook.endpoints set failing_since = now() - interval '6 days' where id = '" + broken.id() + "'");
+        }
+        publish(tenant, "booking.cancelled", Map.of("bookingId", "b-7"));
+        await(() -> Boolean.FALSE.equals(as(tenant.ownerToken()).get("/webhooks/endpoints/" + broken.id()).then().extract().path("enabled")),
+                "disabled after the failed attempt");
+        as(tenant.ownerToken()).get("/webhooks/endpoints/" + broken.id()).then().body("disabledReason", containsString("failing since"));
+        await(() -> RECEIVER.requests(told).size() == 1, "the tenant's other endpoint hears of it");
+        assertEquals(broken.id(), new JsonObject(RECEIVER.requests(told).get(0).body()).getJsonObject("data").getString("endpointId"));
+        int attempts = RECEIVER.requests(failing).size();
+        publish(tenant, "booking.cancelled", Map.of("bookingId", "b-8"));
+        Thread.sleep(2000);
+        assertEquals(attempts, RECEIVER.requests(failing).size(), "a disabled endpoint gets nothing");
+    }
+
+    @Test
+    void aSlowEndpointDoesNotHoldUpAFastOne() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String slow = path();
+        String fast = path();
+        RECEIVER.script(slow, new TestReceiver.Answer(200, Map.of(), 8000));
+        register(tenant, url(slow), "booking.created");
+        register(tenant, url(fast), "booking.created");
+        long started = System.nanoTime();
+        for (int i = 0; i < 12; i++) {
+            publish(tenant, "booking.created", Map.of("bookingId", "b-" + i));
+        }
+        await(() -> RECEIVER.requests(fast).size() == 12, "all twelve reach the fast endpoint");
+        long fastDone = System.nanoTime() - started;
+        assertTrue(fastDone < 7_000_000_000L, "while the slow one takes 8 s per delivery: " + fastDone / 1_000_000 + " ms");
+        assertTrue(RECEIVER.requests(slow).size() <= 4, "the slow endpoint has at most its own 4 in flight");
+    }
+}
