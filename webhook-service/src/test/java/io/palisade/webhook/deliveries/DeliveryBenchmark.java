@@ -1,0 +1,91 @@
+package io.palisade.webhook.deliveries;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import io.palisade.devstack.ServiceSpec;
+import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.PalisadeTestStack.RunningService;
+import io.palisade.devstack.testing.TestTenancy;
+import io.palisade.webhook.TestReceiver;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Figures, not assertions (-Pbenchmark, see webhook-service/README.md): signed deliveries per second from
+ * webhook-service, run from its build output, to a receiver on loopback that answers at once.
+ */
+class DeliveryBenchmark {
+
+    private static final int EVENTS = 1000;
+    private static final int ENDPOINTS = 8;
+
+    @Test
+    void deliveriesPerSecond() throws Exception {
+        PalisadeTestStack stack = PalisadeTestStack.get();
+        TestTenancy.ensureSchema();
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        TestReceiver receiver = TestReceiver.http(port);
+        try (RunningService service = stack.startService(ServiceSpec.named("webhook-service"), Map.of("palisade.webhooks.egress.allow-loopback", "true",
+                "palisade.webhooks.egress.http-allowed-hosts", "127.0.0.1", "palisade.webhooks.egress.allowed-ports", String.valueOf(port)))) {
+            TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+            HttpClient http = HttpClient.newHttpClient();
+            for (int i = 0; i < ENDPOINTS; i++) {
+                int status = http.send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/webhooks/endpoints"))
+                        .header("Authorization", "Bearer " + tenant.ownerToken()).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("url", "http://127.0.0.1:" + port + "/e" + i)
+                                .put("eventTypes", new JsonArray().add("booking.confirmed")).encode())).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status != 201) {
+                    throw new IllegalStateException("registration answered " + status);
+                }
+            }
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < EVENTS; i++) {
+                    JsonObject event = new JsonObject().put("specversion", "1.0").put("id", UUID.randomUUID().toString()).put("source", "/benchmark")
+                            .put("type", "booking.confirmed").put("time", Instant.now().toString()).put("tenantid", tenant.id().toString())
+                            .put("data", new JsonObject().put("bookingId", "b-" + i).put("amountMinor", 4500).put("currency", "EUR"));
+                    producer.send(new ProducerRecord<>("palisade.booking.events", tenant.id().toString(), event.encode()));
+                }
+            }
+            int expected = EVENTS * ENDPOINTS;
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (total(receiver) < expected && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            List<Instant> times = java.util.stream.IntStream.range(0, ENDPOINTS).boxed()
+                    .flatMap(i -> receiver.requests("/e" + i).stream()).map(TestReceiver.Request::receivedAt).sorted().toList();
+            double seconds = Duration.between(times.get(0), times.get(times.size() - 1)).toMillis() / 1000.0;
+            System.out.printf("webhook deliveries: %d signed deliveries (%d events x %d endpoints) to a loopback receiver in %.1f s = %.0f deliveries/s%n",
+                    times.size(), EVENTS, ENDPOINTS, seconds, times.size() / seconds);
+        }
+    }
+
+    private static int total(TestReceiver receiver) {
+        int n = 0;
+        for (int i = 0; i < ENDPOINTS; i++) {
+            n += receiver.requests("/e" + i).size();
+        }
+        return n;
+    }
+}
