@@ -1,7 +1,6 @@
 package io.palisade.webhook;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -10,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.palisade.devstack.testing.PalisadeStackResource;
+import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestIssuer;
 import io.palisade.devstack.testing.TestTenancy;
 
@@ -39,8 +39,8 @@ public class WebhookServiceStack extends PalisadeStackResource {
             TRUST_STORE = dir.resolve("trust.p12");
             keytool("-importcert", "-noprompt", "-alias", "test-ca", "-file", certificate.toString(), "-keystore", TRUST_STORE.toString(),
                     "-storetype", "PKCS12", "-storepass", new String(PASSWORD));
-            RECEIVER = TestReceiver.http(freePort());
-            TLS_RECEIVER = TestReceiver.https(freePort(), keyStore, PASSWORD);
+            RECEIVER = TestReceiver.http(PalisadeTestStack.freePort());
+            TLS_RECEIVER = TestReceiver.https(PalisadeTestStack.freePort(), keyStore, PASSWORD);
         } catch (Exception e) {
             throw new IllegalStateException("test receivers did not start", e);
         }
@@ -71,12 +71,6 @@ public class WebhookServiceStack extends PalisadeStackResource {
         String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IOException("keytool " + args[0] + " failed: " + output);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -148,7 +148,8 @@ public final class PalisadeTestStack {
         return running;
     }
 
-    private static int freePort() throws IOException {
+    /** A port free on this machine now (for a test's own servers). */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

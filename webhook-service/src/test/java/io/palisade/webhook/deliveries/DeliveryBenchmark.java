@@ -1,6 +1,5 @@
 package io.palisade.webhook.deliveries;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,10 +38,7 @@ class DeliveryBenchmark {
     void deliveriesPerSecond() throws Exception {
         PalisadeTestStack stack = PalisadeTestStack.get();
         TestTenancy.ensureSchema();
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = PalisadeTestStack.freePort();
         TestReceiver receiver = TestReceiver.http(port);
         try (RunningService service = stack.startService(ServiceSpec.named("webhook-service"), Map.of("palisade.webhooks.egress.allow-loopback", "true",
                 "palisade.webhooks.egress.http-allowed-hosts", "127.0.0.1", "palisade.webhooks.egress.allowed-ports", String.valueOf(port)))) {

@@ -3,7 +3,6 @@ package io.palisade.webhook.deliveries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,10 +70,7 @@ class DeliveryDurabilityIT {
     void pendingRetriesSurviveACrashAndSuccessesAreNeverSentAgain() throws Exception {
         PalisadeTestStack stack = PalisadeTestStack.get();
         TestTenancy.ensureSchema();
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = PalisadeTestStack.freePort();
         TestReceiver receiver = TestReceiver.http(port);
         List<TestReceiver.Answer> failFirst = new ArrayList<>(Collections.nCopies(EVENTS, TestReceiver.Answer.status(503)));
         failFirst.add(TestReceiver.Answer.status(200));
