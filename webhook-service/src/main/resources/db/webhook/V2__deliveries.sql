@@ -19,8 +19,12 @@ create table webhook.deliveries (
     message_id       uuid not null references webhook.messages (id),
     status           text not null check (status in ('pending', 'succeeded', 'failed')),
     attempts         int not null default 0,
+    -- attempts made before the last replay: the retry schedule starts again from there
+    schedule_base    int not null default 0,
     next_attempt_at  timestamptz,
     locked_until     timestamptz,
+    -- the current lease: only the attempt that holds it may record its result
+    lease            uuid,
     last_attempt_at  timestamptz,
     last_status_code int,
     last_error       text,
@@ -64,7 +68,7 @@ create policy deliveries_tenant_replay on webhook.deliveries for update to palis
 create policy attempts_tenant on webhook.attempts for select to palisade_services
     using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
 grant select on webhook.messages, webhook.attempts to ${app_role};
-grant select, update (status, next_attempt_at, locked_until) on webhook.deliveries to ${app_role};
+grant select, update (status, next_attempt_at, schedule_base) on webhook.deliveries to ${app_role};
 
 -- A domain event, once per tenant and event id, to every enabled endpoint of its tenant subscribed to its type.
 -- Returns how many deliveries it made (0 for a redelivered event).
@@ -91,8 +95,8 @@ create function webhook.fan_out(p_tenant uuid, p_event_id text, p_event_type tex
 -- Leases up to p_limit due deliveries of enabled endpoints, at most p_per_endpoint in flight per endpoint, with
 -- what sending needs. One claim at a time across instances (advisory lock), so the per-endpoint bound holds.
 create function webhook.claim_due(p_limit int, p_per_endpoint int, p_lease_seconds int)
-    returns table (delivery_id uuid, tenant_id uuid, endpoint_id uuid, url text, secret_sealed text, previous_secret_sealed text,
-                   message_id uuid, event_type text, body text, attempts int)
+    returns table (delivery_id uuid, lease uuid, tenant_id uuid, endpoint_id uuid, url text, secret_sealed text, previous_secret_sealed text,
+                   message_id uuid, event_type text, body text, attempts int, schedule_base int)
     language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
     begin
@@ -110,19 +114,21 @@ create function webhook.claim_due(p_limit int, p_per_endpoint int, p_lease_secon
             select due.id from due left join inflight i on i.endpoint_id = due.endpoint_id
              where due.rank + coalesce(i.n, 0) <= p_per_endpoint order by due.next_attempt_at limit p_limit
         ), leased as (
-            update webhook.deliveries d set locked_until = now() + make_interval(secs => p_lease_seconds)
-             where d.id in (select id from chosen) returning d.id, d.tenant_id, d.endpoint_id, d.message_id, d.attempts
+            update webhook.deliveries d set locked_until = now() + make_interval(secs => p_lease_seconds), lease = gen_random_uuid()
+             where d.id in (select id from chosen) returning d.id, d.lease, d.tenant_id, d.endpoint_id, d.message_id, d.attempts, d.schedule_base
         )
-        select l.id, l.tenant_id, l.endpoint_id, e.url, e.secret_sealed,
-               case when e.previous_secret_expires_at > now() then e.previous_secret_sealed end, l.message_id, m.event_type, m.body, l.attempts
+        select l.id, l.lease, l.tenant_id, l.endpoint_id, e.url, e.secret_sealed,
+               case when e.previous_secret_expires_at > now() then e.previous_secret_sealed end, l.message_id, m.event_type, m.body, l.attempts,
+               l.schedule_base
           from leased l join webhook.endpoints e on e.id = l.endpoint_id join webhook.messages m on m.id = l.message_id;
     end
     $$;
 
 -- Records one attempt and moves the delivery on: p_next_attempt_at set means retry then; otherwise p_final is the
--- end state. Keeps the endpoint's failure record, and disables an endpoint failing since before p_disable_before:
+-- end state. Only the attempt holding the delivery's current lease records (a late result of an attempt whose lease
+-- ran out and was taken over is dropped), so a result never overwrites a newer one. Keeps the endpoint's failure record, and disables an endpoint failing since before p_disable_before:
 -- the tenant is told by a webhook.endpoint_disabled event and an audit entry. Returns whether it disabled it.
-create function webhook.record_attempt(p_delivery uuid, p_outcome text, p_status_code int, p_latency_ms int, p_excerpt text,
+create function webhook.record_attempt(p_delivery uuid, p_lease uuid, p_outcome text, p_status_code int, p_latency_ms int, p_excerpt text,
                                        p_error text, p_next_attempt_at timestamptz, p_final text, p_disable_before timestamptz,
                                        p_blocked_audit jsonb) returns boolean
     language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
@@ -132,9 +138,9 @@ create function webhook.record_attempt(p_delivery uuid, p_outcome text, p_status
         v_endpoint webhook.endpoints%rowtype;
     begin
         update webhook.deliveries set attempts = attempts + 1, last_attempt_at = now(), last_status_code = p_status_code,
-               last_error = p_error, locked_until = null,
+               last_error = p_error, locked_until = null, lease = null,
                status = case when p_next_attempt_at is null then p_final else 'pending' end, next_attempt_at = p_next_attempt_at
-         where id = p_delivery returning * into v_delivery;
+         where id = p_delivery and lease = p_lease and status = 'pending' returning * into v_delivery;
         if not found then
             return false;
         end if;
@@ -170,6 +176,6 @@ create function webhook.record_attempt(p_delivery uuid, p_outcome text, p_status
     $$;
 
 revoke all on function webhook.fan_out(uuid, text, text, text), webhook.claim_due(int, int, int),
-    webhook.record_attempt(uuid, text, int, int, text, text, timestamptz, text, timestamptz, jsonb) from public;
+    webhook.record_attempt(uuid, uuid, text, int, int, text, text, timestamptz, text, timestamptz, jsonb) from public;
 grant execute on function webhook.fan_out(uuid, text, text, text), webhook.claim_due(int, int, int),
-    webhook.record_attempt(uuid, text, int, int, text, text, timestamptz, text, timestamptz, jsonb) to ${app_role};
+    webhook.record_attempt(uuid, uuid, text, int, int, text, text, timestamptz, text, timestamptz, jsonb) to ${app_role};

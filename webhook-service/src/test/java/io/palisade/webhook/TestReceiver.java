@@ -37,7 +37,12 @@ public final class TestReceiver {
         }
     }
 
-    public record Answer(int status, Map<String, String> headers, long delayMillis) {
+    /** An answer; {@code body} null means a small JSON body naming the status. */
+    public record Answer(int status, Map<String, String> headers, long delayMillis, String body) {
+        public Answer(int status, Map<String, String> headers, long delayMillis) {
+            this(status, headers, delayMillis, null);
+        }
+
         public static Answer status(int status) {
             return new Answer(status, Map.of(), 0);
         }
@@ -111,7 +116,7 @@ public final class TestReceiver {
             Thread.currentThread().interrupt();
         }
         answer.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-        byte[] response = ("{\"received\":true,\"status\":" + answer.status() + "}").getBytes(StandardCharsets.UTF_8);
+        byte[] response = (answer.body() != null ? answer.body() : "{\"received\":true,\"status\":" + answer.status() + "}").getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(answer.status(), response.length);
         exchange.getResponseBody().write(response);
         exchange.close();

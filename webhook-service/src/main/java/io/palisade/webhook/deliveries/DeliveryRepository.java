@@ -50,15 +50,19 @@ public class DeliveryRepository {
                         r.getInteger("status_code"), r.getInteger("latency_ms"), r.getString("response_excerpt"), r.getString("error"))));
     }
 
-    /** Sets one delivery due now, whatever its state; returns whether it exists. */
+    /**
+     * Sets one delivery due now with the retry schedule started again, unless an attempt is in flight (its lease
+     * has not run out); returns whether it was set.
+     */
     public Uni<Boolean> replay(SqlConnection c, UUID endpointId, UUID deliveryId) {
-        return c.preparedQuery("update webhook.deliveries set status = 'pending', next_attempt_at = now(), locked_until = null"
-                + " where endpoint_id = $1 and id = $2").execute(Tuple.of(endpointId, deliveryId)).map(rows -> rows.rowCount() == 1);
+        return c.preparedQuery("update webhook.deliveries set status = 'pending', next_attempt_at = now(), schedule_base = attempts"
+                + " where endpoint_id = $1 and id = $2 and (locked_until is null or locked_until <= now())")
+                .execute(Tuple.of(endpointId, deliveryId)).map(rows -> rows.rowCount() == 1);
     }
 
-    /** Sets every failed delivery of the endpoint made since {@code since} due now; returns how many. */
+    /** Sets every failed delivery of the endpoint made since {@code since} due now, schedules started again; returns how many. */
     public Uni<Integer> replayFailed(SqlConnection c, UUID endpointId, OffsetDateTime since) {
-        return c.preparedQuery("update webhook.deliveries set status = 'pending', next_attempt_at = now(), locked_until = null"
+        return c.preparedQuery("update webhook.deliveries set status = 'pending', next_attempt_at = now(), schedule_base = attempts"
                 + " where endpoint_id = $1 and status = 'failed' and created_at >= $2").execute(Tuple.of(endpointId, since))
                 .map(rows -> rows.rowCount());
     }

@@ -59,13 +59,11 @@ public class DeliveryService {
 
     public Uni<DeliveryRepository.Delivery> replay(UUID endpointId, UUID deliveryId, String clientIp) {
         TenantContext caller = currentTenant.get();
-        return tx.inTenant(caller, c -> deliveries.replay(c, endpointId, deliveryId).chain(replayed -> {
-            if (!replayed) {
-                throw notFound();
-            }
-            return audit.record(c, replayed(caller, clientIp, endpointId, new JsonObject().put("deliveryId", deliveryId.toString())))
-                    .chain(() -> deliveries.find(c, endpointId, deliveryId)).map(found -> found.orElseThrow(DeliveryService::notFound));
-        })).invoke(worker::wake);
+        return tx.inTenant(caller, c -> deliveries.replay(c, endpointId, deliveryId).chain(replayed -> !replayed
+                ? deliveries.find(c, endpointId, deliveryId).map(DeliveryService::inFlightOrMissing)
+                : audit.record(c, replayed(caller, clientIp, endpointId, new JsonObject().put("deliveryId", deliveryId.toString())))
+                        .chain(() -> deliveries.find(c, endpointId, deliveryId)).map(found -> found.orElseThrow(DeliveryService::notFound))))
+                .invoke(worker::wake);
     }
 
     public Uni<Integer> replayFailedSince(UUID endpointId, OffsetDateTime since, String clientIp) {
@@ -74,6 +72,12 @@ public class DeliveryService {
                 .call(count -> audit.record(c, replayed(caller, clientIp, endpointId,
                         new JsonObject().put("failedSince", since.toString()).put("deliveries", count)))))
                 .invoke(worker::wake);
+    }
+
+    /** Why a replay did not happen: no such delivery (404), or an attempt of it is in flight (409). */
+    private static DeliveryRepository.Delivery inFlightOrMissing(java.util.Optional<DeliveryRepository.Delivery> found) {
+        found.orElseThrow(DeliveryService::notFound);
+        throw ProblemException.conflict("an attempt of this delivery is in flight; replay it once it has ended");
     }
 
     private Uni<Void> endpointExists(SqlConnection c, UUID endpointId) {

@@ -36,6 +36,7 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.webhook.egress.CheckedUrl;
 import io.palisade.webhook.egress.EgressGuard;
 import io.palisade.webhook.egress.EgressRefused;
+import io.palisade.webhook.egress.HostNotFound;
 import io.palisade.webhook.egress.PinnedHttpClient;
 import io.palisade.webhook.endpoints.EndpointSecrets;
 import io.quarkus.runtime.ShutdownEvent;
@@ -58,9 +59,11 @@ public class DeliveryWorker {
     private static final int EXCERPT_BYTES = 1024;
     private static final int LEASE_SECONDS = 60;
     private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
+    /** A receiver's Retry-After is honoured up to a day. */
+    private static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
 
-    record Claimed(UUID deliveryId, UUID tenantId, UUID endpointId, String url, String secretSealed, String previousSecretSealed, UUID messageId,
-            String eventType, String body, int attempts) {
+    record Claimed(UUID deliveryId, UUID lease, UUID tenantId, UUID endpointId, String url, String secretSealed, String previousSecretSealed,
+            UUID messageId, String eventType, String body, int attempts, int scheduleBase) {
     }
 
     /** How an attempt ended and what follows: a next attempt time, or the final status. */
@@ -167,13 +170,14 @@ public class DeliveryWorker {
     }
 
     void deliver(Claimed d) {
-        int attempt = d.attempts() + 1;
+        // The attempt's place on the retry schedule, which a replay starts again.
+        int onSchedule = d.attempts() + 1 - d.scheduleBase();
         long started = System.nanoTime();
         Result result;
         Integer latency = null;
         try {
             CheckedUrl url = guard.check(d.url());
-            InetAddress address = guard.resolve(url);
+            List<InetAddress> addresses = guard.resolve(url);
             long timestamp = Instant.now().getEpochSecond();
             String messageId = "msg_" + d.messageId();
             Map<String, String> headers = new LinkedHashMap<>();
@@ -182,48 +186,59 @@ public class DeliveryWorker {
             headers.put("webhook-id", messageId);
             headers.put("webhook-timestamp", String.valueOf(timestamp));
             headers.put("webhook-signature", StandardWebhooks.signature(keys(d), messageId, timestamp, d.body()));
-            PinnedHttpClient.Answer answer = http.post(url, address, headers, d.body().getBytes(StandardCharsets.UTF_8));
+            PinnedHttpClient.Answer answer = http.post(url, addresses, headers, d.body().getBytes(StandardCharsets.UTF_8));
             latency = (int) answer.latency().toMillis();
-            result = classify(attempt, answer);
+            result = classify(onSchedule, answer);
+        } catch (HostNotFound notFound) {
+            // Perhaps a passing DNS failure: tried again on the schedule, not blocked.
+            result = retryOrFail(onSchedule, null, null, notFound.getMessage(), Optional.empty());
         } catch (EgressRefused refused) {
             LOG.warnf("webhook delivery %s to endpoint %s blocked before sending: %s", d.deliveryId(), d.endpointId(), refused.getMessage());
             result = new Result("blocked", null, null, refused.getMessage(), null, "failed", blockedAudit(d, refused.getMessage()));
         } catch (IOException e) {
             latency = (int) ((System.nanoTime() - started) / 1_000_000);
-            String error = e.getClass().getSimpleName() + ": " + e.getMessage();
-            result = retryOrFail(attempt, null, null, error, Optional.empty());
+            result = retryOrFail(onSchedule, null, null, e.getClass().getSimpleName() + ": " + e.getMessage(), Optional.empty());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "webhook delivery %s failed unexpectedly; it will be tried again", d.deliveryId());
+            result = retryOrFail(onSchedule, null, null, "internal error: " + e.getClass().getSimpleName(), Optional.empty());
         }
         record(d, result, latency);
     }
 
-    private Result classify(int attempt, PinnedHttpClient.Answer answer) {
+    private Result classify(int onSchedule, PinnedHttpClient.Answer answer) {
         int status = answer.status();
-        String excerpt = new String(answer.body(), 0, Math.min(answer.body().length, EXCERPT_BYTES), StandardCharsets.UTF_8);
+        String excerpt = text(new String(answer.body(), 0, Math.min(answer.body().length, EXCERPT_BYTES), StandardCharsets.UTF_8));
         if (status >= 200 && status < 300) {
             return new Result("succeeded", status, excerpt, null, null, "succeeded", null);
         }
         if (status == 429 || status >= 500) {
-            return retryOrFail(attempt, status, excerpt, "HTTP " + status, retryAfter(answer.headers().get("retry-after")));
+            return retryOrFail(onSchedule, status, excerpt, "HTTP " + status, retryAfter(answer.headers().get("retry-after")));
         }
         // Other answers (3xx: redirects are never followed; 4xx) will not change by trying again.
         return new Result("failed", status, excerpt, "HTTP " + status + " is not retried", null, "failed", null);
     }
 
-    private Result retryOrFail(int attempt, Integer status, String excerpt, String error, Optional<Duration> retryAfter) {
-        return schedule.next(attempt, retryAfter)
+    private Result retryOrFail(int onSchedule, Integer status, String excerpt, String error, Optional<Duration> retryAfter) {
+        return schedule.next(onSchedule, retryAfter.map(r -> r.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : r))
                 .map(delay -> new Result("retrying", status, excerpt, error, OffsetDateTime.now(ZoneOffset.UTC).plus(delay), null, null))
                 .orElseGet(() -> new Result("failed", status, excerpt, error + "; no attempts left", null, "failed", null));
     }
 
     private void record(Claimed d, Result r, Integer latency) {
         OffsetDateTime disableBefore = OffsetDateTime.now(ZoneOffset.UTC).minus(disableAfter);
-        boolean disabled = tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select webhook.record_attempt($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) as disabled")
-                .execute(Tuple.from(Arrays.asList(d.deliveryId(), r.outcome(), r.statusCode(), latency, r.excerpt(), r.error(), r.nextAttemptAt(),
-                        r.finalStatus(), disableBefore, r.blockedAudit()))))
+        boolean disabled = tx.inScope(DbScope.anonymous(), c -> c.preparedQuery(
+                "select webhook.record_attempt($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) as disabled")
+                .execute(Tuple.from(Arrays.asList(d.deliveryId(), d.lease(), r.outcome(), r.statusCode(), latency, r.excerpt(), text(r.error()),
+                        r.nextAttemptAt(), r.finalStatus(), disableBefore, r.blockedAudit()))))
                 .await().atMost(DB_TIMEOUT).iterator().next().getBoolean("disabled");
         if (disabled) {
             LOG.warnf("webhook endpoint %s of tenant %s disabled: failing for longer than %s", d.endpointId(), d.tenantId(), disableAfter);
         }
+    }
+
+    /** Text as PostgreSQL stores it: without NUL characters, which a receiver's answer may contain. */
+    private static String text(String value) {
+        return value == null ? null : value.replace("\0", "");
     }
 
     private List<byte[]> keys(Claimed d) {
@@ -259,8 +274,9 @@ public class DeliveryWorker {
     }
 
     private static Claimed claimed(Row r) {
-        return new Claimed(r.getUUID("delivery_id"), r.getUUID("tenant_id"), r.getUUID("endpoint_id"), r.getString("url"), r.getString("secret_sealed"),
-                r.getString("previous_secret_sealed"), r.getUUID("message_id"), r.getString("event_type"), r.getString("body"), r.getInteger("attempts"));
+        return new Claimed(r.getUUID("delivery_id"), r.getUUID("lease"), r.getUUID("tenant_id"), r.getUUID("endpoint_id"), r.getString("url"),
+                r.getString("secret_sealed"), r.getString("previous_secret_sealed"), r.getUUID("message_id"), r.getString("event_type"), r.getString("body"),
+                r.getInteger("attempts"), r.getInteger("schedule_base"));
     }
 
     private void sleep() {

@@ -9,8 +9,8 @@ import java.util.Optional;
 /**
  * Which resolved addresses a webhook may reach: public unicast only. Refused: loopback, private, link-local (cloud
  * metadata), carrier-grade NAT, unspecified, multicast, broadcast, documentation and other reserved IPv4 blocks;
- * IPv6 loopback, unspecified, unique-local, link-local, site-local, multicast, documentation, discard, IPv4-mapped
- * and -compatible forms, local NAT64, and 6to4, Teredo and NAT64 addresses that embed a refused IPv4 address.
+ * IPv6 loopback, unspecified, unique-local, link-local, site-local, multicast, documentation, discard, IPv4-mapped,
+ * -translated and -compatible forms, local NAT64, and 6to4, Teredo and NAT64 addresses that embed a refused IPv4 address.
  * Loopback can be allowed (tests that deliver to a local receiver); nothing else can.
  */
 public final class AddressPolicy {
@@ -57,6 +57,7 @@ public final class AddressPolicy {
             v6("::", 128, "unspecified"),
             v6("::1", 128, "loopback"),
             new Block(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0 }, 96, "IPv4-mapped"),
+            new Block(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0, 0, 0 }, 96, "IPv4-translated"),
             v6("::", 96, "IPv4-compatible"),
             v6("64:ff9b:1::", 48, "local-use NAT64"),
             v6("100::", 64, "discard-only"),

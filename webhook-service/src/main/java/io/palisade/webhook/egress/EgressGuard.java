@@ -127,26 +127,26 @@ public class EgressGuard {
     }
 
     /**
-     * Resolves the host now and checks every address it has; returns the one to connect to. One refused address
-     * refuses the host: an answer that mixes public and internal addresses is an attack, not a choice.
+     * Resolves the host now and checks every address it has; returns them, to connect to in order. One refused
+     * address refuses the host: an answer that mixes public and internal addresses is an attack, not a choice.
      */
-    public InetAddress resolve(CheckedUrl url) throws EgressRefused {
+    public List<InetAddress> resolve(CheckedUrl url) throws EgressRefused {
         if (url.literal().isPresent()) {
-            return url.literal().get();
+            return List.of(url.literal().get());
         }
         List<InetAddress> found;
         try {
             found = resolver.resolve(url.host());
         } catch (UnknownHostException e) {
-            throw new EgressRefused("the host " + url.host() + " does not resolve");
+            throw new HostNotFound(url.host());
         }
         if (found.isEmpty()) {
-            throw new EgressRefused("the host " + url.host() + " does not resolve");
+            throw new HostNotFound(url.host());
         }
         for (InetAddress address : found) {
             refuseIfBlocked(address);
         }
-        return found.get(0);
+        return found;
     }
 
     /** Both checks, as at registration. */

@@ -31,8 +31,9 @@ import jakarta.inject.Inject;
  * POSTs to exactly the address the guard checked: the socket connects to that IP, and TLS gets the original name
  * for SNI and for certificate verification (HTTPS endpoint identification), with the Host header set to it. There
  * is no second lookup, redirects are never followed (a 3xx is an answer like any other), at most
- * palisade.webhooks.egress.max-response-bytes of the answer are read, and the connect and total timeouts hold
- * however slowly the other side answers. HTTP/1.1, one request per connection.
+ * palisade.webhooks.egress.max-response-bytes of the answer are read (reading stops at its Content-Length, or at the
+ * close), interim 1xx answers are passed over, and the connect and total timeouts hold however slowly the other side
+ * answers. HTTP/1.1, one request per connection.
  */
 @ApplicationScoped
 public class PinnedHttpClient {
@@ -50,11 +51,11 @@ public class PinnedHttpClient {
         this.tls = tlsContext(rules);
     }
 
-    public Answer post(CheckedUrl url, InetAddress address, Map<String, String> headers, byte[] body) throws IOException {
+    /** POSTs to the first of the checked addresses that accepts a connection. */
+    public Answer post(CheckedUrl url, List<InetAddress> addresses, Map<String, String> headers, byte[] body) throws IOException {
         long started = System.nanoTime();
         long deadline = started + rules.totalTimeout().toNanos();
-        try (Socket raw = new Socket()) {
-            raw.connect(new InetSocketAddress(address, url.port()), (int) rules.connectTimeout().toMillis());
+        try (Socket raw = connect(url, addresses)) {
             Socket socket = url.https() ? handshake(raw, url, deadline) : raw;
             StringBuilder request = new StringBuilder("POST ").append(url.target()).append(" HTTP/1.1\r\n")
                     .append("Host: ").append(url.hostHeader()).append("\r\n")
@@ -68,6 +69,21 @@ public class PinnedHttpClient {
             out.flush();
             return read(socket, deadline, started);
         }
+    }
+
+    private Socket connect(CheckedUrl url, List<InetAddress> addresses) throws IOException {
+        IOException last = new IOException("no address to connect to");
+        for (InetAddress address : addresses) {
+            Socket socket = new Socket();
+            try {
+                socket.connect(new InetSocketAddress(address, url.port()), (int) rules.connectTimeout().toMillis());
+                return socket;
+            } catch (IOException e) {
+                socket.close();
+                last = e;
+            }
+        }
+        throw last;
     }
 
     private Socket handshake(Socket raw, CheckedUrl url, long deadline) throws IOException {
@@ -87,31 +103,57 @@ public class PinnedHttpClient {
         InputStream in = socket.getInputStream();
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
-        int headerEnd = -1;
         int limit = rules.maxResponseBytes();
+        Head head = null;
         while (true) {
+            if (head == null) {
+                head = head(received.toByteArray());
+                if (head != null && head.status() >= 100 && head.status() < 200) {
+                    // An interim answer (100 Continue, 103 Early Hints): the real one follows.
+                    byte[] rest = java.util.Arrays.copyOfRange(received.toByteArray(), head.bodyStart(), received.size());
+                    received.reset();
+                    received.write(rest);
+                    head = null;
+                    continue;
+                }
+            }
+            if (head != null) {
+                int bodyBytes = received.size() - head.bodyStart();
+                long wanted = Math.min(limit, head.contentLength() < 0 ? Long.MAX_VALUE : head.contentLength());
+                if (bodyBytes >= wanted) {
+                    break;
+                }
+            } else if (received.size() > 32_768) {
+                throw new IOException("the answer's headers are longer than 32 KiB");
+            }
             socket.setSoTimeout(remainingMillis(deadline));
             int n = in.read(buffer);
             if (n < 0) {
                 break;
             }
             received.write(buffer, 0, n);
-            if (headerEnd < 0) {
-                headerEnd = indexOf(received.toByteArray(), "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                if (headerEnd < 0 && received.size() > 32_768) {
-                    throw new IOException("the answer's headers are longer than 32 KiB");
-                }
-            }
-            if (headerEnd >= 0 && received.size() - headerEnd - 4 >= limit) {
-                break;
-            }
         }
-        byte[] all = received.toByteArray();
-        if (headerEnd < 0) {
+        if (head == null) {
             throw new IOException("the connection closed before a complete answer");
         }
-        String[] head = new String(all, 0, headerEnd, StandardCharsets.ISO_8859_1).split("\r\n");
-        String[] statusLine = head[0].split(" ", 3);
+        byte[] all = received.toByteArray();
+        int bodyLength = Math.min(all.length - head.bodyStart(), limit);
+        byte[] body = java.util.Arrays.copyOfRange(all, head.bodyStart(), head.bodyStart() + bodyLength);
+        return new Answer(head.status(), head.headers(), body, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** A parsed status line and headers, and where the body starts; -1 for an unknown length. */
+    private record Head(int status, Map<String, String> headers, int bodyStart, long contentLength) {
+    }
+
+    /** The answer's head once it is complete in {@code data}, else null. */
+    private static Head head(byte[] data) throws IOException {
+        int end = indexOf(data, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        if (end < 0) {
+            return null;
+        }
+        String[] lines = new String(data, 0, end, StandardCharsets.ISO_8859_1).split("\r\n");
+        String[] statusLine = lines[0].split(" ", 3);
         if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
             throw new IOException("not an HTTP/1.x answer");
         }
@@ -122,16 +164,21 @@ public class PinnedHttpClient {
             throw new IOException("not an HTTP status: " + statusLine[1]);
         }
         Map<String, String> headers = new LinkedHashMap<>();
-        for (int i = 1; i < head.length; i++) {
-            int colon = head[i].indexOf(':');
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
             if (colon > 0) {
-                headers.put(head[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), head[i].substring(colon + 1).trim());
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
             }
         }
-        int bodyLength = Math.min(all.length - headerEnd - 4, limit);
-        byte[] body = new byte[bodyLength];
-        System.arraycopy(all, headerEnd + 4, body, 0, bodyLength);
-        return new Answer(status, headers, body, Duration.ofNanos(System.nanoTime() - started));
+        long contentLength = -1;
+        if (headers.containsKey("content-length") && !headers.containsKey("transfer-encoding")) {
+            try {
+                contentLength = Long.parseLong(headers.get("content-length"));
+            } catch (NumberFormatException e) {
+                throw new IOException("not a Content-Length: " + headers.get("content-length"));
+            }
+        }
+        return new Head(status, headers, end + 4, contentLength);
     }
 
     private static int remainingMillis(long deadline) throws SocketTimeoutException {

@@ -126,6 +126,49 @@ class DeliveryTest {
     }
 
     @Test
+    void oddAnswersNeitherStallNorRepeatADelivery() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String nul = path();
+        String huge = path();
+        RECEIVER.script(nul, new TestReceiver.Answer(200, Map.of(), 0, "ok\u0000then a NUL"));
+        RECEIVER.script(huge, new TestReceiver.Answer(503, Map.of("Retry-After", "9223372036854775807"), 0));
+        Deliveries.Endpoint withNul = register(tenant, url(nul), "booking.created");
+        Deliveries.Endpoint later = register(tenant, url(huge), "booking.created");
+        publish(tenant, "booking.created", Map.of("bookingId", "b-10"));
+        await(() -> "succeeded".equals(as(tenant.ownerToken()).get("/webhooks/endpoints/" + withNul.id() + "/deliveries").then().extract()
+                .path("items[0].status")), "a 200 whose body holds a NUL is recorded as delivered");
+        await(() -> as(tenant.ownerToken()).get("/webhooks/endpoints/" + later.id() + "/deliveries").then().extract()
+                .path("items[0].nextAttemptAt") != null, "an absurd Retry-After is recorded");
+        OffsetDateTime next = OffsetDateTime.parse(as(tenant.ownerToken()).get("/webhooks/endpoints/" + later.id() + "/deliveries").then()
+                .extract().path("items[0].nextAttemptAt"));
+        assertTrue(next.isBefore(OffsetDateTime.now().plusHours(25)), "Retry-After is honoured up to a day: " + next);
+        Thread.sleep(1500);
+        assertEquals(1, RECEIVER.requests(nul).size(), "delivered once, not again");
+        assertEquals(1, RECEIVER.requests(huge).size());
+    }
+
+    @Test
+    void aReplayStartsTheScheduleAgainAndWaitsForAnAttemptInFlight() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String p = path();
+        RECEIVER.script(p, TestReceiver.Answer.status(503));
+        Deliveries.Endpoint endpoint = register(tenant, url(p), "booking.refunded");
+        publish(tenant, "booking.refunded", Map.of("bookingId", "b-11"));
+        await(() -> "failed".equals(as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then().extract()
+                .path("items[0].status")), "all four attempts of the test schedule failed");
+        assertEquals(4, RECEIVER.requests(p).size());
+        String delivery = as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then().extract().path("items[0].id");
+
+        RECEIVER.script(p, new TestReceiver.Answer(503, Map.of(), 3000), TestReceiver.Answer.status(503));
+        as(tenant.ownerToken()).post("/webhooks/endpoints/" + endpoint.id() + "/deliveries/" + delivery + "/replay").then().statusCode(202);
+        await(() -> RECEIVER.requests(p).size() == 5, "the replayed attempt is in flight (the receiver takes 3 s)");
+        as(tenant.ownerToken()).post("/webhooks/endpoints/" + endpoint.id() + "/deliveries/" + delivery + "/replay").then().statusCode(409);
+        await(() -> RECEIVER.requests(p).size() == 6, "a 503 after a replay is retried: the schedule started again");
+        as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries/" + delivery + "/attempts").then()
+                .body("[4].outcome", equalTo("retrying"));
+    }
+
+    @Test
     void redirectsAreNotFollowed() throws Exception {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
         String moved = path();

@@ -59,6 +59,19 @@ class RebindingTest {
     }
 
     @Test
+    void aHostThatStopsResolvingIsTriedAgainNotBlocked() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        ScriptedResolver.answer("flaky-dns.example.test", List.of("93.184.216.34"), List.of());
+        Deliveries.Endpoint endpoint = register(tenant, "https://flaky-dns.example.test/in", "booking.confirmed");
+        publish(tenant, "booking.confirmed", Map.of("bookingId", "b-2"));
+        await(() -> "failed".equals(as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then().extract()
+                .path("items[0].status")), "the delivery ends after the schedule");
+        String delivery = as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then().extract().path("items[0].id");
+        as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries/" + delivery + "/attempts").then()
+                .body("outcome", equalTo(List.of("retrying", "retrying", "retrying", "failed"))).body("[0].error", containsString("does not resolve"));
+    }
+
+    @Test
     void theDefaultConfigurationRefusesALoopbackReceiverOutright() {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
         ScriptedResolver.answer("receiver.example.test", List.of("127.0.0.1"));

@@ -100,7 +100,7 @@ class PinnedHttpClientTest {
             int port = serveOnce(server, head, (request, out) -> write(out, "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nX-Seen: yes\r\n\r\nok"));
             // No resolver knows this name: had the client looked it up, there would be no connection.
             PinnedHttpClient.Answer answer = new PinnedHttpClient(new Tight()).post(url("hooks.unresolvable.invalid", port),
-                    InetAddress.getLoopbackAddress(), Map.of("webhook-id", "msg_1"), "{}".getBytes(StandardCharsets.UTF_8));
+                    List.of(InetAddress.getLoopbackAddress()), Map.of("webhook-id", "msg_1"), "{}".getBytes(StandardCharsets.UTF_8));
             assertEquals(202, answer.status());
             assertEquals("yes", answer.headers().get("x-seen"));
             assertEquals("ok", new String(answer.body(), StandardCharsets.UTF_8));
@@ -111,13 +111,47 @@ class PinnedHttpClientTest {
     }
 
     @Test
+    void passesOverInterimAnswersAndStopsAtTheContentLength() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = serveOnce(server, new CompletableFuture<>(), (request, out) -> {
+                write(out, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone");
+                try {
+                    Thread.sleep(3000); // keeps the connection open, as if Connection: close were ignored
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            long started = System.nanoTime();
+            PinnedHttpClient.Answer answer = new PinnedHttpClient(new Tight()).post(url("hooks.example.test", port),
+                    List.of(InetAddress.getLoopbackAddress()), Map.of(), new byte[0]);
+            assertEquals(200, answer.status());
+            assertEquals("done", new String(answer.body(), StandardCharsets.UTF_8));
+            assertTrue((System.nanoTime() - started) / 1_000_000 < 900, "the answer is complete at its Content-Length");
+        }
+    }
+
+    @Test
+    void triesTheNextCheckedAddressWhenOneRefusesTheConnection() throws Exception {
+        int closed;
+        try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = gone.getLocalPort();
+        }
+        try (ServerSocket server = new ServerSocket(closed, 1, InetAddress.getByName("127.0.0.2"))) {
+            serveOnce(server, new CompletableFuture<>(), (request, out) -> write(out, "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"));
+            PinnedHttpClient.Answer answer = new PinnedHttpClient(new Tight()).post(url("hooks.example.test", closed),
+                    List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")), Map.of(), new byte[0]);
+            assertEquals(204, answer.status());
+        }
+    }
+
+    @Test
     void readsNoMoreThanTheCap() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = serveOnce(server, new CompletableFuture<>(), (request, out) -> {
                 write(out, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 1048576\r\n\r\n");
                 write(out, "x".repeat(1_048_576));
             });
-            PinnedHttpClient.Answer answer = new PinnedHttpClient(new Tight()).post(url("hooks.example.test", port), InetAddress.getLoopbackAddress(),
+            PinnedHttpClient.Answer answer = new PinnedHttpClient(new Tight()).post(url("hooks.example.test", port), List.of(InetAddress.getLoopbackAddress()),
                     Map.of(), new byte[0]);
             assertEquals(500, answer.status());
             assertEquals(1024, answer.body().length, "the answer is cut at the cap");
@@ -140,7 +174,7 @@ class PinnedHttpClientTest {
             });
             long started = System.nanoTime();
             assertThrows(SocketTimeoutException.class, () -> new PinnedHttpClient(new Tight()).post(url("hooks.example.test", port),
-                    InetAddress.getLoopbackAddress(), Map.of(), new byte[0]));
+                    List.of(InetAddress.getLoopbackAddress()), Map.of(), new byte[0]));
             long took = (System.nanoTime() - started) / 1_000_000;
             assertTrue(took < 2000, "gave up after " + took + " ms, total timeout 1 s, though every byte came within 300 ms");
         }

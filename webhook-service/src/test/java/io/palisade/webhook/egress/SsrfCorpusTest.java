@@ -113,6 +113,7 @@ class SsrfCorpusTest {
                 Arguments.of("https://[::ffff:7f00:1]/", "loopback"),
                 Arguments.of("https://[::ffff:a9fe:a9fe]/", "link-local"),
                 Arguments.of("https://[::127.0.0.1]/", "IPv4-compatible"),
+                Arguments.of("https://[::ffff:0:7f00:1]/", "IPv4-translated"),
                 Arguments.of("https://[64:ff9b::7f00:1]/", "NAT64 embedding a loopback"),
                 Arguments.of("https://[64:ff9b::a00:1]/", "NAT64 embedding a private"),
                 Arguments.of("https://[64:ff9b:1::a00:1]/", "local-use NAT64"),
@@ -192,7 +193,7 @@ class SsrfCorpusTest {
         assertEquals("hooks.example.test", url.host());
         assertEquals(443, url.port());
         assertEquals("/palisade?x=1", url.target());
-        assertEquals("93.184.216.34", guard.resolve(url).getHostAddress());
+        assertEquals("93.184.216.34", guard.resolve(url).get(0).getHostAddress());
         assertDoesNotThrow(() -> guard.checkAndResolve("https://v6.example.test/"));
         assertDoesNotThrow(() -> guard.checkAndResolve("https://[2606:4700:4700::1111]/"));
         assertDoesNotThrow(() -> guard.checkAndResolve("https://1.1.1.1/"));
