@@ -25,16 +25,14 @@ create trigger checkpoints_no_update before update or delete on audit.checkpoint
 create trigger checkpoints_no_truncate before truncate on audit.checkpoints
     for each statement execute function audit.ledger_is_append_only();
 
--- The heads that moved since their chain's last checkpoint.
-create function audit.heads_to_checkpoint()
-    returns table (chain_key text, chain_seq bigint, head_hash text)
+-- Each chain's last checkpointed position.
+create function audit.last_checkpoints()
+    returns table (chain_key text, chain_seq bigint)
     language sql stable security definer set search_path = pg_catalog, pg_temp
-    as $$
-        select h.chain_key, h.last_seq, h.last_hash from audit.chain_heads h
-         where h.last_seq > coalesce((select max(c.chain_seq) from audit.checkpoints c where c.chain_key = h.chain_key), 0)
-    $$;
+    as $$ select c.chain_key, max(c.chain_seq) from audit.checkpoints c group by c.chain_key $$;
 
--- Stores a signed head; refuses one that is not the chain's entry at that position. Two instances signing the same
+-- Stores a signed head; refuses one that is not the chain's entry at that position (the ledger was changed after the
+-- archive took the entry in). Two instances signing the same
 -- head store it once.
 create function audit.record_checkpoint(p_id uuid, p_chain_key text, p_chain_seq bigint, p_head_hash text, p_signed_at timestamptz,
                                         p_key_id text, p_signature text) returns boolean
@@ -55,5 +53,5 @@ create function audit.record_checkpoint(p_id uuid, p_chain_key text, p_chain_seq
     end
     $$;
 
-revoke all on function audit.heads_to_checkpoint(), audit.record_checkpoint(uuid, text, bigint, text, timestamptz, text, text) from public;
-grant execute on function audit.heads_to_checkpoint(), audit.record_checkpoint(uuid, text, bigint, text, timestamptz, text, text) to ${app_role};
+revoke all on function audit.last_checkpoints(), audit.record_checkpoint(uuid, text, bigint, text, timestamptz, text, text) from public;
+grant execute on function audit.last_checkpoints(), audit.record_checkpoint(uuid, text, bigint, text, timestamptz, text, text) to ${app_role};

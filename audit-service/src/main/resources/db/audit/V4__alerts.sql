@@ -2,7 +2,7 @@
 -- arrives in between is held and counted, and reported by the next alert of that kind. Alerts leave through
 -- audit-service's outbox to the alerts topic, in the transaction that appended the entry.
 
-create index ledger_chain_action_time_idx on audit.ledger (chain_key, action, occurred_at);
+create index ledger_chain_action_arrival_idx on audit.ledger (chain_key, action, received_at);
 
 create table audit.alert_state (
     chain_key     text not null,
@@ -25,7 +25,7 @@ create function audit.alert_payload(p_kind text, p_chain_key text, p_tenant uuid
     language sql stable set search_path = pg_catalog, pg_temp
     as $$
         select jsonb_build_object('schemaVersion', 1, 'kind', p_kind, 'tenantId', p_tenant, 'chain', p_chain_key,
-            'intervalSeconds', extract(epoch from p_interval)::bigint, 'raisedAt', now(),
+            'intervalSeconds', extract(epoch from p_interval)::bigint, 'raisedAt', clock_timestamp(),
             'occurrencesInInterval', p_occurrences, 'suppressedSinceLastAlert', p_held,
             'trigger', case when p_trigger.event_id is null then null else jsonb_build_object(
                 'eventId', p_trigger.event_id, 'action', p_trigger.action, 'actor', p_trigger.entry->'actor',
@@ -33,8 +33,10 @@ create function audit.alert_payload(p_kind text, p_chain_key text, p_tenant uuid
     $$;
 
 -- Weighs a newly appended entry against its rule: with at least p_threshold entries of its action in the chain
--- within p_interval before it, it raises an alert unless one of that kind went out within p_interval, in which
--- case it is held. Returns 'raised', 'held' or 'below_threshold'.
+-- that arrived within p_interval (arrival, not occurrence: events from several services arrive out of order), it
+-- raises an alert unless one of that kind went out within p_interval, in which case it is held. Times are the
+-- clock's, not the transaction's start (which may have waited on the chain's lock). Returns 'raised', 'held' or
+-- 'below_threshold'.
 create function audit.consider_alert(p_event_id uuid, p_kind text, p_threshold int, p_interval interval) returns text
     language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
@@ -48,21 +50,20 @@ create function audit.consider_alert(p_event_id uuid, p_kind text, p_threshold i
             raise exception 'no ledger entry %', p_event_id using errcode = '22023';
         end if;
         select count(*) into v_recent from audit.ledger
-         where chain_key = v_entry.chain_key and action = v_entry.action
-           and occurred_at > v_entry.occurred_at - p_interval and occurred_at <= v_entry.occurred_at;
+         where chain_key = v_entry.chain_key and action = v_entry.action and received_at > clock_timestamp() - p_interval;
         if v_recent < p_threshold then
             return 'below_threshold';
         end if;
         insert into audit.alert_state (chain_key, kind) values (v_entry.chain_key, p_kind) on conflict do nothing;
         select * into v_state from audit.alert_state where chain_key = v_entry.chain_key and kind = p_kind for update;
-        if v_state.last_alert_at is not null and v_state.last_alert_at > now() - p_interval then
+        if v_state.last_alert_at is not null and v_state.last_alert_at > clock_timestamp() - p_interval then
             update audit.alert_state set held = held + 1 where chain_key = v_entry.chain_key and kind = p_kind;
             return 'held';
         end if;
         insert into audit.outbox (id, tenant_id, type, subject, data)
         values (gen_random_uuid(), v_entry.tenant_id, 'audit.alert', p_kind,
                 audit.alert_payload(p_kind, v_entry.chain_key, v_entry.tenant_id, p_interval, v_recent, v_state.held, v_entry));
-        update audit.alert_state set last_alert_at = now(), held = 0 where chain_key = v_entry.chain_key and kind = p_kind;
+        update audit.alert_state set last_alert_at = clock_timestamp(), held = 0 where chain_key = v_entry.chain_key and kind = p_kind;
         return 'raised';
     end
     $$;
@@ -77,12 +78,12 @@ create function audit.flush_held_alerts(p_interval interval) returns int
         v_count int := 0;
         v_none audit.ledger;
     begin
-        for s in select * from audit.alert_state where held > 0 and last_alert_at <= now() - p_interval for update skip locked loop
+        for s in select * from audit.alert_state where held > 0 and last_alert_at <= clock_timestamp() - p_interval for update skip locked loop
             insert into audit.outbox (id, tenant_id, type, subject, data)
             values (gen_random_uuid(), case when s.chain_key = 'platform' then null else s.chain_key::uuid end, 'audit.alert', s.kind,
                     audit.alert_payload(s.kind, s.chain_key, case when s.chain_key = 'platform' then null else s.chain_key::uuid end,
                                         p_interval, 0, s.held, v_none));
-            update audit.alert_state set last_alert_at = now(), held = 0 where chain_key = s.chain_key and kind = s.kind;
+            update audit.alert_state set last_alert_at = clock_timestamp(), held = 0 where chain_key = s.chain_key and kind = s.kind;
             v_count := v_count + 1;
         end loop;
         return v_count;

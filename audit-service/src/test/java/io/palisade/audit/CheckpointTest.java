@@ -111,6 +111,36 @@ class CheckpointTest {
     }
 
     @Test
+    void aRewrittenHistoryIsNeverSignedEvenWithItsCheckpointsRemoved() throws Exception {
+        TestTenancy.Tenant tenant = tenantWithCheckpoint();
+        String rewrittenHead;
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); Statement st = c.createStatement()) {
+            st.execute("alter table audit.ledger disable trigger ledger_no_update");
+            st.execute("alter table audit.checkpoints disable trigger checkpoints_no_update");
+            st.executeUpdate("delete from audit.checkpoints where tenant_id = '" + tenant.id() + "'");
+            st.executeUpdate("update audit.ledger set entry = jsonb_set(entry, '{target,id}', '\"b-forged\"') where tenant_id = '" + tenant.id()
+                    + "' and chain_seq = 2");
+            for (int seq = 2; seq <= 3; seq++) {
+                st.executeUpdate("update audit.ledger l set prev_hash = p.hash, hash = audit.entry_hash(p.hash, l.chain_key, l.chain_seq, l.event_id, l.entry)"
+                        + " from audit.ledger p where p.chain_key = l.chain_key and p.chain_seq = l.chain_seq - 1 and l.tenant_id = '" + tenant.id()
+                        + "' and l.chain_seq = " + seq);
+            }
+            st.executeUpdate("update audit.chain_heads h set last_hash = l.hash from audit.ledger l where l.chain_key = h.chain_key"
+                    + " and l.chain_seq = h.last_seq and h.chain_key = '" + tenant.id() + "'");
+            st.execute("alter table audit.checkpoints enable trigger checkpoints_no_update");
+            st.execute("alter table audit.ledger enable trigger ledger_no_update");
+            try (java.sql.ResultSet rs = st.executeQuery("select hash from audit.ledger where tenant_id = '" + tenant.id() + "' and chain_seq = 3")) {
+                rs.next();
+                rewrittenHead = rs.getString(1);
+            }
+        }
+        Thread.sleep(5000);
+        assertTrue(checkpoints(tenant).stream().noneMatch(cp -> rewrittenHead.equals(cp.get("headHash"))),
+                "the rewritten head is never signed: the checkpointer signs what the archive took in");
+        assertEquals(List.of(), checkpoints(tenant), "and the archived head no longer matches the ledger, so nothing is signed");
+    }
+
+    @Test
     void checkpointsAreAppendOnlyEvenForTheSchemaOwner() throws Exception {
         TestTenancy.Tenant tenant = tenantWithCheckpoint();
         try (Connection c = PalisadeTestStack.get().connectAs("audit_owner"); Statement st = c.createStatement()) {

@@ -59,6 +59,10 @@ public class AlertMailer implements EventHandler {
         }
         JsonObject alert = event.data();
         String tenant = alert.getString("tenantId");
+        if (!java.util.Objects.equals(tenant, event.tenantId() == null ? null : event.tenantId().toString())) {
+            // The envelope and the alert must name the same tenant, or nobody is mailed.
+            return Uni.createFrom().voidItem();
+        }
         Uni<Optional<String>> destination = tenant == null ? Uni.createFrom().item(platformEmail)
                 : tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select audit.alert_destination($1) as email")
                         .execute(Tuple.of(UUID.fromString(tenant))).map(rows -> Optional.ofNullable(rows.iterator().next().getString("email"))));

@@ -31,8 +31,13 @@ public class AlertRules {
         }
         this.interval = interval;
         for (String text : rules) {
-            String[] parts = text.trim().split(":");
-            int threshold = parts.length == 2 ? Integer.parseInt(parts[1].trim()) : 1;
+            String[] parts = text.trim().split(":", -1);
+            int threshold;
+            try {
+                threshold = parts.length == 2 ? Integer.parseInt(parts[1].trim()) : 1;
+            } catch (NumberFormatException e) {
+                threshold = 0;
+            }
             if (parts.length > 2 || parts[0].isBlank() || threshold < 1) {
                 throw new IllegalStateException("palisade.audit.alerts.rules: '" + text + "' is not action or action:threshold");
             }

@@ -27,8 +27,9 @@ import java.util.stream.Stream;
  * <pre>java ArchiveVerifier.java &lt;archive directory&gt; [--public-key &lt;base64 X.509 Ed25519 key&gt;]... [--include-open]</pre>
  *
  * It recomputes every entry's hash and every chain's links, checks that each segment is sealed with the digest of
- * its bytes and names its predecessor's digest, and, given the checkpoint public keys, that every checkpoint is
- * signed and matches the entry it names. Exit status 0 when everything holds, 1 at the first problem, 2 for bad
+ * its bytes and names its predecessor's digest, and, given the checkpoint public keys, that every seal and every
+ * checkpoint is signed and that each checkpoint matches the entry it names. Removing the newest segments leaves
+ * an archive that still holds: compare its last seal or checkpoint with one kept elsewhere (GET /audit/checkpoints). Exit status 0 when everything holds, 1 at the first problem, 2 for bad
  * arguments.
  *
  * <p>This class also defines the formats audit-service writes (entry hash, checkpoint statement, key id), so the
@@ -93,6 +94,11 @@ public final class ArchiveVerifier {
         return "palisade-audit-checkpoint/v1\n" + chainKey + "\n" + chainSeq + "\n" + headHash + "\n" + signedAt;
     }
 
+    /** The exact text a seal's signature covers: the segment and the digest of every byte before its seal line. */
+    public static String sealStatement(long segment, String sha256) {
+        return "palisade-audit-seal/v1\n" + segment + "\n" + sha256;
+    }
+
     /** A public key's id: the first 16 hex digits of the SHA-256 of its X.509 encoding (base64 given). */
     public static String keyId(String publicKeyBase64) {
         return sha256Hex(java.util.Base64.getDecoder().decode(publicKeyBase64)).substring(0, 16);
@@ -142,6 +148,9 @@ public final class ArchiveVerifier {
                 if (m.matches() && m.group(2) == null) {
                     sealed.put(Long.parseLong(m.group(1)), file);
                 } else if (m.matches()) {
+                    if (open != null) {
+                        return new Result(0, 0, 0, 0, !keysById.isEmpty(), "more than one open segment");
+                    }
                     open = file;
                     openNumber = Long.parseLong(m.group(1));
                 }
@@ -231,8 +240,8 @@ public final class ArchiveVerifier {
                     } else {
                         problem = "unknown line type " + type;
                     }
-                } catch (IllegalArgumentException e) {
-                    problem = e.getMessage();
+                } catch (RuntimeException e) {
+                    problem = "a malformed " + type + " line (" + e.getMessage() + ")";
                 }
                 if (problem != null) {
                     return where + problem;
@@ -309,6 +318,13 @@ public final class ArchiveVerifier {
             }
             if (!digest.equals(line.get("sha256"))) {
                 return "the segment's bytes do not match its seal";
+            }
+            if (!keysById.isEmpty()) {
+                String key = line.get("keyId") instanceof String id ? keysById.get(id) : null;
+                if (key == null || !(line.get("signature") instanceof String signature)
+                        || !signatureValid(key, sealStatement(number, digest), signature)) {
+                    return "the seal is not signed with a known key";
+                }
             }
             if (!(line.get("heads") instanceof Map<?, ?> heads)) {
                 return "the seal has no chain heads";
@@ -422,9 +438,13 @@ public final class ArchiveVerifier {
             }
             String number = text.substring(start, at);
             try {
-                return number.matches("-?\\d+") ? (Object) Long.valueOf(number) : (Object) new java.math.BigDecimal(number);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("unexpected character at " + start);
+                return Long.valueOf(number);
+            } catch (NumberFormatException notALong) {
+                try {
+                    return new java.math.BigDecimal(number);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("unexpected character at " + start);
+                }
             }
         }
 

@@ -59,7 +59,8 @@ public class ArchiveWriter {
     private static final int BATCH = 1000;
     private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
 
-    record Head(long seq, String hash) {
+    /** A chain's last archived position and hash. */
+    public record Head(long seq, String hash) {
     }
 
     @ConfigProperty(name = "palisade.audit.archive.directory")
@@ -78,6 +79,8 @@ public class ArchiveWriter {
     CheckpointKeys keys;
 
     private final Map<String, Head> heads = new TreeMap<>();
+    /** What the archive holds, as of the end of the last round: read by the checkpointer without waiting for a round. */
+    private volatile Map<String, Head> archived = Map.of();
     private final Map<String, Long> checkpointed = new TreeMap<>();
     private final Set<String> stalled = new HashSet<>();
     private FileChannel lockChannel;
@@ -105,10 +108,16 @@ public class ArchiveWriter {
             if (lines > 1 && Instant.now().isAfter(openedAt.plus(sealAfter))) {
                 seal();
             }
+            archived = Map.copyOf(heads);
         } catch (IOException | RuntimeException e) {
             LOG.errorf("audit archive: not written this round, will resume from the files: %s", e.toString());
             closeSegment();
         }
+    }
+
+    /** Each chain's archived head (empty until the archive has resumed from its files). */
+    public Map<String, Head> archivedHeads() {
+        return archived;
     }
 
     private void archiveChain(String chain, long lastSeq) throws IOException {
@@ -176,15 +185,21 @@ public class ArchiveWriter {
         JsonObject sealedCheckpoints = new JsonObject();
         checkpointed.forEach(sealedCheckpoints::put);
         write(new JsonObject().put("type", "seal").put("segment", segment).put("lines", lines).put("sha256", digest).put("heads", sealedHeads)
-                .put("checkpoints", sealedCheckpoints).put("sealedAt", Instant.now().toString()));
+                .put("checkpoints", sealedCheckpoints).put("sealedAt", Instant.now().toString()).put("keyId", keys.currentKeyId())
+                .put("signature", keys.sign(ArchiveVerifier.sealStatement(segment, digest))));
         out.force(true);
         out.close();
         out = null;
-        Path sealed = directory.resolve(ArchiveVerifier.segmentFileName(segment, false));
-        Files.move(open, sealed, StandardCopyOption.ATOMIC_MOVE);
-        Files.setPosixFilePermissions(sealed, PosixFilePermissions.fromString("r--r--r--"));
-        startSegment(segment + 1, ArchiveVerifier.sha256Hex(Files.readAllBytes(sealed)));
+        finishSeal(segment);
         LOG.infof("audit archive: segment %d sealed", segment - 1);
+    }
+
+    /** Renames a sealed segment, makes it read-only and starts the next one naming its digest. */
+    private void finishSeal(long number) throws IOException {
+        Path sealed = directory.resolve(ArchiveVerifier.segmentFileName(number, false));
+        Files.move(directory.resolve(ArchiveVerifier.segmentFileName(number, true)), sealed, StandardCopyOption.ATOMIC_MOVE);
+        Files.setPosixFilePermissions(sealed, PosixFilePermissions.fromString("r--r--r--"));
+        startSegment(number + 1, ArchiveVerifier.sha256Hex(Files.readAllBytes(sealed)));
     }
 
     /** Reads the last seal and the open segment back, so the writer continues exactly where the files end. */
@@ -206,7 +221,10 @@ public class ArchiveWriter {
         long lastSealed = sealedNumbers.isEmpty() ? 0 : sealedNumbers.last();
         String previousDigest = null;
         if (lastSealed > 0) {
-            byte[] bytes = Files.readAllBytes(directory.resolve(ArchiveVerifier.segmentFileName(lastSealed, false)));
+            Path last = directory.resolve(ArchiveVerifier.segmentFileName(lastSealed, false));
+            // A crash between the rename and the permission change left it writable.
+            Files.setPosixFilePermissions(last, PosixFilePermissions.fromString("r--r--r--"));
+            byte[] bytes = Files.readAllBytes(last);
             previousDigest = ArchiveVerifier.sha256Hex(bytes);
             String text = new String(bytes, StandardCharsets.UTF_8).stripTrailing();
             JsonObject seal = new JsonObject(text.substring(text.lastIndexOf('\n') + 1));
@@ -233,11 +251,24 @@ public class ArchiveWriter {
         out.truncate(complete);
         out.position(complete);
         lines = 0;
+        int lineStart = 0;
         for (String line : new String(bytes, 0, complete, StandardCharsets.UTF_8).split("\n")) {
             if (line.isEmpty()) {
+                lineStart++;
                 continue;
             }
             JsonObject record = new JsonObject(line);
+            if ("seal".equals(record.getString("type"))) {
+                // Sealed, but the crash came before the rename: finish it, if the seal is its own.
+                String before = ArchiveVerifier.sha256Hex(java.util.Arrays.copyOf(bytes, lineStart));
+                if (!before.equals(record.getString("sha256"))) {
+                    throw new IOException("the open segment " + openNumber + " ends in a seal that does not match it");
+                }
+                out.close();
+                finishSeal(openNumber);
+                return;
+            }
+            lineStart += line.getBytes(StandardCharsets.UTF_8).length + 1;
             lines++;
             switch (record.getString("type")) {
                 case "segment" -> openedAt = Instant.parse(record.getString("createdAt"));

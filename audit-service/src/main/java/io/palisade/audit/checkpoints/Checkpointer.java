@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,6 +16,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.palisade.audit.archive.ArchiveVerifier;
+import io.palisade.audit.archive.ArchiveWriter;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.scheduler.Scheduled;
@@ -21,14 +24,16 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Signs the head of every chain that moved since its last checkpoint, every palisade.audit.checkpoint-interval. */
+/**
+ * Every palisade.audit.checkpoint-interval, signs the head of each chain that moved, as the archive holds it: the
+ * archive takes in only entries that continue the chain it already has (hashes recomputed), so a history rewritten
+ * in the database is never signed. The database must still hold that entry with that hash; when it does not, the
+ * ledger was changed after the fact, and that is logged as an error instead of signed.
+ */
 @ApplicationScoped
 public class Checkpointer {
 
     private static final Logger LOG = Logger.getLogger(Checkpointer.class);
-
-    record Head(String chainKey, long chainSeq, String headHash) {
-    }
 
     @Inject
     TenantTransactions tx;
@@ -36,25 +41,44 @@ public class Checkpointer {
     @Inject
     CheckpointKeys keys;
 
+    @Inject
+    ArchiveWriter archive;
+
     @Scheduled(every = "${palisade.audit.checkpoint-interval:5m}", delayed = "${palisade.audit.checkpoint-interval:5m}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> signMovedHeads() {
-        return tx.inScope(DbScope.anonymous(), c -> c.query("select chain_key, chain_seq, head_hash from audit.heads_to_checkpoint()").execute()
-                .map(rows -> all(rows, r -> new Head(r.getString("chain_key"), r.getLong("chain_seq"), r.getString("head_hash")))))
-                .onItem().transformToMulti(heads -> Multi.createFrom().iterable(heads))
-                .onItem().transformToUniAndConcatenate(this::sign)
+    Uni<Void> signArchivedHeads() {
+        Map<String, ArchiveWriter.Head> heads = archive.archivedHeads();
+        if (heads.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.inScope(DbScope.anonymous(), c -> c.query("select chain_key, chain_seq from audit.last_checkpoints()").execute()
+                .map(rows -> all(rows, r -> Map.entry(r.getString("chain_key"), r.getLong("chain_seq")))))
+                .map(last -> last.stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))
+                .onItem().transformToMulti(last -> Multi.createFrom().iterable(heads.entrySet())
+                        .filter(head -> head.getValue().seq() > last.getOrDefault(head.getKey(), 0L)))
+                .onItem().transformToUniAndConcatenate(head -> sign(head.getKey(), head.getValue()))
                 .collect().asList()
                 .onFailure().invoke(e -> LOG.warnf("checkpoints not signed this round, will retry: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }
 
-    private Uni<Boolean> sign(Head head) {
+    private Uni<Boolean> sign(String chain, ArchiveWriter.Head head) {
         Instant signedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        String signature = keys.sign(ArchiveVerifier.checkpointStatement(head.chainKey(), head.chainSeq(), head.headHash(), signedAt.toString()));
+        String signature = keys.sign(ArchiveVerifier.checkpointStatement(chain, head.seq(), head.hash(), signedAt.toString()));
         return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select audit.record_checkpoint($1, $2, $3, $4, $5, $6, $7) as stored")
-                .execute(Tuple.from(List.of(UUID.randomUUID(), head.chainKey(), head.chainSeq(), head.headHash(), signedAt.atOffset(ZoneOffset.UTC),
+                .execute(Tuple.from(List.of(UUID.randomUUID(), chain, head.seq(), head.hash(), signedAt.atOffset(ZoneOffset.UTC),
                         keys.currentKeyId(), signature)))
-                .map(rows -> rows.iterator().next().getBoolean("stored")));
+                .map(rows -> rows.iterator().next().getBoolean("stored")))
+                .onFailure(Checkpointer::ledgerDiffers).recoverWithItem(e -> {
+                    LOG.errorf("audit ledger: entry %d of chain %s is no longer the one the archive took in; it was changed after the fact."
+                            + " Not signed (%s)", head.seq(), chain, e.getMessage());
+                    return false;
+                });
+    }
+
+    /** audit.record_checkpoint refuses a head the ledger does not hold with SQLSTATE 22023. */
+    private static boolean ledgerDiffers(Throwable e) {
+        return e instanceof io.vertx.pgclient.PgException pg && "22023".equals(pg.getSqlState());
     }
 }
