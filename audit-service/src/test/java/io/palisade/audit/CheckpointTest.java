@@ -49,6 +49,17 @@ class CheckpointTest {
         return tenant;
     }
 
+    /** Entry 2 says something else; 2 and 3 get hashes and links that fit, so the chain itself holds again. */
+    private static void rewriteFromEntry2(Statement st, TestTenancy.Tenant tenant) throws SQLException {
+        st.executeUpdate("update audit.ledger set entry = jsonb_set(entry, '{target,id}', '\"b-forged\"') where tenant_id = '" + tenant.id()
+                + "' and chain_seq = 2");
+        for (int seq = 2; seq <= 3; seq++) {
+            st.executeUpdate("update audit.ledger l set prev_hash = p.hash, hash = audit.entry_hash(p.hash, l.chain_key, l.chain_seq, l.event_id, l.entry)"
+                    + " from audit.ledger p where p.chain_key = l.chain_key and p.chain_seq = l.chain_seq - 1 and l.tenant_id = '" + tenant.id()
+                    + "' and l.chain_seq = " + seq);
+        }
+    }
+
     @Test
     void anOutsiderVerifiesAnExportWithThePublicKeyAlone() throws Exception {
         TestTenancy.Tenant tenant = tenantWithCheckpoint();
@@ -86,14 +97,7 @@ class CheckpointTest {
         TestTenancy.Tenant tenant = tenantWithCheckpoint();
         try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); Statement st = c.createStatement()) {
             st.execute("alter table audit.ledger disable trigger ledger_no_update");
-            // Entry 2 says something else; 2 and 3 get hashes and links that fit, so the chain itself holds again.
-            st.executeUpdate("update audit.ledger set entry = jsonb_set(entry, '{target,id}', '\"b-forged\"') where tenant_id = '" + tenant.id()
-                    + "' and chain_seq = 2");
-            for (int seq = 2; seq <= 3; seq++) {
-                st.executeUpdate("update audit.ledger l set prev_hash = p.hash, hash = audit.entry_hash(p.hash, l.chain_key, l.chain_seq, l.event_id, l.entry)"
-                        + " from audit.ledger p where p.chain_key = l.chain_key and p.chain_seq = l.chain_seq - 1 and l.tenant_id = '" + tenant.id()
-                        + "' and l.chain_seq = " + seq);
-            }
+            rewriteFromEntry2(st, tenant);
             st.execute("alter table audit.ledger enable trigger ledger_no_update");
         }
         given().header("Authorization", "Bearer " + tenant.ownerToken()).get("/audit/verify").then().statusCode(200)
@@ -118,13 +122,7 @@ class CheckpointTest {
             st.execute("alter table audit.ledger disable trigger ledger_no_update");
             st.execute("alter table audit.checkpoints disable trigger checkpoints_no_update");
             st.executeUpdate("delete from audit.checkpoints where tenant_id = '" + tenant.id() + "'");
-            st.executeUpdate("update audit.ledger set entry = jsonb_set(entry, '{target,id}', '\"b-forged\"') where tenant_id = '" + tenant.id()
-                    + "' and chain_seq = 2");
-            for (int seq = 2; seq <= 3; seq++) {
-                st.executeUpdate("update audit.ledger l set prev_hash = p.hash, hash = audit.entry_hash(p.hash, l.chain_key, l.chain_seq, l.event_id, l.entry)"
-                        + " from audit.ledger p where p.chain_key = l.chain_key and p.chain_seq = l.chain_seq - 1 and l.tenant_id = '" + tenant.id()
-                        + "' and l.chain_seq = " + seq);
-            }
+            rewriteFromEntry2(st, tenant);
             st.executeUpdate("update audit.chain_heads h set last_hash = l.hash from audit.ledger l where l.chain_key = h.chain_key"
                     + " and l.chain_seq = h.last_seq and h.chain_key = '" + tenant.id() + "'");
             st.execute("alter table audit.checkpoints enable trigger checkpoints_no_update");
