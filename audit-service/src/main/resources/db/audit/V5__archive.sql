@@ -1,9 +1,13 @@
 -- The archive writer (ArchiveWriter) copies every chain into sealed JSONL segments outside the database. It reads
 -- every tenant's chain, so it reads through these definer functions; it never writes to the ledger.
 
-create function audit.archive_heads() returns table (chain_key text, last_seq bigint)
+-- Every chain's head and last checkpointed position, so the writer visits only chains with something new.
+create function audit.archive_heads() returns table (chain_key text, last_seq bigint, last_checkpoint_seq bigint)
     language sql stable security definer set search_path = pg_catalog, pg_temp
-    as $$ select h.chain_key, h.last_seq from audit.chain_heads h order by h.chain_key $$;
+    as $$
+        select h.chain_key, h.last_seq, coalesce((select max(c.chain_seq) from audit.checkpoints c where c.chain_key = h.chain_key), 0)
+          from audit.chain_heads h order by h.chain_key
+    $$;
 
 -- A chain's entries after a position, with the exact text each hash covers.
 create function audit.archive_entries(p_chain_key text, p_after_seq bigint, p_limit int)

@@ -59,6 +59,10 @@ public class ArchiveWriter {
     private static final int BATCH = 1000;
     private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
 
+    /** A chain as the ledger has it: its head and its last checkpointed position. */
+    private record ChainState(String key, long lastSeq, long lastCheckpointSeq) {
+    }
+
     /** A chain's last archived position and hash. */
     public record Head(long seq, String hash) {
     }
@@ -99,10 +103,14 @@ public class ArchiveWriter {
             if (out == null) {
                 resume();
             }
-            for (Map.Entry<String, Long> chain : query(c -> c.query("select chain_key, last_seq from audit.archive_heads()").execute()
-                    .map(rows -> all(rows, r -> Map.entry(r.getString("chain_key"), r.getLong("last_seq")))))) {
-                if (!stalled.contains(chain.getKey())) {
-                    archiveChain(chain.getKey(), chain.getValue());
+            for (ChainState chain : query(c -> c.query("select chain_key, last_seq, last_checkpoint_seq from audit.archive_heads()").execute()
+                    .map(rows -> all(rows, r -> new ChainState(r.getString("chain_key"), r.getLong("last_seq"), r.getLong("last_checkpoint_seq")))))) {
+                Head head = heads.get(chain.key());
+                long archivedSeq = head == null ? 0 : head.seq();
+                boolean newEntries = chain.lastSeq() > archivedSeq;
+                boolean newCheckpoints = chain.lastCheckpointSeq() > checkpointed.getOrDefault(chain.key(), 0L);
+                if (!stalled.contains(chain.key()) && (newEntries || newCheckpoints)) {
+                    archiveChain(chain.key(), chain.lastSeq());
                 }
             }
             if (lines > 1 && Instant.now().isAfter(openedAt.plus(sealAfter))) {
@@ -178,28 +186,34 @@ public class ArchiveWriter {
 
     private void seal() throws IOException {
         out.force(true);
-        Path open = directory.resolve(ArchiveVerifier.segmentFileName(segment, true));
-        String digest = ArchiveVerifier.sha256Hex(Files.readAllBytes(open));
+        byte[] before = Files.readAllBytes(directory.resolve(ArchiveVerifier.segmentFileName(segment, true)));
+        String digest = ArchiveVerifier.sha256Hex(before);
         JsonObject sealedHeads = new JsonObject();
         heads.forEach((chain, head) -> sealedHeads.put(chain, new JsonObject().put("seq", head.seq()).put("hash", head.hash())));
         JsonObject sealedCheckpoints = new JsonObject();
         checkpointed.forEach(sealedCheckpoints::put);
-        write(new JsonObject().put("type", "seal").put("segment", segment).put("lines", lines).put("sha256", digest).put("heads", sealedHeads)
-                .put("checkpoints", sealedCheckpoints).put("sealedAt", Instant.now().toString()).put("keyId", keys.currentKeyId())
-                .put("signature", keys.sign(ArchiveVerifier.sealStatement(segment, digest))));
+        byte[] sealLine = write(new JsonObject().put("type", "seal").put("segment", segment).put("lines", lines).put("sha256", digest)
+                .put("heads", sealedHeads).put("checkpoints", sealedCheckpoints).put("sealedAt", Instant.now().toString())
+                .put("keyId", keys.currentKeyId()).put("signature", keys.sign(ArchiveVerifier.sealStatement(segment, digest))));
         out.force(true);
         out.close();
         out = null;
-        finishSeal(segment);
+        finishSeal(segment, ArchiveVerifier.sha256Hex(concat(before, sealLine)));
         LOG.infof("audit archive: segment %d sealed", segment - 1);
     }
 
-    /** Renames a sealed segment, makes it read-only and starts the next one naming its digest. */
-    private void finishSeal(long number) throws IOException {
+    /** Renames a sealed segment, makes it read-only and starts the next one naming its digest (of the whole file). */
+    private void finishSeal(long number, String sealedDigest) throws IOException {
         Path sealed = directory.resolve(ArchiveVerifier.segmentFileName(number, false));
         Files.move(directory.resolve(ArchiveVerifier.segmentFileName(number, true)), sealed, StandardCopyOption.ATOMIC_MOVE);
         Files.setPosixFilePermissions(sealed, PosixFilePermissions.fromString("r--r--r--"));
-        startSegment(number + 1, ArchiveVerifier.sha256Hex(Files.readAllBytes(sealed)));
+        startSegment(number + 1, sealedDigest);
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     /** Reads the last seal and the open segment back, so the writer continues exactly where the files end. */
@@ -265,7 +279,7 @@ public class ArchiveWriter {
                     throw new IOException("the open segment " + openNumber + " ends in a seal that does not match it");
                 }
                 out.close();
-                finishSeal(openNumber);
+                finishSeal(openNumber, ArchiveVerifier.sha256Hex(java.util.Arrays.copyOf(bytes, complete)));
                 return;
             }
             lineStart += line.getBytes(StandardCharsets.UTF_8).length + 1;
@@ -301,12 +315,15 @@ public class ArchiveWriter {
         }
     }
 
-    private void write(JsonObject record) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap((record.encode() + "\n").getBytes(StandardCharsets.UTF_8));
+    /** Appends one line; returns its bytes. */
+    private byte[] write(JsonObject record) throws IOException {
+        byte[] line = (record.encode() + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer bytes = ByteBuffer.wrap(line);
         while (bytes.hasRemaining()) {
             out.write(bytes);
         }
         lines++;
+        return line;
     }
 
     /** One writer per directory: the lock is held as long as this instance runs. */
