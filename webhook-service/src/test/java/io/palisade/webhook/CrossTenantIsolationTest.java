@@ -1,6 +1,6 @@
 package io.palisade.webhook;
 
-import static io.restassured.RestAssured.given;
+import static io.palisade.webhook.WebhookApi.as;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +18,6 @@ import io.palisade.devstack.testing.TestEvents;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.specification.RequestSpecification;
 
 /** Every endpoint of webhook-service, called by tenant B with A's ids: B never reads or changes A's endpoints. */
 @QuarkusTest
@@ -30,9 +29,6 @@ class CrossTenantIsolationTest {
     static String aEndpoint;
     static String aDelivery;
 
-    static RequestSpecification as(String token) {
-        return given().header("Authorization", "Bearer " + token).contentType("application/json");
-    }
 
     @BeforeEach
     void tenants() throws InterruptedException {

@@ -1,6 +1,6 @@
 package io.palisade.webhook.deliveries;
 
-import static io.restassured.RestAssured.given;
+import static io.palisade.webhook.WebhookApi.as;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -18,7 +18,6 @@ import javax.crypto.spec.SecretKeySpec;
 import io.palisade.devstack.testing.TestEvents;
 import io.palisade.devstack.testing.TestTenancy;
 import io.palisade.webhook.TestReceiver;
-import io.restassured.specification.RequestSpecification;
 
 /** What the delivery tests share: registering endpoints, publishing domain events, waiting, verifying signatures. */
 final class Deliveries {
@@ -29,8 +28,9 @@ final class Deliveries {
     private Deliveries() {
     }
 
-    static RequestSpecification as(String token) {
-        return given().header("Authorization", "Bearer " + token).contentType("application/json");
+    /** A field of the endpoint's newest delivery, as its tenant reads the delivery log. */
+    static <T> T latest(TestTenancy.Tenant tenant, Endpoint endpoint, String field) {
+        return as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then().extract().path("items[0]." + field);
     }
 
     static Endpoint register(TestTenancy.Tenant tenant, String url, String... eventTypes) {

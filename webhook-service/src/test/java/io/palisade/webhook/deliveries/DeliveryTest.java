@@ -1,6 +1,7 @@
 package io.palisade.webhook.deliveries;
 
-import static io.palisade.webhook.deliveries.Deliveries.as;
+import static io.palisade.webhook.WebhookApi.as;
+import static io.palisade.webhook.deliveries.Deliveries.latest;
 import static io.palisade.webhook.deliveries.Deliveries.await;
 import static io.palisade.webhook.deliveries.Deliveries.publish;
 import static io.palisade.webhook.deliveries.Deliveries.register;
@@ -135,12 +136,9 @@ class DeliveryTest {
         Deliveries.Endpoint withNul = register(tenant, url(nul), "booking.created");
         Deliveries.Endpoint later = register(tenant, url(huge), "booking.created");
         publish(tenant, "booking.created", Map.of("bookingId", "b-10"));
-        await(() -> "succeeded".equals(as(tenant.ownerToken()).get("/webhooks/endpoints/" + withNul.id() + "/deliveries").then().extract()
-                .path("items[0].status")), "a 200 whose body holds a NUL is recorded as delivered");
-        await(() -> as(tenant.ownerToken()).get("/webhooks/endpoints/" + later.id() + "/deliveries").then().extract()
-                .path("items[0].nextAttemptAt") != null, "an absurd Retry-After is recorded");
-        OffsetDateTime next = OffsetDateTime.parse(as(tenant.ownerToken()).get("/webhooks/endpoints/" + later.id() + "/deliveries").then()
-                .extract().path("items[0].nextAttemptAt"));
+        await(() -> "succeeded".equals(latest(tenant, withNul, "status")), "a 200 whose body holds a NUL is recorded as delivered");
+        await(() -> latest(tenant, later, "nextAttemptAt") != null, "an absurd Retry-After is recorded");
+        OffsetDateTime next = OffsetDateTime.parse(latest(tenant, later, "nextAttemptAt"));
         assertTrue(next.isBefore(OffsetDateTime.now().plusHours(25)), "Retry-After is honoured up to a day: " + next);
         Thread.sleep(1500);
         assertEquals(1, RECEIVER.requests(nul).size(), "delivered once, not again");
@@ -154,10 +152,9 @@ class DeliveryTest {
         RECEIVER.script(p, TestReceiver.Answer.status(503));
         Deliveries.Endpoint endpoint = register(tenant, url(p), "booking.refunded");
         publish(tenant, "booking.refunded", Map.of("bookingId", "b-11"));
-        await(() -> "failed".equals(as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then().extract()
-                .path("items[0].status")), "all four attempts of the test schedule failed");
+        await(() -> "failed".equals(latest(tenant, endpoint, "status")), "all four attempts of the test schedule failed");
         assertEquals(4, RECEIVER.requests(p).size());
-        String delivery = as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then().extract().path("items[0].id");
+        String delivery = latest(tenant, endpoint, "id");
 
         RECEIVER.script(p, new TestReceiver.Answer(503, Map.of(), 3000), TestReceiver.Answer.status(503));
         as(tenant.ownerToken()).post("/webhooks/endpoints/" + endpoint.id() + "/deliveries/" + delivery + "/replay").then().statusCode(202);
@@ -194,9 +191,8 @@ class DeliveryTest {
         publish(tenant, "booking.rebooked", Map.of("bookingId", "b-4"));
         await(() -> TLS.requests(right).size() == 1, "delivered over TLS to the certificate's name");
         assertEquals("tls.example.test:" + TLS.port(), TLS.requests(right).get(0).header("Host"));
-        await(() -> as(tenant.ownerToken()).get("/webhooks/endpoints/" + mismatched.id() + "/deliveries").then().extract()
-                .path("items[0].lastError") != null, "an attempt was made");
-        String error = as(tenant.ownerToken()).get("/webhooks/endpoints/" + mismatched.id() + "/deliveries").then().extract().path("items[0].lastError");
+        await(() -> latest(tenant, mismatched, "lastError") != null, "an attempt was made");
+        String error = latest(tenant, mismatched, "lastError");
         assertTrue(error.contains("SSLHandshakeException"), error);
         assertEquals(0, TLS.requests(wrong).size(), "a certificate for another name gets nothing");
     }

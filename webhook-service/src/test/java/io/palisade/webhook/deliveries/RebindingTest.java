@@ -1,6 +1,7 @@
 package io.palisade.webhook.deliveries;
 
-import static io.palisade.webhook.deliveries.Deliveries.as;
+import static io.palisade.webhook.WebhookApi.as;
+import static io.palisade.webhook.deliveries.Deliveries.latest;
 import static io.palisade.webhook.deliveries.Deliveries.await;
 import static io.palisade.webhook.deliveries.Deliveries.publish;
 import static io.palisade.webhook.deliveries.Deliveries.register;
@@ -41,8 +42,7 @@ class RebindingTest {
         Deliveries.Endpoint endpoint = register(tenant, "http://rebind.example.test:" + WebhookServiceStack.RECEIVER.port() + path, "booking.confirmed");
         publish(tenant, "booking.confirmed", Map.of("bookingId", "b-1"));
 
-        await(() -> "failed".equals(as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then().extract()
-                .path("items[0].status")), "the delivery ends");
+        await(() -> "failed".equals(latest(tenant, endpoint, "status")), "the delivery ends");
         String delivery = as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then()
                 .body("items[0].lastError", containsString("127.0.0.1 is loopback")).extract().path("items[0].id");
         as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries/" + delivery + "/attempts").then()
@@ -64,9 +64,8 @@ class RebindingTest {
         ScriptedResolver.answer("flaky-dns.example.test", List.of("93.184.216.34"), List.of());
         Deliveries.Endpoint endpoint = register(tenant, "https://flaky-dns.example.test/in", "booking.confirmed");
         publish(tenant, "booking.confirmed", Map.of("bookingId", "b-2"));
-        await(() -> "failed".equals(as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then().extract()
-                .path("items[0].status")), "the delivery ends after the schedule");
-        String delivery = as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then().extract().path("items[0].id");
+        await(() -> "failed".equals(latest(tenant, endpoint, "status")), "the delivery ends after the schedule");
+        String delivery = latest(tenant, endpoint, "id");
         as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries/" + delivery + "/attempts").then()
                 .body("outcome", equalTo(List.of("retrying", "retrying", "retrying", "failed"))).body("[0].error", containsString("does not resolve"));
     }

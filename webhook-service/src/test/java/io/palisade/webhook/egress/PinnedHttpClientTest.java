@@ -29,47 +29,8 @@ import org.junit.jupiter.api.Test;
 class PinnedHttpClientTest {
 
     /** Rules with a 1 s total timeout and a 1 KiB answer cap. */
-    record Tight() implements EgressRules {
-        public boolean allowLoopback() {
-            return true;
-        }
-
-        public Optional<List<String>> httpAllowedHosts() {
-            return Optional.empty();
-        }
-
-        public Optional<List<Integer>> allowedPorts() {
-            return Optional.empty();
-        }
-
-        public Optional<List<String>> allowedHosts() {
-            return Optional.empty();
-        }
-
-        public List<String> deniedHosts() {
-            return List.of();
-        }
-
-        public Duration connectTimeout() {
-            return Duration.ofSeconds(1);
-        }
-
-        public Duration totalTimeout() {
-            return Duration.ofSeconds(1);
-        }
-
-        public int maxResponseBytes() {
-            return 1024;
-        }
-
-        public Optional<String> trustStore() {
-            return Optional.empty();
-        }
-
-        public Optional<String> trustStorePassword() {
-            return Optional.empty();
-        }
-    }
+    private static final TestRules TIGHT = TestRules.defaults().withLoopback().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1))
+            .withMaxResponseBytes(1024);
 
     /** Serves one connection: hands the request head it read to {@code answer}, which writes to the socket. */
     private static int serveOnce(ServerSocket server, CompletableFuture<String> requestHead, BiConsumer<String, OutputStream> answer) {
@@ -99,7 +60,7 @@ class PinnedHttpClientTest {
             CompletableFuture<String> head = new CompletableFuture<>();
             int port = serveOnce(server, head, (request, out) -> write(out, "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nX-Seen: yes\r\n\r\nok"));
             // No resolver knows this name: had the client looked it up, there would be no connection.
-            PinnedHttpClient.Answer answer = new PinnedHttpClient(new Tight()).post(url("hooks.unresolvable.invalid", port),
+            PinnedHttpClient.Answer answer = new PinnedHttpClient(TIGHT).post(url("hooks.unresolvable.invalid", port),
                     List.of(InetAddress.getLoopbackAddress()), Map.of("webhook-id", "msg_1"), "{}".getBytes(StandardCharsets.UTF_8));
             assertEquals(202, answer.status());
             assertEquals("yes", answer.headers().get("x-seen"));
@@ -122,7 +83,7 @@ class PinnedHttpClientTest {
                 }
             });
             long started = System.nanoTime();
-            PinnedHttpClient.Answer answer = new PinnedHttpClient(new Tight()).post(url("hooks.example.test", port),
+            PinnedHttpClient.Answer answer = new PinnedHttpClient(TIGHT).post(url("hooks.example.test", port),
                     List.of(InetAddress.getLoopbackAddress()), Map.of(), new byte[0]);
             assertEquals(200, answer.status());
             assertEquals("done", new String(answer.body(), StandardCharsets.UTF_8));
@@ -138,7 +99,7 @@ class PinnedHttpClientTest {
         }
         try (ServerSocket server = new ServerSocket(closed, 1, InetAddress.getByName("127.0.0.2"))) {
             serveOnce(server, new CompletableFuture<>(), (request, out) -> write(out, "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"));
-            PinnedHttpClient.Answer answer = new PinnedHttpClient(new Tight()).post(url("hooks.example.test", closed),
+            PinnedHttpClient.Answer answer = new PinnedHttpClient(TIGHT).post(url("hooks.example.test", closed),
                     List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")), Map.of(), new byte[0]);
             assertEquals(204, answer.status());
         }
@@ -151,7 +112,7 @@ class PinnedHttpClientTest {
                 write(out, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 1048576\r\n\r\n");
                 write(out, "x".repeat(1_048_576));
             });
-            PinnedHttpClient.Answer answer = new PinnedHttpClient(new Tight()).post(url("hooks.example.test", port), List.of(InetAddress.getLoopbackAddress()),
+            PinnedHttpClient.Answer answer = new PinnedHttpClient(TIGHT).post(url("hooks.example.test", port), List.of(InetAddress.getLoopbackAddress()),
                     Map.of(), new byte[0]);
             assertEquals(500, answer.status());
             assertEquals(1024, answer.body().length, "the answer is cut at the cap");
@@ -173,7 +134,7 @@ class PinnedHttpClientTest {
                 }
             });
             long started = System.nanoTime();
-            assertThrows(SocketTimeoutException.class, () -> new PinnedHttpClient(new Tight()).post(url("hooks.example.test", port),
+            assertThrows(SocketTimeoutException.class, () -> new PinnedHttpClient(TIGHT).post(url("hooks.example.test", port),
                     List.of(InetAddress.getLoopbackAddress()), Map.of(), new byte[0]));
             long took = (System.nanoTime() - started) / 1_000_000;
             assertTrue(took < 2000, "gave up after " + took + " ms, total timeout 1 s, though every byte came within 300 ms");

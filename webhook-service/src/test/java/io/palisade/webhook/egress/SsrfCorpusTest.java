@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -23,45 +21,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 127.0.0.1 must be refused as loopback, which proves it was normalised, not merely unparseable).
  */
 class SsrfCorpusTest {
-
-    /** The default rules, as an operator who configured nothing gets them. */
-    record Rules(boolean allowLoopback, Optional<List<String>> httpAllowedHosts, Optional<List<Integer>> allowedPorts,
-            Optional<List<String>> allowedHosts) implements EgressRules {
-
-        static Rules defaults() {
-            return new Rules(false, Optional.empty(), Optional.empty(), Optional.empty());
-        }
-
-        @Override
-        public List<String> deniedHosts() {
-            return List.of("localhost", "*.localhost", "*.local", "*.internal", "*.home.arpa", "metadata.google.internal");
-        }
-
-        @Override
-        public Duration connectTimeout() {
-            return Duration.ofSeconds(5);
-        }
-
-        @Override
-        public Duration totalTimeout() {
-            return Duration.ofSeconds(15);
-        }
-
-        @Override
-        public int maxResponseBytes() {
-            return 65536;
-        }
-
-        @Override
-        public Optional<String> trustStore() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> trustStorePassword() {
-            return Optional.empty();
-        }
-    }
 
     /** Names under example.test answer what this table says; anything else does not resolve. */
     static final HostResolver DNS = host -> {
@@ -176,7 +135,7 @@ class SsrfCorpusTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("refused")
     void refusedByDefault(String url, String reason) {
-        EgressGuard guard = new EgressGuard(Rules.defaults(), DNS);
+        EgressGuard guard = new EgressGuard(TestRules.defaults(), DNS);
         EgressRefused refusal = assertThrows(EgressRefused.class, () -> guard.checkAndResolve(url), url);
         assertTrue(refusal.getMessage().contains(reason), url + " refused for \"" + refusal.getMessage() + "\", expected \"" + reason + "\"");
     }
@@ -188,7 +147,7 @@ class SsrfCorpusTest {
 
     @Test
     void publicAddressesArePermitted() throws Exception {
-        EgressGuard guard = new EgressGuard(Rules.defaults(), DNS);
+        EgressGuard guard = new EgressGuard(TestRules.defaults(), DNS);
         CheckedUrl url = guard.checkAndResolve("https://hooks.example.test/palisade?x=1");
         assertEquals("hooks.example.test", url.host());
         assertEquals(443, url.port());
@@ -202,14 +161,14 @@ class SsrfCorpusTest {
 
     @Test
     void operatorsWidenOnlyWhatTheyName() throws Exception {
-        Rules widened = new Rules(false, Optional.of(List.of("hooks.example.test")), Optional.of(List.of(8443)), Optional.empty());
+        TestRules widened = TestRules.defaults().withHttpAllowedHosts("hooks.example.test").withAllowedPorts(8443);
         EgressGuard guard = new EgressGuard(widened, DNS);
         assertDoesNotThrow(() -> guard.checkAndResolve("http://hooks.example.test/"));
         assertDoesNotThrow(() -> guard.checkAndResolve("https://hooks.example.test:8443/"));
         assertThrows(EgressRefused.class, () -> guard.checkAndResolve("http://v6.example.test/"));
         assertThrows(EgressRefused.class, () -> guard.checkAndResolve("https://hooks.example.test:9000/"));
 
-        Rules onlyListed = new Rules(false, Optional.empty(), Optional.empty(), Optional.of(List.of("*.example.test")));
+        TestRules onlyListed = TestRules.defaults().withAllowedHosts("*.example.test");
         assertDoesNotThrow(() -> new EgressGuard(onlyListed, DNS).checkAndResolve("https://hooks.example.test/"));
         assertTrue(assertThrows(EgressRefused.class, () -> new EgressGuard(onlyListed, DNS).checkAndResolve("https://1.1.1.1/"))
                 .getMessage().contains("allowed hosts"));
@@ -217,12 +176,12 @@ class SsrfCorpusTest {
 
     @Test
     void loopbackIsAllowedOnlyWhenSwitchedOnAndNothingElseWithIt() throws Exception {
-        Rules loopback = new Rules(true, Optional.of(List.of("127.0.0.1", "localhost.example.test")), Optional.of(List.of(18080)), Optional.empty());
+        TestRules loopback = TestRules.defaults().withLoopback().withHttpAllowedHosts("127.0.0.1", "localhost.example.test").withAllowedPorts(18080);
         EgressGuard guard = new EgressGuard(loopback, DNS);
         assertDoesNotThrow(() -> guard.checkAndResolve("http://127.0.0.1:18080/hook"));
         assertDoesNotThrow(() -> guard.checkAndResolve("https://[::1]/"));
         assertThrows(EgressRefused.class, () -> guard.checkAndResolve("https://10.0.0.1/"));
         assertThrows(EgressRefused.class, () -> guard.checkAndResolve("https://169.254.169.254/"));
-        assertThrows(EgressRefused.class, () -> new EgressGuard(Rules.defaults(), DNS).checkAndResolve("http://127.0.0.1:18080/hook"));
+        assertThrows(EgressRefused.class, () -> new EgressGuard(TestRules.defaults(), DNS).checkAndResolve("http://127.0.0.1:18080/hook"));
     }
 }

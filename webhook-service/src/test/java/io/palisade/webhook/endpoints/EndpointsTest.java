@@ -1,6 +1,6 @@
 package io.palisade.webhook.endpoints;
 
-import static io.restassured.RestAssured.given;
+import static io.palisade.webhook.WebhookApi.as;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -28,7 +28,6 @@ import io.palisade.webhook.ScriptedResolver;
 import io.palisade.webhook.WebhookServiceStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.specification.RequestSpecification;
 
 /**
  * Owners and admins register, change, disable and delete endpoints and rotate secrets; every URL passes the SSRF
@@ -40,9 +39,6 @@ class EndpointsTest {
 
     static final String HOOK = "https://hooks.example.test/palisade/7f3a?token=receiver-secret";
 
-    static RequestSpecification as(String token) {
-        return given().header("Authorization", "Bearer " + token).contentType("application/json");
-    }
 
     @BeforeEach
     void dns() {
