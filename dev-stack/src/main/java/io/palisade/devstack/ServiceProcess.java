@@ -37,7 +37,9 @@ public final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: build it first (./mvnw package)");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-jar", jar.toString());
+        // The service's temporary files go where its starter's go (target/tmp in tests, .palisade/tmp locally).
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar",
+                jar.toString());
         config.forEach((property, value) -> pb.environment().put(envName(property), value));
         Files.createDirectories(log.getParent());
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
