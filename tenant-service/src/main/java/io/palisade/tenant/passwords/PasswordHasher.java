@@ -15,6 +15,8 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.elytron.security.common.BcryptUtil;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -37,7 +39,16 @@ public class PasswordHasher {
     @Inject
     Vertx vertx;
 
+    private final Counter verifications;
+
     private volatile String decoy;
+
+    @Inject
+    PasswordHasher(MeterRegistry registry) {
+        // bcrypt is the sign-in path's cost: operators size tenant-service by this rate.
+        verifications = Counter.builder("palisade.passwords.verifications")
+                .description("bcrypt verifications, decoys for unknown or locked accounts included").register(registry);
+    }
 
     void checkStrength(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE + 1) StartupEvent event) {
         requireProductionStrength(LaunchMode.current(), cost);
@@ -55,7 +66,10 @@ public class PasswordHasher {
     }
 
     public Uni<Boolean> matches(String password, String hash) {
-        return blocking(vertx, () -> BcryptUtil.matches(prehash(password), hash));
+        return blocking(vertx, () -> {
+            verifications.increment();
+            return BcryptUtil.matches(prehash(password), hash);
+        });
     }
 
     /** Spends the same time as {@link #matches} and always fails. */
@@ -64,9 +78,15 @@ public class PasswordHasher {
             if (decoy == null) {
                 decoy = BcryptUtil.bcryptHash(UUID.randomUUID().toString(), cost);
             }
+            verifications.increment();
             BcryptUtil.matches(prehash(password), decoy);
             return false;
         });
+    }
+
+    /** How many verifications ran (real and decoy): every sign-in path spends exactly one. */
+    public long verifications() {
+        return (long) verifications.count();
     }
 
     private static String prehash(String password) {
