@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -103,8 +102,7 @@ class LedgerBenchmark {
         for (int i = 0; i < BACKLOG_TENANTS; i++) {
             tenants.add(UUID.randomUUID());
         }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, PalisadeTestStack.get().kafka().bootstrapServers());
+        java.util.Map<String, Object> props = PalisadeTestStack.get().kafka().adminSettings();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestIssuer;
+import io.palisade.devstack.testing.TestEvents;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -87,6 +88,9 @@ class CatalogAndHoldsTest {
         json().body(Api.holdBody(slot, 6)).post("/public/" + tenant.slug() + "/holds").then().statusCode(409);
         json().body(Api.holdBody(UUID.randomUUID(), 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(404);
         json().body(Api.holdBody(slot, 0)).post("/public/" + tenant.slug() + "/holds").then().statusCode(400);
+        Map<String, Object> created = TestEvents.await("palisade.booking.events", tenant.id().toString(), "booking.created");
+        assertEquals("/booking-service", created.get("source"), "read by the CloudEvents SDK, as any internal consumer may");
+        assertEquals(13500, ((Map<?, ?>) created.get("data")).get("amountMinor"));
     }
 
     @Test

@@ -87,6 +87,16 @@ public final class DevSettings {
         return env.getOrDefault("PALISADE_DEMO_PASSWORD", "Demo-Passw0rd!2026");
     }
 
+    /** Passwords of the Kafka users (the broker's admin and one per service). */
+    public Map<String, String> kafkaPasswords() {
+        Map<String, String> passwords = new HashMap<>();
+        for (String user : KafkaBroker.users()) {
+            passwords.put(user, env.getOrDefault("PALISADE_KAFKA_PASSWORD_" + user.toUpperCase(java.util.Locale.ROOT).replace('-', '_'),
+                    DEV_ONLY_PREFIX + "kafka-" + user));
+        }
+        return passwords;
+    }
+
     public Map<String, String> rolePasswords() {
         Map<String, String> passwords = new HashMap<>();
         for (ServiceSpec service : ServiceSpec.ALL) {
@@ -102,7 +112,7 @@ public final class DevSettings {
      * The configuration a service process gets, as Quarkus property names (the launcher passes them as
      * environment variables, the test resource as config overrides).
      */
-    public static Map<String, String> serviceConfig(ServiceSpec service, int postgresPort, String kafkaBootstrap,
+    public static Map<String, String> serviceConfig(ServiceSpec service, int postgresPort, KafkaBroker kafka,
             Map<String, String> rolePasswords, PlatformKeys keys) {
         Map<String, String> config = new HashMap<>();
         config.put("palisade.db.host", "127.0.0.1");
@@ -110,7 +120,8 @@ public final class DevSettings {
         config.put("palisade.db.name", PlatformDatabase.DATABASE);
         config.put("palisade.db.app-password", rolePasswords.get(service.appRole()));
         config.put("palisade.db.owner-password", rolePasswords.get(service.ownerRole()));
-        config.put("kafka.bootstrap.servers", kafkaBootstrap);
+        // The service's own Kafka user: the broker lets it do only what kafka-acls.yaml lists for it.
+        kafka.clientSettings(service.name()).forEach((setting, value) -> config.put("kafka." + setting, value));
         config.put("palisade.crypto.master-key", keys.masterKey());
         config.put("palisade.crypto.lookup-key", keys.lookupKey());
         // Each guest-token key only where it is needed: booking-service issues both kinds, payment-service

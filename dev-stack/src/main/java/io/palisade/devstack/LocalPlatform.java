@@ -46,6 +46,8 @@ public final class LocalPlatform {
                 default -> throw new IllegalArgumentException("unknown option " + arg + " (try --help)");
             }
         }
+        // ./palisade-local points java.io.tmpdir into .palisade/, which --wipe has just removed.
+        Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
         LocalPlatform platform = new LocalPlatform(home, new DevSettings(System.getenv()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -69,7 +71,7 @@ public final class LocalPlatform {
         postgres = PostgresServer.start(settings.postgresPort(), home.resolve("postgres"));
         PlatformDatabase.bootstrap(postgres, settings.rolePasswords());
         step("Kafka (KRaft) on 127.0.0.1:" + settings.kafkaPort());
-        kafka = new KafkaBroker(home.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort());
+        kafka = new KafkaBroker(home.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort(), settings.kafkaPasswords());
         kafka.start();
         step("Stripe fake on " + "http://127.0.0.1:" + settings.stripeFakePort() + " (API and signed webhooks)");
         stripe = StripeFake.start(settings.stripeFakePort());
@@ -87,7 +89,7 @@ public final class LocalPlatform {
 
     private ServiceProcess launch(Path root, ServiceSpec service) throws IOException {
         Map<String, String> config = new java.util.HashMap<>(DevSettings.serviceConfig(service, settings.postgresPort(),
-                kafka.bootstrapServers(), settings.rolePasswords(), settings.keys()));
+                kafka, settings.rolePasswords(), settings.keys()));
         config.put("quarkus.http.port", String.valueOf(settings.servicePort(service)));
         config.put("quarkus.profile", "dev-stack");
         config.put("palisade.public-url." + service.envPrefix().toLowerCase(java.util.Locale.ROOT), baseUrl(service));

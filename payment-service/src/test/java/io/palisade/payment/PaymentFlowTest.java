@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import io.palisade.common.guests.GuestTokens;
 import io.palisade.devstack.stripe.StripeFake;
+import io.palisade.devstack.testing.TestEvents;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -67,6 +68,9 @@ class PaymentFlowTest {
         PaymentApi.confirmAtStripe(account, intent, "pm_card_visa", 200);
         await(() -> outbox(tenant, "payment.succeeded") == 1, "payment.succeeded is emitted");
         given().header("X-Guest-Token", token).post("/guest/payment").then().statusCode(409);
+        Map<String, Object> succeeded = TestEvents.await("palisade.payment.events", tenant.id().toString(), "payment.succeeded");
+        assertEquals("/payment-service", succeeded.get("source"), "read by the CloudEvents SDK, as any internal consumer may");
+        assertEquals(booking.toString(), ((Map<?, ?>) succeeded.get("data")).get("bookingId"));
     }
 
     @Test

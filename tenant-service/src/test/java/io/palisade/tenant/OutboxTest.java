@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -22,6 +21,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestEvents;
 import io.palisade.tenant.Api.TestTenant;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -36,6 +36,19 @@ import io.vertx.core.json.JsonObject;
 class OutboxTest {
 
     private static final String TOPIC = "palisade.tenancy.events";
+
+    /** Internal consumers may use any CloudEvents SDK: the official Java SDK reads every event of both topics. */
+    @Test
+    void theCloudEventsSdkReadsEveryEvent() {
+        TestTenant tenant = Api.newTenant("BOOKINGS_READ");
+        bearer(tenant.ownerToken()).body(Map.of("name", "Read by the SDK")).patch("/tenant").then().statusCode(200);
+        Map<String, Object> renamed = TestEvents.await(TOPIC, tenant.id().toString(), "tenant.renamed");
+        assertEquals("/tenant-service", renamed.get("source"));
+        assertEquals(tenant.id().toString(), renamed.get("tenantid"));
+        assertEquals("Read by the SDK", ((Map<?, ?>) renamed.get("data")).get("name"));
+        Map<String, Object> audited = TestEvents.await("palisade.audit", tenant.id().toString(), "tenant.renamed");
+        assertEquals("/tenant-service", audited.get("source"));
+    }
 
     @Test
     void eventsSurviveABrokerOutageAndArriveOnceInOrderPerTenant() throws Exception {
@@ -98,8 +111,7 @@ class OutboxTest {
     }
 
     private static KafkaConsumer<String, String> consumer(PalisadeTestStack stack) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
+        java.util.Map<String, Object> props = stack.kafka().adminSettings();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "outbox-test-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -38,8 +37,8 @@ public class EventConsumers {
     @Inject
     Instance<EventHandler> handlers;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     @ConfigProperty(name = "palisade.events.retry-pause", defaultValue = "PT2S")
     Duration retryPause;
@@ -72,18 +71,17 @@ public class EventConsumers {
         }
 
         private KafkaConsumer<String, String> newConsumer() {
-            Properties props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            props.put(ConsumerConfig.GROUP_ID_CONFIG, handler.group());
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            // A handler may take up to 30 s per event: keep a batch well inside the poll interval.
-            props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20);
-            props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 900_000);
-            // An instance that dies hands its partitions over within 10 s (Kafka's default waits 45 s).
-            props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-            props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
-            return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+            Map<String, Object> settings = kafka.consumer(Map.of(
+                    ConsumerConfig.GROUP_ID_CONFIG, handler.group(),
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    // A handler may take up to 30 s per event: keep a batch well inside the poll interval.
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20,
+                    ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 900_000,
+                    // An instance that dies hands its partitions over within 10 s (Kafka's default waits 45 s).
+                    ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
+                    ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000));
+            return new KafkaConsumer<>(settings, new StringDeserializer(), new StringDeserializer());
         }
 
         /** Polls until stopped; a Kafka failure (a rebalance during a long batch, a broker gone) gets a fresh consumer. */

@@ -1,10 +1,11 @@
 package io.palisade.common.outbox;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -20,6 +21,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.palisade.common.events.KafkaClients;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -30,7 +32,7 @@ import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Publishes the outbox to Kafka as CloudEvents 1.0 JSON, keyed by tenant id, at least once and in commit
+ * Publishes the outbox to Kafka as CloudEvents 1.0 in the Kafka binding's structured mode, keyed by tenant id, at least once and in commit
  * order: domain events to the service's topic, audit events to the audit topic. One instance relays at a time (advisory lock); a batch is marked published only after the broker
  * acknowledged all of it, so while the broker is down events wait, and none is lost.
  */
@@ -41,6 +43,8 @@ public class OutboxRelay {
     private static final int BATCH = 500;
     private static final String AUDIT_STREAM = "audit";
     private static final String PLATFORM_KEY = "platform";
+    private static final String CONTENT_TYPE_HEADER = "content-type";
+    private static final byte[] STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8".getBytes(StandardCharsets.UTF_8);
 
     @Inject
     Pool pool;
@@ -57,8 +61,8 @@ public class OutboxRelay {
     @ConfigProperty(name = "palisade.audit.topic")
     String auditTopic;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     private KafkaProducer<String, String> producer;
 
@@ -119,14 +123,23 @@ public class OutboxRelay {
                     .put("id", row.getUUID("id").toString())
                     .put("source", "/" + source)
                     .put("type", row.getString("type"))
-                    .put("subject", row.getString("subject"))
-                    .put("time", row.getOffsetDateTime("occurred_at").withOffsetSameInstant(ZoneOffset.UTC).toString())
+                    // RFC 3339 with seconds always present (OffsetDateTime.toString() drops ":00").
+                    .put("time", DateTimeFormatter.ISO_INSTANT.format(row.getOffsetDateTime("occurred_at").toInstant()))
                     .put("datacontenttype", "application/json")
-                    .put("tenantid", tenant)
                     .put("sequence", String.valueOf(row.getLong("seq")))
                     .put("data", row.getJsonObject("data"));
+            // An attribute without a value is left out, never sent as null (the CloudEvents JSON format).
+            if (row.getString("subject") != null) {
+                event.put("subject", row.getString("subject"));
+            }
+            if (tenant != null) {
+                event.put("tenantid", tenant);
+            }
             String destination = AUDIT_STREAM.equals(row.getString("stream")) ? auditTopic : topic;
-            acks.add(producer().send(new ProducerRecord<>(destination, tenant == null ? PLATFORM_KEY : tenant, event.encode())));
+            ProducerRecord<String, String> record = new ProducerRecord<>(destination, tenant == null ? PLATFORM_KEY : tenant, event.encode());
+            // Structured mode of the CloudEvents Kafka binding: the header tells any CloudEvents SDK how to read the value.
+            record.headers().add(CONTENT_TYPE_HEADER, STRUCTURED_CONTENT_TYPE);
+            acks.add(producer().send(record));
             sent.add(row.getLong("seq"));
         }
         producer().flush();
@@ -142,16 +155,15 @@ public class OutboxRelay {
 
     private synchronized KafkaProducer<String, String> producer() {
         if (producer == null) {
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
-            props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
-            props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15000);
-            props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-            producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+            // Ordering and durability are the relay's promise, so these are not left to configuration.
+            producer = new KafkaProducer<>(kafka.producer(Map.of(
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                    ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5,
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000,
+                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15000,
+                    ProducerConfig.LINGER_MS_CONFIG, 5)), new StringSerializer(), new StringSerializer());
         }
         return producer;
     }

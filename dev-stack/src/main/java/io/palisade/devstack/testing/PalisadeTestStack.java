@@ -43,7 +43,11 @@ public final class PalisadeTestStack {
                 randomKey(random));
         postgres = PostgresServer.start(0, null);
         PlatformDatabase.bootstrap(postgres, rolePasswords);
-        kafka = new KafkaBroker(Files.createTempDirectory("palisade-kafka"), freePort(), freePort());
+        Map<String, String> kafkaPasswords = new HashMap<>();
+        for (String user : KafkaBroker.users()) {
+            kafkaPasswords.put(user, randomSecret(random));
+        }
+        kafka = new KafkaBroker(Files.createTempDirectory("palisade-kafka"), freePort(), freePort(), kafkaPasswords);
         kafka.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.stop();
@@ -101,8 +105,7 @@ public final class PalisadeTestStack {
     }
 
     public Map<String, String> serviceConfig(ServiceSpec service) {
-        return io.palisade.devstack.DevSettings.serviceConfig(service, postgres.port(), kafka.bootstrapServers(),
-                rolePasswords, keys);
+        return io.palisade.devstack.DevSettings.serviceConfig(service, postgres.port(), kafka, rolePasswords, keys);
     }
 
     private static String randomKey(SecureRandom random) {
@@ -135,6 +138,9 @@ public final class PalisadeTestStack {
         config.put("quarkus.http.port", String.valueOf(port));
         config.put("quarkus.profile", "dev-stack");
         config.put("palisade.issuer", TestIssuer.get().issuer());
+        if (service.name().equals("audit-service")) {
+            config.put("palisade.audit.archive.directory", Files.createTempDirectory("audit-archive").toString());
+        }
         config.putAll(extra);
         Path log = Files.createTempDirectory("palisade-" + service.name()).resolve(service.name() + ".log");
         ServiceProcess process = ServiceProcess.start(Path.of(".."), service, config, log);

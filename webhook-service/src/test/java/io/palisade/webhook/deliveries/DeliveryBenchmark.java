@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -53,8 +52,7 @@ class DeliveryBenchmark {
                     throw new IllegalStateException("registration answered " + status);
                 }
             }
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
+            java.util.Map<String, Object> props = stack.kafka().adminSettings();
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
                 for (int i = 0; i < EVENTS; i++) {

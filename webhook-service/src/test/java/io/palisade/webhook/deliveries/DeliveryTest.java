@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestEvents;
 import io.palisade.devstack.testing.TestTenancy;
 import io.palisade.webhook.LoopbackReceivers;
 import io.palisade.webhook.ScriptedResolver;
@@ -240,6 +241,8 @@ class DeliveryTest {
         as(tenant.ownerToken()).get("/webhooks/endpoints/" + broken.id()).then().body("disabledReason", containsString("failing since"));
         await(() -> RECEIVER.requests(told).size() == 1, "the tenant's other endpoint hears of it");
         assertEquals(broken.id(), new JsonObject(RECEIVER.requests(told).get(0).body()).getJsonObject("data").getString("endpointId"));
+        Map<String, Object> disabled = TestEvents.await("palisade.webhook.events", tenant.id().toString(), "webhook.endpoint_disabled");
+        assertEquals("/webhook-service", disabled.get("source"), "read by the CloudEvents SDK, as any internal consumer may");
         int attempts = RECEIVER.requests(failing).size();
         publish(tenant, "booking.cancelled", Map.of("bookingId", "b-8"));
         Thread.sleep(2000);
