@@ -109,9 +109,22 @@ public final class DevSettings {
     }
 
     /**
-     * The configuration a service process gets, as Quarkus property names (the launcher passes them as
-     * environment variables, the test resource as config overrides).
+     * The configuration a serving service process gets, as Quarkus property names (the launcher passes them as
+     * environment variables, the test resource as config overrides). No schema-owner password: a serving instance
+     * cannot change its schema (see {@link #migrationConfig}).
      */
+    /**
+     * The configuration of the service's one-shot migration run: the serving configuration, the schema owner's
+     * password and {@code palisade.migrate=true} (apply the migrations, exit 0).
+     */
+    public static Map<String, String> migrationConfig(Map<String, String> serviceConfig, ServiceSpec service,
+            Map<String, String> rolePasswords) {
+        Map<String, String> config = new HashMap<>(serviceConfig);
+        config.put("palisade.db.owner-password", rolePasswords.get(service.ownerRole()));
+        config.put("palisade.migrate", "true");
+        return config;
+    }
+
     public static Map<String, String> serviceConfig(ServiceSpec service, int postgresPort, KafkaBroker kafka,
             Map<String, String> rolePasswords, PlatformKeys keys) {
         Map<String, String> config = new HashMap<>();
@@ -119,7 +132,6 @@ public final class DevSettings {
         config.put("palisade.db.port", String.valueOf(postgresPort));
         config.put("palisade.db.name", PlatformDatabase.DATABASE);
         config.put("palisade.db.app-password", rolePasswords.get(service.appRole()));
-        config.put("palisade.db.owner-password", rolePasswords.get(service.ownerRole()));
         // The service's own Kafka user: the broker lets it do only what kafka-acls.yaml lists for it.
         kafka.clientSettings(service.name()).forEach((setting, value) -> config.put("kafka." + setting, value));
         config.put("palisade.crypto.master-key", keys.masterKey());

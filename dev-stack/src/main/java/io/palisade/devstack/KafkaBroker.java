@@ -53,21 +53,43 @@ public final class KafkaBroker implements AutoCloseable {
     private final int controllerPort;
     private final Map<String, String> passwords;
     private final KafkaAcls acls = KafkaAcls.load();
+    /** Set when the broker runs in another class loader of this JVM (see {@link #runningElsewhere}). */
+    private final Runnable startElsewhere;
+    private final Runnable stopElsewhere;
     private KafkaRaftServer server;
 
     /**
      * @param passwords the password of {@link #ADMIN_USER} and of every user in kafka-acls.yaml
      */
     public KafkaBroker(Path dataDirectory, int brokerPort, int controllerPort, Map<String, String> passwords) {
+        this(dataDirectory, brokerPort, controllerPort, passwords, null, null);
+    }
+
+    private KafkaBroker(Path dataDirectory, int brokerPort, int controllerPort, Map<String, String> passwords, Runnable startElsewhere,
+            Runnable stopElsewhere) {
         this.dataDirectory = dataDirectory;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
+        this.startElsewhere = startElsewhere;
+        this.stopElsewhere = stopElsewhere;
         this.passwords = Map.copyOf(passwords);
         for (String user : users()) {
             if (!passwords.containsKey(user)) {
                 throw new IllegalArgumentException("no Kafka password for " + user);
             }
         }
+    }
+
+    /**
+     * A handle on a broker that another class loader of this JVM started (Quarkus tests load this class once per test
+     * profile): the same address and users; start and stop act on that broker.
+     */
+    public static KafkaBroker runningElsewhere(int brokerPort, Map<String, String> passwords, Runnable start, Runnable stop) {
+        return new KafkaBroker(null, brokerPort, -1, passwords, start, stop);
+    }
+
+    public int port() {
+        return brokerPort;
     }
 
     /** The admin user and every service user of kafka-acls.yaml. */
@@ -97,6 +119,10 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     public synchronized void start() {
+        if (startElsewhere != null) {
+            startElsewhere.run();
+            return;
+        }
         if (server != null) {
             return;
         }
@@ -113,6 +139,10 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     public synchronized void stop() {
+        if (stopElsewhere != null) {
+            stopElsewhere.run();
+            return;
+        }
         if (server == null) {
             return;
         }

@@ -77,7 +77,7 @@ public final class LocalPlatform {
         stripe = StripeFake.start(settings.stripeFakePort());
         stripe.sendWebhooksTo(baseUrl(ServiceSpec.named("payment-service")) + "/stripe/webhooks", STRIPE_WEBHOOK_SECRET);
         for (ServiceSpec service : ServiceSpec.ALL) {
-            step(service.name() + " on http://127.0.0.1:" + settings.servicePort(service) + " (runs its migrations)");
+            step(service.name() + " on http://127.0.0.1:" + settings.servicePort(service) + " (its migrations first, as a one-shot run)");
             ServiceProcess process = launch(root, service);
             services.add(process);
             process.awaitReady(baseUrl(service), Duration.ofSeconds(120));
@@ -87,7 +87,7 @@ public final class LocalPlatform {
                 baseUrl(ServiceSpec.named("payment-service"))).seed();
     }
 
-    private ServiceProcess launch(Path root, ServiceSpec service) throws IOException {
+    private ServiceProcess launch(Path root, ServiceSpec service) throws IOException, InterruptedException {
         Map<String, String> config = new java.util.HashMap<>(DevSettings.serviceConfig(service, settings.postgresPort(),
                 kafka, settings.rolePasswords(), settings.keys()));
         config.put("quarkus.http.port", String.valueOf(settings.servicePort(service)));
@@ -106,6 +106,9 @@ public final class LocalPlatform {
         config.put("palisade.stripe.secret-key", "sk_test_palisade_local");
         config.put("palisade.stripe.publishable-key", "pk_test_palisade_local");
         config.put("palisade.stripe.webhook-secrets", STRIPE_WEBHOOK_SECRET);
+        // As in production: the schema owner's password reaches only the one-shot migration run.
+        ServiceProcess.migrate(root, service, DevSettings.migrationConfig(config, service, settings.rolePasswords()),
+                home.resolve("logs").resolve(service.name() + "-migration.log"));
         return ServiceProcess.start(root, service, config, home.resolve("logs").resolve(service.name() + ".log"));
     }
 

@@ -3,22 +3,19 @@ package io.palisade.devstack;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
 
 /**
- * Creates the platform database, and per service a schema, the schema's owner role (migrations) and the
- * service's login role (the app), exactly as docs/database.md describes. Idempotent: it runs on every start
- * and re-applies role attributes and passwords.
+ * Creates the platform database, then runs bootstrap.sql (k8s/palisade-platform/files, shared with the platform
+ * chart): per service a schema, the schema's owner role (migrations) and the service's login role (the app), as
+ * docs/database.md describes; then sets the roles' passwords. Idempotent: it runs on every start.
  */
 public final class PlatformDatabase {
 
     public static final String DATABASE = "palisade";
-    private static final String TENANCY = "tenancy";
-
-    /** Group role of every service login role; tenancy grants its RLS helper functions to it. */
-    public static final String SERVICES_GROUP = "palisade_services";
 
     private PlatformDatabase() {
     }
@@ -37,23 +34,10 @@ public final class PlatformDatabase {
         }
         DataSource db = postgres.superuserDataSource(DATABASE);
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
-            st.execute("revoke all on database " + DATABASE + " from public");
-            st.execute("revoke create on schema public from public");
-            ensureRole(st, SERVICES_GROUP, "nologin");
+            st.execute(bootstrapSql());
             for (ServiceSpec service : ServiceSpec.ALL) {
-                ensureRole(st, service.ownerRole(), "login password " + literal(passwords.get(service.ownerRole())));
-                ensureRole(st, service.appRole(), "login password " + literal(passwords.get(service.appRole())));
-                st.execute("grant " + SERVICES_GROUP + " to " + service.appRole());
-                st.execute("grant connect on database " + DATABASE + " to " + service.ownerRole() + ", " + service.appRole());
-                st.execute("create schema if not exists " + service.schema() + " authorization " + service.ownerRole());
-                st.execute("revoke all on schema " + service.schema() + " from public");
-                st.execute("grant usage on schema " + service.schema() + " to " + service.appRole());
-            }
-            // Every schema's policies call tenancy's helpers (tenancy.current_tenant_id, is_active_member): its
-            // owner must be able to name them. Usage only: the helpers' EXECUTE grants stay with tenancy.
-            for (ServiceSpec service : ServiceSpec.ALL) {
-                if (!TENANCY.equals(service.schema())) {
-                    st.execute("grant usage on schema " + TENANCY + " to " + service.ownerRole());
+                for (String role : List.of(service.ownerRole(), service.appRole())) {
+                    st.execute("alter role " + role + " password " + literal(passwords.get(role)));
                 }
             }
         } catch (SQLException e) {
@@ -61,12 +45,16 @@ public final class PlatformDatabase {
         }
     }
 
-    private static void ensureRole(Statement st, String role, String attributes) throws SQLException {
-        var rs = st.executeQuery("select 1 from pg_roles where rolname = " + literal(role));
-        String verb = rs.next() ? "alter" : "create";
-        // Never superuser, never BYPASSRLS, no DDL outside the own schema: row-level security binds every role.
-        st.execute(verb + " role " + role + " " + attributes
-                + " nosuperuser nocreatedb nocreaterole noreplication nobypassrls");
+    /** bootstrap.sql: the roles, schemas and grants, the same file the platform chart's PostgreSQL cluster runs. */
+    public static String bootstrapSql() {
+        try (var in = PlatformDatabase.class.getResourceAsStream("/bootstrap.sql")) {
+            if (in == null) {
+                throw new IllegalStateException("bootstrap.sql is not on the classpath");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static String literal(String value) {

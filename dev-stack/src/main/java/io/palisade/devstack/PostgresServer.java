@@ -15,6 +15,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  */
 public final class PostgresServer implements AutoCloseable {
 
+    /** The superuser, trusted on loopback only (local platform and tests). */
+    public static final String SUPERUSER = "postgres";
+
     private final EmbeddedPostgres postgres;
 
     private PostgresServer(EmbeddedPostgres postgres) {
@@ -51,7 +54,7 @@ public final class PostgresServer implements AutoCloseable {
 
     /** The superuser's connection to a database, for bootstrap work only. */
     public DataSource superuserDataSource(String database) {
-        return postgres.getDatabase("postgres", database);
+        return postgres.getDatabase(SUPERUSER, database);
     }
 
     @Override

@@ -46,6 +46,22 @@ public final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(service.name(), pb.start());
     }
 
+    /**
+     * Runs the service's one-shot migration (config from {@link DevSettings#migrationConfig}) and waits for it to exit 0,
+     * as the platform chart's migration Job does before any serving instance starts.
+     */
+    public static void migrate(Path root, ServiceSpec service, Map<String, String> migrationConfig, Path log)
+            throws IOException, InterruptedException {
+        ServiceProcess migration = start(root, service, migrationConfig, log);
+        if (!migration.process.waitFor(120, TimeUnit.SECONDS)) {
+            migration.process.destroyForcibly();
+            throw new IllegalStateException(service.name() + "'s migration did not finish within 120 s (log: " + log + ")");
+        }
+        if (migration.process.exitValue() != 0) {
+            throw new IllegalStateException(service.name() + "'s migration exited with " + migration.process.exitValue() + " (log: " + log + ")");
+        }
+    }
+
     /** Waits until the service answers ready at its base URL. */
     public void awaitReady(String baseUrl, Duration timeout) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

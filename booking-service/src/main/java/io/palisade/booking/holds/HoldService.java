@@ -123,7 +123,7 @@ public class HoldService {
     }
 
     /** Holds that ran out free their seats; hold attempts that left the limit window are dropped. */
-    @Scheduled(every = "${palisade.holds.expiry-check:10s}", delayed = "5s")
+    @Scheduled(every = "${palisade.holds.expiry-check:10s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> expireHolds() {
         return tx.inScope(DbScope.anonymous(), c -> c.query("select booking.expire_holds() as expired").execute()
                 .call(() -> c.preparedQuery("select booking.purge_hold_attempts($1)").execute(Tuple.of((int) limitWindow.toSeconds()))))

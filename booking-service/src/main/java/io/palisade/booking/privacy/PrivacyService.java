@@ -127,7 +127,7 @@ public class PrivacyService {
                 .map(rows -> all(rows, PrivacyService::request)));
     }
 
-    @Scheduled(every = "${palisade.privacy.erasure-check:60s}", delayed = "10s")
+    @Scheduled(every = "${palisade.privacy.erasure-check:60s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> processErasures() {
         return tx.inScope(DbScope.anonymous(), c -> c.query("select booking.process_erasures(100) as done").execute())
                 .invoke(rows -> {

@@ -2,6 +2,7 @@ package io.palisade.common.events;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +22,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.palisade.common.health.BackgroundWork;
+import io.palisade.common.health.Heartbeat;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -33,6 +36,8 @@ import io.quarkus.runtime.StartupEvent;
 public class EventConsumers {
 
     private static final Logger LOG = Logger.getLogger(EventConsumers.class);
+    /** A handler's longest turn on one event: the bound on stopping. */
+    static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
 
     @Inject
     Instance<EventHandler> handlers;
@@ -43,6 +48,9 @@ public class EventConsumers {
     @ConfigProperty(name = "palisade.events.retry-pause", defaultValue = "PT2S")
     Duration retryPause;
 
+    @Inject
+    BackgroundWork backgroundWork;
+
     private final List<Runner> runners = new ArrayList<>();
 
     void start(@Observes StartupEvent event) {
@@ -51,19 +59,33 @@ public class EventConsumers {
             runners.add(runner);
             Thread thread = new Thread(runner, "events-" + String.join(",", handler.topics()));
             thread.setDaemon(true);
+            // A handler may take 30 s per event and a retry pause after it; four times that without progress is stuck.
+            runner.heartbeat = backgroundWork.watch("consumer of " + handler.topics(), thread, Duration.ofMinutes(2).plus(retryPause));
+            runner.thread = thread;
             thread.start();
         }
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * Stops every consumer after the event in hand (30 s at most, see docs/operations.md), committing what was handled:
+     * after a restart the group resumes exactly there.
+     */
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
         runners.forEach(Runner::stop);
+        long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
+        for (Runner runner : runners) {
+            runner.thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        }
     }
 
     private final class Runner implements Runnable {
 
         private final EventHandler handler;
+        private final Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
         private volatile KafkaConsumer<String, String> consumer;
         private volatile boolean running = true;
+        private Heartbeat heartbeat;
+        private Thread thread;
 
         Runner(EventHandler handler) {
             this.handler = handler;
@@ -84,7 +106,10 @@ public class EventConsumers {
             return new KafkaConsumer<>(settings, new StringDeserializer(), new StringDeserializer());
         }
 
-        /** Polls until stopped; a Kafka failure (a rebalance during a long batch, a broker gone) gets a fresh consumer. */
+        /**
+         * Polls until stopped; a Kafka failure (a rebalance during a long batch, a broker gone) gets a fresh consumer. An
+         * Error ends the thread, and liveness reports it.
+         */
         @Override
         public void run() {
             while (running) {
@@ -92,28 +117,14 @@ public class EventConsumers {
                     consumer.subscribe(handler.topics());
                     while (running) {
                         ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
-                        for (TopicPartition partition : records.partitions()) {
-                            long handledUpTo = -1;
-                            for (ConsumerRecord<String, String> record : records.records(partition)) {
-                                if (!handle(record)) {
-                                    // Retry this event after a pause; the rest of the partition waits behind it.
-                                    consumer.seek(partition, record.offset());
-                                    pause();
-                                    break;
-                                }
-                                handledUpTo = record.offset();
-                            }
-                            // Once per partition and poll: a crash before it redelivers at most one poll's events,
-                            // which handlers apply once anyway (idempotent on the event id).
-                            if (handledUpTo >= 0) {
-                                consumer.commitSync(Map.of(partition, new OffsetAndMetadata(handledUpTo + 1)));
-                            }
-                        }
+                        heartbeat.beat();
+                        handleInOrder(records);
                     }
                 } catch (WakeupException stopping) {
-                    // shutdown
+                    // shutdown: what was handled is committed below
                 } catch (RuntimeException e) {
                     LOG.warnf("consumer of %s failed, starting a new one: %s", handler.topics(), e.getMessage());
+                    handled.clear();
                     consumer.close(Duration.ofSeconds(5));
                     pause();
                     consumer = newConsumer();
@@ -121,7 +132,43 @@ public class EventConsumers {
                 }
                 break;
             }
+            try {
+                commitHandled();
+            } catch (RuntimeException e) {
+                LOG.warnf("consumer of %s could not commit on shutdown (the events are handled again, once): %s", handler.topics(),
+                        e.getMessage());
+            }
             consumer.close(Duration.ofSeconds(5));
+            heartbeat.stopped();
+        }
+
+        /** Each partition in order; a failed event stops its partition and is retried after a pause. */
+        private void handleInOrder(ConsumerRecords<String, String> records) {
+            for (TopicPartition partition : records.partitions()) {
+                for (ConsumerRecord<String, String> record : records.records(partition)) {
+                    if (!running) {
+                        return;
+                    }
+                    if (!handle(record)) {
+                        // Retry this event after a pause; the rest of the partition waits behind it.
+                        consumer.seek(partition, record.offset());
+                        pause();
+                        break;
+                    }
+                    handled.put(partition, new OffsetAndMetadata(record.offset() + 1));
+                    heartbeat.beat();
+                }
+                // Once per partition and poll: a crash before it redelivers at most one poll's events, which handlers
+                // apply once anyway (idempotent on the event id).
+                commitHandled();
+            }
+        }
+
+        private void commitHandled() {
+            if (!handled.isEmpty()) {
+                consumer.commitSync(handled);
+                handled.clear();
+            }
         }
 
         private boolean handle(ConsumerRecord<String, String> record) {

@@ -126,7 +126,7 @@ public class IdempotencyKeys {
                 .execute(Tuple.of(caller.tenantId(), caller.userId(), key)).replaceWithVoid());
     }
 
-    @Scheduled(every = "15m", delayed = "1m")
+    @Scheduled(every = "15m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purgeExpired() {
         return pool.query("select " + schema + ".idempotency_purge()").execute().replaceWithVoid();
     }

@@ -17,9 +17,10 @@ public abstract class PalisadeStackResource implements QuarkusTestResourceLifecy
         this.service = ServiceSpec.named(serviceName);
     }
 
+    /** The serving configuration plus the owner's password: a service under test migrates its schema as it starts. */
     @Override
     public Map<String, String> start() {
-        return PalisadeTestStack.get().serviceConfig(service);
+        return PalisadeTestStack.get().migratingServiceConfig(service);
     }
 
     /** A fresh directory for a service's mail in tests (palisade.mail.directory): one JSON file per message. */

@@ -10,6 +10,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.palisade.devstack.KafkaBroker;
@@ -25,42 +26,93 @@ import io.palisade.devstack.ServiceSpec;
  */
 public final class PalisadeTestStack {
 
+    /**
+     * The running stack, as a JSON system property, and its broker's start and stop as platform MBeans: Quarkus loads
+     * this class once per test profile in a class loader of its own, and every copy must use the one stack of the JVM
+     * (a second broker in the same JVM would also meet the first one's SASL providers, which the JDK registers globally).
+     */
+    private static final String SHARED = "palisade.test-stack";
+    private static final String KAFKA_CONTROL = "io.palisade.test:type=KafkaBroker,action=";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private static PalisadeTestStack instance;
 
-    private final PostgresServer postgres;
+    private final int postgresPort;
     private final KafkaBroker kafka;
-    private final Map<String, String> rolePasswords = new HashMap<>();
+    private final Map<String, String> rolePasswords;
     private final io.palisade.devstack.DevSettings.PlatformKeys keys;
     private final java.util.Set<String> migrated = new java.util.HashSet<>();
 
-    private PalisadeTestStack() throws IOException {
+    private PalisadeTestStack(int postgresPort, KafkaBroker kafka, Map<String, String> rolePasswords,
+            io.palisade.devstack.DevSettings.PlatformKeys keys) {
+        this.postgresPort = postgresPort;
+        this.kafka = kafka;
+        this.rolePasswords = rolePasswords;
+        this.keys = keys;
+    }
+
+    private static PalisadeTestStack startNew() throws IOException {
         SecureRandom random = new SecureRandom();
+        Map<String, String> rolePasswords = new HashMap<>();
         for (ServiceSpec service : ServiceSpec.ALL) {
             rolePasswords.put(service.ownerRole(), randomSecret(random));
             rolePasswords.put(service.appRole(), randomSecret(random));
         }
-        keys = new io.palisade.devstack.DevSettings.PlatformKeys(randomKey(random), randomKey(random), randomKey(random), randomKey(random),
+        var keys = new io.palisade.devstack.DevSettings.PlatformKeys(randomKey(random), randomKey(random), randomKey(random), randomKey(random),
                 randomKey(random));
-        postgres = PostgresServer.start(0, null);
+        PostgresServer postgres = PostgresServer.start(0, null);
         PlatformDatabase.bootstrap(postgres, rolePasswords);
         Map<String, String> kafkaPasswords = new HashMap<>();
         for (String user : KafkaBroker.users()) {
             kafkaPasswords.put(user, randomSecret(random));
         }
-        kafka = new KafkaBroker(Files.createTempDirectory("palisade-kafka"), freePort(), freePort(), kafkaPasswords);
+        KafkaBroker kafka = new KafkaBroker(Files.createTempDirectory("palisade-kafka"), freePort(), freePort(), kafkaPasswords);
         kafka.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.stop();
             postgres.close();
         }));
+        try {
+            var mbeans = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            mbeans.registerMBean(new javax.management.StandardMBean(kafka::start, Runnable.class), new javax.management.ObjectName(KAFKA_CONTROL + "start"));
+            mbeans.registerMBean(new javax.management.StandardMBean(kafka::stop, Runnable.class), new javax.management.ObjectName(KAFKA_CONTROL + "stop"));
+            System.setProperty(SHARED, JSON.writeValueAsString(Map.of("postgresPort", postgres.port(), "kafkaPort", kafka.port(),
+                    "kafkaPasswords", kafkaPasswords, "rolePasswords", rolePasswords, "keys", List.of(keys.masterKey(), keys.lookupKey(),
+                            keys.paymentTokenKey(), keys.bookingTokenKey(), keys.auditCheckpointKey()))));
+        } catch (javax.management.JMException e) {
+            throw new IllegalStateException("the test broker's controls could not be registered", e);
+        }
+        return new PalisadeTestStack(postgres.port(), kafka, rolePasswords, keys);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static PalisadeTestStack attach(String shared) throws IOException {
+        Map<String, Object> stack = JSON.readValue(shared, Map.class);
+        List<String> keys = (List<String>) stack.get("keys");
+        KafkaBroker kafka = KafkaBroker.runningElsewhere((Integer) stack.get("kafkaPort"), (Map<String, String>) stack.get("kafkaPasswords"),
+                () -> invoke(KAFKA_CONTROL + "start"), () -> invoke(KAFKA_CONTROL + "stop"));
+        return new PalisadeTestStack((Integer) stack.get("postgresPort"), kafka, (Map<String, String>) stack.get("rolePasswords"),
+                new io.palisade.devstack.DevSettings.PlatformKeys(keys.get(0), keys.get(1), keys.get(2), keys.get(3), keys.get(4)));
+    }
+
+    private static void invoke(String control) {
+        try {
+            java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(new javax.management.ObjectName(control), "run", null, null);
+        } catch (javax.management.JMException e) {
+            throw new IllegalStateException(control + " failed", e);
+        }
     }
 
     public static synchronized PalisadeTestStack get() {
         if (instance == null) {
-            try {
-                instance = new PalisadeTestStack();
-            } catch (IOException e) {
-                throw new IllegalStateException("test stack did not start", e);
+            // System properties are one object per JVM: the lock every class loader's copy shares.
+            synchronized (System.getProperties()) {
+                String shared = System.getProperty(SHARED);
+                try {
+                    instance = shared == null ? startNew() : attach(shared);
+                } catch (IOException e) {
+                    throw new IllegalStateException("test stack did not start", e);
+                }
             }
         }
         return instance;
@@ -71,7 +123,7 @@ public final class PalisadeTestStack {
     }
 
     public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/" + PlatformDatabase.DATABASE;
+        return "jdbc:postgresql://127.0.0.1:" + postgresPort + "/" + PlatformDatabase.DATABASE;
     }
 
     /** A JDBC connection as the given role (a service's app role, its owner role), for direct SQL tests. */
@@ -81,7 +133,7 @@ public final class PalisadeTestStack {
 
     /** A superuser connection, for what only tests may do (checking the catalog, seeding across tenants). */
     public Connection connectAsSuperuser() throws SQLException {
-        return postgres.superuserDataSource(PlatformDatabase.DATABASE).getConnection();
+        return DriverManager.getConnection(jdbcUrl(), PostgresServer.SUPERUSER, null);
     }
 
     /**
@@ -104,8 +156,15 @@ public final class PalisadeTestStack {
                 .load().migrate();
     }
 
+    /** A serving service's configuration that also migrates at start (a @QuarkusTest's single process). */
+    public Map<String, String> migratingServiceConfig(ServiceSpec service) {
+        Map<String, String> config = new HashMap<>(serviceConfig(service));
+        config.put("palisade.db.owner-password", rolePasswords.get(service.ownerRole()));
+        return config;
+    }
+
     public Map<String, String> serviceConfig(ServiceSpec service) {
-        return io.palisade.devstack.DevSettings.serviceConfig(service, postgres.port(), kafka, rolePasswords, keys);
+        return io.palisade.devstack.DevSettings.serviceConfig(service, postgresPort, kafka, rolePasswords, keys);
     }
 
     private static String randomKey(SecureRandom random) {
@@ -142,7 +201,11 @@ public final class PalisadeTestStack {
             config.put("palisade.audit.archive.directory", Files.createTempDirectory("audit-archive").toString());
         }
         config.putAll(extra);
-        Path log = Files.createTempDirectory("palisade-" + service.name()).resolve(service.name() + ".log");
+        Path logs = Files.createTempDirectory("palisade-" + service.name());
+        // As in production: the schema is migrated by a one-shot run; the serving process has no owner password.
+        ServiceProcess.migrate(Path.of(".."), service, io.palisade.devstack.DevSettings.migrationConfig(config, service, rolePasswords),
+                logs.resolve(service.name() + "-migration.log"));
+        Path log = logs.resolve(service.name() + ".log");
         ServiceProcess process = ServiceProcess.start(Path.of(".."), service, config, log);
         RunningService running = new RunningService("http://127.0.0.1:" + port, process);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close));

@@ -146,7 +146,7 @@ public class LoginThrottle {
     }
 
     /** Forgets failures long out of every window and locks whose strikes are forgotten. */
-    @Scheduled(every = "1h", delayed = "5m")
+    @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purge() {
         Duration window = settings.email().window().compareTo(settings.ip().window()) > 0 ? settings.email().window() : settings.ip().window();
         return pool.withTransaction(c -> c.preparedQuery("delete from tenancy.login_failures where failed_at < now() - make_interval(secs => $1)")

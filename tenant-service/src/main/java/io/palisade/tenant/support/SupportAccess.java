@@ -116,7 +116,7 @@ public class SupportAccess {
                 }));
     }
 
-    @Scheduled(every = "${palisade.support.expiry-check:30s}", delayed = "10s")
+    @Scheduled(every = "${palisade.support.expiry-check:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> expire() {
         return tx.inScope(DbScope.anonymous(), sessions::expire).invoke(n -> {
             if (n > 0) {

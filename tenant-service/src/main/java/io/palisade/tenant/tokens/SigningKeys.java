@@ -65,7 +65,7 @@ public class SigningKeys {
         reload().chain(loaded -> loaded ? Uni.createFrom().voidItem() : createFirstKey()).await().atMost(Duration.ofSeconds(30));
     }
 
-    @Scheduled(every = "30s", delayed = "30s")
+    @Scheduled(every = "30s", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refresh() {
         return reloadNow();
     }

@@ -31,6 +31,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.palisade.common.audit.AuditEvent;
+import io.palisade.common.health.BackgroundWork;
+import io.palisade.common.health.Heartbeat;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.webhook.egress.CheckedUrl;
@@ -104,16 +106,24 @@ public class DeliveryWorker {
     private Semaphore slots;
     private ExecutorService sending;
     private Thread loop;
+    private Heartbeat heartbeat;
+
+    @Inject
+    BackgroundWork backgroundWork;
 
     void start(@Observes StartupEvent event) {
         slots = new Semaphore(maxInFlight);
         sending = Executors.newVirtualThreadPerTaskExecutor();
         running = true;
-        loop = Thread.ofPlatform().daemon().name("webhook-deliveries").start(this::run);
+        loop = Thread.ofPlatform().daemon().name("webhook-deliveries").unstarted(this::run);
+        // Each turn claims at most a minute's worth of database waiting; five without one is stuck.
+        heartbeat = backgroundWork.watch("webhook delivery loop", loop, Duration.ofMinutes(5));
+        loop.start();
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         running = false;
+        heartbeat.stopped();
         wake();
         loop.join(5000);
         sending.shutdown();
@@ -130,6 +140,7 @@ public class DeliveryWorker {
 
     private void run() {
         while (running) {
+            heartbeat.beat();
             try {
                 int free = slots.availablePermits();
                 List<Claimed> claimed = free == 0 ? List.of() : claim(free);

@@ -1,0 +1,103 @@
+package io.palisade.deployment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * docker/Dockerfile.jvm, parsed (no container engine here): a pinned base image, a numeric non-root user, only the
+ * service's fast-jar copied in (no secret, no local data), and nothing the read-only root filesystem would break.
+ */
+class ContainerImageTest {
+
+    private static final Path DOCKERFILE = Path.of("..", "docker", "Dockerfile.jvm");
+
+    /** The instructions, continuation lines joined and comments dropped. */
+    private static List<String[]> instructions() throws Exception {
+        List<String[]> instructions = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : Files.readAllLines(DOCKERFILE)) {
+            String trimmed = line.strip();
+            if (trimmed.startsWith("#") || (trimmed.isEmpty() && current.isEmpty())) {
+                continue;
+            }
+            if (trimmed.endsWith("\\")) {
+                current.append(trimmed, 0, trimmed.length() - 1).append(' ');
+                continue;
+            }
+            current.append(trimmed);
+            String instruction = current.toString().strip();
+            current.setLength(0);
+            if (!instruction.isEmpty()) {
+                instructions.add(instruction.split("\\s+", 2));
+            }
+        }
+        return instructions;
+    }
+
+    private static List<String> arguments(String keyword) throws Exception {
+        return instructions().stream().filter(i -> i[0].equalsIgnoreCase(keyword)).map(i -> i.length > 1 ? i[1] : "").toList();
+    }
+
+    @Test
+    void theBaseImageIsPinnedToAJavaRuntime() throws Exception {
+        List<String> from = arguments("FROM");
+        assertEquals(1, from.size(), "one stage: the image is built from the fast-jar Maven made");
+        Matcher image = Pattern.compile("([\\w./-]+):([\\w.-]+)(@sha256:[0-9a-f]{64})?").matcher(from.get(0));
+        assertTrue(image.matches(), "FROM names an image and a tag: " + from.get(0));
+        assertFalse(image.group(2).equals("latest"), "never :latest");
+        assertTrue(image.group(2).startsWith("21") && image.group(2).contains("jre"), "a Java 21 runtime, not a JDK: " + image.group(2));
+    }
+
+    @Test
+    void itRunsAsANumericNonRootUser() throws Exception {
+        List<String> users = arguments("USER");
+        assertFalse(users.isEmpty(), "a USER is set");
+        String last = users.get(users.size() - 1);
+        Matcher user = Pattern.compile("(\\d+)(:(\\d+))?").matcher(last);
+        assertTrue(user.matches(), "numeric, so runAsNonRoot can check it: " + last);
+        assertTrue(Integer.parseInt(user.group(1)) >= 1000, "not root, not a system user: " + last);
+        List<String[]> all = instructions();
+        assertEquals("USER", all.get(all.size() - 2)[0].toUpperCase(), "USER comes after every COPY and RUN, right before the entrypoint");
+    }
+
+    @Test
+    void onlyTheFastJarIsCopiedInAndNoSecret() throws Exception {
+        List<String> copies = new ArrayList<>(arguments("COPY"));
+        copies.addAll(arguments("ADD"));
+        assertFalse(copies.isEmpty());
+        for (String copy : copies) {
+            String[] parts = copy.split("\\s+");
+            for (int i = 0; i < parts.length - 1; i++) {
+                if (parts[i].startsWith("--")) {
+                    continue;
+                }
+                assertTrue(parts[i].startsWith("${SERVICE}/target/quarkus-app/"), "copies only the service's fast-jar: " + copy);
+                assertFalse(parts[i].matches(".*(\\.palisade|\\.env|secret|\\.key|\\.pem|\\.p12|password).*"), "no secret: " + copy);
+            }
+        }
+        assertTrue(arguments("ADD").isEmpty(), "COPY, never ADD (no URLs, no archives unpacked)");
+        for (String env : arguments("ENV")) {
+            assertFalse(env.matches("(?i).*(password|secret|key)=.*"), "no secret in the environment: " + env);
+        }
+    }
+
+    @Test
+    void theJvmWritesOnlyToTmpAndStopsOnSigterm() throws Exception {
+        String env = String.join(" ", arguments("ENV"));
+        assertTrue(env.contains("-Djava.io.tmpdir=/tmp"), "temporary files in /tmp, the only writable path besides the archive volume");
+        assertTrue(env.contains("-XX:-UsePerfData"), "no hsperfdata files");
+        assertTrue(env.contains("MaxRAMPercentage"), "heap sized from the container's memory limit");
+        String entrypoint = arguments("ENTRYPOINT").get(0);
+        assertTrue(entrypoint.contains("exec java"), "java replaces the shell as PID 1 and receives SIGTERM itself: " + entrypoint);
+    }
+}
