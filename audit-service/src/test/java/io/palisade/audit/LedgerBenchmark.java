@@ -115,7 +115,7 @@ class LedgerBenchmark {
                 data.put("actor", Map.of("userId", UUID.randomUUID().toString(), "role", "owner", "clientIp", "203.0.113.9"));
                 data.put("target", Map.of("type", "booking", "id", "b-" + i));
                 data.put("outcome", "success");
-                JsonObject event = new JsonObject().put("specversion", "1.0").put("id", UUID.randomUUID().toString()).put("source", "/benchmark")
+                JsonObject event = new JsonObject().put("specversion", "1.0").put("id", UUID.randomUUID().toString()).put("source", "/booking-service")
                         .put("type", "booking.cancelled").put("time", Instant.now().toString()).put("tenantid", tenant.toString())
                         .put("datacontenttype", "application/json").put("data", data);
                 producer.send(new ProducerRecord<>("palisade.audit", tenant.toString(), event.encode()));

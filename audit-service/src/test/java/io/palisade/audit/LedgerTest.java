@@ -39,6 +39,11 @@ class LedgerTest {
 
     /** An audit event as every service's AuditLog publishes it; returns its id. */
     static String publish(TestTenancy.Tenant tenant, String action, String targetId, String eventId) {
+        return publish(tenant, tenant.id(), "/booking-service", action, targetId, eventId);
+    }
+
+    /** An audit event about a tenant, sent for {@code sentFor} by {@code source}. */
+    static String publish(TestTenancy.Tenant tenant, UUID sentFor, String source, String action, String targetId, String eventId) {
         Map<String, Object> data = new HashMap<>();
         data.put("schemaVersion", 1);
         data.put("action", action);
@@ -49,7 +54,7 @@ class LedgerTest {
         data.put("before", Map.of("status", "held"));
         data.put("after", Map.of("status", "cancelled"));
         data.put("details", Map.of("reason", "guest asked, \"politely\", by phone"));
-        return TestEvents.publish("palisade.audit", "/booking-service", tenant.id(), action, targetId, data, eventId);
+        return TestEvents.publish("palisade.audit", source, sentFor, action, targetId, data, eventId);
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
@@ -79,6 +84,25 @@ class LedgerTest {
                 .body("items.size()", equalTo(1)).body("items[0].eventId", equalTo(id)).body("items[0].actorRole", equalTo("owner"))
                 .body("items[0].entry.before.status", equalTo("held")).body("items[0].chainSeq", equalTo(1));
         bearer(tenant.staffToken()).get("/audit/entries").then().statusCode(403);
+    }
+
+    /**
+     * Only a Palisade service writes the audit topic, and an entry goes into the chain of the tenant it was sent for: one
+     * naming another tenant in its payload (a bug, or a service's credentials misused) is refused, not written into that
+     * tenant's chain.
+     */
+    @Test
+    void anEntryForAnotherTenantOrFromAStrangerIsRefused() throws Exception {
+        TestTenancy.Tenant victim = TestTenancy.newTenant(0);
+        TestTenancy.Tenant sender = TestTenancy.newTenant(0);
+        publish(victim, sender.id(), "/booking-service", "booking.cancelled", "forged-1", UUID.randomUUID().toString());
+        publish(victim, null, "/booking-service", "booking.cancelled", "forged-2", UUID.randomUUID().toString());
+        publish(victim, victim.id(), "/somebody", "booking.cancelled", "forged-3", UUID.randomUUID().toString());
+        publish(victim, "booking.cancelled", "genuine", UUID.randomUUID().toString());
+        await(() -> entries(victim) >= 1, "the genuine entry arrives after the refused ones");
+        Thread.sleep(500);
+        bearer(victim.ownerToken()).get("/audit/entries").then().body("items.size()", equalTo(1)).body("items[0].targetId", equalTo("genuine"));
+        assertEquals(0, entries(sender), "nor does it land in the sender's chain");
     }
 
     @Test

@@ -142,7 +142,9 @@ public final class LocalPlatform {
                   Stripe (fake)    %s   complete a payment: POST /v1/payment_intents/<pi>/confirm (docs/payments.md)
                   OIDC discovery   %s/.well-known/openid-configuration
                   PostgreSQL       127.0.0.1:%d  database %s
-                  Kafka            %s
+                  Kafka            %s  SASL_PLAINTEXT, SCRAM-SHA-512: one user per service (k8s/palisade-platform/files/kafka-acls.yaml);
+                                   admin %s / %s
+                  Metrics          <service>/q/metrics (Prometheus), e.g. %s/q/metrics; health: <service>/q/health/ready, /q/health/live
 
                 Demo logins (POST %s/auth/login with {"email":..., "password":...}):
                   platform admin   %s / %s
@@ -154,7 +156,8 @@ public final class LocalPlatform {
                 """,
                 startup.toMillis() / 1000.0, tenantService, tenantService, tenantService, bookingService, bookingService, paymentService,
                 paymentService, stripe.apiBase(), tenantService,
-                settings.postgresPort(), PlatformDatabase.DATABASE, kafka.bootstrapServers(), tenantService,
+                settings.postgresPort(), PlatformDatabase.DATABASE, kafka.bootstrapServers(), KafkaBroker.ADMIN_USER,
+                settings.kafkaPasswords().get(KafkaBroker.ADMIN_USER), bookingService, tenantService,
                 settings.platformAdminEmail(), settings.platformAdminPassword(), settings.demoPassword(), home);
     }
 

@@ -31,6 +31,8 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.palisade.audit.checkpoints.CheckpointKeys;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
@@ -67,6 +69,10 @@ public class ArchiveWriter {
     public record Head(long seq, String hash) {
     }
 
+    /** The archiver role: exactly one instance of audit-service writes the archive and signs checkpoints (docs/operations.md). */
+    @ConfigProperty(name = "palisade.audit.archive.enabled", defaultValue = "true")
+    boolean enabled;
+
     @ConfigProperty(name = "palisade.audit.archive.directory")
     Path directory;
 
@@ -82,11 +88,26 @@ public class ArchiveWriter {
     @Inject
     CheckpointKeys keys;
 
+    @Inject
+    void registerMetrics(MeterRegistry registry) {
+        if (enabled) {
+            Gauge.builder("palisade.audit.archive.last.seal.age", this, writer -> Duration.between(writer.lastSeal, Instant.now()).toSeconds())
+                    .description("since the archive last sealed a segment (or started)").baseUnit("seconds").register(registry);
+        }
+    }
+
+    /** Whether this instance is the archiver. */
+    public boolean enabled() {
+        return enabled;
+    }
+
     private final Map<String, Head> heads = new TreeMap<>();
     /** What the archive holds, as of the end of the last round: read by the checkpointer without waiting for a round. */
     private volatile Map<String, Head> archived = Map.of();
     private final Map<String, Long> checkpointed = new TreeMap<>();
     private final Set<String> stalled = new HashSet<>();
+    /** When a segment was last sealed (or the writer started): a growing age means the archive stopped taking in. */
+    private volatile Instant lastSeal = Instant.now();
     private FileChannel lockChannel;
     private FileLock lock;
     private FileChannel out;
@@ -96,6 +117,9 @@ public class ArchiveWriter {
 
     @Scheduled(every = "${palisade.audit.archive.every:5s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     synchronized void archive() {
+        if (!enabled) {
+            return;
+        }
         try {
             if (!locked()) {
                 return;
@@ -207,6 +231,7 @@ public class ArchiveWriter {
         Path sealed = directory.resolve(ArchiveVerifier.segmentFileName(number, false));
         Files.move(directory.resolve(ArchiveVerifier.segmentFileName(number, true)), sealed, StandardCopyOption.ATOMIC_MOVE);
         Files.setPosixFilePermissions(sealed, PosixFilePermissions.fromString("r--r--r--"));
+        lastSeal = Instant.now();
         startSegment(number + 1, sealedDigest);
     }
 

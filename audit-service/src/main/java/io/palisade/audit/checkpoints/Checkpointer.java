@@ -2,6 +2,7 @@ package io.palisade.audit.checkpoints;
 
 import static io.palisade.common.db.Rows.all;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -15,6 +16,8 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.palisade.audit.archive.ArchiveVerifier;
 import io.palisade.audit.archive.ArchiveWriter;
 import io.palisade.common.tenancy.DbScope;
@@ -44,11 +47,24 @@ public class Checkpointer {
     @Inject
     ArchiveWriter archive;
 
+    /** When a round last signed every moved head (or the service started). */
+    private volatile Instant lastRound = Instant.now();
+
+    @Inject
+    void registerMetrics(MeterRegistry registry) {
+        Gauge.builder("palisade.audit.checkpoint.age", this, checkpointer -> Duration.between(checkpointer.lastRound, Instant.now()).toSeconds())
+                .description("since every moved chain head was last signed").baseUnit("seconds").register(registry);
+    }
+
     @Scheduled(every = "${palisade.audit.checkpoint-interval:5m}", delayed = "${palisade.audit.checkpoint-interval:5m}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> signArchivedHeads() {
+        if (!archive.enabled()) {
+            return Uni.createFrom().voidItem();
+        }
         Map<String, ArchiveWriter.Head> heads = archive.archivedHeads();
         if (heads.isEmpty()) {
+            lastRound = Instant.now();
             return Uni.createFrom().voidItem();
         }
         return tx.inScope(DbScope.anonymous(), c -> c.query("select chain_key, chain_seq from audit.last_checkpoints()").execute()
@@ -58,6 +74,7 @@ public class Checkpointer {
                         .filter(head -> head.getValue().seq() > last.getOrDefault(head.getKey(), 0L)))
                 .onItem().transformToUniAndConcatenate(head -> sign(head.getKey(), head.getValue()))
                 .collect().asList()
+                .invoke(signed -> lastRound = Instant.now())
                 .onFailure().invoke(e -> LOG.warnf("checkpoints not signed this round, will retry: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();

@@ -1,5 +1,6 @@
 package io.palisade.audit.ledger;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
@@ -10,6 +11,8 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.palisade.audit.alerts.Alerts;
 import io.palisade.common.events.CloudEvent;
 import io.palisade.common.events.EventHandler;
@@ -37,6 +40,14 @@ public class LedgerEvents implements EventHandler {
     @ConfigProperty(name = "palisade.audit.topic")
     String topic;
 
+    private Timer ingestLag;
+
+    @Inject
+    void registerMetrics(MeterRegistry registry) {
+        ingestLag = Timer.builder("palisade.audit.ingest.lag").description("from the audited change to its ledger entry")
+                .publishPercentileHistogram().register(registry);
+    }
+
     @Override
     public List<String> topics() {
         return List.of(topic);
@@ -52,13 +63,24 @@ public class LedgerEvents implements EventHandler {
             if (event.data() == null || event.data().getString("action") == null) {
                 throw new IllegalArgumentException("no action");
             }
+            // The chain is the envelope's tenant (the producing service's outbox row, the Kafka key's tenant): an entry
+            // whose payload names another tenant would be written into someone else's chain.
+            String named = event.data().getString("tenantId");
+            String envelope = event.tenantId() == null ? null : event.tenantId().toString();
+            if (!java.util.Objects.equals(named, envelope)) {
+                LOG.errorf("audit event %s (%s) names tenant %s but was sent for %s; not in the ledger", event.id(), event.type(), named,
+                        envelope == null ? "the platform" : envelope);
+                return Uni.createFrom().voidItem();
+            }
         } catch (RuntimeException e) {
             LOG.errorf("audit event %s (%s) does not follow the audit event schema; not in the ledger", event.id(), event.type());
             return Uni.createFrom().voidItem();
         }
         String action = event.data().getString("action");
+        Duration lag = Duration.between(occurred, OffsetDateTime.now());
         return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select audit.append($1, $2, $3, $4) as fresh")
                 .execute(Tuple.of(id, event.source(), occurred, event.data()))
-                .flatMap(rows -> rows.iterator().next().getBoolean("fresh") ? alerts.consider(c, id, action) : Uni.createFrom().voidItem()));
+                .flatMap(rows -> rows.iterator().next().getBoolean("fresh") ? alerts.consider(c, id, action) : Uni.createFrom().voidItem()))
+                .invoke(() -> ingestLag.record(lag.isNegative() ? Duration.ZERO : lag));
     }
 }

@@ -16,6 +16,7 @@ import static io.palisade.common.db.Rows.first;
 
 import io.palisade.booking.Capacity;
 import io.palisade.booking.guests.GuestData;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.palisade.common.guests.GuestTokens;
 import io.palisade.common.crypto.Pseudonyms;
 import io.palisade.common.tenancy.DbScope;
@@ -103,8 +104,22 @@ public class HoldService {
                     }).orElseThrow(() -> ProblemException.notFound("the slot"))));
         }))
                 .onFailure(Capacity::exceeded)
-                .transform(e -> ProblemException.conflict("not enough free seats on this slot"));
+                .transform(e -> ProblemException.conflict("not enough free seats on this slot"))
+                .invoke(hold -> registry.counter("palisade.holds", "outcome", "created").increment())
+                .onFailure(ProblemException.class).invoke(e -> registry.counter("palisade.holds", "outcome", refusal((ProblemException) e)).increment());
     }
+
+    /** Why a hold was refused, as the holds metric counts it: no seats left, a limit, or no such slot. */
+    private static String refusal(ProblemException e) {
+        return switch (e.problem().status) {
+            case 409 -> "refused_full";
+            case 429 -> "refused_limit";
+            default -> "refused_other";
+        };
+    }
+
+    @Inject
+    MeterRegistry registry;
 
     private Uni<Void> admit(SqlConnection c, UUID tenantId, String clientAddress, String emailKey) {
         return c.preparedQuery("select refused_by, retry_after_seconds from booking.admit_hold($1, $2, $3, $4, $5, $6)")

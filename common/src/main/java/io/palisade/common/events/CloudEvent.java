@@ -7,9 +7,10 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * A CloudEvents 1.0 JSON message as the outbox relays publish them (docs/events.md): an id unique per event,
- * the type, the tenant it belongs to and the data.
+ * the type, the tenant it belongs to, the trace it continues (distributed-tracing extension) and the data.
  */
-public record CloudEvent(String id, String type, String source, String subject, UUID tenantId, String time, JsonObject data) {
+public record CloudEvent(String id, String type, String source, String subject, UUID tenantId, String time, String traceparent,
+        JsonObject data) {
 
     /** Parses a message; a message that is not a usable CloudEvent is refused with IllegalArgumentException. */
     public static CloudEvent parse(String json) {
@@ -23,7 +24,7 @@ public record CloudEvent(String id, String type, String source, String subject, 
             }
             String tenant = event.getString("tenantid");
             return new CloudEvent(event.getString("id"), event.getString("type"), event.getString("source"), event.getString("subject"),
-                    tenant == null ? null : UUID.fromString(tenant), event.getString("time"),
+                    tenant == null ? null : UUID.fromString(tenant), event.getString("time"), event.getString("traceparent"),
                     event.getJsonObject("data", new JsonObject()));
         } catch (DecodeException | ClassCastException | NullPointerException e) {
             throw new IllegalArgumentException("not a CloudEvents 1.0 message", e);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,15 +23,24 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.palisade.common.health.BackgroundWork;
 import io.palisade.common.health.Heartbeat;
+import io.palisade.common.tracing.TraceContext;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
  * Runs every {@link EventHandler} of the service on its own thread: poll, handle each event in order, commit the
  * offsets of what was handled after each poll. A handler failure stops the partition at that event and retries it after
- * a pause, so nothing is skipped; a message that is not a CloudEvent is logged and passed over.
+ * a pause, so nothing is skipped; a message that is not a CloudEvent, or whose source is not the topic's writer
+ * ({@link Topics}), is logged and passed over.
  */
 @ApplicationScoped
 public class EventConsumers {
@@ -38,6 +48,9 @@ public class EventConsumers {
     private static final Logger LOG = Logger.getLogger(EventConsumers.class);
     /** A handler's longest turn on one event: the bound on stopping. */
     static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
+    private static final String HANDLED = "handled";
+    private static final String FAILED = "failed";
+    private static final String SKIPPED = "skipped";
 
     @Inject
     Instance<EventHandler> handlers;
@@ -51,6 +64,12 @@ public class EventConsumers {
     @Inject
     BackgroundWork backgroundWork;
 
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
+    Tracer tracer;
+
     private final List<Runner> runners = new ArrayList<>();
 
     void start(@Observes StartupEvent event) {
@@ -62,6 +81,13 @@ public class EventConsumers {
             // A handler may take 30 s per event and a retry pause after it; four times that without progress is stuck.
             runner.heartbeat = backgroundWork.watch("consumer of " + handler.topics(), thread, Duration.ofMinutes(2).plus(retryPause));
             runner.thread = thread;
+            String topics = String.join(",", handler.topics());
+            Gauge.builder("palisade.events.lag", runner.lag, AtomicLong::get).tags("group", handler.group(), "topics", topics)
+                    .description("records on the handler's partitions not yet consumed").register(registry);
+            for (String outcome : List.of(HANDLED, FAILED, SKIPPED)) {
+                runner.outcomes.put(outcome, Counter.builder("palisade.events").tags("group", handler.group(), "topics", topics, "outcome", outcome)
+                        .description("events by outcome: handled, failed (to be retried), skipped (can never be applied)").register(registry));
+            }
             thread.start();
         }
     }
@@ -86,6 +112,8 @@ public class EventConsumers {
         private volatile boolean running = true;
         private Heartbeat heartbeat;
         private Thread thread;
+        private final AtomicLong lag = new AtomicLong();
+        private final Map<String, Counter> outcomes = new HashMap<>();
 
         Runner(EventHandler handler) {
             this.handler = handler;
@@ -112,12 +140,25 @@ public class EventConsumers {
          */
         @Override
         public void run() {
+            try {
+                consume();
+            } catch (Error fatal) {
+                // The thread ends (liveness reports it); the consumer leaves its group at once, so the service's other
+                // instances take its partitions instead of waiting for the poll interval to run out.
+                LOG.errorf(fatal, "consumer of %s died", handler.topics());
+                consumer.close(Duration.ofSeconds(5));
+                throw fatal;
+            }
+        }
+
+        private void consume() {
             while (running) {
                 try {
                     consumer.subscribe(handler.topics());
                     while (running) {
                         ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
                         heartbeat.beat();
+                        measureLag();
                         handleInOrder(records);
                     }
                 } catch (WakeupException stopping) {
@@ -164,6 +205,15 @@ public class EventConsumers {
             }
         }
 
+        /** The consumer knows its lag from the last fetch; read here, on its own thread (it is not thread-safe). */
+        private void measureLag() {
+            long total = 0;
+            for (TopicPartition partition : consumer.assignment()) {
+                total += consumer.currentLag(partition).orElse(0);
+            }
+            lag.set(total);
+        }
+
         private void commitHandled() {
             if (!handled.isEmpty()) {
                 consumer.commitSync(handled);
@@ -177,19 +227,37 @@ public class EventConsumers {
                 event = CloudEvent.parse(record.value());
             } catch (IllegalArgumentException e) {
                 LOG.warnf("skipped a message that is not a CloudEvent at %s-%d@%d", record.topic(), record.partition(), record.offset());
+                outcomes.get(SKIPPED).increment();
                 return true;
             }
-            try {
+            java.util.Optional<String> wrongSource = Topics.wrongSource(record.topic(), event.source());
+            if (wrongSource.isPresent()) {
+                LOG.errorf("event %s (%s) at %s-%d@%d is not applied: %s", event.id(), event.type(), record.topic(), record.partition(),
+                        record.offset(), wrongSource.get());
+                outcomes.get(SKIPPED).increment();
+                return true;
+            }
+            // A span of the event's own trace: what the handler writes (an outbox row, a webhook message) continues it.
+            Span span = tracer.spanBuilder("consume " + event.type()).setSpanKind(SpanKind.CONSUMER)
+                    .setParent(TraceContext.parent(event.traceparent())).setAttribute("messaging.destination.name", record.topic())
+                    .setAttribute("messaging.message.id", event.id()).startSpan();
+            try (Scope ignored = span.makeCurrent()) {
                 handler.handle(event).await().atMost(Duration.ofSeconds(30));
+                outcomes.get(HANDLED).increment();
                 return true;
             } catch (RuntimeException e) {
+                span.recordException(e);
                 if (permanent(e)) {
                     // Bad data never gets better: retrying it would stop every tenant behind it on the partition.
                     LOG.errorf("event %s (%s) can never be applied and is passed over: %s", event.id(), event.type(), e.getMessage());
+                    outcomes.get(SKIPPED).increment();
                     return true;
                 }
                 LOG.warnf("event %s (%s) failed, will retry: %s", event.id(), event.type(), e.getMessage());
+                outcomes.get(FAILED).increment();
                 return false;
+            } finally {
+                span.end();
             }
         }
 

@@ -2,12 +2,14 @@ package io.palisade.common.outbox;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,6 +23,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.palisade.common.events.KafkaClients;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.json.JsonObject;
@@ -66,14 +70,41 @@ public class OutboxRelay {
 
     private KafkaProducer<String, String> producer;
 
+    /** What waits, as of the end of the last run: the figures operators alert on (docs/operations.md). */
+    private final AtomicLong pending = new AtomicLong();
+    private volatile OffsetDateTime oldestPending;
+
+    @Inject
+    void registerMetrics(MeterRegistry registry) {
+        Gauge.builder("palisade.outbox.pending", pending, AtomicLong::get).description("events in the outbox not yet on Kafka")
+                .register(registry);
+        Gauge.builder("palisade.outbox.oldest.age", this, relay -> relay.oldestPending == null ? 0
+                        : Math.max(0, Duration.between(relay.oldestPending, OffsetDateTime.now()).toMillis() / 1000.0))
+                .description("age of the oldest event not yet on Kafka").baseUnit("seconds").register(registry);
+    }
+
     @Scheduled(every = "${palisade.outbox.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void relay() {
+        // Measured first too: with the broker away, a run can take its timeouts before it gives up.
+        measureBacklog();
         try {
             while (relayBatch() == BATCH) {
                 // a full batch: there may be more right away
             }
         } catch (RuntimeException e) {
             LOG.warnf("outbox relay paused, will retry: %s", e.getMessage());
+        }
+        measureBacklog();
+    }
+
+    private void measureBacklog() {
+        try {
+            Row backlog = pool.preparedQuery("select pending, oldest from " + schema + ".outbox_backlog()").execute()
+                    .await().atMost(Duration.ofSeconds(10)).iterator().next();
+            pending.set(backlog.getLong("pending"));
+            oldestPending = backlog.getOffsetDateTime("oldest");
+        } catch (RuntimeException e) {
+            LOG.debugf("outbox backlog not measured: %s", e.getMessage());
         }
     }
 
@@ -90,7 +121,7 @@ public class OutboxRelay {
                 boolean locked = connection.preparedQuery("select pg_try_advisory_xact_lock(hashtext($1)) as locked")
                         .execute(Tuple.of(schema + ".outbox")).await().atMost(timeout).iterator().next().getBoolean("locked");
                 RowSet<Row> rows = locked
-                        ? connection.preparedQuery("select seq, id, tenant_id, stream, type, subject, data, occurred_at from " + schema
+                        ? connection.preparedQuery("select seq, id, tenant_id, stream, type, subject, data, occurred_at, traceparent from " + schema
                                 + ".outbox_pending($1)").execute(Tuple.of(BATCH)).await().atMost(timeout)
                         : null;
                 if (rows == null || rows.size() == 0) {
@@ -134,6 +165,10 @@ public class OutboxRelay {
             }
             if (tenant != null) {
                 event.put("tenantid", tenant);
+            }
+            // The CloudEvents distributed-tracing extension: consumers continue the trace of the change.
+            if (row.getString("traceparent") != null) {
+                event.put("traceparent", row.getString("traceparent"));
             }
             String destination = AUDIT_STREAM.equals(row.getString("stream")) ? auditTopic : topic;
             ProducerRecord<String, String> record = new ProducerRecord<>(destination, tenant == null ? PLATFORM_KEY : tenant, event.encode());

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.palisade.common.tracing.TraceContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -23,6 +24,8 @@ public class TenantTransactions {
 
     static final String SET_SCOPE = "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true),"
             + " set_config('app.principal', $3, true), set_config('app.support_session', $4, true)";
+    /** The scope, and the trace the work belongs to (every outbox row written in the transaction keeps it). */
+    private static final String SET_SCOPE_AND_TRACE = SET_SCOPE + ", set_config('app.traceparent', $5, true)";
     private static final String SET_SCOPE_NATIVE = "select cast(set_config('app.tenant_id', :tenant, true) as text),"
             + " cast(set_config('app.user_id', :user, true) as text), cast(set_config('app.principal', :principal, true) as text),"
             + " cast(set_config('app.support_session', :session, true) as text)";
@@ -32,7 +35,12 @@ public class TenantTransactions {
 
     /** Runs work on one connection in one transaction with the scope set. */
     public <T> Uni<T> inScope(DbScope scope, Function<SqlConnection, Uni<T>> work) {
-        return pool.withTransaction(connection -> rescope(connection, scope).chain(() -> work.apply(connection)));
+        // Taken now, on the caller's thread, where the request's or the consumer's span is current.
+        String traceparent = TraceContext.current();
+        return pool.withTransaction(connection -> connection.preparedQuery(SET_SCOPE_AND_TRACE)
+                .execute(Tuple.from(java.util.List.of(text(scope.tenantId()), text(scope.userId()), scope.principal(),
+                        text(scope.supportSession()), traceparent)))
+                .chain(() -> work.apply(connection)));
     }
 
     /**

@@ -48,6 +48,12 @@ public final class TestEvents {
 
     /** Publishes one event (a null tenant: a platform event) and waits for the broker's acknowledgement; returns the event id. */
     public static String publish(String topic, String source, UUID tenantId, String type, String subject, Map<String, Object> data, String eventId) {
+        return publish(topic, source, tenantId, type, subject, data, eventId, null);
+    }
+
+    /** The same, continuing a trace: the W3C traceparent as the CloudEvents distributed-tracing extension. */
+    public static String publish(String topic, String source, UUID tenantId, String type, String subject, Map<String, Object> data, String eventId,
+            String traceparent) {
         CloudEventBuilder event = CloudEventBuilder.v1().withId(eventId).withSource(URI.create(source)).withType(type)
                 .withTime(OffsetDateTime.now(ZoneOffset.UTC));
         if (subject != null) {
@@ -55,6 +61,9 @@ public final class TestEvents {
         }
         if (tenantId != null) {
             event.withExtension("tenantid", tenantId.toString());
+        }
+        if (traceparent != null) {
+            event.withExtension("traceparent", traceparent);
         }
         try {
             event.withData("application/json", JSON.writeValueAsBytes(data));

@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 
 import static io.palisade.common.db.Rows.all;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.payment.giftcards.GiftCardPurchases;
@@ -100,14 +101,20 @@ public class StripeEventWorker {
                     return Uni.createFrom().failure(e);
                 })
                 .chain(result -> tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.finish_stripe_event($1, $2)")
-                        .execute(Tuple.of(event.eventId(), result))).invoke(() -> LOG.debugf("stripe event %s (%s): %s", event.eventId(),
-                                event.type(), result)))
+                        .execute(Tuple.of(event.eventId(), result))).invoke(() -> {
+                            LOG.debugf("stripe event %s (%s): %s", event.eventId(), event.type(), result);
+                            // What verified Stripe events did to payments: succeeded, failed, canceled, refunded, amount_mismatch, ...
+                            registry.counter("palisade.payments.stripe.events", "outcome", result).increment();
+                        }))
                 .replaceWithVoid()
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("stripe event %s (%s) not processed yet, will be retried: %s", event.eventId(), event.type(), e.getMessage());
                     return null;
                 });
     }
+
+    @Inject
+    MeterRegistry registry;
 
     private Uni<String> apply(String sql, Object... args) {
         return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery(sql).execute(Tuple.from(Arrays.asList(args))))

@@ -8,6 +8,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.Pseudonyms;
@@ -39,6 +40,9 @@ public class LoginThrottle {
 
     @Inject
     AuditLog audit;
+
+    @Inject
+    MeterRegistry registry;
 
     @Inject
     Pseudonyms pseudonyms;
@@ -76,9 +80,11 @@ public class LoginThrottle {
 
     /** The attempt failed (or was refused): its reservation stays as a failure, and it is audited. */
     public Uni<Void> failed(SqlConnection c, Attempt attempt, UUID userId, String reason) {
+        String recorded = attempt.admitted() ? reason : "locked";
         return audit.record(c, new AuditEvent(null, "auth.login_failed", AuditEvent.Actor.anonymous(attempt.ip()),
                 userId == null ? "login_identifier" : "user", userId == null ? attempt.identifier() : userId.toString(), AuditEvent.FAILURE,
-                null, null, new JsonObject().put("reason", attempt.admitted() ? reason : "locked").put("identifier", attempt.identifier())));
+                null, null, new JsonObject().put("reason", recorded).put("identifier", attempt.identifier())))
+                .invoke(() -> registry.counter("palisade.logins.failed", "reason", recorded).increment());
     }
 
     /** The attempt's credential was right: its reservation is withdrawn. */
@@ -128,7 +134,8 @@ public class LoginThrottle {
                                     .execute(Tuple.of(kind, key)))
                             .chain(() -> audit.record(c, new AuditEvent(null, "auth.locked", AuditEvent.Actor.anonymous(ip),
                                     EMAIL.equals(kind) ? "login_identifier" : "client_address", key, AuditEvent.SUCCESS, null, null,
-                                    new JsonObject().put("kind", kind).put("strikes", strikes).put("lockSeconds", length.toSeconds()))));
+                                    new JsonObject().put("kind", kind).put("strikes", strikes).put("lockSeconds", length.toSeconds()))))
+                            .invoke(() -> registry.counter("palisade.logins.lockouts", "kind", kind).increment());
                 });
     }
 

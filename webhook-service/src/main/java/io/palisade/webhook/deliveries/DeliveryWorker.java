@@ -30,11 +30,18 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.health.BackgroundWork;
 import io.palisade.common.health.Heartbeat;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.common.tracing.TraceContext;
 import io.palisade.webhook.egress.CheckedUrl;
 import io.palisade.webhook.egress.EgressGuard;
 import io.palisade.webhook.egress.EgressRefused;
@@ -65,7 +72,7 @@ public class DeliveryWorker {
     private static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
 
     record Claimed(UUID deliveryId, UUID lease, UUID tenantId, UUID endpointId, String url, String secretSealed, String previousSecretSealed,
-            UUID messageId, String eventType, String body, int attempts, int scheduleBase) {
+            UUID messageId, String eventType, String body, int attempts, int scheduleBase, String traceparent) {
     }
 
     /** How an attempt ended and what follows: a next attempt time, or the final status. */
@@ -110,6 +117,12 @@ public class DeliveryWorker {
 
     @Inject
     BackgroundWork backgroundWork;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
+    Tracer tracer;
 
     void start(@Observes StartupEvent event) {
         slots = new Semaphore(maxInFlight);
@@ -180,7 +193,19 @@ public class DeliveryWorker {
                 .await().atMost(DB_TIMEOUT);
     }
 
+    /** One attempt, as a span of the trace of the event that made the message (it began with the change that caused it). */
     void deliver(Claimed d) {
+        Span span = tracer.spanBuilder("webhook delivery").setSpanKind(SpanKind.CLIENT).setParent(TraceContext.parent(d.traceparent()))
+                .setAttribute("palisade.webhook.endpoint", d.endpointId().toString()).setAttribute("palisade.webhook.event_type", d.eventType())
+                .setAttribute("palisade.webhook.attempt", d.attempts() + 1).startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            attempt(d);
+        } finally {
+            span.end();
+        }
+    }
+
+    private void attempt(Claimed d) {
         // The attempt's place on the retry schedule, which a replay starts again.
         int onSchedule = d.attempts() + 1 - d.scheduleBase();
         long started = System.nanoTime();
@@ -242,7 +267,13 @@ public class DeliveryWorker {
                 .execute(Tuple.from(Arrays.asList(d.deliveryId(), d.lease(), r.outcome(), r.statusCode(), latency, r.excerpt(), text(r.error()),
                         r.nextAttemptAt(), r.finalStatus(), disableBefore, r.blockedAudit()))))
                 .await().atMost(DB_TIMEOUT).iterator().next().getBoolean("disabled");
+        registry.counter("palisade.webhooks.deliveries", "outcome", r.outcome()).increment();
+        if (latency != null) {
+            Timer.builder("palisade.webhooks.delivery.latency").description("time to a receiver's answer").publishPercentileHistogram()
+                    .register(registry).record(Duration.ofMillis(latency));
+        }
         if (disabled) {
+            registry.counter("palisade.webhooks.endpoints.disabled").increment();
             LOG.warnf("webhook endpoint %s of tenant %s disabled: failing for longer than %s", d.endpointId(), d.tenantId(), disableAfter);
         }
     }
@@ -287,7 +318,7 @@ public class DeliveryWorker {
     private static Claimed claimed(Row r) {
         return new Claimed(r.getUUID("delivery_id"), r.getUUID("lease"), r.getUUID("tenant_id"), r.getUUID("endpoint_id"), r.getString("url"),
                 r.getString("secret_sealed"), r.getString("previous_secret_sealed"), r.getUUID("message_id"), r.getString("event_type"), r.getString("body"),
-                r.getInteger("attempts"), r.getInteger("schedule_base"));
+                r.getInteger("attempts"), r.getInteger("schedule_base"), r.getString("traceparent"));
     }
 
     private void sleep() {

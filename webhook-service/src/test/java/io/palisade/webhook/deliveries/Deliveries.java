@@ -40,14 +40,19 @@ final class Deliveries {
         return new Endpoint(created.path("endpoint.id"), created.path("secret"));
     }
 
-    /** A domain event as booking-service publishes it; returns its id. */
+    /** A domain event as booking-service (or payment-service, for payment events) publishes it; returns its id. */
     static String publish(TestTenancy.Tenant tenant, String type, Map<String, Object> data) {
         return publish(tenant, type, data, UUID.randomUUID().toString());
     }
 
     static String publish(TestTenancy.Tenant tenant, String type, Map<String, Object> data, String eventId) {
+        return publishTraced(tenant, type, data, eventId, null);
+    }
+
+    /** The same, as part of the trace {@code traceparent} names. */
+    static String publishTraced(TestTenancy.Tenant tenant, String type, Map<String, Object> data, String eventId, String traceparent) {
         String topic = type.startsWith("payment.") ? "palisade.payment.events" : "palisade.booking.events";
-        return TestEvents.publish(topic, "/booking-service", tenant.id(), type, "b-1", data, eventId);
+        return TestEvents.publish(topic, io.palisade.common.events.Topics.OWNERS.get(topic), tenant.id(), type, "b-1", data, eventId, traceparent);
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {

@@ -56,7 +56,7 @@ class DeliveryBenchmark {
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
                 for (int i = 0; i < EVENTS; i++) {
-                    JsonObject event = new JsonObject().put("specversion", "1.0").put("id", UUID.randomUUID().toString()).put("source", "/benchmark")
+                    JsonObject event = new JsonObject().put("specversion", "1.0").put("id", UUID.randomUUID().toString()).put("source", "/booking-service")
                             .put("type", "booking.confirmed").put("time", Instant.now().toString()).put("tenantid", tenant.id().toString())
                             .put("data", new JsonObject().put("bookingId", "b-" + i).put("amountMinor", 4500).put("currency", "EUR"));
                     producer.send(new ProducerRecord<>("palisade.booking.events", tenant.id().toString(), event.encode()));

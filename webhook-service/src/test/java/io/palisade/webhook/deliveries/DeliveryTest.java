@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.Metrics;
 import io.palisade.devstack.testing.TestEvents;
 import io.palisade.devstack.testing.TestTenancy;
 import io.palisade.webhook.LoopbackReceivers;
@@ -72,6 +73,9 @@ class DeliveryTest {
         String bPath = path();
         Deliveries.Endpoint endpoint = register(a, url(aPath), "booking.confirmed");
         register(b, url(bPath), "booking.confirmed");
+        double succeeded = counter("palisade_webhooks_deliveries_total", "outcome", "succeeded");
+        double timed = counter("palisade_webhooks_delivery_latency_seconds_count");
+        double handled = counter("palisade_events_total", "group", "webhook-service", "outcome", "handled");
 
         String eventId = publish(a, "booking.confirmed", Map.of("bookingId", "b-1", "status", "confirmed", "amountMinor", 9000, "currency", "EUR"));
         publish(a, "booking.created", Map.of("bookingId", "b-2"));
@@ -96,6 +100,14 @@ class DeliveryTest {
         as(a.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then().statusCode(200)
                 .body("items.size()", equalTo(1)).body("items[0].status", equalTo("succeeded")).body("items[0].eventId", equalTo(eventId))
                 .body("items[0].messageId", equalTo(request.header("webhook-id")));
+        // At least: retries of other tests' deliveries may be counted meanwhile.
+        assertTrue(counter("palisade_webhooks_deliveries_total", "outcome", "succeeded") >= succeeded + 1, "metrics count the delivery");
+        assertTrue(counter("palisade_webhooks_delivery_latency_seconds_count") >= timed + 1, "and time it");
+        assertTrue(counter("palisade_events_total", "group", "webhook-service", "outcome", "handled") >= handled + 3, "and the events consumed");
+    }
+
+    private static double counter(String name, String... labels) {
+        return Metrics.counter(io.restassured.RestAssured.given().get("/q/metrics").asString(), name, labels);
     }
 
     @Test
@@ -231,6 +243,7 @@ class DeliveryTest {
         RECEIVER.script(failing, TestReceiver.Answer.status(500));
         Deliveries.Endpoint broken = register(tenant, url(failing), "booking.cancelled");
         register(tenant, url(told), "webhook.endpoint_disabled");
+        double disabledBefore = counter("palisade_webhooks_endpoints_disabled_total");
         try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); Statement st = c.createStatement()) {
             // It has been failing for six days (the default limit is five).
             st.executeUpdate("update webhook.endpoints set failing_since = now() - interval '6 days' where id = '" + broken.id() + "'");
@@ -239,6 +252,7 @@ class DeliveryTest {
         await(() -> Boolean.FALSE.equals(as(tenant.ownerToken()).get("/webhooks/endpoints/" + broken.id()).then().extract().path("enabled")),
                 "disabled after the failed attempt");
         as(tenant.ownerToken()).get("/webhooks/endpoints/" + broken.id()).then().body("disabledReason", containsString("failing since"));
+        assertEquals(disabledBefore + 1, counter("palisade_webhooks_endpoints_disabled_total"), "an auto-disable is counted");
         await(() -> RECEIVER.requests(told).size() == 1, "the tenant's other endpoint hears of it");
         assertEquals(broken.id(), new JsonObject(RECEIVER.requests(told).get(0).body()).getJsonObject("data").getString("endpointId"));
         Map<String, Object> disabled = TestEvents.await("palisade.webhook.events", tenant.id().toString(), "webhook.endpoint_disabled");

@@ -1,0 +1,36 @@
+-- A message keeps the trace of the event it came from (the consumer's span, set as app.traceparent by the fan-out's
+-- transaction), so every delivery attempt of it is a span of that trace (docs/operations.md).
+alter table webhook.messages add column traceparent text default nullif(current_setting('app.traceparent', true), '');
+
+drop function webhook.claim_due(int, int, int);
+create function webhook.claim_due(p_limit int, p_per_endpoint int, p_lease_seconds int)
+    returns table (delivery_id uuid, lease uuid, tenant_id uuid, endpoint_id uuid, url text, secret_sealed text, previous_secret_sealed text,
+                   message_id uuid, event_type text, body text, attempts int, schedule_base int, traceparent text)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        perform pg_advisory_xact_lock(hashtext('webhook.claim_due'));
+        return query
+        with inflight as (
+            select d.endpoint_id, count(*) as n from webhook.deliveries d
+             where d.status = 'pending' and d.locked_until > now() group by d.endpoint_id
+        ), due as (
+            select d.id, d.endpoint_id, d.next_attempt_at,
+                   row_number() over (partition by d.endpoint_id order by d.next_attempt_at, d.id) as rank
+              from webhook.deliveries d join webhook.endpoints e on e.id = d.endpoint_id and e.enabled
+             where d.status = 'pending' and d.next_attempt_at <= now() and (d.locked_until is null or d.locked_until <= now())
+        ), chosen as (
+            select due.id from due left join inflight i on i.endpoint_id = due.endpoint_id
+             where due.rank + coalesce(i.n, 0) <= p_per_endpoint order by due.next_attempt_at limit p_limit
+        ), leased as (
+            update webhook.deliveries d set locked_until = now() + make_interval(secs => p_lease_seconds), lease = gen_random_uuid()
+             where d.id in (select id from chosen) returning d.id, d.lease, d.tenant_id, d.endpoint_id, d.message_id, d.attempts, d.schedule_base
+        )
+        select l.id, l.lease, l.tenant_id, l.endpoint_id, e.url, e.secret_sealed,
+               case when e.previous_secret_expires_at > now() then e.previous_secret_sealed end, l.message_id, m.event_type, m.body, l.attempts,
+               l.schedule_base, m.traceparent
+          from leased l join webhook.endpoints e on e.id = l.endpoint_id join webhook.messages m on m.id = l.message_id;
+    end
+    $$;
+revoke all on function webhook.claim_due(int, int, int) from public;
+grant execute on function webhook.claim_due(int, int, int) to ${app_role};
