@@ -37,6 +37,20 @@ public final class DevSettings {
         return Integer.parseInt(env.getOrDefault(service.envPrefix() + "_PORT", String.valueOf(service.defaultPort())));
     }
 
+    /** Instance n (from 0) of a service listens 1000 ports above the first (8102, 9102, ...). */
+    public int servicePort(ServiceSpec service, int instance) {
+        return servicePort(service) + 1000 * instance;
+    }
+
+    /** How many instances of each service the local platform starts (PALISADE_INSTANCES, 1 by default). */
+    public int instances() {
+        int instances = Integer.parseInt(env.getOrDefault("PALISADE_INSTANCES", "1"));
+        if (instances < 1) {
+            throw new IllegalArgumentException("PALISADE_INSTANCES must be at least 1");
+        }
+        return instances;
+    }
+
     /** 32-byte AES key, base64: encrypts signing keys and other secrets at rest. */
     public String masterKey() {
         // base64 of "dev-only-master-key-32-bytes!!!!"

@@ -21,16 +21,34 @@ public final class LocalPlatform {
 
     private final Path home;
     private final DevSettings settings;
+    private final Map<String, String> extraConfig;
     private final List<ServiceProcess> services = new ArrayList<>();
+    private final Map<String, List<ServiceProcess>> instances = new java.util.HashMap<>();
     private PostgresServer postgres;
     private KafkaBroker kafka;
     private StripeFake stripe;
     /** The local webhook endpoint's signing secret (dev only, like every local secret). */
     private static final String STRIPE_WEBHOOK_SECRET = "whsec_dev-only-local-endpoint";
 
-    private LocalPlatform(Path home, DevSettings settings) {
+    private LocalPlatform(Path home, DevSettings settings, Map<String, String> extraConfig) {
         this.home = home;
         this.settings = settings;
+        this.extraConfig = Map.copyOf(extraConfig);
+    }
+
+    /**
+     * The whole platform with demo data, for a test that needs all of it (several instances of each service, say):
+     * data in {@code home}, ports and secrets from {@code settings}, {@code extraConfig} added to every service's.
+     */
+    public static LocalPlatform start(Path root, Path home, DevSettings settings, Map<String, String> extraConfig) throws Exception {
+        LocalPlatform platform = new LocalPlatform(home, settings, extraConfig);
+        try {
+            platform.start(root);
+        } catch (Exception | Error e) {
+            platform.stop();
+            throw e;
+        }
+        return platform;
     }
 
     public static void main(String[] args) throws Exception {
@@ -48,7 +66,7 @@ public final class LocalPlatform {
         }
         // ./palisade-local points java.io.tmpdir into .palisade/, which --wipe has just removed.
         Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-        LocalPlatform platform = new LocalPlatform(home, new DevSettings(System.getenv()));
+        LocalPlatform platform = new LocalPlatform(home, new DevSettings(System.getenv()), Map.of());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             platform.stop();
@@ -78,19 +96,33 @@ public final class LocalPlatform {
         stripe.sendWebhooksTo(baseUrl(ServiceSpec.named("payment-service")) + "/stripe/webhooks", STRIPE_WEBHOOK_SECRET);
         for (ServiceSpec service : ServiceSpec.ALL) {
             step(service.name() + " on http://127.0.0.1:" + settings.servicePort(service) + " (its migrations first, as a one-shot run)");
-            ServiceProcess process = launch(root, service);
-            services.add(process);
-            process.awaitReady(baseUrl(service), Duration.ofSeconds(120));
+            Map<String, String> config = config(service, 0);
+            // As in production: the schema owner's password reaches only the one-shot migration run.
+            ServiceProcess.migrate(root, service, DevSettings.migrationConfig(config, service, settings.rolePasswords()),
+                    home.resolve("logs").resolve(service.name() + "-migration.log"));
+            for (int instance = 0; instance < settings.instances(); instance++) {
+                if (instance > 0) {
+                    step(service.name() + ", instance " + (instance + 1) + ", on " + baseUrl(service, instance));
+                }
+                ServiceProcess process = ServiceProcess.start(root, service, config(service, instance),
+                        home.resolve("logs").resolve(service.name() + (instance == 0 ? "" : "-" + (instance + 1)) + ".log"));
+                services.add(process);
+                instances.computeIfAbsent(service.name(), name -> new ArrayList<>()).add(process);
+                process.awaitReady(baseUrl(service, instance), Duration.ofSeconds(120));
+            }
         }
         step("demo data");
         new DemoData(settings, baseUrl(ServiceSpec.named("tenant-service")), baseUrl(ServiceSpec.named("booking-service")),
                 baseUrl(ServiceSpec.named("payment-service"))).seed();
     }
 
-    private ServiceProcess launch(Path root, ServiceSpec service) throws IOException, InterruptedException {
+    /** The configuration of one instance of a service (PALISADE_INSTANCES starts several, as the chart runs them). */
+    private Map<String, String> config(ServiceSpec service, int instance) {
         Map<String, String> config = new java.util.HashMap<>(DevSettings.serviceConfig(service, settings.postgresPort(),
                 kafka, settings.rolePasswords(), settings.keys()));
-        config.put("quarkus.http.port", String.valueOf(settings.servicePort(service)));
+        config.put("quarkus.http.port", String.valueOf(settings.servicePort(service, instance)));
+        // One archiver writes the audit archive and signs checkpoints; further audit-service instances serve and consume.
+        config.put("palisade.audit.archive.enabled", String.valueOf(instance == 0));
         config.put("quarkus.profile", "dev-stack");
         config.put("palisade.public-url." + service.envPrefix().toLowerCase(java.util.Locale.ROOT), baseUrl(service));
         config.put("palisade.issuer", baseUrl(ServiceSpec.named("tenant-service")));
@@ -106,13 +138,29 @@ public final class LocalPlatform {
         config.put("palisade.stripe.secret-key", "sk_test_palisade_local");
         config.put("palisade.stripe.publishable-key", "pk_test_palisade_local");
         config.put("palisade.stripe.webhook-secrets", STRIPE_WEBHOOK_SECRET);
-        // As in production: the schema owner's password reaches only the one-shot migration run.
-        ServiceProcess.migrate(root, service, DevSettings.migrationConfig(config, service, settings.rolePasswords()),
-                home.resolve("logs").resolve(service.name() + "-migration.log"));
-        return ServiceProcess.start(root, service, config, home.resolve("logs").resolve(service.name() + ".log"));
+        config.putAll(extraConfig);
+        return config;
     }
 
-    private void stop() {
+    /** Instance n (from 0) of a service. */
+    public ServiceProcess process(String service, int instance) {
+        return instances.get(service).get(instance);
+    }
+
+    public String baseUrl(String service, int instance) {
+        return baseUrl(ServiceSpec.named(service), instance);
+    }
+
+    public StripeFake stripe() {
+        return stripe;
+    }
+
+    /** Where the services drop the mail they send (JSON files). */
+    public Path mailDirectory() {
+        return home.resolve("mail");
+    }
+
+    public void stop() {
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).close();
         }
@@ -162,7 +210,11 @@ public final class LocalPlatform {
     }
 
     private String baseUrl(ServiceSpec service) {
-        return "http://127.0.0.1:" + settings.servicePort(service);
+        return baseUrl(service, 0);
+    }
+
+    private String baseUrl(ServiceSpec service, int instance) {
+        return "http://127.0.0.1:" + settings.servicePort(service, instance);
     }
 
     private static void step(String what) {

@@ -96,6 +96,16 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Asks the process to stop (SIGTERM), as Kubernetes does, and waits for it; returns its exit code. */
+    public int terminate(Duration grace) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(name + " did not stop within " + grace.toSeconds() + " s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
     /** Ends the process at once (SIGKILL), as a crash would: no shutdown hook runs, nothing is flushed or committed. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -33,7 +33,9 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.palisade.audit.checkpoints.CheckpointKeys;
+import io.palisade.common.metrics.Gauges;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.scheduler.Scheduled;
@@ -91,8 +93,9 @@ public class ArchiveWriter {
     @Inject
     void registerMetrics(MeterRegistry registry) {
         if (enabled) {
-            Gauge.builder("palisade.audit.archive.last.seal.age", this, writer -> Duration.between(writer.lastSeal, Instant.now()).toSeconds())
-                    .description("since the archive last sealed a segment (or started)").baseUnit("seconds").register(registry);
+            Gauges.register(registry, "palisade.audit.archive.last.seal.age", Tags.empty(), Gauge.builder("palisade.audit.archive.last.seal.age",
+                    this, writer -> Duration.between(writer.lastSeal, Instant.now()).toSeconds())
+                    .description("since the archive last sealed a segment (or started)").baseUnit("seconds"));
         }
     }
 

@@ -18,8 +18,10 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.palisade.audit.archive.ArchiveVerifier;
 import io.palisade.audit.archive.ArchiveWriter;
+import io.palisade.common.metrics.Gauges;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.scheduler.Scheduled;
@@ -52,8 +54,9 @@ public class Checkpointer {
 
     @Inject
     void registerMetrics(MeterRegistry registry) {
-        Gauge.builder("palisade.audit.checkpoint.age", this, checkpointer -> Duration.between(checkpointer.lastRound, Instant.now()).toSeconds())
-                .description("since every moved chain head was last signed").baseUnit("seconds").register(registry);
+        Gauges.register(registry, "palisade.audit.checkpoint.age", Tags.empty(), Gauge.builder("palisade.audit.checkpoint.age", this,
+                checkpointer -> Duration.between(checkpointer.lastRound, Instant.now()).toSeconds())
+                .description("since every moved chain head was last signed").baseUnit("seconds"));
     }
 
     @Scheduled(every = "${palisade.audit.checkpoint-interval:5m}", delayed = "${palisade.audit.checkpoint-interval:5m}",

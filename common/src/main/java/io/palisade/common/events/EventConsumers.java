@@ -26,11 +26,13 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import io.palisade.common.health.BackgroundWork;
+import io.palisade.common.metrics.Gauges;
 import io.palisade.common.health.Heartbeat;
 import io.palisade.common.tracing.TraceContext;
 import io.quarkus.runtime.ShutdownEvent;
@@ -82,8 +84,8 @@ public class EventConsumers {
             runner.heartbeat = backgroundWork.watch("consumer of " + handler.topics(), thread, Duration.ofMinutes(2).plus(retryPause));
             runner.thread = thread;
             String topics = String.join(",", handler.topics());
-            Gauge.builder("palisade.events.lag", runner.lag, AtomicLong::get).tags("group", handler.group(), "topics", topics)
-                    .description("records on the handler's partitions not yet consumed").register(registry);
+            Gauges.register(registry, "palisade.events.lag", Tags.of("group", handler.group(), "topics", topics),
+                    Gauge.builder("palisade.events.lag", runner.lag, AtomicLong::get).description("records on the handler's partitions not yet consumed"));
             for (String outcome : List.of(HANDLED, FAILED, SKIPPED)) {
                 runner.outcomes.put(outcome, Counter.builder("palisade.events").tags("group", handler.group(), "topics", topics, "outcome", outcome)
                         .description("events by outcome: handled, failed (to be retried), skipped (can never be applied)").register(registry));

@@ -25,7 +25,9 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.palisade.common.events.KafkaClients;
+import io.palisade.common.metrics.Gauges;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -76,11 +78,11 @@ public class OutboxRelay {
 
     @Inject
     void registerMetrics(MeterRegistry registry) {
-        Gauge.builder("palisade.outbox.pending", pending, AtomicLong::get).description("events in the outbox not yet on Kafka")
-                .register(registry);
-        Gauge.builder("palisade.outbox.oldest.age", this, relay -> relay.oldestPending == null ? 0
-                        : Math.max(0, Duration.between(relay.oldestPending, OffsetDateTime.now()).toMillis() / 1000.0))
-                .description("age of the oldest event not yet on Kafka").baseUnit("seconds").register(registry);
+        Gauges.register(registry, "palisade.outbox.pending", Tags.empty(), Gauge.builder("palisade.outbox.pending", pending, AtomicLong::get)
+                .description("events in the outbox not yet on Kafka"));
+        Gauges.register(registry, "palisade.outbox.oldest.age", Tags.empty(), Gauge.builder("palisade.outbox.oldest.age", this,
+                        relay -> relay.oldestPending == null ? 0 : Math.max(0, Duration.between(relay.oldestPending, OffsetDateTime.now()).toMillis() / 1000.0))
+                .description("age of the oldest event not yet on Kafka").baseUnit("seconds"));
     }
 
     @Scheduled(every = "${palisade.outbox.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
