@@ -49,7 +49,8 @@ import io.palisade.devstack.ServiceSpec;
  * webhook endpoint receives the booking events, every service audits. Halfway through, the second instance of every
  * service is killed with SIGKILL. In the end every piece of background work was done exactly once: every paid booking
  * confirmed by one payment.succeeded, one confirmation mail per booking, each webhook event delivered once, every
- * audit event in the ledger once, each refund once, and no outbox left with an event unsent.
+ * audit event in the ledger once, each refund once, and no outbox left with an event unsent. Every schema was migrated
+ * by its one-shot migration run; the serving roles cannot change it.
  */
 class MultiInstanceIT {
 
@@ -60,6 +61,7 @@ class MultiInstanceIT {
     private static final int REFUNDS = 3;
 
     private static LocalPlatform platform;
+    private static DevSettings settings;
     private static HttpServer receiver;
     private static final Map<String, AtomicInteger> deliveredById = new ConcurrentHashMap<>();
     private static int postgresPort;
@@ -88,7 +90,8 @@ class MultiInstanceIT {
         Map<String, String> extra = Map.of("palisade.webhooks.egress.allow-loopback", "true", "palisade.webhooks.egress.http-allowed-hosts", "127.0.0.1",
                 "palisade.webhooks.egress.allowed-ports", String.valueOf(receiver.getAddress().getPort()), "palisade.notifications.interval", "1s");
         Path home = Files.createTempDirectory("multi-instance");
-        platform = LocalPlatform.start(Path.of("..").toAbsolutePath().normalize(), home, new DevSettings(env), extra);
+        settings = new DevSettings(env);
+        platform = LocalPlatform.start(Path.of("..").toAbsolutePath().normalize(), home, settings, extra);
     }
 
     @AfterAll
@@ -155,6 +158,36 @@ class MultiInstanceIT {
         Map<String, Integer> confirmations = confirmationMails();
         assertEquals(2 * ROUNDS, confirmations.size(), "a confirmation for every booking: " + confirmations.keySet());
         assertTrue(confirmations.values().stream().allMatch(n -> n == 1), "none twice: " + confirmations);
+    }
+
+    /**
+     * The serving instances run with their login roles only (the owners' passwords went to the migration runs alone):
+     * such a role can neither switch row-level security off nor unforce it on any table of its schema, nor change one.
+     */
+    @Test
+    void aServingRoleCannotTurnRowLevelSecurityOff() throws Exception {
+        for (ServiceSpec service : ServiceSpec.ALL) {
+            List<String> tables = new ArrayList<>();
+            try (Connection c = superuser(); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("select tablename from pg_tables where schemaname = '" + service.schema() + "'")) {
+                while (rs.next()) {
+                    tables.add(service.schema() + "." + rs.getString(1));
+                }
+            }
+            assertTrue(tables.size() > 3, service.schema() + " has its tables");
+            try (Connection c = DriverManager.getConnection(jdbcUrl(), service.appRole(), settings.rolePasswords().get(service.appRole()))) {
+                for (String table : tables) {
+                    for (String change : List.of("disable row level security", "no force row level security", "add column sneaky text")) {
+                        try (Statement st = c.createStatement()) {
+                            st.execute("alter table " + table + " " + change);
+                            throw new AssertionError(service.appRole() + " could " + change + " on " + table);
+                        } catch (java.sql.SQLException refused) {
+                            assertEquals("42501", refused.getSQLState(), service.appRole() + " " + change + " " + table + ": " + refused.getMessage());
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private void bookAndPay(int instance, String slot, String email) throws Exception {
@@ -229,9 +262,16 @@ class MultiInstanceIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    private static String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + postgresPort + "/" + PlatformDatabase.DATABASE;
+    }
+
+    private static Connection superuser() throws java.sql.SQLException {
+        return DriverManager.getConnection(jdbcUrl(), "postgres", null);
+    }
+
     private static long count(String sql) {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgresPort + "/" + PlatformDatabase.DATABASE, "postgres",
-                null); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = superuser(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         } catch (java.sql.SQLException e) {

@@ -38,6 +38,7 @@ import io.palisade.audit.checkpoints.CheckpointKeys;
 import io.palisade.common.metrics.Gauges;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -55,6 +56,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * out, so a rewrite of the database after the fact never reaches the archive. One writer per directory (a file
  * lock); the state to resume from is read back from the files themselves.
  */
+// Made at start, so its metrics are there from the first scrape.
+@Startup
 @ApplicationScoped
 public class ArchiveWriter {
 

@@ -24,6 +24,7 @@ import io.palisade.audit.archive.ArchiveWriter;
 import io.palisade.common.metrics.Gauges;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -35,6 +36,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * in the database is never signed. The database must still hold that entry with that hash; when it does not, the
  * ledger was changed after the fact, and that is logged as an error instead of signed.
  */
+// Made at start, so its metrics are there from the first scrape.
+@Startup
 @ApplicationScoped
 public class Checkpointer {
 

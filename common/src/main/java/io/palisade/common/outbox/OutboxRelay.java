@@ -28,6 +28,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.palisade.common.events.KafkaClients;
 import io.palisade.common.metrics.Gauges;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -42,6 +43,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * order: domain events to the service's topic, audit events to the audit topic. One instance relays at a time (advisory lock); a batch is marked published only after the broker
  * acknowledged all of it, so while the broker is down events wait, and none is lost.
  */
+// Made at start, so its metrics are there from the first scrape.
+@Startup
 @ApplicationScoped
 public class OutboxRelay {
 

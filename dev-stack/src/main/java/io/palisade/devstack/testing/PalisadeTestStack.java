@@ -131,6 +131,21 @@ public final class PalisadeTestStack {
         return DriverManager.getConnection(jdbcUrl(), role, rolePasswords.get(role));
     }
 
+    /** The single number a query answers, as the superuser (counting rows a test expects). */
+    public long count(String sql, Object... parameters) {
+        try (Connection c = connectAsSuperuser(); java.sql.PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                st.setObject(i + 1, parameters[i]);
+            }
+            try (java.sql.ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
     /** A superuser connection, for what only tests may do (checking the catalog, seeding across tenants). */
     public Connection connectAsSuperuser() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), PostgresServer.SUPERUSER, null);

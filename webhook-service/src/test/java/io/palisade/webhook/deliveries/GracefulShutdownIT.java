@@ -9,9 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -136,15 +133,8 @@ class GracefulShutdownIT {
         assertEquals(201, created.statusCode(), created.body());
     }
 
-    private static long delivered(TestTenancy.Tenant tenant) throws Exception {
-        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
-                PreparedStatement st = c.prepareStatement("select count(*) from webhook.deliveries where tenant_id = ? and status = 'succeeded'")) {
-            st.setObject(1, tenant.id());
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+    private static long delivered(TestTenancy.Tenant tenant) {
+        return PalisadeTestStack.get().count("select count(*) from webhook.deliveries where tenant_id = ? and status = 'succeeded'", tenant.id());
     }
 
     private static void await(java.util.concurrent.Callable<Boolean> condition, String what) throws Exception {
