@@ -71,6 +71,33 @@ class PermissionsTest {
         bearer(staff).body(Map.of("permissions", List.of("MEMBERS_MANAGE"))).patch("/members/" + colleague).then().statusCode(200);
     }
 
+    /**
+     * Authority is read from the database on every request: a co-owner demoted to staff keeps a valid access token,
+     * but it no longer invites, changes roles or renames the tenant (the takeover the token alone would allow), and
+     * the demoted member's refresh tokens are ended.
+     */
+    @Test
+    void aDemotedOwnerLosesOwnerPowerAtOnceThoughTheTokenStillSaysOwner() {
+        TestTenant t = Api.newTenant(null);
+        String firstOwner = t.ownerToken();
+        bearer(firstOwner).body(Map.of("role", "owner")).patch("/members/" + t.staffId()).then().statusCode(200);
+        io.restassured.response.Response coOwnerLogin = Api.loginResponse(t.staffEmail(), t.slug());
+        String coOwner = coOwnerLogin.then().statusCode(200).extract().path("accessToken");
+        String coOwnerRefresh = coOwnerLogin.path("refreshToken");
+        bearer(coOwner).get("/invitations").then().statusCode(200);
+
+        bearer(firstOwner).body(Map.of("role", "staff", "permissions", List.of())).patch("/members/" + t.staffId()).then().statusCode(200);
+        bearer(coOwner).body(Map.of("email", "accomplice@example.com", "role", "owner")).post("/invitations").then().statusCode(403);
+        bearer(coOwner).body(Map.of("role", "staff")).patch("/members/" + t.ownerId()).then().statusCode(403);
+        bearer(coOwner).body(Map.of("name", "Taken over")).patch("/tenant").then().statusCode(403);
+        bearer(coOwner).get("/invitations").then().statusCode(403);
+        Api.json().body(Map.of("refreshToken", coOwnerRefresh)).post("/auth/refresh").then().statusCode(401);
+
+        // Suspended: nothing at all, not even what staff may do.
+        bearer(firstOwner).body(Map.of("status", "suspended")).patch("/members/" + t.staffId()).then().statusCode(200);
+        bearer(coOwner).get("/members").then().statusCode(403);
+    }
+
     @Test
     void platformAdminRoleIsRequiredForPlatformOperations() {
         TestTenant t = Api.newTenant(null);

@@ -134,10 +134,11 @@ class TokenMisuseTest {
 
     @Test
     void aForgedTenantClaimForANonMemberFindsNothing() {
-        // Even a validly signed token naming tenant A for B's owner gets no rows: the database checks membership.
+        // Even a validly signed token naming tenant A for B's owner is refused: its role is read from A's memberships,
+        // where B's owner has none (and row-level security would show it no row of A anyway).
         String forged = signed(claims(a).subject(b.ownerId().toString()));
-        bearer(forged).get("/members").then().statusCode(200).body("items.size()", equalTo(0));
-        bearer(forged).get("/tenant").then().statusCode(404);
+        bearer(forged).get("/members").then().statusCode(403);
+        bearer(forged).get("/tenant").then().statusCode(403);
     }
 
     private static void expectUnauthorized(String token) {

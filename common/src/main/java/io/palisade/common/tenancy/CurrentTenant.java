@@ -1,17 +1,17 @@
 package io.palisade.common.tenancy;
 
 import java.util.HashSet;
-import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonString;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import io.palisade.common.security.PermissionAugmentor;
 import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.SecurityIdentity;
 
 /**
  * The request's tenant context, read from the verified access token only. A request without a verified
@@ -28,6 +28,9 @@ public class CurrentTenant {
 
     @Inject
     JsonWebToken token;
+
+    @Inject
+    SecurityIdentity identity;
 
     private TenantContext context;
 
@@ -49,11 +52,11 @@ public class CurrentTenant {
         try {
             UUID tenantId = UUID.fromString(text(tid));
             UUID userId = UUID.fromString(token.getSubject());
-            Object perm = token.getClaim(PERMISSIONS_CLAIM);
             Object principal = token.getClaim(PRINCIPAL_CLAIM);
-            Set<String> roles = token.getGroups() == null ? Set.of() : new HashSet<>(token.getGroups());
-            return new TenantContext(tenantId, userId, principal == null ? TenantContext.STAFF : text(principal), roles,
-                    perm == null ? 0 : number(perm), impersonator(), supportSession());
+            // Roles and permissions as PermissionAugmentor found them in the database, not as the token claims them.
+            Long permissions = identity.getAttribute(PermissionAugmentor.PERMISSIONS_ATTRIBUTE);
+            return new TenantContext(tenantId, userId, principal == null ? TenantContext.STAFF : text(principal),
+                    new HashSet<>(identity.getRoles()), permissions == null ? 0 : permissions, impersonator(), supportSession());
         } catch (IllegalArgumentException | NullPointerException | ClassCastException | ArithmeticException e) {
             throw new UnauthorizedException("malformed tenant claims");
         }
@@ -79,15 +82,5 @@ public class CurrentTenant {
 
     private static String text(Object claim) {
         return claim instanceof JsonString s ? s.getString() : claim.toString();
-    }
-
-    private static long number(Object claim) {
-        if (claim instanceof JsonNumber n) {
-            return n.longValueExact();
-        }
-        if (claim instanceof Number n) {
-            return n.longValue();
-        }
-        return Long.parseLong(text(claim));
     }
 }

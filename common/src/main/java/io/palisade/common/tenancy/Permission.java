@@ -33,6 +33,11 @@ public enum Permission {
 
     public static final long ALL = EnumSet.allOf(Permission.class).stream().mapToLong(Permission::bit).reduce(0, (a, b) -> a | b);
 
+    /** What a member may do: owners and admins everything, staff the bits their membership holds. */
+    public static long granted(String role, long memberPermissions) {
+        return Roles.STAFF.equals(role) ? memberPermissions : ALL;
+    }
+
     public static long mask(Collection<Permission> permissions) {
         return permissions.stream().mapToLong(Permission::bit).reduce(0, (a, b) -> a | b);
     }

@@ -60,6 +60,6 @@ public class Sessions {
     }
 
     static long effectivePermissions(TenantChoice membership) {
-        return Roles.STAFF.equals(membership.role()) ? membership.permissions() : Permission.ALL;
+        return Permission.granted(membership.role(), membership.permissions());
     }
 }

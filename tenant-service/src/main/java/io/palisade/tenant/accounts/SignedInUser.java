@@ -14,6 +14,7 @@ import io.palisade.common.tenancy.Roles;
 import io.palisade.common.tenancy.TenantContext;
 import io.palisade.common.web.ProblemException;
 import io.palisade.tenant.tokens.AccessTokens;
+import io.quarkus.security.identity.SecurityIdentity;
 
 /**
  * The caller of an account endpoint (their own password, their own authenticator): a tenant member signed in
@@ -28,12 +29,16 @@ public class SignedInUser {
     @Inject
     CurrentTenant currentTenant;
 
+    @Inject
+    SecurityIdentity identity;
+
     public UUID userId() {
         return UUID.fromString(token.getSubject());
     }
 
+    /** Whether the token is a platform admin's and the database still knows the user as one (PermissionAugmentor). */
     public boolean platformAdmin() {
-        return token.getGroups().contains(Roles.PLATFORM_ADMIN);
+        return identity.hasRole(Roles.PLATFORM_ADMIN);
     }
 
     /** The tenant the token was issued for; null for a platform admin. */

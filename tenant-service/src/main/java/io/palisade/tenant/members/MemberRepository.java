@@ -121,4 +121,9 @@ public class MemberRepository {
                 r.getOffsetDateTime("expires_at"), r.getOffsetDateTime("accepted_at"), r.getOffsetDateTime("revoked_at"),
                 r.getOffsetDateTime("created_at"));
     }
+
+    /** Ends every refresh-token family of the member in the transaction's tenant (tenancy.end_member_sessions). */
+    public Uni<Void> endSessions(SqlConnection c, UUID userId) {
+        return c.preparedQuery("select tenancy.end_member_sessions($1)").execute(Tuple.of(userId)).replaceWithVoid();
+    }
 }

@@ -108,8 +108,11 @@ public class MemberService {
                     || permissions != member.permissions())) {
                 throw ProblemException.unprocessable("you cannot change your own role, permissions or status");
             }
+            boolean authorityChanged = !role.equals(member.role()) || !status.equals(member.status()) || permissions != member.permissions();
             return ensureOwnerRemains(c, member, role, status)
                     .chain(() -> repository.updateMember(c, userId, role, permissions, status))
+                    // A changed role, status or permission set ends the member's sessions: refresh tokens get the new ones.
+                    .chain(() -> authorityChanged ? repository.endSessions(c, userId) : Uni.createFrom().voidItem())
                     .chain(() -> outbox.append(c, caller.tenantId(), "member.updated", userId.toString(), new JsonObject()
                             .put("by", caller.userId().toString())
                             .put("before", memberState(member.role(), member.permissions(), member.status()))
@@ -133,6 +136,7 @@ public class MemberService {
             guardDelegation(caller, member, member.role(), member.permissions());
             return ensureOwnerRemains(c, member, member.role(), "removed")
                     .chain(() -> repository.updateMember(c, userId, member.role(), member.permissions(), "removed"))
+                    .chain(() -> repository.endSessions(c, userId))
                     .chain(() -> outbox.append(c, caller.tenantId(), "member.removed", userId.toString(),
                             new JsonObject().put("by", caller.userId().toString()).put("role", member.role())))
                     .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(), "member.removed", AuditEvent.Actor.of(caller, clientIp), "user",
