@@ -24,13 +24,16 @@ final class AuditCsv {
         return csv.toString();
     }
 
-    /** Quoted when needed; a leading =, +, - or @ is prefixed with ' so a spreadsheet never runs it as a formula. */
+    /**
+     * Quoted when needed; a leading =, +, -, @, tab or carriage return is prefixed with ' so a spreadsheet never runs it
+     * as a formula (OWASP's CSV injection list).
+     */
     private static String field(Object value) {
         if (value == null) {
             return "";
         }
         String text = value.toString();
-        if (!text.isEmpty() && "=+-@".indexOf(text.charAt(0)) >= 0) {
+        if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
             text = "'" + text;
         }
         if (text.contains(",") || text.contains("\"") || text.contains("\n") || text.contains("\r")) {

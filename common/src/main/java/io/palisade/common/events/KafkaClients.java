@@ -13,6 +13,7 @@ import jakarta.interceptor.Interceptor;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.palisade.common.security.ProductionSecretsGuard;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigUtils;
@@ -37,7 +38,7 @@ public class KafkaClients {
 
     /** In production, before anything connects: an open broker lets anyone produce a payment or an audit entry. */
     void requireAuthenticatedBroker(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE + 1) StartupEvent event) {
-        if (LaunchMode.current() == LaunchMode.NORMAL && ConfigUtils.getProfiles().contains("prod")) {
+        if (ProductionSecretsGuard.production(LaunchMode.current(), ConfigUtils.getProfiles())) {
             requireAuthenticated(kafka, allowPlaintext);
         }
     }

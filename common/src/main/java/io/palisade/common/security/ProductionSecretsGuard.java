@@ -18,8 +18,9 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigUtils;
 
 /**
- * The production profile refuses to start with any of the local platform's dev-only secrets: every
- * {@code palisade.*} value that starts with {@code dev-only-}, plainly or base64-encoded.
+ * Outside development and tests (any profile but dev, test and dev-stack) a service refuses to start with any of the
+ * local platform's dev-only secrets: every {@code palisade.*} value that holds {@code dev-only-}, plainly,
+ * base64-encoded, or base64-encoded behind a prefix such as {@code whsec_}.
  */
 @ApplicationScoped
 public class ProductionSecretsGuard {
@@ -28,7 +29,7 @@ public class ProductionSecretsGuard {
 
     /** Before every other startup observer: nothing may act (say, create the platform admin) with a dev-only secret. */
     void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
-        if (LaunchMode.current() != LaunchMode.NORMAL || !ConfigUtils.getProfiles().contains("prod")) {
+        if (!production(LaunchMode.current(), ConfigUtils.getProfiles())) {
             return;
         }
         List<String> offending = devOnlySecrets(ConfigProvider.getConfig());
@@ -38,6 +39,13 @@ public class ProductionSecretsGuard {
         }
     }
 
+    /** Whether the guards of production apply: a packaged run in any profile but those of development and tests. */
+    public static boolean production(LaunchMode mode, List<String> profiles) {
+        return mode == LaunchMode.NORMAL && profiles.stream().noneMatch(NOT_PRODUCTION::contains);
+    }
+
+    private static final java.util.Set<String> NOT_PRODUCTION = java.util.Set.of("dev", "test", "dev-stack");
+
     public static List<String> devOnlySecrets(Config config) {
         List<String> offending = new ArrayList<>();
         for (String name : config.getPropertyNames()) {
@@ -45,7 +53,7 @@ public class ProductionSecretsGuard {
                 continue;
             }
             String value = config.getOptionalValue(name, String.class).orElse("");
-            if (value.startsWith(DEV_ONLY) || decodesToDevOnly(value)) {
+            if (value.contains(DEV_ONLY) || decodesToDevOnly(value) || decodesToDevOnly(value.substring(value.indexOf('_') + 1))) {
                 offending.add(name);
             }
         }
@@ -54,7 +62,7 @@ public class ProductionSecretsGuard {
 
     private static boolean decodesToDevOnly(String value) {
         try {
-            return new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8).startsWith(DEV_ONLY);
+            return new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8).contains(DEV_ONLY);
         } catch (IllegalArgumentException notBase64) {
             return false;
         }

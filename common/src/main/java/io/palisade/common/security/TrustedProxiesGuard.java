@@ -12,6 +12,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigUtils;
 
 /**
  * Lockout, hold limits and the audit log use the client's address: taken from X-Forwarded-For / Forwarded only
@@ -23,7 +24,7 @@ import io.quarkus.runtime.StartupEvent;
 public class TrustedProxiesGuard {
 
     void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
-        if (LaunchMode.current() == LaunchMode.NORMAL) {
+        if (ProductionSecretsGuard.production(LaunchMode.current(), ConfigUtils.getProfiles())) {
             problem(ConfigProvider.getConfig()).ifPresent(problem -> {
                 throw new IllegalStateException(problem);
             });

@@ -3,17 +3,16 @@ package io.palisade.webhook.deliveries;
 import static io.palisade.webhook.WebhookApi.as;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.time.Instant;
-import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+
+import com.standardwebhooks.Webhook;
+import com.standardwebhooks.exceptions.WebhookVerificationException;
 
 import io.palisade.devstack.testing.TestEvents;
 import io.palisade.devstack.testing.TestTenancy;
@@ -63,27 +62,15 @@ final class Deliveries {
         assertTrue(condition.getAsBoolean(), what);
     }
 
-    /**
-     * The Standard Webhooks check, written from the specification and nothing of Palisade's: the secret's key is the
-     * base64 after "whsec_"; the signed content is "id.timestamp.body"; any "v1," signature in the space-separated
-     * header may match; the timestamp must be within five minutes.
-     */
+    /** Whether the delivery verifies with the secret, as the Standard Webhooks reference library checks it. */
     static boolean verifies(String secret, TestReceiver.Request request) throws Exception {
-        String id = request.header("webhook-id");
-        String timestamp = request.header("webhook-timestamp");
-        String signatures = request.header("webhook-signature");
-        if (id == null || timestamp == null || signatures == null || Math.abs(Instant.now().getEpochSecond() - Long.parseLong(timestamp)) > 300) {
+        Map<String, List<String>> headers = new HashMap<>();
+        request.headers().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values));
+        try {
+            new Webhook(secret).verify(request.body(), headers);
+            return true;
+        } catch (WebhookVerificationException refused) {
             return false;
         }
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
-        byte[] expected = mac.doFinal((id + "." + timestamp + "." + request.body()).getBytes(StandardCharsets.UTF_8));
-        for (String signature : signatures.split(" ")) {
-            String[] parts = signature.split(",", 2);
-            if (parts.length == 2 && parts[0].equals("v1") && MessageDigest.isEqual(expected, Base64.getDecoder().decode(parts[1]))) {
-                return true;
-            }
-        }
-        return false;
     }
 }
