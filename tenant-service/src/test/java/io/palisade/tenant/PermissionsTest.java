@@ -3,6 +3,8 @@ package io.palisade.tenant;
 import static io.palisade.tenant.Api.bearer;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -96,6 +98,35 @@ class PermissionsTest {
         // Suspended: nothing at all, not even what staff may do.
         bearer(firstOwner).body(Map.of("status", "suspended")).patch("/members/" + t.staffId()).then().statusCode(200);
         bearer(coOwner).get("/members").then().statusCode(403);
+    }
+
+    /** Two owners demoting each other at the same moment: one wins, the other is refused; the tenant keeps an owner. */
+    @Test
+    void twoOwnersDemotingEachOtherAtOnceLeaveOneOwner() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            TestTenant t = Api.newTenant(null);
+            String first = t.ownerToken();
+            bearer(first).body(Map.of("role", "owner")).patch("/members/" + t.staffId()).then().statusCode(200);
+            String second = Api.login(t.staffEmail(), t.slug());
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                var demoteSecond = pool.submit(() -> {
+                    start.await();
+                    return bearer(first).body(Map.of("role", "staff")).patch("/members/" + t.staffId()).statusCode();
+                });
+                var demoteFirst = pool.submit(() -> {
+                    start.await();
+                    return bearer(second).body(Map.of("role", "staff")).patch("/members/" + t.ownerId()).statusCode();
+                });
+                start.countDown();
+                List<Integer> answers = List.of(demoteSecond.get(), demoteFirst.get());
+                assertEquals(1, answers.stream().filter(status -> status == 200).count(), "one demotion wins: " + answers);
+                // Refused in the transaction (409: the last owner) or, if the winner committed first, already as no owner (403).
+                assertTrue(answers.contains(409) || answers.contains(403), "the other is refused: " + answers);
+            }
+            assertEquals(1, io.palisade.devstack.testing.PalisadeTestStack.get().count("select count(*) from tenancy.memberships"
+                    + " where tenant_id = ? and role = 'owner' and status = 'active'", t.id()), "round " + round + ": one active owner");
+        }
     }
 
     @Test

@@ -77,6 +77,12 @@ public class MemberRepository {
                 + " where user_id = $1").execute(Tuple.of(userId, role, permissions, status)).replaceWithVoid();
     }
 
+    /** Waits for any other transaction changing this tenant's owners to end (the lock is the transaction's). */
+    public Uni<Void> serialiseOwnerChanges(SqlConnection c) {
+        return c.query("select pg_advisory_xact_lock(hashtext('tenancy.owners:' || tenancy.current_tenant_id()::text))").execute()
+                .replaceWithVoid();
+    }
+
     public Uni<Long> activeOwners(SqlConnection c) {
         return c.query("select count(*) from tenancy.memberships where role = 'owner' and status = 'active'").execute()
                 .map(rows -> rows.iterator().next().getLong(0));

@@ -228,7 +228,9 @@ public class MemberService {
         if (!losesOwner) {
             return Uni.createFrom().voidItem();
         }
-        return repository.activeOwners(c).map(count -> {
+        // One owner change per tenant at a time: two owners demoting each other at once would each count the other
+        // (each locks only its target) and leave the tenant with no owner.
+        return repository.serialiseOwnerChanges(c).chain(() -> repository.activeOwners(c)).map(count -> {
             if (count <= 1) {
                 throw ProblemException.conflict("a tenant needs at least one active owner");
             }
