@@ -52,7 +52,7 @@ public final class KafkaBroker implements AutoCloseable {
     private final int brokerPort;
     private final int controllerPort;
     private final Map<String, String> passwords;
-    private final KafkaAcls acls = KafkaAcls.load();
+    private static final KafkaAcls ACLS = KafkaAcls.load();
     /** Set when the broker runs in another class loader of this JVM (see {@link #runningElsewhere}). */
     private final Runnable startElsewhere;
     private final Runnable stopElsewhere;
@@ -94,7 +94,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** The admin user and every service user of kafka-acls.yaml. */
     public static List<String> users() {
-        List<String> users = new ArrayList<>(KafkaAcls.load().users().keySet());
+        List<String> users = new ArrayList<>(ACLS.users().keySet());
         users.add(ADMIN_USER);
         return users;
     }
@@ -190,16 +190,16 @@ public final class KafkaBroker implements AutoCloseable {
     private void applyUsersTopicsAndAcls() throws Exception {
         try (Admin admin = Admin.create(adminSettings())) {
             List<UserScramCredentialAlteration> credentials = new ArrayList<>();
-            for (String user : acls.users().keySet()) {
+            for (String user : ACLS.users().keySet()) {
                 credentials.add(new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096),
                         passwords.get(user)));
             }
             admin.alterUserScramCredentials(credentials).all().get(30, TimeUnit.SECONDS);
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = acls.topics().stream().filter(t -> !existing.contains(t)).map(t -> new NewTopic(t, 3, (short) 1)).toList();
+            List<NewTopic> missing = ACLS.topics().stream().filter(t -> !existing.contains(t)).map(t -> new NewTopic(t, 3, (short) 1)).toList();
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
             Set<AclBinding> wanted = new HashSet<>();
-            acls.users().keySet().forEach(user -> wanted.addAll(acls.bindings(user)));
+            ACLS.users().keySet().forEach(user -> wanted.addAll(ACLS.bindings(user)));
             Collection<AclBinding> present = admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS);
             List<AclBindingFilter> stale = present.stream().filter(b -> !wanted.contains(b)).map(AclBinding::toFilter).toList();
             if (!stale.isEmpty()) {

@@ -78,12 +78,12 @@ public class EventConsumers {
         for (EventHandler handler : handlers) {
             Runner runner = new Runner(handler);
             runners.add(runner);
-            Thread thread = new Thread(runner, "events-" + String.join(",", handler.topics()));
+            String topics = String.join(",", handler.topics());
+            Thread thread = new Thread(runner, "events-" + topics);
             thread.setDaemon(true);
             // A handler may take 30 s per event and a retry pause after it; four times that without progress is stuck.
             runner.heartbeat = backgroundWork.watch("consumer of " + handler.topics(), thread, Duration.ofMinutes(2).plus(retryPause));
             runner.thread = thread;
-            String topics = String.join(",", handler.topics());
             Gauges.register(registry, "palisade.events.lag", Tags.of("group", handler.group(), "topics", topics),
                     Gauge.builder("palisade.events.lag", runner.lag, AtomicLong::get).description("records on the handler's partitions not yet consumed"));
             for (String outcome : List.of(HANDLED, FAILED, SKIPPED)) {

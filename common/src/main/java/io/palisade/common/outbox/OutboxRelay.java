@@ -90,7 +90,7 @@ public class OutboxRelay {
 
     @Scheduled(every = "${palisade.outbox.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void relay() {
-        // Measured first too: with the broker away, a run can take its timeouts before it gives up.
+        // Once a run, before relaying: with the broker away a run takes its timeouts, and the figure must not wait for them.
         measureBacklog();
         try {
             while (relayBatch() == BATCH) {
@@ -99,7 +99,6 @@ public class OutboxRelay {
         } catch (RuntimeException e) {
             LOG.warnf("outbox relay paused, will retry: %s", e.getMessage());
         }
-        measureBacklog();
     }
 
     private void measureBacklog() {
