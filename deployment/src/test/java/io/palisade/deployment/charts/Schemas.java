@@ -91,8 +91,10 @@ public final class Schemas {
         }
         try {
             if (BUILT_IN.containsKey(type)) {
-                JsonElement json = JsonParser.parseString(JSON.writeValueAsString(object.value()));
-                BUILT_IN.get(type).getMethod("validateJsonElement", JsonElement.class).invoke(null, json);
+                String text = JSON.writeValueAsString(object.value());
+                // Unknown and missing fields, then the types (reading a string into an integer field fails).
+                BUILT_IN.get(type).getMethod("validateJsonElement", JsonElement.class).invoke(null, JsonParser.parseString(text));
+                BUILT_IN.get(type).getMethod("fromJson", String.class).invoke(null, text);
                 return null;
             }
             if (STRIMZI.containsKey(type)) {

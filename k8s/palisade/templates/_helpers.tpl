@@ -1,0 +1,289 @@
+{{/*
+What each service is and needs: its schema and database roles, which platform keys it reads, whether it sends mail,
+what it calls on the internet. Fixed by the chart, not by values: secret scoping must not be one typo away.
+*/}}
+{{- define "palisade.catalog" -}}
+tenant-service:
+  schema: tenancy
+  ownerRole: tenancy_owner
+  appRole: tenant_service
+  migrationWeight: -20
+  keys: {}
+  platformAdmin: true
+  mail: true
+  internet: true
+booking-service:
+  schema: booking
+  ownerRole: booking_owner
+  appRole: booking_service
+  migrationWeight: -10
+  keys:
+    PALISADE_GUEST_TOKENS_PAYMENT_KEY: payment-token-key
+    PALISADE_GUEST_TOKENS_BOOKING_KEY: booking-token-key
+  mail: true
+payment-service:
+  schema: payment
+  ownerRole: payment_owner
+  appRole: payment_service
+  migrationWeight: -10
+  keys:
+    PALISADE_GUEST_TOKENS_PAYMENT_KEY: payment-token-key
+  stripe: true
+  mail: true
+  internet: true
+audit-service:
+  schema: audit
+  ownerRole: audit_owner
+  appRole: audit_service
+  migrationWeight: -10
+  keys:
+    PALISADE_AUDIT_CHECKPOINT_KEY: audit-checkpoint-key
+  mail: true
+webhook-service:
+  schema: webhook
+  ownerRole: webhook_owner
+  appRole: webhook_service
+  migrationWeight: -10
+  keys: {}
+  webhooks: true
+{{- end }}
+
+{{/* Labels of every object, for those whose selector labels (palisade.selector) do not follow. */}}
+{{- define "palisade.labels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{ include "palisade.chartLabels" . }}
+{{- end }}
+
+{{/* Labels beside a workload's selector labels (which name the instance). */}}
+{{- define "palisade.chartLabels" -}}
+app.kubernetes.io/part-of: palisade
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end }}
+
+{{/*
+Hook annotations. With hooks.renderAsManifests (offline checks, and tools that cannot run Helm hooks) the same
+values are kept under palisade.io/ so that Helm renders the hook Jobs as plain manifests.
+*/}}
+{{- define "palisade.hook" -}}
+{{- $root := index . 0 -}}
+{{- $prefix := ternary "palisade.io/rendered-" "helm.sh/" $root.Values.hooks.renderAsManifests -}}
+{{ $prefix }}hook: {{ index . 1 }}
+{{ $prefix }}hook-weight: {{ index . 2 | quote }}
+{{ $prefix }}hook-delete-policy: {{ index . 3 }}
+{{- end }}
+
+{{/* Selector labels of one workload: {{ include "palisade.selector" (list $ "booking-service" "api") }} */}}
+{{- define "palisade.selector" -}}
+{{- $root := index . 0 -}}
+app.kubernetes.io/instance: {{ $root.Release.Name }}
+app.kubernetes.io/name: {{ index . 1 }}
+app.kubernetes.io/component: {{ index . 2 }}
+{{- end }}
+
+{{- define "palisade.fullname" -}}
+{{- $root := index . 0 -}}
+{{- printf "%s-%s" $root.Release.Name (index . 1) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "palisade.image" -}}
+{{- $root := index . 0 -}}
+{{- printf "%s/%s:%s" $root.Values.image.registry (index . 1) ($root.Values.image.tag | default $root.Chart.AppVersion) }}
+{{- end }}
+
+{{/* One service's settings merged over the defaults. */}}
+{{- define "palisade.serviceValues" -}}
+{{- $root := index . 0 -}}
+{{- toYaml (mergeOverwrite (deepCopy $root.Values.defaults) (deepCopy (index $root.Values.services (index . 1) | default dict))) }}
+{{- end }}
+
+{{/* The restricted pod security context every Palisade pod runs with. */}}
+{{- define "palisade.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+fsGroup: 10001
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{- define "palisade.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{- define "palisade.secretEnv" -}}
+- name: {{ index . 0 }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ index . 1 }}
+      key: {{ index . 2 }}
+{{- end }}
+
+{{/*
+The environment of one service, serving or migrating: (list $ service mode) with mode "serve" or "migrate". Plain
+settings first, then secret references, only those the catalog gives the service; the schema owner's password only
+when migrating.
+*/}}
+{{- define "palisade.env" -}}
+{{- $root := index . 0 -}}
+{{- $service := index . 1 -}}
+{{- $mode := index . 2 -}}
+{{- $entry := index (include "palisade.catalog" $root | fromYaml) $service -}}
+{{- $values := include "palisade.serviceValues" (list $root $service) | fromYaml -}}
+{{- $db := $root.Values.database -}}
+- name: QUARKUS_HTTP_PORT
+  value: "8080"
+- name: JAVA_OPTS_APPEND
+  value: {{ printf "-XX:MaxRAMPercentage=%v" $values.heapPercentOfLimit | quote }}
+- name: PALISADE_DB_HOST
+  value: {{ if and (eq $mode "serve") $db.poolerHost }}{{ $db.poolerHost }}{{ else }}{{ $db.host }}{{ end }}
+- name: PALISADE_DB_PORT
+  value: {{ $db.port | quote }}
+- name: PALISADE_DB_NAME
+  value: {{ $db.name }}
+{{- if $db.tls.enabled }}
+{{- $ca := printf "/etc/palisade/db-ca/%s" $db.tls.caKey }}
+# TLS to PostgreSQL, the server's certificate checked against the cluster's CA.
+- name: QUARKUS_DATASOURCE_REACTIVE_POSTGRESQL_SSL_MODE
+  value: verify-ca
+- name: QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM
+  value: "true"
+- name: QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS
+  value: {{ $ca }}
+{{- if eq $mode "migrate" }}
+- name: QUARKUS_DATASOURCE_MIGRATIONS_JDBC_URL
+  value: {{ printf "jdbc:postgresql://%s:%v/%s?sslmode=verify-ca&sslrootcert=%s" $db.host $db.port $db.name $ca | quote }}
+{{- end }}
+{{- end }}
+{{- if eq $mode "migrate" }}
+- name: PALISADE_MIGRATE
+  value: "true"
+{{- else }}
+- name: PALISADE_ISSUER
+  value: {{ $root.Values.issuer }}
+- name: MP_JWT_VERIFY_PUBLICKEY_LOCATION
+  value: {{ printf "http://%s:8080/.well-known/jwks.json" (include "palisade.fullname" (list $root "tenant-service")) }}
+- name: KAFKA_BOOTSTRAP_SERVERS
+  value: {{ $root.Values.kafka.bootstrapServers }}
+- name: KAFKA_SECURITY_PROTOCOL
+  value: SASL_SSL
+- name: KAFKA_SASL_MECHANISM
+  value: SCRAM-SHA-512
+- name: KAFKA_SSL_TRUSTSTORE_TYPE
+  value: PEM
+- name: KAFKA_SSL_TRUSTSTORE_LOCATION
+  value: /etc/palisade/kafka-ca/{{ $root.Values.kafka.caKey }}
+{{- if $entry.mail }}
+- name: QUARKUS_MAILER_HOST
+  value: {{ $root.Values.mail.host }}
+- name: QUARKUS_MAILER_PORT
+  value: {{ $root.Values.mail.port | quote }}
+- name: QUARKUS_MAILER_START_TLS
+  value: REQUIRED
+- name: PALISADE_MAIL_FROM
+  value: {{ $root.Values.mail.from | quote }}
+{{- end }}
+{{- if eq $service "tenant-service" }}
+- name: PALISADE_GUESTS_SIGN_IN_URL
+  value: {{ $root.Values.urls.guestSignIn | quote }}
+{{- end }}
+{{- if eq $service "payment-service" }}
+- name: PALISADE_CONNECT_RETURN_URL
+  value: {{ $root.Values.urls.connectReturn | quote }}
+- name: PALISADE_CONNECT_REFRESH_URL
+  value: {{ $root.Values.urls.connectRefresh | quote }}
+{{- end }}
+{{- if and (eq $service "audit-service") $root.Values.mail.securityAlertsTo }}
+- name: PALISADE_AUDIT_ALERTS_PLATFORM_EMAIL
+  value: {{ $root.Values.mail.securityAlertsTo | quote }}
+{{- end }}
+{{- if and $entry.webhooks $root.Values.webhooks.allowedPorts }}
+- name: PALISADE_WEBHOOKS_EGRESS_ALLOWED_PORTS
+  value: {{ join "," $root.Values.webhooks.allowedPorts | quote }}
+{{- end }}
+{{- if $root.Values.ingress.enabled }}
+- name: QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING
+  value: "true"
+- name: QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED
+  value: "true"
+- name: QUARKUS_HTTP_PROXY_TRUSTED_PROXIES
+  value: {{ join "," $root.Values.ingress.trustedProxies | quote }}
+{{- end }}
+{{- if $root.Values.tracing.enabled }}
+- name: QUARKUS_OTEL_SDK_DISABLED
+  value: "false"
+- name: QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ $root.Values.tracing.endpoint | quote }}
+{{- end }}
+{{- range $name, $value := $values.env }}
+- name: {{ $name }}
+  value: {{ $value | quote }}
+{{- end }}
+{{- end }}
+{{ include "palisade.secretEnv" (list "PALISADE_DB_APP_PASSWORD" (index $db.roleSecrets $entry.appRole) "password") }}
+{{- if eq $mode "migrate" }}
+{{ include "palisade.secretEnv" (list "PALISADE_DB_OWNER_PASSWORD" (index $db.roleSecrets $entry.ownerRole) "password") }}
+{{- else }}
+{{ include "palisade.secretEnv" (list "KAFKA_SASL_JAAS_CONFIG" (get $root.Values.kafka.userSecrets $service | default $service) "sasl.jaas.config") }}
+{{ include "palisade.secretEnv" (list "PALISADE_CRYPTO_MASTER_KEY" $root.Values.secrets.keys "master-key") }}
+{{ include "palisade.secretEnv" (list "PALISADE_CRYPTO_LOOKUP_KEY" $root.Values.secrets.keys "lookup-key") }}
+{{- range $name, $key := $entry.keys }}
+{{ include "palisade.secretEnv" (list $name $root.Values.secrets.keys $key) }}
+{{- end }}
+{{- if $entry.stripe }}
+{{ include "palisade.secretEnv" (list "PALISADE_STRIPE_SECRET_KEY" $root.Values.secrets.stripe "secret-key") }}
+{{ include "palisade.secretEnv" (list "PALISADE_STRIPE_PUBLISHABLE_KEY" $root.Values.secrets.stripe "publishable-key") }}
+{{ include "palisade.secretEnv" (list "PALISADE_STRIPE_WEBHOOK_SECRETS" $root.Values.secrets.stripe "webhook-secrets") }}
+{{- end }}
+{{- if $entry.platformAdmin }}
+{{ include "palisade.secretEnv" (list "PALISADE_PLATFORM_ADMIN_EMAIL" $root.Values.secrets.platformAdmin "email") }}
+{{ include "palisade.secretEnv" (list "PALISADE_PLATFORM_ADMIN_PASSWORD" $root.Values.secrets.platformAdmin "password") }}
+{{- end }}
+{{- if $entry.mail }}
+{{ include "palisade.secretEnv" (list "QUARKUS_MAILER_USERNAME" $root.Values.secrets.smtp "username") }}
+{{ include "palisade.secretEnv" (list "QUARKUS_MAILER_PASSWORD" $root.Values.secrets.smtp "password") }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Egress rule to PostgreSQL: the cluster's pods, or the external database's CIDRs. */}}
+{{- define "palisade.egressDatabase" -}}
+- to:
+    {{- if .Values.database.cidrs }}
+    {{- range .Values.database.cidrs }}
+    - ipBlock: {cidr: {{ . }}}
+    {{- end }}
+    {{- else }}
+    - podSelector:
+        matchLabels:
+          {{- toYaml .Values.database.podSelector | nindent 10 }}
+    {{- end }}
+  ports:
+    - {protocol: TCP, port: {{ .Values.database.port }}}
+{{- end }}
+
+{{/* Egress rule to public addresses on the given ports: IPv4 and IPv6, every blocked range excepted. */}}
+{{- define "palisade.egressPublic" -}}
+{{- $root := index . 0 -}}
+{{- $blocked := $root.Values.networkPolicies.blockedRanges -}}
+- to:
+    - ipBlock:
+        cidr: 0.0.0.0/0
+        except:
+          {{- toYaml $blocked.ipv4 | nindent 10 }}
+    - ipBlock:
+        cidr: ::/0
+        except:
+          {{- toYaml $blocked.ipv6 | nindent 10 }}
+  ports:
+    {{- range index . 1 }}
+    - {protocol: TCP, port: {{ . }}}
+    {{- end }}
+{{- end }}
