@@ -103,7 +103,9 @@ spec:
             {{- toYaml .resources | nindent 12 }}
           volumeMounts:
             - {name: tmp, mountPath: /tmp}
+            {{- if $root.Values.kafka.tls.enabled }}
             - {name: kafka-ca, mountPath: /etc/palisade/kafka-ca, readOnly: true}
+            {{- end }}
             {{- if $root.Values.database.tls.enabled }}
             - {name: db-ca, mountPath: /etc/palisade/db-ca, readOnly: true}
             {{- end }}
@@ -113,10 +115,12 @@ spec:
       volumes:
         - name: tmp
           emptyDir: {sizeLimit: 256Mi}
+        {{- if $root.Values.kafka.tls.enabled }}
         - name: kafka-ca
           secret:
-            secretName: {{ $root.Values.kafka.caSecret }}
-            items: [{key: {{ $root.Values.kafka.caKey }}, path: {{ $root.Values.kafka.caKey }}}]
+            secretName: {{ $root.Values.kafka.tls.caSecret }}
+            items: [{key: {{ $root.Values.kafka.tls.caKey }}, path: {{ $root.Values.kafka.tls.caKey }}}]
+        {{- end }}
         {{- if $root.Values.database.tls.enabled }}
         - name: db-ca
           secret:

@@ -163,8 +163,9 @@ when migrating.
 {{- end }}
 {{- end }}
 {{- if eq $mode "migrate" }}
-- name: PALISADE_MIGRATE
-  value: "true"
+# Apply the migrations as the schema owner and exit (profile migrate: no serving secret needed).
+- name: QUARKUS_PROFILE
+  value: prod,migrate
 {{- else }}
 - name: PALISADE_ISSUER
   value: {{ $root.Values.issuer }}
@@ -172,14 +173,19 @@ when migrating.
   value: {{ printf "http://%s:8080/.well-known/jwks.json" (include "palisade.fullname" (list $root "tenant-service")) }}
 - name: KAFKA_BOOTSTRAP_SERVERS
   value: {{ $root.Values.kafka.bootstrapServers }}
-- name: KAFKA_SECURITY_PROTOCOL
-  value: SASL_SSL
 - name: KAFKA_SASL_MECHANISM
   value: SCRAM-SHA-512
+{{- if $root.Values.kafka.tls.enabled }}
+- name: KAFKA_SECURITY_PROTOCOL
+  value: SASL_SSL
 - name: KAFKA_SSL_TRUSTSTORE_TYPE
   value: PEM
 - name: KAFKA_SSL_TRUSTSTORE_LOCATION
-  value: /etc/palisade/kafka-ca/{{ $root.Values.kafka.caKey }}
+  value: /etc/palisade/kafka-ca/{{ $root.Values.kafka.tls.caKey }}
+{{- else }}
+- name: KAFKA_SECURITY_PROTOCOL
+  value: SASL_PLAINTEXT
+{{- end }}
 {{- if $entry.mail }}
 - name: QUARKUS_MAILER_HOST
   value: {{ $root.Values.mail.host }}

@@ -32,6 +32,14 @@ public final class ServiceProcess implements AutoCloseable {
      * @param config Quarkus properties, passed as environment variables (QUARKUS_HTTP_PORT for quarkus.http.port)
      */
     public static ServiceProcess start(Path root, ServiceSpec service, Map<String, String> config, Path log) throws IOException {
+        Map<String, String> environment = new java.util.HashMap<>();
+        config.forEach((property, value) -> environment.put(envName(property), value));
+        return startWithEnvironment(root, service, environment, log);
+    }
+
+    /** Starts the service's build with these environment variables as they are (a rendered pod's, say). */
+    public static ServiceProcess startWithEnvironment(Path root, ServiceSpec service, Map<String, String> environment, Path log)
+            throws IOException {
         Path jar = root.resolve(service.name()).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build it first (./mvnw package)");
@@ -40,7 +48,7 @@ public final class ServiceProcess implements AutoCloseable {
         // The service's temporary files go where its starter's go (target/tmp in tests, .palisade/tmp locally).
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar",
                 jar.toString());
-        config.forEach((property, value) -> pb.environment().put(envName(property), value));
+        pb.environment().putAll(environment);
         Files.createDirectories(log.getParent());
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return new ServiceProcess(service.name(), pb.start());
@@ -52,13 +60,17 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static void migrate(Path root, ServiceSpec service, Map<String, String> migrationConfig, Path log)
             throws IOException, InterruptedException {
-        ServiceProcess migration = start(root, service, migrationConfig, log);
-        if (!migration.process.waitFor(120, TimeUnit.SECONDS)) {
-            migration.process.destroyForcibly();
-            throw new IllegalStateException(service.name() + "'s migration did not finish within 120 s (log: " + log + ")");
+        start(root, service, migrationConfig, log).awaitExit(Duration.ofSeconds(120), log);
+    }
+
+    /** Waits for a one-shot run (a migration) to exit 0. */
+    public void awaitExit(Duration timeout, Path log) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(name + "'s migration did not finish within " + timeout.toSeconds() + " s (log: " + log + ")");
         }
-        if (migration.process.exitValue() != 0) {
-            throw new IllegalStateException(service.name() + "'s migration exited with " + migration.process.exitValue() + " (log: " + log + ")");
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException(name + "'s migration exited with " + process.exitValue() + " (log: " + log + ")");
         }
     }
 

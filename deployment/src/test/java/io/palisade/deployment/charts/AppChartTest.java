@@ -232,7 +232,7 @@ class AppChartTest {
             assertFalse(workload.secretKeys().stream().anyMatch(s -> s.startsWith("palisade-keys/") || s.startsWith("palisade-stripe/")),
                     workload + ": a migration needs no platform key");
             Map<String, String> env = env(workload.podSpec().list("containers").get(0));
-            assertEquals("true", env.get("PALISADE_MIGRATE"));
+            assertEquals("prod,migrate", env.get("QUARKUS_PROFILE"));
             assertEquals("palisade-db-rw", env.get("PALISADE_DB_HOST"), "migrations go to the primary");
         }
         Chart.Rendered pooled = CHART.render(with(Map.of("database.poolerHost", "palisade-db-pooler-rw")));

@@ -122,6 +122,20 @@ public final class PalisadeTestStack {
         return kafka;
     }
 
+    public int postgresPort() {
+        return postgresPort;
+    }
+
+    /** The login roles' passwords (random per run). */
+    public Map<String, String> rolePasswords() {
+        return Map.copyOf(rolePasswords);
+    }
+
+    /** The platform's keys (random per run). */
+    public io.palisade.devstack.DevSettings.PlatformKeys keys() {
+        return keys;
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + postgresPort + "/" + PlatformDatabase.DATABASE;
     }

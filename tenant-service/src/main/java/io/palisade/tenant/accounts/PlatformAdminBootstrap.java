@@ -11,6 +11,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
+import io.palisade.common.db.MigrationRun;
 
 /** Creates the platform's first operator from configuration, while the platform has none. */
 @ApplicationScoped
@@ -27,7 +28,13 @@ public class PlatformAdminBootstrap {
     @ConfigProperty(name = "palisade.platform-admin.password")
     Optional<String> password;
 
+    @Inject
+    MigrationRun migrationRun;
+
     void onStart(@Observes StartupEvent event) {
+        if (migrationRun.active()) {
+            return;
+        }
         if (email.isPresent() && password.isPresent()) {
             boolean created = accounts.ensurePlatformAdmin(email.get(), password.get()).await().atMost(Duration.ofSeconds(30));
             if (created) {

@@ -29,6 +29,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.palisade.common.db.MigrationRun;
 
 /**
  * The RSA keys that sign access tokens. Keys live in the database (private halves sealed with the master
@@ -61,7 +62,13 @@ public class SigningKeys {
     private volatile ActiveKey active;
     private volatile JsonObject jwks = new JsonObject().put("keys", new JsonArray());
 
+    @Inject
+    MigrationRun migrationRun;
+
     void onStart(@Observes StartupEvent event) {
+        if (migrationRun.active()) {
+            return;
+        }
         reload().chain(loaded -> loaded ? Uni.createFrom().voidItem() : createFirstKey()).await().atMost(Duration.ofSeconds(30));
     }
 

@@ -1,0 +1,194 @@
+package io.palisade.deployment.charts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.palisade.devstack.ServiceProcess;
+import io.palisade.devstack.ServiceSpec;
+import io.palisade.devstack.testing.PalisadeTestStack;
+
+/**
+ * The chart's pods, started for real: each rendered migration Job's and Deployment's environment, secrets resolved from
+ * test values (random, as PalisadeTestStack makes them), the database and broker hosts pointed at dev-stack's, run with
+ * exactly that environment (prod profile: no dev-only secret passes). The Jobs run in hook order and exit 0; every
+ * service becomes ready, fetches the signing keys from tenant-service's in-cluster address and serves an authenticated
+ * request; no service reports a setting it does not know.
+ * <p>
+ * What differs from a cluster, and only that: each pod's port 8080 becomes a free port here, and a Service's address
+ * (palisade-tenant-service:8080) the matching local one; the archive volume is a temporary directory.
+ */
+class ChartBootIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    private static final List<ServiceProcess> running = new ArrayList<>();
+    private static final Map<String, Integer> ports = new HashMap<>();
+    private static final Map<String, Path> logs = new LinkedHashMap<>();
+    private static Chart.Rendered rendered;
+
+    @BeforeAll
+    static void renderAndStartEveryPod() throws Exception {
+        PalisadeTestStack stack = PalisadeTestStack.get();
+        rendered = Chart.APP.render(Chart.KUBE_VERSIONS.get(4), Map.of("hooks.renderAsManifests", true, "gate.enabled", false,
+                "database.host", "127.0.0.1", "database.port", stack.postgresPort(), "database.tls.enabled", false,
+                "kafka.bootstrapServers", stack.kafka().bootstrapServers(), "kafka.tls.enabled", false));
+        Map<String, String> secrets = secrets(stack);
+        Path home = Files.createTempDirectory("chart-boot");
+        for (ServiceSpec service : ServiceSpec.ALL) {
+            ports.put("palisade-" + service.name(), PalisadeTestStack.freePort());
+        }
+        ports.put("palisade-audit-archiver", PalisadeTestStack.freePort());
+
+        List<Node> migrations = rendered.kind("Job").stream().filter(j -> j.name().startsWith("palisade-migrate-"))
+                .sorted(Comparator.comparingInt(j -> Integer.parseInt(j.annotations().get("palisade.io/rendered-hook-weight").toString())))
+                .toList();
+        for (Node job : migrations) {
+            ServiceSpec service = serviceOf(job);
+            Path log = home.resolve(job.name() + ".log");
+            logs.put(job.name(), log);
+            ServiceProcess.startWithEnvironment(ROOT, service, environment(job, secrets, home), log).awaitExit(Duration.ofSeconds(180), log);
+        }
+        for (Node deployment : rendered.kind("Deployment")) {
+            Path log = home.resolve(deployment.name() + ".log");
+            logs.put(deployment.name(), log);
+            running.add(ServiceProcess.startWithEnvironment(ROOT, serviceOf(deployment), environment(deployment, secrets, home), log));
+        }
+        int i = 0;
+        for (Node deployment : rendered.kind("Deployment")) {
+            running.get(i++).awaitReady("http://127.0.0.1:" + ports.get(deployment.name()), Duration.ofSeconds(180));
+        }
+    }
+
+    @AfterAll
+    static void stopAll() {
+        running.forEach(ServiceProcess::close);
+    }
+
+    /** The Secrets an operator would create, with this run's random values. */
+    private static Map<String, String> secrets(PalisadeTestStack stack) {
+        Map<String, String> secrets = new HashMap<>();
+        stack.rolePasswords().forEach((role, password) -> secrets.put("palisade-db-" + role.replace('_', '-') + "/password", password));
+        for (ServiceSpec service : ServiceSpec.ALL) {
+            secrets.put(service.name() + "/sasl.jaas.config", stack.kafka().clientSettings(service.name()).get("sasl.jaas.config"));
+        }
+        var keys = stack.keys();
+        secrets.put("palisade-keys/master-key", keys.masterKey());
+        secrets.put("palisade-keys/lookup-key", keys.lookupKey());
+        secrets.put("palisade-keys/payment-token-key", keys.paymentTokenKey());
+        secrets.put("palisade-keys/booking-token-key", keys.bookingTokenKey());
+        secrets.put("palisade-keys/audit-checkpoint-key", keys.auditCheckpointKey());
+        secrets.put("palisade-stripe/secret-key", "sk_test_" + UUID.randomUUID().toString().replace("-", ""));
+        secrets.put("palisade-stripe/publishable-key", "pk_test_" + UUID.randomUUID().toString().replace("-", ""));
+        secrets.put("palisade-stripe/webhook-secrets", "whsec_" + UUID.randomUUID().toString().replace("-", ""));
+        secrets.put("palisade-platform-admin/email", "platform-admin@boot.test");
+        secrets.put("palisade-platform-admin/password", "Boot-" + UUID.randomUUID());
+        secrets.put("palisade-smtp/username", "palisade");
+        secrets.put("palisade-smtp/password", UUID.randomUUID().toString());
+        return secrets;
+    }
+
+    private static ServiceSpec serviceOf(Node workload) {
+        return ServiceSpec.named(workload.get("metadata.labels").map().get("app.kubernetes.io/name").toString());
+    }
+
+    /** A pod's environment as the kubelet would give it, with the two local substitutions of the class comment. */
+    private static Map<String, String> environment(Node workload, Map<String, String> secrets, Path home) throws Exception {
+        Node container = workload.list("spec.template.spec.containers").get(0);
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Node variable : container.list("env")) {
+            String value;
+            if (variable.get("valueFrom.secretKeyRef").present()) {
+                String ref = variable.text("valueFrom.secretKeyRef.name") + "/" + variable.text("valueFrom.secretKeyRef.key");
+                value = secrets.get(ref);
+                assertTrue(value != null, workload + " reads " + ref + ", which no Secret of the install has");
+            } else {
+                value = variable.text("value");
+            }
+            for (var port : ports.entrySet()) {
+                value = value.replace(port.getKey() + ":8080", "127.0.0.1:" + port.getValue());
+            }
+            env.put(variable.text("name"), value);
+        }
+        if (workload.kind().equals("Deployment")) {
+            env.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(workload.name())));
+        } else {
+            env.put("QUARKUS_HTTP_PORT", "0");
+        }
+        if (env.containsKey("PALISADE_AUDIT_ARCHIVE_DIRECTORY")) {
+            env.put("PALISADE_AUDIT_ARCHIVE_DIRECTORY", Files.createDirectories(home.resolve("audit-archive")).toString());
+        }
+        return env;
+    }
+
+    @Test
+    void everyServiceServesAnAuthenticatedRequestWithTheChartsEnvironment() throws Exception {
+        String slug = "boot-" + UUID.randomUUID().toString().substring(0, 8);
+        String email = "owner@" + slug + ".example";
+        String password = "Boot-Passw0rd!" + UUID.randomUUID().toString().substring(0, 6);
+        HttpResponse<String> signup = send("palisade-tenant-service", "POST", "/signup", null, Map.of("tenantName", "Boot " + slug,
+                "tenantSlug", slug, "email", email, "displayName", "Boot owner", "password", password));
+        assertEquals(201, signup.statusCode(), signup.body());
+        HttpResponse<String> login = send("palisade-tenant-service", "POST", "/auth/login", null, Map.of("email", email, "password", password, "tenant", slug));
+        assertEquals(200, login.statusCode(), login.body());
+        String token = JSON.readTree(login.body()).path("accessToken").asText();
+        Map<String, String> reads = Map.of("palisade-tenant-service", "/tenant", "palisade-booking-service", "/offerings",
+                "palisade-payment-service", "/payments?limit=1", "palisade-audit-service", "/audit/entries?limit=1",
+                "palisade-webhook-service", "/webhooks/endpoints");
+        for (var read : reads.entrySet()) {
+            HttpResponse<String> answer = send(read.getKey(), "GET", read.getValue(), token, null);
+            assertEquals(200, answer.statusCode(), read + ": " + answer.body());
+            HttpResponse<String> anonymous = send(read.getKey(), "GET", read.getValue(), null, null);
+            assertEquals(401, anonymous.statusCode(), read + " without a token");
+        }
+        JsonNode tenant = JSON.readTree(send("palisade-tenant-service", "GET", "/tenant", token, null).body());
+        assertEquals(slug, tenant.path("slug").asText());
+    }
+
+    @Test
+    void noServiceReportsASettingItDoesNotKnow() throws Exception {
+        for (var log : logs.entrySet()) {
+            String text = Files.readString(log.getValue());
+            assertFalse(text.contains("Unrecognized configuration key"), log.getKey() + " was given a setting it ignores:\n"
+                    + text.lines().filter(l -> l.contains("Unrecognized configuration key")).toList());
+        }
+    }
+
+    private static HttpResponse<String> send(String service, String method, String path, String bearer, Map<String, ?> body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(service) + path))
+                .timeout(Duration.ofSeconds(30)).header("Accept", "application/json");
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
