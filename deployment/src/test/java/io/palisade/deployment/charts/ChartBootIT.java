@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.palisade.devstack.ServiceProcess;
 import io.palisade.devstack.ServiceSpec;
+import io.palisade.devstack.testing.OpenApiOperations;
 import io.palisade.devstack.testing.PalisadeTestStack;
 
 /**
@@ -54,7 +55,8 @@ class ChartBootIT {
         PalisadeTestStack stack = PalisadeTestStack.get();
         rendered = Chart.APP.render(Chart.KUBE_VERSIONS.get(4), Map.of("hooks.renderAsManifests", true, "gate.enabled", false,
                 "database.host", "127.0.0.1", "database.port", stack.postgresPort(), "database.tls.enabled", false,
-                "kafka.bootstrapServers", stack.kafka().bootstrapServers(), "kafka.tls.enabled", false));
+                "kafka.bootstrapServers", stack.kafka().bootstrapServers(), "kafka.tls.enabled", false,
+                "ingress.enabled", true, "ingress.trustedProxies[0]", "127.0.0.1/32"));
         Map<String, String> secrets = secrets(stack);
         Path home = Files.createTempDirectory("chart-boot");
         for (ServiceSpec service : ServiceSpec.ALL) {
@@ -163,6 +165,48 @@ class ChartBootIT {
         }
         JsonNode tenant = JSON.readTree(send("palisade-tenant-service", "GET", "/tenant", token, null).body());
         assertEquals(slug, tenant.path("slug").asText());
+    }
+
+    @Test
+    void theIngressRoutesEveryOperationToTheServiceThatServesItAndNothingUnderQ() {
+        Node ingress = rendered.kind("Ingress").get(0);
+        List<String> misrouted = new ArrayList<>();
+        java.util.Set<String> usedRoutes = new java.util.HashSet<>();
+        for (ServiceSpec service : ServiceSpec.ALL) {
+            String name = "palisade-" + service.name();
+            String host = ingress.list("spec.rules").stream().filter(rule -> rule.list("http.paths").stream()
+                    .anyMatch(p -> p.text("backend.service.name").equals(name))).findFirst().orElseThrow().text("host");
+            for (String operation : OpenApiOperations.of("http://127.0.0.1:" + ports.get(name))) {
+                // A request for the operation, path parameters filled in.
+                String path = operation.substring(operation.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "x");
+                for (Node rule : ingress.list("spec.rules")) {
+                    String reached = IngressRoutes.route(rule, path);
+                    boolean ownHost = rule.text("host").equals(host);
+                    if (ownHost && name.equals(reached)) {
+                        usedRoutes.add(host + path.replaceAll("^(/[^/]+).*", "$1"));
+                    }
+                    if (ownHost && !name.equals(reached)) {
+                        misrouted.add(operation + " of " + service.name() + " reaches " + reached + " on " + host);
+                    }
+                    if (!ownHost && name.equals(reached)) {
+                        misrouted.add(operation + " of " + service.name() + " is also routed on " + rule.text("host"));
+                    }
+                }
+            }
+            for (String internal : List.of("/q/health/ready", "/q/metrics", "/q/openapi", "/q/health")) {
+                ingress.list("spec.rules").forEach(rule -> {
+                    if (IngressRoutes.route(rule, internal) != null) {
+                        misrouted.add(internal + " is routed on " + rule.text("host"));
+                    }
+                });
+            }
+        }
+        assertEquals(List.of(), misrouted);
+        List<String> stale = new ArrayList<>();
+        for (Node rule : ingress.list("spec.rules")) {
+            rule.list("http.paths").stream().map(p -> rule.text("host") + p.text("path")).filter(route -> !usedRoutes.contains(route)).forEach(stale::add);
+        }
+        assertEquals(List.of(), stale, "routes no operation uses (files/routes.yaml)");
     }
 
     private static HttpResponse<String> send(String service, String method, String path, String bearer, Map<String, ?> body) throws Exception {
