@@ -8,24 +8,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * docker/Dockerfile.jvm, parsed (no container engine here): a pinned base image, a numeric non-root user, only the
- * service's fast-jar copied in (no secret, no local data), and nothing the read-only root filesystem would break.
+ * The images, their Dockerfiles parsed (no container engine here): docker/Dockerfile.jvm (each service) and
+ * docker/Dockerfile.gate (the isolation gate). A pinned base image, a numeric non-root user, only the build's own output
+ * copied in (no secret, no local data), and nothing the read-only root filesystem would break.
  */
 class ContainerImageTest {
 
-    private static final Path DOCKERFILE = Path.of("..", "docker", "Dockerfile.jvm");
+    /** Each Dockerfile, and where the only files it may copy come from. */
+    private static final Map<String, String> COPIED_FROM = Map.of("Dockerfile.jvm", "${SERVICE}/target/quarkus-app/",
+            "Dockerfile.gate", "isolation-gate/target/");
 
     /** The instructions, continuation lines joined and comments dropped. */
-    private static List<String[]> instructions() throws Exception {
+    private static List<String[]> instructions(String dockerfile) throws Exception {
         List<String[]> instructions = new ArrayList<>();
         StringBuilder current = new StringBuilder();
-        for (String line : Files.readAllLines(DOCKERFILE)) {
+        for (String line : Files.readAllLines(Path.of("..", "docker", dockerfile))) {
             String trimmed = line.strip();
             if (trimmed.startsWith("#") || (trimmed.isEmpty() && current.isEmpty())) {
                 continue;
@@ -44,13 +49,14 @@ class ContainerImageTest {
         return instructions;
     }
 
-    private static List<String> arguments(String keyword) throws Exception {
-        return instructions().stream().filter(i -> i[0].equalsIgnoreCase(keyword)).map(i -> i.length > 1 ? i[1] : "").toList();
+    private static List<String> arguments(String dockerfile, String keyword) throws Exception {
+        return instructions(dockerfile).stream().filter(i -> i[0].equalsIgnoreCase(keyword)).map(i -> i.length > 1 ? i[1] : "").toList();
     }
 
-    @Test
-    void theBaseImageIsPinnedToAJavaRuntime() throws Exception {
-        List<String> from = arguments("FROM");
+    @ParameterizedTest
+    @ValueSource(strings = { "Dockerfile.jvm", "Dockerfile.gate" })
+    void theBaseImageIsPinnedToAJavaRuntime(String dockerfile) throws Exception {
+        List<String> from = arguments(dockerfile, "FROM");
         assertEquals(1, from.size(), "one stage: the image is built from the fast-jar Maven made");
         Matcher image = Pattern.compile("([\\w./-]+):([\\w.-]+)(@sha256:[0-9a-f]{64})?").matcher(from.get(0));
         assertTrue(image.matches(), "FROM names an image and a tag: " + from.get(0));
@@ -58,15 +64,16 @@ class ContainerImageTest {
         assertTrue(image.group(2).startsWith("21") && image.group(2).contains("jre"), "a Java 21 runtime, not a JDK: " + image.group(2));
     }
 
-    @Test
-    void itRunsAsANumericNonRootUser() throws Exception {
-        List<String> users = arguments("USER");
+    @ParameterizedTest
+    @ValueSource(strings = { "Dockerfile.jvm", "Dockerfile.gate" })
+    void itRunsAsANumericNonRootUser(String dockerfile) throws Exception {
+        List<String> users = arguments(dockerfile, "USER");
         assertFalse(users.isEmpty(), "a USER is set");
         String last = users.get(users.size() - 1);
         Matcher user = Pattern.compile("(\\d+)(:(\\d+))?").matcher(last);
         assertTrue(user.matches(), "numeric, so runAsNonRoot can check it: " + last);
         assertTrue(Integer.parseInt(user.group(1)) >= 1000, "not root, not a system user: " + last);
-        List<String[]> all = instructions();
+        List<String[]> all = instructions(dockerfile);
         int lastUser = 0;
         for (int i = 0; i < all.size(); i++) {
             if (all.get(i)[0].equalsIgnoreCase("USER")) {
@@ -78,10 +85,11 @@ class ContainerImageTest {
         }
     }
 
-    @Test
-    void onlyTheFastJarIsCopiedInAndNoSecret() throws Exception {
-        List<String> copies = new ArrayList<>(arguments("COPY"));
-        copies.addAll(arguments("ADD"));
+    @ParameterizedTest
+    @ValueSource(strings = { "Dockerfile.jvm", "Dockerfile.gate" })
+    void onlyTheBuildsOutputIsCopiedInAndNoSecret(String dockerfile) throws Exception {
+        List<String> copies = new ArrayList<>(arguments(dockerfile, "COPY"));
+        copies.addAll(arguments(dockerfile, "ADD"));
         assertFalse(copies.isEmpty());
         for (String copy : copies) {
             String[] parts = copy.split("\\s+");
@@ -89,23 +97,24 @@ class ContainerImageTest {
                 if (parts[i].startsWith("--")) {
                     continue;
                 }
-                assertTrue(parts[i].startsWith("${SERVICE}/target/quarkus-app/"), "copies only the service's fast-jar: " + copy);
+                assertTrue(parts[i].startsWith(COPIED_FROM.get(dockerfile)), "copies only the build's output: " + copy);
                 assertFalse(parts[i].matches(".*(\\.palisade|\\.env|secret|\\.key|\\.pem|\\.p12|password).*"), "no secret: " + copy);
             }
         }
-        assertTrue(arguments("ADD").isEmpty(), "COPY, never ADD (no URLs, no archives unpacked)");
-        for (String env : arguments("ENV")) {
+        assertTrue(arguments(dockerfile, "ADD").isEmpty(), "COPY, never ADD (no URLs, no archives unpacked)");
+        for (String env : arguments(dockerfile, "ENV")) {
             assertFalse(env.matches("(?i).*(password|secret|key)=.*"), "no secret in the environment: " + env);
         }
     }
 
-    @Test
-    void theJvmWritesOnlyToTmpAndStopsOnSigterm() throws Exception {
-        String env = String.join(" ", arguments("ENV"));
+    @ParameterizedTest
+    @ValueSource(strings = { "Dockerfile.jvm", "Dockerfile.gate" })
+    void theJvmWritesOnlyToTmpAndStopsOnSigterm(String dockerfile) throws Exception {
+        String env = String.join(" ", arguments(dockerfile, "ENV"));
         assertTrue(env.contains("-Djava.io.tmpdir=/tmp"), "temporary files in /tmp, the only writable path besides the archive volume");
         assertTrue(env.contains("-XX:-UsePerfData"), "no hsperfdata files");
         assertTrue(env.contains("MaxRAMPercentage"), "heap sized from the container's memory limit");
-        String entrypoint = arguments("ENTRYPOINT").get(0);
+        String entrypoint = arguments(dockerfile, "ENTRYPOINT").get(0);
         assertTrue(entrypoint.contains("exec java"), "java replaces the shell as PID 1 and receives SIGTERM itself: " + entrypoint);
     }
 }

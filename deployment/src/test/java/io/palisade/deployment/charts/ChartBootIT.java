@@ -3,6 +3,7 @@ package io.palisade.deployment.charts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,9 +24,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.palisade.devstack.ServiceProcess;
+import io.palisade.gate.IsolationGate;
 import io.palisade.devstack.ServiceSpec;
 import io.palisade.devstack.testing.OpenApiOperations;
 import io.palisade.devstack.testing.PalisadeTestStack;
@@ -45,6 +48,7 @@ class ChartBootIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final int GATE_WEBHOOK_PORT = 9;
 
     private static final List<ServiceProcess> running = new ArrayList<>();
     private static final Map<String, Integer> ports = new HashMap<>();
@@ -53,10 +57,21 @@ class ChartBootIT {
     @BeforeAll
     static void renderAndStartEveryPod() throws Exception {
         PalisadeTestStack stack = PalisadeTestStack.get();
-        rendered = Chart.APP.render(Chart.KUBE_VERSIONS.get(4), Map.of("hooks.renderAsManifests", true, "gate.enabled", false,
-                "database.host", "127.0.0.1", "database.port", stack.postgresPort(), "database.tls.enabled", false,
-                "kafka.bootstrapServers", stack.kafka().bootstrapServers(), "kafka.tls.enabled", false,
-                "ingress.enabled", true, "ingress.trustedProxies[0]", "127.0.0.1/32"));
+        Map<String, Object> values = new HashMap<>();
+        values.put("hooks.renderAsManifests", true);
+        values.put("gate.enabled", false);
+        values.put("database.host", "127.0.0.1");
+        values.put("database.port", stack.postgresPort());
+        values.put("database.tls.enabled", false);
+        values.put("kafka.bootstrapServers", stack.kafka().bootstrapServers());
+        values.put("kafka.tls.enabled", false);
+        values.put("ingress.enabled", true);
+        values.put("ingress.trustedProxies[0]", "127.0.0.1/32");
+        // The gate's webhook endpoint points here (registered, never called); there is no DNS in this sandbox.
+        values.put("webhooks.allowedPorts[0]", GATE_WEBHOOK_PORT);
+        values.put("services.webhook-service.env.PALISADE_WEBHOOKS_EGRESS_ALLOW_LOOPBACK", "true");
+        values.put("services.webhook-service.env.PALISADE_WEBHOOKS_EGRESS_HTTP_ALLOWED_HOSTS", "127.0.0.1");
+        rendered = Chart.APP.render(Chart.KUBE_VERSIONS.get(4), values);
         Map<String, String> secrets = secrets(stack);
         Path home = Files.createTempDirectory("chart-boot");
         for (ServiceSpec service : ServiceSpec.ALL) {
@@ -207,6 +222,71 @@ class ChartBootIT {
             rule.list("http.paths").stream().map(p -> rule.text("host") + p.text("path")).filter(route -> !usedRoutes.contains(route)).forEach(stale::add);
         }
         assertEquals(List.of(), stale, "routes no operation uses (files/routes.yaml)");
+    }
+
+    /** The gate the chart runs after every install and upgrade, against these pods: every check passes. */
+    @Test
+    void theTwoTenantGatePasses() {
+        List<IsolationGate.Check> checks = gate(Map.of()).run();
+        for (String service : IsolationGate.SERVICES) {
+            assertTrue(checks.stream().anyMatch(c -> c.name().startsWith(service + ":")), service + " is probed: " + checks);
+        }
+        assertEquals(List.of(), checks.stream().filter(c -> !c.passed()).toList());
+    }
+
+    /** The same gate against a booking-service that answers another tenant's slots: the gate fails, naming the probe. */
+    @Test
+    void theGateFailsWhenAServiceLeaks() throws Exception {
+        String booking = "http://127.0.0.1:" + ports.get("palisade-booking-service");
+        HttpServer leaking = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        leaking.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().toString();
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            int status;
+            byte[] answer;
+            if (exchange.getRequestMethod().equals("GET") && path.matches("/offerings/[^/]+/slots")) {
+                status = 200;
+                answer = "[]".getBytes();
+            } else {
+                HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(booking + path))
+                        .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+                for (String header : List.of("Authorization", "Content-Type", "Idempotency-Key", "Accept")) {
+                    String value = exchange.getRequestHeaders().getFirst(header);
+                    if (value != null) {
+                        forward.header(header, value);
+                    }
+                }
+                try {
+                    HttpResponse<byte[]> response = HTTP.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
+                    status = response.statusCode();
+                    answer = response.body();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    status = 502;
+                    answer = new byte[0];
+                }
+            }
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, answer.length == 0 ? -1 : answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        leaking.start();
+        try {
+            List<IsolationGate.Check> failed = gate(Map.of("booking-service", "http://127.0.0.1:" + leaking.getAddress().getPort())).run()
+                    .stream().filter(c -> !c.passed()).toList();
+            assertEquals(List.of("booking-service: B reads A's offering's slots"), failed.stream().map(IsolationGate.Check::name).toList());
+        } finally {
+            leaking.stop(0);
+        }
+    }
+
+    private static IsolationGate gate(Map<String, String> overrides) {
+        Map<String, String> urls = new HashMap<>();
+        for (String service : IsolationGate.SERVICES) {
+            urls.put(service, overrides.getOrDefault(service, "http://127.0.0.1:" + ports.get("palisade-" + service)));
+        }
+        return new IsolationGate(urls, "http://127.0.0.1:" + GATE_WEBHOOK_PORT + "/palisade-gate");
     }
 
     private static HttpResponse<String> send(String service, String method, String path, String bearer, Map<String, ?> body) throws Exception {

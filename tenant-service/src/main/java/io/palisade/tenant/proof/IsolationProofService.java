@@ -30,10 +30,13 @@ public class IsolationProofService {
 
     /** Tables with a tenant_id column, plus tenancy.tenants (whose id is the tenant), in every service schema. */
     private static final String TABLES = """
-            select n.nspname as schema, c.relname as name, c.oid::regclass::text as qualified,
+            select n.nspname as schema, c.relname as name, c.oid::regclass::text as qualified, c.oid::bigint as relid,
                    c.relrowsecurity as enabled, c.relforcerowsecurity as forced, pg_get_userbyid(c.relowner) as owner,
-                   has_table_privilege(current_user, c.oid, 'SELECT') as readable,
-                   exists (select 1 from pg_proc p where p.pronamespace = n.oid and p.proname = 'total_rows') as countable
+                   -- Another service's table may be granted to the services' group while its schema is not: counting
+                   -- it would be refused, and the proof covers every schema of the platform.
+                   has_schema_privilege(current_user, n.oid, 'USAGE') and has_table_privilege(current_user, c.oid, 'SELECT') as readable,
+                   has_schema_privilege(current_user, n.oid, 'USAGE') and exists (select 1 from pg_proc p where p.pronamespace = n.oid
+                       and p.proname = 'total_rows' and has_function_privilege(current_user, p.oid, 'EXECUTE')) as countable
               from pg_class c join pg_namespace n on n.oid = c.relnamespace
              where c.relkind in ('r', 'p')
                and n.nspname not in ('pg_catalog', 'information_schema', 'public') and n.nspname not like 'pg_%'
@@ -49,7 +52,7 @@ public class IsolationProofService {
                    p.polpermissive as permissive,
                    array(select case r when 0 then 'public' else pg_get_userbyid(r) end from unnest(p.polroles) r) as roles,
                    coalesce(pg_get_expr(p.polqual, p.polrelid), '') || ' ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '') as expr
-              from pg_policy p where p.polrelid = $1::regclass order by p.polname""";
+              from pg_policy p where p.polrelid = $1::oid order by p.polname""";
 
     private static final String SERVICE_ROLES = """
             select r.rolname as role, r.rolsuper as superuser, r.rolbypassrls as bypassrls,
@@ -99,7 +102,8 @@ public class IsolationProofService {
 
     private Uni<Map<String, Object>> tableReport(SqlConnection c, Row table) {
         String qualified = table.getString("qualified");
-        return c.preparedQuery(POLICIES).execute(io.vertx.mutiny.sqlclient.Tuple.of(qualified)).chain(policies -> {
+        // By oid: naming another service's table (a regclass cast) needs USAGE on its schema, which this role lacks.
+        return c.preparedQuery(POLICIES).execute(io.vertx.mutiny.sqlclient.Tuple.of(table.getLong("relid"))).chain(policies -> {
             List<Map<String, Object>> policyReports = new ArrayList<>();
             Set<String> covered = new java.util.TreeSet<>();
             List<String> problems = new ArrayList<>();
