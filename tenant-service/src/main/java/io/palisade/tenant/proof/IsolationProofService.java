@@ -35,8 +35,7 @@ public class IsolationProofService {
                    -- Another service's table may be granted to the services' group while its schema is not: counting
                    -- it would be refused, and the proof covers every schema of the platform.
                    has_schema_privilege(current_user, n.oid, 'USAGE') and has_table_privilege(current_user, c.oid, 'SELECT') as readable,
-                   has_schema_privilege(current_user, n.oid, 'USAGE') and exists (select 1 from pg_proc p where p.pronamespace = n.oid
-                       and p.proname = 'total_rows' and has_function_privilege(current_user, p.oid, 'EXECUTE')) as countable
+                   case when n.nspname = 'tenancy' and c.relname = 'tenants' then 'id' else 'tenant_id' end as tenant_column
               from pg_class c join pg_namespace n on n.oid = c.relnamespace
              where c.relkind in ('r', 'p')
                and n.nspname not in ('pg_catalog', 'information_schema', 'public') and n.nspname not like 'pg_%'
@@ -149,18 +148,24 @@ public class IsolationProofService {
             report.put("policies", policyReports);
             report.put("problems", problems);
             report.put("pass", problems.isEmpty());
-            Uni<Long> tenantRows = table.getBoolean("readable")
-                    ? c.query("select count(*) from " + qualified).execute().map(r -> r.iterator().next().getLong(0))
-                    : Uni.createFrom().nullItem();
-            Uni<Long> totalRows = table.getBoolean("countable")
-                    ? c.preparedQuery("select " + table.getString("schema") + ".total_rows($1::regclass)")
-                            .execute(io.vertx.mutiny.sqlclient.Tuple.of(qualified)).map(r -> r.iterator().next().getLong(0))
-                    : Uni.createFrom().nullItem();
-            return tenantRows.chain(tenantCount -> totalRows.map(totalCount -> {
-                report.put("tenantRows", tenantCount);
-                report.put("totalRows", totalCount);
-                return report;
-            }));
+            if (!table.getBoolean("readable")) {
+                // Another service's table: its catalog is checked above; its rows only that service's role may read.
+                return Uni.createFrom().item(report);
+            }
+            // Live, under this request's RLS scope: the caller's own rows, and whether any row of another tenant shows.
+            // Never another tenant's numbers: a count of everyone's rows would tell an owner about other tenants.
+            return c.query("select count(*) as own, count(*) filter (where " + table.getString("tenant_column")
+                    + " is distinct from tenancy.current_tenant_id()) > 0 as foreign_visible from " + qualified).execute().map(rows -> {
+                        Row counted = rows.iterator().next();
+                        report.put("tenantRows", counted.getLong("own"));
+                        boolean foreignVisible = counted.getBoolean("foreign_visible");
+                        report.put("otherTenantsRowsVisible", foreignVisible);
+                        if (foreignVisible) {
+                            problems.add("rows of another tenant are visible");
+                            report.put("pass", false);
+                        }
+                        return report;
+                    });
         });
     }
 }
