@@ -102,31 +102,12 @@ spec:
           resources:
             {{- toYaml .resources | nindent 12 }}
           volumeMounts:
-            - {name: tmp, mountPath: /tmp}
-            {{- if $root.Values.kafka.tls.enabled }}
-            - {name: kafka-ca, mountPath: /etc/palisade/kafka-ca, readOnly: true}
-            {{- end }}
-            {{- if $root.Values.database.tls.enabled }}
-            - {name: db-ca, mountPath: /etc/palisade/db-ca, readOnly: true}
-            {{- end }}
+            {{- include "palisade.volumeMounts" (dict "root" $root "kafka" true) | nindent 12 }}
             {{- if .archive }}
             - {name: audit-archive, mountPath: /var/lib/palisade/audit-archive}
             {{- end }}
       volumes:
-        - name: tmp
-          emptyDir: {sizeLimit: 256Mi}
-        {{- if $root.Values.kafka.tls.enabled }}
-        - name: kafka-ca
-          secret:
-            secretName: {{ $root.Values.kafka.tls.caSecret }}
-            items: [{key: {{ $root.Values.kafka.tls.caKey }}, path: {{ $root.Values.kafka.tls.caKey }}}]
-        {{- end }}
-        {{- if $root.Values.database.tls.enabled }}
-        - name: db-ca
-          secret:
-            secretName: {{ $root.Values.database.tls.caSecret }}
-            items: [{key: {{ $root.Values.database.tls.caKey }}, path: {{ $root.Values.database.tls.caKey }}}]
-        {{- end }}
+        {{- include "palisade.volumes" (dict "root" $root "kafka" true "tmpSize" "256Mi") | nindent 8 }}
         {{- if .archive }}
         - name: audit-archive
           persistentVolumeClaim:

@@ -169,6 +169,8 @@ when migrating.
 {{- else }}
 - name: PALISADE_ISSUER
   value: {{ $root.Values.issuer }}
+- name: PALISADE_CRYPTO_KEY_VERSION
+  value: {{ $root.Values.crypto.keyVersion | quote }}
 - name: MP_JWT_VERIFY_PUBLICKEY_LOCATION
   value: {{ printf "http://%s:8080/.well-known/jwks.json" (include "palisade.fullname" (list $root "tenant-service")) }}
 - name: KAFKA_BOOTSTRAP_SERVERS
@@ -206,6 +208,10 @@ when migrating.
 - name: PALISADE_CONNECT_REFRESH_URL
   value: {{ $root.Values.urls.connectRefresh | quote }}
 {{- end }}
+{{- if and (eq $service "audit-service") $root.Values.audit.checkpointPreviousPublicKeys }}
+- name: PALISADE_AUDIT_CHECKPOINT_PREVIOUS_PUBLIC_KEYS
+  value: {{ join "," $root.Values.audit.checkpointPreviousPublicKeys | quote }}
+{{- end }}
 {{- if and (eq $service "audit-service") $root.Values.mail.securityAlertsTo }}
 - name: PALISADE_AUDIT_ALERTS_PLATFORM_EMAIL
   value: {{ $root.Values.mail.securityAlertsTo | quote }}
@@ -240,6 +246,10 @@ when migrating.
 {{ include "palisade.secretEnv" (list "KAFKA_SASL_JAAS_CONFIG" (get $root.Values.kafka.userSecrets $service | default $service) "sasl.jaas.config") }}
 {{ include "palisade.secretEnv" (list "PALISADE_CRYPTO_MASTER_KEY" $root.Values.secrets.keys "master-key") }}
 {{ include "palisade.secretEnv" (list "PALISADE_CRYPTO_LOOKUP_KEY" $root.Values.secrets.keys "lookup-key") }}
+{{- range $version, $key := $root.Values.crypto.previousKeys }}
+{{- /* A map setting: the variable carries the property's own name (Kubernetes allows dots), as SmallRye reads maps. */}}
+{{ include "palisade.secretEnv" (list (printf "palisade.crypto.previous-keys.%v" $version) $root.Values.secrets.keys $key) }}
+{{- end }}
 {{- range $name, $key := $entry.keys }}
 {{ include "palisade.secretEnv" (list $name $root.Values.secrets.keys $key) }}
 {{- end }}
@@ -292,4 +302,36 @@ when migrating.
     {{- range index . 1 }}
     - {protocol: TCP, port: {{ . }}}
     {{- end }}
+{{- end }}
+
+{{/*
+A pod's volumes and the mounts of its container: a writable /tmp on the read-only root, and the CAs it trusts.
+(dict "root" $ "kafka" bool "tmpSize" "64Mi"); the archiver adds its own volume.
+*/}}
+{{- define "palisade.volumeMounts" -}}
+- {name: tmp, mountPath: /tmp}
+{{- if and .kafka .root.Values.kafka.tls.enabled }}
+- {name: kafka-ca, mountPath: /etc/palisade/kafka-ca, readOnly: true}
+{{- end }}
+{{- if .root.Values.database.tls.enabled }}
+- {name: db-ca, mountPath: /etc/palisade/db-ca, readOnly: true}
+{{- end }}
+{{- end }}
+
+{{- define "palisade.volumes" -}}
+{{- $values := .root.Values -}}
+- name: tmp
+  emptyDir: {sizeLimit: {{ .tmpSize }}}
+{{- if and .kafka $values.kafka.tls.enabled }}
+- name: kafka-ca
+  secret:
+    secretName: {{ $values.kafka.tls.caSecret }}
+    items: [{key: {{ $values.kafka.tls.caKey }}, path: {{ $values.kafka.tls.caKey }}}]
+{{- end }}
+{{- if $values.database.tls.enabled }}
+- name: db-ca
+  secret:
+    secretName: {{ $values.database.tls.caSecret }}
+    items: [{key: {{ $values.database.tls.caKey }}, path: {{ $values.database.tls.caKey }}}]
+{{- end }}
 {{- end }}

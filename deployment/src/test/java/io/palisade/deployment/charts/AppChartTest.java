@@ -274,6 +274,23 @@ class AppChartTest {
     }
 
     @Test
+    void aMasterKeyRotationGivesEveryServiceTheOldKeyAndRunsAfterTheUpgrade() {
+        assertTrue(CHART.render(HOOKS).kind("Job").stream().noneMatch(j -> j.name().equals("palisade-rotate-master-key")), "only when asked for");
+        Chart.Rendered rotating = CHART.render(with(Map.of("crypto.keyVersion", 2, "crypto.previousKeys.1", "master-key-v1", "crypto.rotateMasterKey", true)));
+        for (Node deployment : rotating.kind("Deployment")) {
+            Node container = deployment.list("spec.template.spec.containers").get(0);
+            assertEquals("2", env(container).get("PALISADE_CRYPTO_KEY_VERSION"), deployment.toString());
+            Node previous = container.list("env").stream().filter(e -> e.text("name").equals("palisade.crypto.previous-keys.1")).findFirst().orElseThrow();
+            assertEquals("master-key-v1", previous.text("valueFrom.secretKeyRef.key"));
+        }
+        Node job = rotating.one("Job", "palisade-rotate-master-key");
+        assertEquals("post-upgrade", job.annotations().get("palisade.io/rendered-hook"));
+        Node container = job.list("spec.template.spec.containers").get(0);
+        assertEquals(List.of("rotate-master-key"), container.get("args").value());
+        assertTrue(container.text("image").contains("/tenant-service:"));
+    }
+
+    @Test
     void networkPoliciesDenyByDefault() {
         Chart.Rendered rendered = CHART.render(HOOKS);
         Node deny = rendered.one("NetworkPolicy", "palisade-default-deny");

@@ -52,9 +52,12 @@ class ConfigContractIT {
     private static final DotName CONFIG_MAPPING = DotName.createSimple("io.smallrye.config.ConfigMapping");
 
     /** Everything the chart can switch on at once. */
-    private static final Map<String, Object> EVERYTHING_ON = Map.of("hooks.renderAsManifests", true, "ingress.enabled", true,
-            "ingress.trustedProxies[0]", "10.0.0.0/8", "tracing.enabled", true, "tracing.endpoint", "http://otel-collector.monitoring:4317",
-            "webhooks.allowedPorts[0]", 8443, "mail.securityAlertsTo", "security@palisade.example", "database.poolerHost", "palisade-db-pooler-rw");
+    private static final Map<String, Object> EVERYTHING_ON = Map.ofEntries(Map.entry("hooks.renderAsManifests", true),
+            Map.entry("ingress.enabled", true), Map.entry("ingress.trustedProxies[0]", "10.0.0.0/8"), Map.entry("tracing.enabled", true),
+            Map.entry("tracing.endpoint", "http://otel-collector.monitoring:4317"), Map.entry("webhooks.allowedPorts[0]", 8443),
+            Map.entry("mail.securityAlertsTo", "security@palisade.example"), Map.entry("database.poolerHost", "palisade-db-pooler-rw"),
+            Map.entry("crypto.keyVersion", 2), Map.entry("crypto.previousKeys.1", "master-key-v1"), Map.entry("crypto.rotateMasterKey", true),
+            Map.entry("audit.checkpointPreviousPublicKeys[0]", "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE="));
 
     @Test
     void everyVariableTheChartSetsIsASettingTheServiceReads() {
@@ -86,6 +89,8 @@ class ConfigContractIT {
                 "PALISADE_DB_HOST", "PALISADE_GUEST_TOKENS_BOOKING_KEY", "KAFKA_SASL_JAAS_CONFIG", "MP_JWT_VERIFY_PUBLICKEY_LOCATION")) {
             assertTrue(booking.reads(real), real);
         }
+        assertTrue(booking.reads("palisade.crypto.previous-keys.1"), "a map setting under its own name");
+        assertFalse(booking.reads("palisade.crypto.previous-key.1"));
         for (String wrong : List.of("QUARKUS_HTTP_PROT", "QUARKUS_DATASOURCE_REACTIVE_POSTGRES_SSL_MODE", "PALISADE_DB_HOTS",
                 "PALISADE_STRIPE_SECRET_KEY", "KAFKA_SASL_JAAS_CONFG", "QUARKUS_DATASOURCE_DB_KIND")) {
             assertFalse(booking.reads(wrong), wrong);
@@ -94,7 +99,7 @@ class ConfigContractIT {
     }
 
     /** The settings one packaged service reads, as environment variable patterns. */
-    record Settings(List<Pattern> patterns) {
+    record Settings(List<Pattern> patterns, Set<String> properties) {
 
         static Settings of(String service) {
             Path app = Path.of("..", service, "target", "quarkus-app").toAbsolutePath().normalize();
@@ -125,10 +130,14 @@ class ConfigContractIT {
                     .forEach(kafka -> patterns.add(Pattern.compile(Pattern.quote(envName("kafka." + kafka)))));
             // The image's entrypoint appends it to the java command line (docker/Dockerfile.jvm).
             patterns.add(Pattern.compile("JAVA_OPTS_APPEND"));
-            return new Settings(patterns);
+            return new Settings(patterns, properties);
         }
 
         boolean reads(String variable) {
+            if (variable.contains(".")) {
+                // A variable under the property's own name: a map setting (palisade.crypto.previous-keys.1).
+                return properties.stream().anyMatch(p -> variable.equals(p) || variable.startsWith(p + "."));
+            }
             return patterns.stream().anyMatch(p -> p.matcher(variable).matches());
         }
 
