@@ -6,12 +6,11 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
-import java.security.interfaces.RSAPublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.InvalidKeySpecException;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,6 +19,10 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.SecretBox;
@@ -59,6 +62,19 @@ public class SigningKeys {
     @ConfigProperty(name = "palisade.tokens.key-activation-delay", defaultValue = "PT6M")
     Duration activationDelay;
 
+    private static final Logger LOG = Logger.getLogger(SigningKeys.class);
+
+    /** Key ids already reported as not genuine (logged once each). */
+    private final java.util.Set<String> rejected = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private Counter rejectedKeys;
+
+    @Inject
+    void registerMetrics(MeterRegistry registry) {
+        rejectedKeys = Counter.builder("palisade.signing.keys.rejected")
+                .description("signing keys found in the table that do not unseal under the master key or do not match").register(registry);
+    }
+
     private volatile ActiveKey active;
     private volatile JsonObject jwks = new JsonObject().put("keys", new JsonArray());
 
@@ -89,7 +105,6 @@ public class SigningKeys {
         return jwks;
     }
 
-    /** Stages a new key: published now, signing after the activation delay. Returns its key id. */
     /** Stages a new key for the platform admin who asked; audited (platform.signing_key_rotated) in the same transaction. */
     public Uni<String> rotate(UUID admin, String clientIp) {
         NewKey key = generate();
@@ -114,18 +129,57 @@ public class SigningKeys {
         // Keep retired keys published for a token lifetime plus clock-skew margin.
         return repository.published(accessTtl.plusMinutes(5)).map(keys -> {
             JsonArray published = new JsonArray();
-            keys.forEach(k -> published.add(k.publicJwk()));
+            ActiveKey newest = null;
+            for (SigningKeyRepository.StoredKey key : keys) {
+                RSAPrivateCrtKey privateKey = verified(key);
+                if (privateKey == null) {
+                    continue;
+                }
+                published.add(publicJwk(key.kid(), privateKey));
+                if (key.active() && newest == null) {
+                    newest = new ActiveKey(key.kid(), privateKey);
+                }
+            }
             jwks = new JsonObject().put("keys", published);
-            List<SigningKeyRepository.StoredKey> activeKeys = keys.stream().filter(SigningKeyRepository.StoredKey::active).toList();
-            if (activeKeys.isEmpty()) {
+            if (newest == null) {
                 return false;
             }
-            SigningKeyRepository.StoredKey newest = activeKeys.get(0);
             if (active == null || !active.kid().equals(newest.kid())) {
-                active = new ActiveKey(newest.kid(), privateKey(secretBox.decrypt(newest.privateKeySealed(), associatedData(newest.kid()))));
+                active = newest;
             }
             return true;
         });
+    }
+
+    /**
+     * The key's private half, if the row is genuine: it unseals under the master key (bound to its kid) and the stored
+     * public key is its own. A row written by anyone without the master key (one SQL bug in this service) unseals to
+     * nothing, so it is never published nor used: nobody can forge tokens by adding a key to the table.
+     */
+    private RSAPrivateCrtKey verified(SigningKeyRepository.StoredKey key) {
+        try {
+            PrivateKey privateKey = privateKey(secretBox.decrypt(key.privateKeySealed(), associatedData(key.kid())));
+            if (privateKey instanceof RSAPrivateCrtKey rsa && publicJwk(key.kid(), rsa).equals(key.publicJwk())) {
+                return rsa;
+            }
+            reject(key.kid(), "its public key is not the sealed private key's");
+        } catch (RuntimeException e) {
+            reject(key.kid(), "its private key does not unseal under the master key (" + e.getClass().getSimpleName() + ")");
+        }
+        return null;
+    }
+
+    private void reject(String kid, String why) {
+        if (rejected.add(kid)) {
+            LOG.errorf("signing key %s is neither published nor used: %s. Someone wrote it without the master key.", kid, why);
+            rejectedKeys.increment();
+        }
+    }
+
+    /** The public JWK of a key: what the JWKS publishes, rebuilt from the private half, never taken from the table. */
+    private static JsonObject publicJwk(String kid, RSAPrivateCrtKey key) {
+        return new JsonObject().put("kty", "RSA").put("kid", kid).put("use", "sig").put("alg", "RS256")
+                .put("n", base64Url(key.getModulus())).put("e", base64Url(key.getPublicExponent()));
     }
 
     private record NewKey(String kid, JsonObject publicJwk, String sealed) {
@@ -137,9 +191,7 @@ public class SigningKeys {
             generator.initialize(2048);
             KeyPair pair = generator.generateKeyPair();
             String kid = UUID.randomUUID().toString();
-            RSAPublicKey pub = (RSAPublicKey) pair.getPublic();
-            JsonObject jwk = new JsonObject().put("kty", "RSA").put("kid", kid).put("use", "sig").put("alg", "RS256")
-                    .put("n", base64Url(pub.getModulus())).put("e", base64Url(pub.getPublicExponent()));
+            JsonObject jwk = publicJwk(kid, (RSAPrivateCrtKey) pair.getPrivate());
             String sealed = secretBox.encrypt(Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()), associatedData(kid));
             return new NewKey(kid, jwk, sealed);
         } catch (NoSuchAlgorithmException e) {
