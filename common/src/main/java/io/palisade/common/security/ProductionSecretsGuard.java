@@ -29,6 +29,11 @@ public class ProductionSecretsGuard {
 
     /** Before every other startup observer: nothing may act (say, create the platform admin) with a dev-only secret. */
     void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
+        requireNoDevOnlySecrets();
+    }
+
+    /** Throws in production when any palisade.* value is a dev-only secret; also run before migrations (MigrationGuard). */
+    public static void requireNoDevOnlySecrets() {
         if (!production(LaunchMode.current(), ConfigUtils.getProfiles())) {
             return;
         }
