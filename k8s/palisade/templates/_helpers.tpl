@@ -244,7 +244,7 @@ when migrating.
 {{ include "palisade.secretEnv" (list "PALISADE_DB_OWNER_PASSWORD" (index $db.roleSecrets $entry.ownerRole) "password") }}
 {{- else }}
 {{ include "palisade.secretEnv" (list "KAFKA_SASL_JAAS_CONFIG" (get $root.Values.kafka.userSecrets $service | default $service) "sasl.jaas.config") }}
-{{ include "palisade.secretEnv" (list "PALISADE_CRYPTO_MASTER_KEY" $root.Values.secrets.keys "master-key") }}
+{{ include "palisade.secretEnv" (list "PALISADE_CRYPTO_MASTER_KEY" $root.Values.secrets.keys $root.Values.crypto.masterKeyName) }}
 {{ include "palisade.secretEnv" (list "PALISADE_CRYPTO_LOOKUP_KEY" $root.Values.secrets.keys "lookup-key") }}
 {{- range $version, $key := $root.Values.crypto.previousKeys }}
 {{- /* A map setting: the variable carries the property's own name (Kubernetes allows dots), as SmallRye reads maps. */}}
@@ -269,20 +269,41 @@ when migrating.
 {{- end }}
 {{- end }}
 
-{{/* Egress rule to PostgreSQL: the cluster's pods, or the external database's CIDRs. */}}
+{{/* Egress rule to PostgreSQL: the cluster's pods (the primary's only, for migrations), or the external CIDRs. */}}
 {{- define "palisade.egressDatabase" -}}
+{{- $db := .root.Values.database -}}
 - to:
-    {{- if .Values.database.cidrs }}
-    {{- range .Values.database.cidrs }}
+    {{- if $db.cidrs }}
+    {{- range $db.cidrs }}
     - ipBlock: {cidr: {{ . }}}
     {{- end }}
     {{- else }}
     - podSelector:
         matchLabels:
-          {{- toYaml .Values.database.podSelector | nindent 10 }}
+          {{- toYaml (ternary (merge (deepCopy $db.primarySelector) $db.podSelector) $db.podSelector .primaryOnly) | nindent 10 }}
     {{- end }}
   ports:
-    - {protocol: TCP, port: {{ .Values.database.port }}}
+    - {protocol: TCP, port: {{ $db.port }}}
+{{- end }}
+
+{{/* Egress rule to cluster DNS: the DNS pods, and node-local caches or other resolvers named by address. */}}
+{{- define "palisade.egressDns" -}}
+{{- $dns := .Values.networkPolicies.dns -}}
+- to:
+    - namespaceSelector:
+        matchLabels:
+          {{- toYaml $dns.namespaceSelector | nindent 10 }}
+      podSelector:
+        matchLabels:
+          {{- toYaml $dns.podSelector | nindent 10 }}
+    {{- range $dns.cidrs }}
+    - ipBlock: {cidr: {{ . }}}
+    {{- end }}
+  ports:
+    {{- range $dns.ports }}
+    - {protocol: UDP, port: {{ . }}}
+    - {protocol: TCP, port: {{ . }}}
+    {{- end }}
 {{- end }}
 
 {{/* Egress rule to public addresses on the given ports: IPv4 and IPv6, every blocked range excepted. */}}

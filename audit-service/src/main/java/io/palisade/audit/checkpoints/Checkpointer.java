@@ -57,6 +57,10 @@ public class Checkpointer {
 
     @Inject
     void registerMetrics(MeterRegistry registry) {
+        // Only where checkpoints are signed (the archiver): elsewhere the figure would only grow, and hide a dead archiver.
+        if (!archive.enabled()) {
+            return;
+        }
         Gauges.register(registry, "palisade.audit.checkpoint.age", Tags.empty(), Gauge.builder("palisade.audit.checkpoint.age", this,
                 checkpointer -> Duration.between(checkpointer.lastRound, Instant.now()).toSeconds())
                 .description("since every moved chain head was last signed").baseUnit("seconds"));

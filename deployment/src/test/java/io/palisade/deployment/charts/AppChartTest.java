@@ -276,12 +276,15 @@ class AppChartTest {
     @Test
     void aMasterKeyRotationGivesEveryServiceTheOldKeyAndRunsAfterTheUpgrade() {
         assertTrue(CHART.render(HOOKS).kind("Job").stream().noneMatch(j -> j.name().equals("palisade-rotate-master-key")), "only when asked for");
-        Chart.Rendered rotating = CHART.render(with(Map.of("crypto.keyVersion", 2, "crypto.previousKeys.1", "master-key-v1", "crypto.rotateMasterKey", true)));
+        Chart.Rendered rotating = CHART.render(with(Map.of("crypto.masterKeyName", "master-key-v2", "crypto.keyVersion", 2,
+                "crypto.previousKeys.1", "master-key", "crypto.rotateMasterKey", true)));
         for (Node deployment : rotating.kind("Deployment")) {
             Node container = deployment.list("spec.template.spec.containers").get(0);
             assertEquals("2", env(container).get("PALISADE_CRYPTO_KEY_VERSION"), deployment.toString());
             Node previous = container.list("env").stream().filter(e -> e.text("name").equals("palisade.crypto.previous-keys.1")).findFirst().orElseThrow();
-            assertEquals("master-key-v1", previous.text("valueFrom.secretKeyRef.key"));
+            assertEquals("master-key", previous.text("valueFrom.secretKeyRef.key"));
+            Node current = container.list("env").stream().filter(e -> e.text("name").equals("PALISADE_CRYPTO_MASTER_KEY")).findFirst().orElseThrow();
+            assertEquals("master-key-v2", current.text("valueFrom.secretKeyRef.key"), "a new key under a new name: nothing is overwritten");
         }
         Node job = rotating.one("Job", "palisade-rotate-master-key");
         assertEquals("post-upgrade", job.annotations().get("palisade.io/rendered-hook"));
@@ -306,7 +309,7 @@ class AppChartTest {
     @MethodSource("everyProfile")
     void noPodReachesPrivateOrMetadataAddressesThroughAnInternetRule(String profile, Map<String, Object> values) {
         List<String> required = List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10",
-                "::1/128", "fc00::/7", "fe80::/10", "::ffff:0:0/96");
+                "192.88.99.0/24", "::1/128", "fc00::/7", "fe80::/10", "fec0::/10", "::ffff:0:0/96", "2002::/16", "2001::/32", "64:ff9b::/96");
         Chart.Rendered rendered = CHART.render(values);
         boolean webhookRule = false;
         for (Node policy : rendered.kind("NetworkPolicy")) {

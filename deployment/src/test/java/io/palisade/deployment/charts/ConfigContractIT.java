@@ -92,10 +92,14 @@ class ConfigContractIT {
         assertTrue(booking.reads("palisade.crypto.previous-keys.1"), "a map setting under its own name");
         assertFalse(booking.reads("palisade.crypto.previous-key.1"));
         for (String wrong : List.of("QUARKUS_HTTP_PROT", "QUARKUS_DATASOURCE_REACTIVE_POSTGRES_SSL_MODE", "PALISADE_DB_HOTS",
+                "QUARKUS_DATASOURCE_MIGRATION_JDBC_URL",
                 "PALISADE_STRIPE_SECRET_KEY", "KAFKA_SASL_JAAS_CONFG", "QUARKUS_DATASOURCE_DB_KIND")) {
             assertFalse(booking.reads(wrong), wrong);
         }
         assertTrue(Settings.of("payment-service").reads("PALISADE_STRIPE_SECRET_KEY"));
+        Settings webhook = Settings.of("webhook-service");
+        assertTrue(webhook.reads("PALISADE_WEBHOOKS_EGRESS_ALLOWED_PORTS"), "a @ConfigMapping's setting");
+        assertFalse(webhook.reads("PALISADE_WEBHOOKS_EGRESS_ALLOWED_PORT"), "a misspelled one under the mapping's prefix");
     }
 
     /** The settings one packaged service reads, as environment variable patterns. */
@@ -106,19 +110,26 @@ class ConfigContractIT {
             assertTrue(Files.isDirectory(app), app + " is missing: the services are packaged before this module's tests");
             List<Pattern> patterns = new ArrayList<>();
             Set<String> properties = new HashSet<>();
-            try (Stream<Path> jars = Stream.concat(Files.list(app.resolve("lib/main")), Files.list(app.resolve("app")))) {
-                for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
+            // The names the service's own configuration gives named Quarkus settings (the datasource "migrations").
+            Set<String> names = new HashSet<>();
+            try (Stream<Path> listed = Stream.concat(Files.list(app.resolve("lib/main")), Files.list(app.resolve("app")))) {
+                List<Path> jars = listed.filter(j -> j.toString().endsWith(".jar")).toList();
+                for (Path jar : jars) {
+                    if (jar.getFileName().toString().contains("palisade") || jar.getParent().getFileName().toString().equals("app")) {
+                        try (JarFile file = new JarFile(jar.toFile())) {
+                            palisadeSettings(file, properties, patterns, names);
+                        }
+                    }
+                }
+                for (Path jar : jars) {
                     try (JarFile file = new JarFile(jar.toFile())) {
                         JarEntry model = file.getJarEntry("META-INF/quarkus-config-doc/quarkus-config-model.json");
                         if (model != null) {
                             try (InputStream in = file.getInputStream(model)) {
                                 for (JsonNode root : JSON.readTree(in).path("configRoots")) {
-                                    collectRunTime(root.path("items"), patterns);
+                                    collectRunTime(root.path("items"), patterns, names);
                                 }
                             }
-                        }
-                        if (jar.getFileName().toString().contains("palisade") || jar.getParent().getFileName().toString().equals("app")) {
-                            palisadeSettings(file, properties, patterns);
                         }
                     }
                 }
@@ -142,28 +153,29 @@ class ConfigContractIT {
         }
 
         /** Run-time properties of a Quarkus extension, named ones ("datasource-name") matching any name. */
-        private static void collectRunTime(JsonNode items, List<Pattern> patterns) {
+        private static void collectRunTime(JsonNode items, List<Pattern> patterns, Set<String> names) {
             for (JsonNode item : items) {
                 if (item.has("items")) {
-                    collectRunTime(item.path("items"), patterns);
+                    collectRunTime(item.path("items"), patterns, names);
                 }
                 if (!item.has("path") || !"RUN_TIME".equals(item.path("phase").asText())) {
                     continue;
                 }
-                patterns.add(pattern(item.path("path").path("property").asText()));
+                patterns.add(pattern(item.path("path").path("property").asText(), names));
                 for (JsonNode additional : item.path("additionalPaths")) {
-                    patterns.add(pattern(additional.path("property").asText()));
+                    patterns.add(pattern(additional.path("property").asText(), names));
                 }
             }
         }
 
-        private static Pattern pattern(String property) {
-            // A quoted segment ("datasource-name") or a map key (*) stands for any name.
+        private static Pattern pattern(String property, Set<String> names) {
+            // A quoted segment ("datasource-name") or a map key (*) stands for a name the service's configuration uses.
             String[] pieces = property.replaceAll("\"[^\"]*\"", "\u0000").replace("*", "\u0000").split("\u0000", -1);
+            String anyName = names.stream().map(n -> Pattern.quote(envName(n))).collect(java.util.stream.Collectors.joining("|", "(?:", ")"));
             StringBuilder regex = new StringBuilder();
             for (int i = 0; i < pieces.length; i++) {
                 if (i > 0) {
-                    regex.append("[A-Z0-9_]+");
+                    regex.append(names.isEmpty() ? "(?!)" : anyName);
                 }
                 regex.append(Pattern.quote(envName(pieces[i])));
             }
@@ -171,7 +183,7 @@ class ConfigContractIT {
         }
 
         /** Palisade's own settings in one of its jars: properties files, @ConfigProperty names, @ConfigMapping prefixes. */
-        private static void palisadeSettings(JarFile jar, Set<String> properties, List<Pattern> patterns) throws IOException {
+        private static void palisadeSettings(JarFile jar, Set<String> properties, List<Pattern> patterns, Set<String> names) throws IOException {
             for (String file : List.of("application.properties", "META-INF/microprofile-config.properties")) {
                 JarEntry entry = jar.getJarEntry(file);
                 if (entry != null) {
@@ -184,6 +196,9 @@ class ConfigContractIT {
                         String property = name.startsWith("%") ? name.substring(name.indexOf('.') + 1) : name;
                         if (!property.startsWith("quarkus.")) {
                             properties.add(property);
+                        } else {
+                            // Every segment of a Quarkus key may be a name (quarkus.datasource.migrations.*).
+                            names.addAll(List.of(property.split("\\.")));
                         }
                         // A property named in another's value is read through it: ${palisade.db.app-password}.
                         java.util.regex.Matcher reference = EXPRESSION.matcher(loaded.getProperty(name));
@@ -208,7 +223,11 @@ class ConfigContractIT {
                 }
             }
             for (AnnotationInstance mapping : index.getAnnotations(CONFIG_MAPPING)) {
-                patterns.add(Pattern.compile(Pattern.quote(envName(mapping.value("prefix").asString()) + "_") + "[A-Z0-9_]+"));
+                // A mapping's settings: its prefix and each method, in kebab case (allowLoopback → allow-loopback).
+                String prefix = mapping.value("prefix").asString();
+                for (org.jboss.jandex.MethodInfo method : mapping.target().asClass().methods()) {
+                    properties.add(prefix + "." + method.name().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT));
+                }
             }
         }
 
