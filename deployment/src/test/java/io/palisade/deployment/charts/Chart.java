@@ -36,8 +36,10 @@ public record Chart(String name) {
         return directory().resolve(relative);
     }
 
-    public LintResult lintStrict() {
-        return new Helm(directory()).lint().strict().call();
+    /** helm lint --strict: warnings fail too. */
+    public void assertLintsStrictly() {
+        LintResult lint = new Helm(directory()).lint().strict().call();
+        org.junit.jupiter.api.Assertions.assertFalse(lint.isFailed(), String.join("\n", lint.getMessages()));
     }
 
     /** Renders the chart as release "palisade" in namespace "palisade": every object, hooks included. */

@@ -18,7 +18,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import com.marcnuri.helm.LintResult;
 
 import io.palisade.devstack.KafkaAcls;
 import io.palisade.devstack.ServiceSpec;
@@ -48,8 +47,7 @@ class PlatformChartTest {
 
     @Test
     void lintsStrictly() {
-        LintResult lint = CHART.lintStrict();
-        assertFalse(lint.isFailed(), String.join("\n", lint.getMessages()));
+        CHART.assertLintsStrictly();
     }
 
     @ParameterizedTest(name = "{0} on Kubernetes {1}")
