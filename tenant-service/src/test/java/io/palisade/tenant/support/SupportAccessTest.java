@@ -195,6 +195,10 @@ class SupportAccessTest {
         String support = started.path("accessToken");
         bearer(support).body(Map.of("email", "backdoor@example.com", "role", "staff")).post("/invitations").then().statusCode(403);
         bearer(support).body(Map.of("status", "suspended")).patch("/members/" + tenant.staffId()).then().statusCode(403);
+        // Read-mostly: no money, no webhooks, no cancellations, no members or settings.
+        assertEquals(io.palisade.common.tenancy.Permission.BOOKINGS_READ.bit() | io.palisade.common.tenancy.Permission.BOOKINGS_WRITE.bit()
+                | io.palisade.common.tenancy.Permission.CATALOG_MANAGE.bit() | io.palisade.common.tenancy.Permission.AUDIT_READ.bit(),
+                claims(support).getLong("perm"));
         // And the database refuses it too, whatever the application would do.
         UUID adminId = UUID.fromString(claims(platform).getString("sub"));
         try (Connection c = PalisadeTestStack.get().connectAs("tenant_service"); Statement st = c.createStatement()) {
@@ -210,6 +214,18 @@ class SupportAccessTest {
                     "insert into tenancy.memberships (tenant_id, user_id, role, permissions) values ('" + tenant.id() + "', '"
                             + adminId + "', 'admin', 0)"));
             c.rollback();
+            // Nor an identity provider, an integration secret or a data key: each would outlive the session.
+            for (String write : List.of(
+                    "insert into tenancy.sso_providers (tenant_id, issuer, client_id, client_secret_sealed, updated_by) values ('" + tenant.id()
+                            + "', 'https://idp.attacker.example', 'palisade', 'x', '" + adminId + "')",
+                    "insert into tenancy.tenant_data_keys (tenant_id, version, wrapped_key) values ('" + tenant.id() + "', 99, 'x')")) {
+                st.execute("select set_config('app.tenant_id', '" + tenant.id() + "', true), set_config('app.user_id', '" + adminId
+                        + "', true), set_config('app.principal', 'support', true), set_config('app.support_session', '"
+                        + started.path("sessionId") + "', true)");
+                SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> st.execute(write), write);
+                assertEquals("42501", refused.getSQLState(), write);
+                c.rollback();
+            }
         }
     }
 
