@@ -242,6 +242,11 @@ when migrating.
 {{ include "palisade.secretEnv" (list "PALISADE_DB_APP_PASSWORD" (index $db.roleSecrets $entry.appRole) "password") }}
 {{- if eq $mode "migrate" }}
 {{ include "palisade.secretEnv" (list "PALISADE_DB_OWNER_PASSWORD" (index $db.roleSecrets $entry.ownerRole) "password") }}
+{{- if $entry.platformAdmin }}
+{{- /* The first platform admin is created by tenant-service's migration run, as the schema owner. */}}
+{{ include "palisade.secretEnv" (list "PALISADE_PLATFORM_ADMIN_EMAIL" $root.Values.secrets.platformAdmin "email") }}
+{{ include "palisade.secretEnv" (list "PALISADE_PLATFORM_ADMIN_PASSWORD" $root.Values.secrets.platformAdmin "password") }}
+{{- end }}
 {{- else }}
 {{ include "palisade.secretEnv" (list "KAFKA_SASL_JAAS_CONFIG" (get $root.Values.kafka.userSecrets $service | default $service) "sasl.jaas.config") }}
 {{ include "palisade.secretEnv" (list "PALISADE_CRYPTO_MASTER_KEY" $root.Values.secrets.keys $root.Values.crypto.masterKeyName) }}
@@ -257,10 +262,6 @@ when migrating.
 {{ include "palisade.secretEnv" (list "PALISADE_STRIPE_SECRET_KEY" $root.Values.secrets.stripe "secret-key") }}
 {{ include "palisade.secretEnv" (list "PALISADE_STRIPE_PUBLISHABLE_KEY" $root.Values.secrets.stripe "publishable-key") }}
 {{ include "palisade.secretEnv" (list "PALISADE_STRIPE_WEBHOOK_SECRETS" $root.Values.secrets.stripe "webhook-secrets") }}
-{{- end }}
-{{- if $entry.platformAdmin }}
-{{ include "palisade.secretEnv" (list "PALISADE_PLATFORM_ADMIN_EMAIL" $root.Values.secrets.platformAdmin "email") }}
-{{ include "palisade.secretEnv" (list "PALISADE_PLATFORM_ADMIN_PASSWORD" $root.Values.secrets.platformAdmin "password") }}
 {{- end }}
 {{- if $entry.mail }}
 {{ include "palisade.secretEnv" (list "QUARKUS_MAILER_USERNAME" $root.Values.secrets.smtp "username") }}

@@ -267,19 +267,6 @@ public class AccountService {
                 });
     }
 
-    /**
-     * Creates the configured platform admin if the platform has none and no account has that email. The
-     * configured password must pass the policy like any other.
-     */
-    public Uni<Boolean> ensurePlatformAdmin(String email, String password) {
-        UUID id = UUID.randomUUID();
-        return newPasswords.prepare(password).chain(prepared -> tx.inScope(DbScope.user(id),
-                c -> c.preparedQuery("select tenancy.ensure_platform_admin($1, $2, $3, $4) as created")
-                        .execute(Tuple.of(id, email.toLowerCase(Locale.ROOT), "Platform admin", prepared.loginHash()))
-                        .map(rows -> rows.iterator().next().getBoolean("created"))
-                        .call(created -> created ? newPasswords.remember(c, id, prepared) : Uni.createFrom().voidItem())));
-    }
-
     private static boolean isUniqueViolation(Throwable e) {
         return e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState());
     }
