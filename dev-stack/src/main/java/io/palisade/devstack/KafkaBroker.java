@@ -207,6 +207,28 @@ public final class KafkaBroker implements AutoCloseable {
             }
             List<AclBinding> absent = wanted.stream().filter(b -> !present.contains(b)).toList();
             admin.createAcls(absent).all().get(30, TimeUnit.SECONDS);
+            awaitBrokerSees(admin, wanted);
+        }
+    }
+
+    /**
+     * The controller has committed the changes; the broker applies them from the metadata log a moment later, and until
+     * then a client may be refused what the table grants (KafkaAclsTest failed so, now and then, right after a start).
+     * Starting returns once the broker's own authorizer holds exactly the wanted ACLs and it knows every user and topic.
+     */
+    private static void awaitBrokerSees(Admin admin, Set<AclBinding> wanted) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            Set<AclBinding> acls = new HashSet<>(admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS));
+            Set<String> users = admin.describeUserScramCredentials().all().get(30, TimeUnit.SECONDS).keySet();
+            Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            if (acls.equals(wanted) && users.containsAll(ACLS.users().keySet()) && topics.containsAll(ACLS.topics())) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the broker did not apply kafka-acls.yaml within 30 s: it holds " + acls);
+            }
+            Thread.sleep(100);
         }
     }
 
