@@ -132,13 +132,13 @@ class AppChartTest {
         List<Workload> workloads = Workload.all(rendered);
         for (Node service : rendered.kind("Service")) {
             Map<String, Object> selector = service.get("spec.selector").map();
-            assertTrue(workloads.stream().anyMatch(w -> w.object().kind().equals("Deployment") && w.matches(selector, List.of())), service + " selects no pod");
+            assertTrue(workloads.stream().anyMatch(w -> w.object().kind().equals("Deployment") && w.selectedBy(new Node(Map.of("matchLabels", selector)))), service + " selects no pod");
         }
         for (Node budget : rendered.kind("PodDisruptionBudget")) {
-            assertTrue(workloads.stream().anyMatch(w -> w.matches(budget.get("spec.selector.matchLabels").map(), List.of())), budget + " selects no pod");
+            assertTrue(workloads.stream().anyMatch(w -> w.selectedBy(budget.get("spec.selector"))), budget + " selects no pod");
         }
         for (Node policy : rendered.kind("NetworkPolicy")) {
-            assertTrue(workloads.stream().anyMatch(w -> w.matches(policy.get("spec.podSelector.matchLabels").map(), policy.list("spec.podSelector.matchExpressions"))),
+            assertTrue(workloads.stream().anyMatch(w -> w.selectedBy(policy.get("spec.podSelector"))),
                     policy + " selects no pod");
         }
         for (Node deployment : rendered.kind("Deployment")) {
@@ -301,7 +301,7 @@ class AppChartTest {
         assertFalse(deny.get("spec.ingress").present());
         assertFalse(deny.get("spec.egress").present());
         for (Workload workload : Workload.all(rendered)) {
-            assertTrue(workload.matches(deny.get("spec.podSelector.matchLabels").map(), List.of()), workload + " is under the default deny");
+            assertTrue(workload.selectedBy(deny.get("spec.podSelector")), workload + " is under the default deny");
         }
     }
 
@@ -424,20 +424,9 @@ class AppChartTest {
             return object.get("spec.template.metadata.labels").map();
         }
 
-        boolean matches(Map<String, Object> labels, List<Node> expressions) {
-            Map<String, Object> pod = podLabels();
-            if (!pod.entrySet().containsAll(labels.entrySet())) {
-                return false;
-            }
-            for (Node expression : expressions) {
-                Object value = pod.get(expression.text("key"));
-                List<?> values = (List<?>) expression.get("values").value();
-                boolean in = value != null && values.contains(value);
-                if (expression.text("operator").equals("In") != in) {
-                    return false;
-                }
-            }
-            return true;
+        /** Whether a label selector (matchLabels, matchExpressions) selects the pod template. */
+        boolean selectedBy(Node selector) {
+            return NetworkPolicies.selects(selector, podLabels());
         }
 
         /** Every secret key the pod's containers read, as "secret/key". */

@@ -53,6 +53,12 @@ class SupportAccessTest {
         return bearer(platform).body(Map.of("link", link)).post("/platform/support-sessions/start");
     }
 
+    /** Scopes the transaction as the platform admin acting in the tenant through the session, as tenant-service does. */
+    private static void actInSupportSession(Statement st, UUID tenantId, UUID adminId, String sessionId) throws SQLException {
+        st.execute("select set_config('app.tenant_id', '" + tenantId + "', true), set_config('app.user_id', '" + adminId
+                + "', true), set_config('app.principal', 'support', true), set_config('app.support_session', '" + sessionId + "', true)");
+    }
+
     private static JsonObject claims(String jwt) {
         return new JsonObject(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8));
     }
@@ -203,9 +209,7 @@ class SupportAccessTest {
         UUID adminId = UUID.fromString(claims(platform).getString("sub"));
         try (Connection c = PalisadeTestStack.get().connectAs("tenant_service"); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
-            st.execute("select set_config('app.tenant_id', '" + tenant.id() + "', true), set_config('app.user_id', '" + adminId
-                    + "', true), set_config('app.principal', 'support', true), set_config('app.support_session', '"
-                    + started.path("sessionId") + "', true)");
+            actInSupportSession(st, tenant.id(), adminId, started.path("sessionId"));
             try (ResultSet rs = st.executeQuery("select count(*) from tenancy.memberships")) {
                 rs.next();
                 assertTrue(rs.getLong(1) > 0, "the running session reads the tenant's rows");
@@ -219,9 +223,7 @@ class SupportAccessTest {
                     "insert into tenancy.sso_providers (tenant_id, issuer, client_id, client_secret_sealed, updated_by) values ('" + tenant.id()
                             + "', 'https://idp.attacker.example', 'palisade', 'x', '" + adminId + "')",
                     "insert into tenancy.tenant_data_keys (tenant_id, version, wrapped_key) values ('" + tenant.id() + "', 99, 'x')")) {
-                st.execute("select set_config('app.tenant_id', '" + tenant.id() + "', true), set_config('app.user_id', '" + adminId
-                        + "', true), set_config('app.principal', 'support', true), set_config('app.support_session', '"
-                        + started.path("sessionId") + "', true)");
+                actInSupportSession(st, tenant.id(), adminId, started.path("sessionId"));
                 SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> st.execute(write), write);
                 assertEquals("42501", refused.getSQLState(), write);
                 c.rollback();
