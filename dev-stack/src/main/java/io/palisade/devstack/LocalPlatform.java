@@ -195,7 +195,7 @@ public final class LocalPlatform {
                   Metrics          <service>/q/metrics (Prometheus), e.g. %s/q/metrics; health: <service>/q/health/ready, /q/health/live
 
                 Demo logins (POST %s/auth/login with {"email":..., "password":...}):
-                  platform admin   %s / %s
+                  platform admin   %s / %s (enrols an authenticator app at the first sign-in, tenant "platform")
                   tenant Acme Tours      (slug acme)     owner@acme.example / staff@acme.example
                   tenant Bluewater Dives (slug bluewater) owner@bluewater.example / staff@bluewater.example
                   password of every demo tenant user: %s

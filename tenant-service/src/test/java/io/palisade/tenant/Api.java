@@ -2,10 +2,15 @@ package io.palisade.tenant;
 
 import static io.restassured.RestAssured.given;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestAuthenticator;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -44,6 +49,53 @@ public final class Api {
                 .post("/invitations/accept").then().statusCode(200).extract().path("userId");
         return new TestTenant(UUID.fromString(signup.path("tenantId")), slug, UUID.fromString(signup.path("userId")), owner,
                 UUID.fromString(staffId), staff);
+    }
+
+    /** A platform admin who enrolled an authenticator at the first sign-in, and the token both factors gave. */
+    public record PlatformAdmin(UUID userId, String email, TestAuthenticator authenticator, String token) {
+    }
+
+    /** A new account made a platform admin (as only the database owner can) that signs in to the platform. */
+    public static PlatformAdmin newPlatformAdmin() {
+        TestTenant tenant = newTenant(null);
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("update tenancy.users set platform_admin = true where id = ?")) {
+            st.setObject(1, tenant.ownerId());
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return platformSignIn(tenant.ownerEmail(), PASSWORD, null);
+    }
+
+    /**
+     * Signs in to the platform: the password, then the authenticator's code, or (without one yet) enrolment,
+     * which every platform admin must go through.
+     */
+    public static PlatformAdmin platformSignIn(String email, String password, TestAuthenticator authenticator) {
+        Response first = json().body(Map.of("email", email, "password", password, "tenant", "platform")).post("/auth/login");
+        first.then().statusCode(200).body("accessToken", org.hamcrest.Matchers.nullValue());
+        String mfaToken = first.path("mfaToken");
+        Response tokens;
+        if (authenticator == null) {
+            first.then().body("mfaStep", org.hamcrest.Matchers.equalTo("enrol"));
+            authenticator = new TestAuthenticator(json().body(Map.of("mfaToken", mfaToken)).post("/auth/mfa/enrolment")
+                    .then().statusCode(200).extract().path("secret"));
+            tokens = json().body(Map.of("mfaToken", mfaToken, "code", authenticator.nextCode())).post("/auth/mfa/enrolment/confirm");
+            tokens.then().statusCode(200);
+            String token = tokens.path("tokens.accessToken");
+            return new PlatformAdmin(UUID.fromString(subject(token)), email, authenticator, token);
+        }
+        first.then().body("mfaStep", org.hamcrest.Matchers.equalTo("verify"));
+        tokens = json().body(Map.of("mfaToken", mfaToken, "code", authenticator.nextCode())).post("/auth/mfa");
+        tokens.then().statusCode(200);
+        return new PlatformAdmin(UUID.fromString(subject(tokens.path("accessToken"))), email, authenticator, tokens.path("accessToken"));
+    }
+
+    /** The subject of a JWT, read without verifying it (the service verified it). */
+    public static String subject(String jwt) {
+        return new io.vertx.core.json.JsonObject(new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]),
+                java.nio.charset.StandardCharsets.UTF_8)).getString("sub");
     }
 
     public static String login(String email, String tenantSlug) {

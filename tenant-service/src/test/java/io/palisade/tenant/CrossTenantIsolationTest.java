@@ -62,11 +62,11 @@ class CrossTenantIsolationTest {
         bearer(a.ownerToken()).body(Map.of("issuer", "https://idp.a.example", "clientId", "a", "clientSecret", "a-secret"))
                 .put("/tenant/sso").then().statusCode(200);
         bearer(a.ownerToken()).body(Map.of("value", "a-value")).put("/integrations/mailchimp/secrets/a_only_key").then().statusCode(200);
-        String platform = Api.json().body(Map.of("email", "platform@palisade.test", "password", "Test-Platform-Passw0rd!",
-                "tenant", "platform")).post("/auth/login").then().statusCode(200).extract().path("accessToken");
-        String link = bearer(platform).body(Map.of("tenant", a.slug(), "reason", "isolation test"))
+        Api.PlatformAdmin platform = Api.newPlatformAdmin();
+        String link = bearer(platform.token()).body(Map.of("tenant", a.slug(), "reason", "isolation test"))
                 .post("/platform/support-sessions").then().statusCode(201).extract().path("link");
-        aSupportSession = bearer(platform).body(Map.of("link", link)).post("/platform/support-sessions/start")
+        aSupportSession = bearer(platform.token()).body(Map.of("link", link, "code", platform.authenticator().nextCode()))
+                .post("/platform/support-sessions/start")
                 .then().statusCode(200).extract().path("sessionId");
     }
 

@@ -40,8 +40,7 @@ class SigningKeyRotationTest {
         TestTenant t = Api.newTenant(null);
         String before = t.ownerToken();
         String oldKid = kid(before);
-        String platform = json().body(Map.of("email", "platform@palisade.test", "password", "Test-Platform-Passw0rd!"))
-                .post("/auth/login").then().statusCode(200).extract().path("accessToken");
+        String platform = Api.newPlatformAdmin().token();
         bearer(platform).get("/members").then().statusCode(403);
 
         String newKid = bearer(platform).post("/platform/signing-keys/rotate").then().statusCode(200).extract().path("stagedKid");

@@ -2,6 +2,7 @@ package io.palisade.common.security;
 
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,7 +30,7 @@ import io.vertx.mutiny.sqlclient.Row;
  * A staff member's roles and permission bits, as the database holds them now: the access token says who acts and for
  * which tenant, {@code tenancy.current_authority()} what they may do. A member demoted, suspended or stripped of a
  * permission loses that power on the next request, not when the token expires; a platform admin token counts only
- * while the database knows its user as an active platform admin. Endpoints declare what they need with
+ * while the database knows its user as an active platform admin, and only if it was issued after a second factor. Endpoints declare what they need with
  * {@code @RolesAllowed} and {@code @PermissionsAllowed("BOOKINGS_CANCEL")}; {@link CurrentTenant} reads the same.
  * Support-session tokens keep the token's (read-mostly) rights, bounded by their session in the database.
  */
@@ -61,19 +62,22 @@ public class PermissionAugmentor implements SecurityIdentityAugmentor {
             return Uni.createFrom().item(identity);
         }
         Object tid = token.getClaim(CurrentTenant.TENANT_CLAIM);
-        boolean platform = token.getGroups() != null && token.getGroups().contains(Roles.PLATFORM_ADMIN);
+        // Platform power needs both factors: a token that says platform-admin after a password alone counts for nothing.
+        boolean platform = token.getGroups() != null && token.getGroups().contains(Roles.PLATFORM_ADMIN)
+                && AuthenticationMethods.includes(token, AuthenticationMethods.ONE_TIME_PASSWORD);
         UUID userId;
         UUID tenantId;
         try {
             userId = UUID.fromString(token.getSubject());
             tenantId = tid == null ? null : UUID.fromString(text(tid));
         } catch (IllegalArgumentException | NullPointerException e) {
-            // A malformed token: CurrentTenant answers it with 401 before any tenant work, and it holds no permission.
-            return Uni.createFrom().item(identity);
+            // A malformed token: CurrentTenant answers it with 401 before any tenant work; it holds no permission.
+            return Uni.createFrom().item(withoutPlatformRole(identity));
         }
         if (tenantId == null && !platform) {
-            // Scoped to no tenant and no platform admin's: CurrentTenant answers 401, as for a malformed one.
-            return Uni.createFrom().item(identity);
+            // Scoped to no tenant and no platform admin's (or one without a second factor, whose group counts for
+            // nothing): CurrentTenant answers 401, as for a malformed one.
+            return Uni.createFrom().item(withoutPlatformRole(identity));
         }
         return tx.inScope(new DbScope(tenantId, userId, TenantContext.STAFF),
                 c -> c.query("select role, permissions, platform_admin from tenancy.current_authority()").execute())
@@ -95,6 +99,13 @@ public class PermissionAugmentor implements SecurityIdentityAugmentor {
             }
         }
         return withPermissions(builder, mask).build();
+    }
+
+    private static SecurityIdentity withoutPlatformRole(SecurityIdentity identity) {
+        return QuarkusSecurityIdentity.builder().setPrincipal(identity.getPrincipal()).addCredentials(identity.getCredentials())
+                .addAttributes(identity.getAttributes()).setAnonymous(false)
+                .addRoles(identity.getRoles().stream().filter(role -> !Roles.PLATFORM_ADMIN.equals(role)).collect(Collectors.toSet()))
+                .build();
     }
 
     private static QuarkusSecurityIdentity.Builder withPermissions(QuarkusSecurityIdentity.Builder builder, long mask) {

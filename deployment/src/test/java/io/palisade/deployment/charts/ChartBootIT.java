@@ -32,6 +32,7 @@ import io.palisade.gate.IsolationGate;
 import io.palisade.devstack.ServiceSpec;
 import io.palisade.devstack.testing.OpenApiOperations;
 import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestAuthenticator;
 
 /**
  * The chart's pods, started for real: each rendered migration Job's and Deployment's environment, secrets resolved from
@@ -241,12 +242,18 @@ class ChartBootIT {
         String endpoint = JSON.readTree(send("palisade-webhook-service", "POST", "/webhooks/endpoints", owner, Map.of("url",
                 "http://127.0.0.1:" + GATE_WEBHOOK_PORT + "/owner", "eventTypes", List.of("booking.created"))).body()).path("endpoint").path("id").asText();
 
-        String platform = JSON.readTree(send("palisade-tenant-service", "POST", "/auth/login", null, Map.of("email",
+        // The admin the migration Job created enrols an authenticator at the first sign-in, and steps up to start the session.
+        String mfaToken = JSON.readTree(send("palisade-tenant-service", "POST", "/auth/login", null, Map.of("email",
                 secrets.get("palisade-platform-admin/email"), "password", secrets.get("palisade-platform-admin/password"), "tenant", "platform"))
-                .body()).path("accessToken").asText();
+                .body()).path("mfaToken").asText();
+        TestAuthenticator authenticator = new TestAuthenticator(JSON.readTree(send("palisade-tenant-service", "POST", "/auth/mfa/enrolment", null,
+                Map.of("mfaToken", mfaToken)).body()).path("secret").asText());
+        String platform = JSON.readTree(send("palisade-tenant-service", "POST", "/auth/mfa/enrolment/confirm", null,
+                Map.of("mfaToken", mfaToken, "code", authenticator.nextCode())).body()).path("tokens").path("accessToken").asText();
         String link = JSON.readTree(send("palisade-tenant-service", "POST", "/platform/support-sessions", platform,
                 Map.of("tenant", slug, "reason", "ticket 17: widget")).body()).path("link").asText();
-        JsonNode started = JSON.readTree(send("palisade-tenant-service", "POST", "/platform/support-sessions/start", platform, Map.of("link", link)).body());
+        JsonNode started = JSON.readTree(send("palisade-tenant-service", "POST", "/platform/support-sessions/start", platform,
+                Map.of("link", link, "code", authenticator.nextCode())).body());
         String support = started.path("accessToken").asText();
         assertEquals(200, send("palisade-booking-service", "GET", "/offerings", support, null).statusCode(), "support reads");
         assertEquals(403, send("palisade-webhook-service", "POST", "/webhooks/endpoints", support, Map.of("url", "http://127.0.0.1:"

@@ -87,10 +87,14 @@ public final class TestIssuer {
         return sign(claims(guestId, tenantId, List.of("guest"), 0, "guest"));
     }
 
-    /** A platform admin's token: no tenant, the platform-admin role (the database still checks the user is one). */
+    /**
+     * A platform admin's token: no tenant, the platform-admin role, signed in with both factors (the database still
+     * checks the user is one).
+     */
     public String platformAdmin(UUID userId) {
         Map<String, Object> claims = claims(userId, null, List.of("platform-admin"), 0, "staff");
         claims.remove("tid");
+        claims.put("amr", List.of("pwd", "otp"));
         return sign(claims);
     }
 

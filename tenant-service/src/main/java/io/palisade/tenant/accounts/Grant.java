@@ -2,6 +2,7 @@ package io.palisade.tenant.accounts;
 
 import java.util.UUID;
 
+import io.palisade.common.security.AuthenticationMethods;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantContext;
 import io.palisade.tenant.accounts.AccountRepository.TenantChoice;
@@ -13,9 +14,9 @@ import io.palisade.tenant.accounts.AccountRepository.TenantChoice;
  */
 public record Grant(UUID userId, TenantChoice tenant, String identifier, String amr) {
 
-    public static final String PASSWORD = "pwd";
-    public static final String PASSWORD_AND_OTP = "pwd otp";
-    public static final String SSO = "sso";
+    public static final String PASSWORD = AuthenticationMethods.PASSWORD;
+    public static final String PASSWORD_AND_OTP = AuthenticationMethods.PASSWORD + " " + AuthenticationMethods.ONE_TIME_PASSWORD;
+    public static final String SSO = AuthenticationMethods.SSO;
 
     public boolean platform() {
         return tenant == null;

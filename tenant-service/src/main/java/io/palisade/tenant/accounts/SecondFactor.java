@@ -19,8 +19,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
- * The second step of a sign-in. An enrolled user always gives a code; an owner or admin of a tenant that
- * requires MFA and has none enrols first. No token is issued before that. Wrong codes count against the
+ * The second step of a sign-in. An enrolled user always gives a code; a platform admin, or an owner or admin
+ * of a tenant that requires MFA, who has none enrols first. No token is issued before that. Wrong codes count against the
  * same lockout as wrong passwords, and a challenge takes only a few.
  */
 @ApplicationScoped
@@ -51,7 +51,7 @@ public class SecondFactor {
     /** After the password: a challenge if a second factor is due, else the session. */
     public Uni<TokenResponse> gate(Grant grant) {
         return tx.inScope(grant.scope(), c -> mfa.isEnrolled(c, grant.userId()).chain(enrolled -> {
-            String step = enrolled ? VERIFY : grant.tenant() != null && grant.tenant().mfaRequired() ? ENROL : null;
+            String step = enrolled ? VERIFY : grant.platform() || grant.tenant().mfaRequired() ? ENROL : null;
             if (step == null) {
                 return Uni.createFrom().item(Optional.<TokenResponse>empty());
             }

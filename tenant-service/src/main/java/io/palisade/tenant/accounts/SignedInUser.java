@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import io.palisade.common.audit.AuditEvent;
+import io.palisade.common.security.AuthenticationMethods;
 import io.palisade.common.tenancy.CurrentTenant;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.Roles;
@@ -51,7 +52,7 @@ public class SignedInUser {
      * tenant's IdP (which that tenant controls) may not change the account's own, platform-wide credentials.
      */
     public DbScope scope() {
-        if (signedInWith(Grant.SSO)) {
+        if (AuthenticationMethods.includes(token, AuthenticationMethods.SSO)) {
             throw ProblemException.forbidden("sign in with your password to change account settings");
         }
         if (platformAdmin()) {
@@ -66,15 +67,6 @@ public class SignedInUser {
 
     public String role() {
         return platformAdmin() ? Roles.PLATFORM_ADMIN : token.getGroups().iterator().next();
-    }
-
-    private boolean signedInWith(String method) {
-        // "amr" is a registered claim: depending on the verifier it comes as a JSON array or a collection of strings.
-        Object amr = token.getClaim(AccessTokens.AMR_CLAIM);
-        if (amr instanceof jakarta.json.JsonArray methods) {
-            return methods.stream().anyMatch(m -> m instanceof jakarta.json.JsonString s && method.equals(s.getString()));
-        }
-        return amr instanceof java.util.Collection<?> methods && methods.contains(method);
     }
 
     /** The sign-in session (refresh family) this token belongs to; null for platform tokens. */

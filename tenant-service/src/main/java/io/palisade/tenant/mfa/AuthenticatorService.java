@@ -52,6 +52,14 @@ public class AuthenticatorService {
         return guarded(user, clientIp, c -> mfa.disable(c, user.userId(), user.actor(clientIp), user.tenantId(), code), ok -> !ok);
     }
 
+    /**
+     * Step-up: a fresh authenticator code (never a recovery code, never one already used) before a sensitive
+     * action, checked and counted like a sign-in's second factor; 422 and a recorded failure if it is wrong.
+     */
+    public Uni<Void> stepUp(SignedInUser user, String code, String clientIp) {
+        return guarded(user, clientIp, c -> mfa.verifyCode(c, user.userId(), code), ok -> !ok).replaceWithVoid();
+    }
+
     private interface Work<T> {
         Uni<T> run(SqlConnection c);
     }

@@ -18,15 +18,15 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.jwt.JsonWebToken;
-
 import io.palisade.common.tenancy.Roles;
+import io.palisade.tenant.accounts.SignedInUser;
+import io.palisade.tenant.mfa.AuthenticatorService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Support access, the platform admin's side: request a session to a tenant, start it with the link, renew its
- * token. Credentials are handed out here, so nothing is idempotent-replayed.
+ * Support access, the platform admin's side: request a session to a tenant, start it with the link and a fresh
+ * authenticator code, renew its token. Credentials are handed out here, so nothing is idempotent-replayed.
  */
 @Path("/platform/support-sessions")
 @RolesAllowed(Roles.PLATFORM_ADMIN)
@@ -37,30 +37,35 @@ public class PlatformSupportResource {
     public record Request(@NotBlank @Size(max = 40) String tenant, @NotBlank @Size(max = 500) String reason) {
     }
 
-    public record Start(@NotBlank @Size(max = 200) String link) {
+    /** The link, and a fresh code from the admin's authenticator (step-up: a stolen platform token alone starts nothing). */
+    public record Start(@NotBlank @Size(max = 200) String link, @NotBlank @Size(max = 16) String code) {
     }
 
     @Inject
     SupportAccess support;
 
     @Inject
-    JsonWebToken token;
+    SignedInUser admin;
+
+    @Inject
+    AuthenticatorService authenticators;
 
     @POST
     public Uni<Response> request(@Valid @NotNull Request request, @Context HttpServerRequest http) {
-        return support.request(UUID.fromString(token.getSubject()), request.tenant(), request.reason(), http.remoteAddress().hostAddress())
+        return support.request(admin.userId(), request.tenant(), request.reason(), http.remoteAddress().hostAddress())
                 .map(requested -> Response.created(URI.create("/platform/support-sessions/" + requested.sessionId())).entity(requested).build());
     }
 
     @POST
     @Path("start")
     public Uni<SupportAccess.SupportToken> start(@Valid @NotNull Start request, @Context HttpServerRequest http) {
-        return support.start(UUID.fromString(token.getSubject()), request.link(), http.remoteAddress().hostAddress());
+        String clientIp = http.remoteAddress().hostAddress();
+        return authenticators.stepUp(admin, request.code(), clientIp).chain(() -> support.start(admin.userId(), request.link(), clientIp));
     }
 
     @POST
     @Path("{id}/token")
     public Uni<SupportAccess.SupportToken> renew(@PathParam("id") UUID id, @Context HttpServerRequest http) {
-        return support.renew(UUID.fromString(token.getSubject()), id, http.remoteAddress().hostAddress());
+        return support.renew(admin.userId(), id, http.remoteAddress().hostAddress());
     }
 }

@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.palisade.common.security.AuthenticationMethods;
 import io.palisade.common.tenancy.CurrentTenant;
 import io.palisade.common.tenancy.Permission;
 import io.palisade.common.tenancy.Roles;
@@ -26,7 +27,6 @@ public class AccessTokens {
     public static final String AUDIENCE = "palisade";
     public static final String SESSION_CLAIM = "sid";
     /** How the user authenticated (RFC 8176): pwd, otp, sso. */
-    public static final String AMR_CLAIM = "amr";
     /**
      * What support may do in a tenant: everything but managing members and settings, so a session can never
      * leave standing access behind (row-level security refuses membership writes under it as well).
@@ -62,7 +62,7 @@ public class AccessTokens {
     public String forTenant(UUID userId, UUID tenantId, String role, long permissions, UUID sessionId, String amr) {
         return sign(base(userId, List.of(role)).claim(CurrentTenant.TENANT_CLAIM, tenantId.toString())
                 .claim(CurrentTenant.PERMISSIONS_CLAIM, permissions).claim(SESSION_CLAIM, sessionId.toString())
-                .claim(AMR_CLAIM, List.of(amr.split(" "))));
+                .claim(AuthenticationMethods.CLAIM, List.of(amr.split(" "))));
     }
 
     /**
@@ -100,7 +100,7 @@ public class AccessTokens {
 
     /** A platform operator's token: no tenant at all. */
     public String forPlatform(UUID userId, String role, String amr) {
-        return sign(base(userId, List.of(role)).claim(CurrentTenant.PERMISSIONS_CLAIM, 0L).claim(AMR_CLAIM, List.of(amr.split(" "))));
+        return sign(base(userId, List.of(role)).claim(CurrentTenant.PERMISSIONS_CLAIM, 0L).claim(AuthenticationMethods.CLAIM, List.of(amr.split(" "))));
     }
 
     private JwtClaimsBuilder base(UUID userId, List<String> roles) {
