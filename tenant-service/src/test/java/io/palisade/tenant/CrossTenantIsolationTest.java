@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.palisade.tenant.sso.FakeOidcProvider;
 import io.palisade.tenant.Api.TestTenant;
 import io.palisade.devstack.testing.OpenApiOperations;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -47,6 +48,8 @@ class CrossTenantIsolationTest {
     static TestTenant a;
     static TestTenant b;
     static String aInvitation;
+    /** A's identity provider's issuer (the provider answered discovery when A saved it, and is gone since). */
+    static String aIssuer;
     static String aSupportSession;
 
     /** Once per class; in a @BeforeEach because Quarkus points RestAssured at the app only per test. */
@@ -59,8 +62,11 @@ class CrossTenantIsolationTest {
         b = Api.newTenant("MEMBERS_MANAGE");
         aInvitation = bearer(a.ownerToken()).body(Map.of("email", "pending@" + a.slug() + ".example", "role", "staff"))
                 .post("/invitations").then().statusCode(201).extract().path("id");
-        bearer(a.ownerToken()).body(Map.of("issuer", "https://idp.a.example", "clientId", "a", "clientSecret", "a-secret"))
-                .put("/tenant/sso").then().statusCode(200);
+        try (FakeOidcProvider idp = new FakeOidcProvider("a", "a-secret")) {
+            aIssuer = idp.issuer();
+            bearer(a.ownerToken()).body(Map.of("issuer", aIssuer, "clientId", "a", "clientSecret", "a-secret"))
+                    .put("/tenant/sso").then().statusCode(200);
+        }
         bearer(a.ownerToken()).body(Map.of("value", "a-value")).put("/integrations/mailchimp/secrets/a_only_key").then().statusCode(200);
         Api.PlatformAdmin platform = Api.newPlatformAdmin();
         String link = bearer(platform.token()).body(Map.of("tenant", a.slug(), "reason", "isolation test"))
@@ -104,9 +110,11 @@ class CrossTenantIsolationTest {
             }),
             Map.entry("GET /tenant/sso", token -> bearer(token).get("/tenant/sso").then().statusCode(404)),
             Map.entry("PUT /tenant/sso", token -> {
-                bearer(token).body(Map.of("issuer", "https://idp.b.example", "clientId", "b", "clientSecret", "b-secret"))
-                        .put("/tenant/sso").then().statusCode(200);
-                bearer(a.ownerToken()).get("/tenant/sso").then().statusCode(200).body("issuer", equalTo("https://idp.a.example"));
+                try (FakeOidcProvider idp = new FakeOidcProvider("b", "b-secret")) {
+                    bearer(token).body(Map.of("issuer", idp.issuer(), "clientId", "b", "clientSecret", "b-secret"))
+                            .put("/tenant/sso").then().statusCode(200);
+                }
+                bearer(a.ownerToken()).get("/tenant/sso").then().statusCode(200).body("issuer", equalTo(aIssuer));
                 bearer(token).delete("/tenant/sso").then().statusCode(204);
             }),
             Map.entry("DELETE /tenant/sso", token -> {

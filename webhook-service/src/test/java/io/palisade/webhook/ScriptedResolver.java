@@ -12,7 +12,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
 
-import io.palisade.webhook.egress.HostResolver;
+import io.palisade.common.egress.HostResolver;
 
 /**
  * The tests' DNS: names under example.test answer what a test scripted, in turn (the last answer repeats), so a

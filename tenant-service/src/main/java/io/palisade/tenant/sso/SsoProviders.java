@@ -8,8 +8,6 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import static io.palisade.common.db.Rows.first;
 
 import io.palisade.common.audit.AuditEvent;
@@ -36,12 +34,15 @@ public class SsoProviders {
     @Inject
     AuditLog audit;
 
-    /** Only for tests against a provider on loopback: production issuers must be https. */
-    @ConfigProperty(name = "palisade.sso.allow-http-issuers", defaultValue = "false")
-    boolean allowHttpIssuers;
+    @Inject
+    ProviderDiscovery discovery;
 
-    /** What the sign-in flow needs, with the secret opened. */
-    public record Provider(UUID tenantId, String issuer, String clientId, String clientSecret, OffsetDateTime updatedAt) {
+    /**
+     * What the sign-in flow needs, with the secret opened; the endpoints as discovered when the configuration was
+     * saved (absent for one saved before discovery was stored).
+     */
+    public record Provider(UUID tenantId, String issuer, String clientId, String clientSecret, Optional<ProviderDiscovery.Endpoints> endpoints,
+            OffsetDateTime updatedAt) {
     }
 
     public record Settings(String issuer, String clientId, boolean clientSecretSet, OffsetDateTime updatedAt) {
@@ -49,10 +50,13 @@ public class SsoProviders {
 
     public Uni<Optional<Provider>> bySlug(String slug) {
         return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery(
-                "select tenant_id, issuer, client_id, client_secret_sealed, updated_at from tenancy.sso_provider($1)")
+                "select tenant_id, issuer, client_id, client_secret_sealed, authorization_endpoint, token_endpoint, jwks_uri, updated_at"
+                        + " from tenancy.sso_provider($1)")
                 .execute(Tuple.of(slug))
                 .map(rows -> first(rows).map(r -> new Provider(r.getUUID("tenant_id"), r.getString("issuer"), r.getString("client_id"),
                         secretBox.decrypt(r.getString("client_secret_sealed"), associatedData(r.getUUID("tenant_id"))),
+                        Optional.ofNullable(r.getString("jwks_uri")).map(jwks -> new ProviderDiscovery.Endpoints(
+                                r.getString("authorization_endpoint"), r.getString("token_endpoint"), jwks)),
                         r.getOffsetDateTime("updated_at")))));
     }
 
@@ -62,6 +66,10 @@ public class SsoProviders {
                         r.getOffsetDateTime("updated_at"))).orElseThrow(() -> ProblemException.notFound("the SSO configuration"))));
     }
 
+    /**
+     * Saves the configuration once the issuer's discovery document was read through the egress guard (the guard's
+     * refusal, an unreachable provider or a document that does not fit is a 422 naming why, and nothing is saved).
+     */
     public Uni<Settings> put(TenantContext caller, String issuer, String clientId, String clientSecret, String clientIp) {
         URI uri;
         try {
@@ -69,25 +77,28 @@ public class SsoProviders {
         } catch (java.net.URISyntaxException e) {
             throw ProblemException.unprocessable("the issuer is not a valid URL");
         }
-        if (!"https".equals(uri.getScheme()) && !(allowHttpIssuers && "http".equals(uri.getScheme()))) {
-            throw ProblemException.unprocessable("the issuer must be an https URL");
-        }
-        if (uri.getHost() == null || uri.getUserInfo() != null || uri.getQuery() != null || uri.getFragment() != null) {
+        if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw ProblemException.unprocessable("the issuer must be a plain https URL without credentials, query or fragment");
         }
-        return tx.inTenant(caller, c -> c.query("select issuer, client_id from tenancy.sso_providers for update").execute()
-                .chain(before -> c.preparedQuery("insert into tenancy.sso_providers (tenant_id, issuer, client_id, client_secret_sealed, updated_by)"
-                        + " values ($1, $2, $3, $4, $5) on conflict (tenant_id) do update set issuer = excluded.issuer,"
+        return discovery.discover(issuer).chain(endpoints -> tx.inTenant(caller, c -> c.query("select issuer, client_id from tenancy.sso_providers for update").execute()
+                .chain(before -> c.preparedQuery("insert into tenancy.sso_providers (tenant_id, issuer, client_id, client_secret_sealed, updated_by,"
+                        + " authorization_endpoint, token_endpoint, jwks_uri, discovered_at)"
+                        + " values ($1, $2, $3, $4, $5, $6, $7, $8, now()) on conflict (tenant_id) do update set issuer = excluded.issuer,"
                         + " client_id = excluded.client_id, client_secret_sealed = excluded.client_secret_sealed,"
+                        + " authorization_endpoint = excluded.authorization_endpoint, token_endpoint = excluded.token_endpoint,"
+                        + " jwks_uri = excluded.jwks_uri, discovered_at = excluded.discovered_at,"
                         + " updated_by = excluded.updated_by, updated_at = now() returning updated_at")
-                        .execute(Tuple.of(caller.tenantId(), issuer, clientId, secretBox.encrypt(clientSecret, associatedData(caller.tenantId())),
-                                caller.userId()))
+                        .execute(Tuple.from(java.util.List.of(caller.tenantId(), issuer, clientId,
+                                secretBox.encrypt(clientSecret, associatedData(caller.tenantId())), caller.userId(), endpoints.authorization(),
+                                endpoints.token(), endpoints.jwks())))
                         .call(ignored -> audit.record(c, new AuditEvent(caller.tenantId(), "sso.configured",
                                 AuditEvent.Actor.of(caller, clientIp), "tenant", caller.tenantId().toString(), AuditEvent.SUCCESS,
                                 first(before).map(r -> new JsonObject().put("issuer", r.getString("issuer")).put("clientId", r.getString("client_id")))
                                         .orElse(null),
-                                new JsonObject().put("issuer", issuer).put("clientId", clientId), null)))
-                        .map(rows -> new Settings(issuer, clientId, true, rows.iterator().next().getOffsetDateTime("updated_at")))));
+                                new JsonObject().put("issuer", issuer).put("clientId", clientId), new JsonObject()
+                                        .put("authorizationEndpoint", endpoints.authorization()).put("tokenEndpoint", endpoints.token())
+                                        .put("jwksUri", endpoints.jwks()))))
+                        .map(rows -> new Settings(issuer, clientId, true, rows.iterator().next().getOffsetDateTime("updated_at"))))));
     }
 
     public Uni<Void> delete(TenantContext caller, String clientIp) {

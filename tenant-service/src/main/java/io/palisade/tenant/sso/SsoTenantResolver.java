@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.palisade.common.web.Problem;
+import io.palisade.common.web.ProblemException;
 import io.quarkus.oidc.OidcRequestContext;
 import io.quarkus.oidc.OidcTenantConfig;
 import io.quarkus.oidc.TenantConfigResolver;
@@ -50,10 +52,20 @@ public class SsoTenantResolver implements TenantConfigResolver {
                 .config()).orElse(DISABLED));
     }
 
+    /**
+     * The endpoints the owner's save discovered, never discovery at sign-in (an anonymous request must not make
+     * Palisade fetch a URL a tenant chose); {@link IdentityProviderEgress} checks each request quarkus-oidc sends.
+     */
     private static OidcTenantConfig build(String slug, SsoProviders.Provider provider) {
+        ProviderDiscovery.Endpoints endpoints = provider.endpoints().orElseThrow(() -> new ProblemException(new Problem(503,
+                "Service Unavailable", "this tenant's single sign-on must be saved again by an owner before it can be used")));
         return OidcTenantConfig.builder()
                 .tenantId(TENANT_PREFIX + slug)
                 .authServerUrl(provider.issuer())
+                .discoveryEnabled(false)
+                .authorizationPath(endpoints.authorization())
+                .tokenPath(endpoints.token())
+                .jwksPath(endpoints.jwks())
                 .clientId(provider.clientId())
                 .credentials(provider.clientSecret())
                 .applicationType(ApplicationType.WEB_APP)

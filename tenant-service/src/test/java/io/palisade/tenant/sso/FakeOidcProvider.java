@@ -11,7 +11,9 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.interfaces.RSAPublicKey;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,7 +24,9 @@ import java.util.function.Function;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import io.palisade.devstack.testing.PalisadeTestStack;
 import io.smallrye.jwt.build.Jwt;
+import io.vertx.core.json.JsonObject;
 
 /**
  * A tenant's identity provider on loopback, speaking enough OIDC for the authorization code flow: discovery,
@@ -31,10 +35,48 @@ import io.smallrye.jwt.build.Jwt;
  */
 public final class FakeOidcProvider implements AutoCloseable {
 
+    /**
+     * The loopback ports providers may listen on, chosen once per JVM and kept in a system property: the service's
+     * egress rules allow exactly these (TenantServiceStack), and test classes loaded apart share the same list.
+     */
+    private static final String PORTS_PROPERTY = "palisade.test.idp-ports";
+
+    public static synchronized String ports() {
+        if (System.getProperty(PORTS_PROPERTY) == null) {
+            List<String> ports = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                try {
+                    ports.add(String.valueOf(PalisadeTestStack.freePort()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            System.setProperty(PORTS_PROPERTY, String.join(",", ports));
+        }
+        return System.getProperty(PORTS_PROPERTY);
+    }
+
+    /** The first set-aside port no other provider of this JVM holds. */
+    private static HttpServer bindToASetAsidePort() throws IOException {
+        for (String port : ports().split(",")) {
+            try {
+                return HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(port)), 0);
+            } catch (java.net.BindException inUse) {
+                // held by another provider: the next one
+            }
+        }
+        throw new IOException("every set-aside identity provider port is in use");
+    }
+
     final KeyPair keys;
     final String kid = UUID.randomUUID().toString();
-    final String clientId;
-    final String clientSecret;
+    private final String host;
+    public final String clientId;
+    public final String clientSecret;
+    /** Fields of the discovery document answered instead of this provider's own (a test's misbehaving provider). */
+    final Map<String, Object> discoveryOverrides = new ConcurrentHashMap<>();
+    /** How often the discovery document was fetched. */
+    final java.util.concurrent.atomic.AtomicInteger discoveryRequests = new java.util.concurrent.atomic.AtomicInteger();
     /** Who signs in next. */
     volatile String subject = "idp-user-1";
     volatile String email;
@@ -44,24 +86,35 @@ public final class FakeOidcProvider implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Map<String, String>> codes = new ConcurrentHashMap<>();
 
-    FakeOidcProvider(String clientId, String clientSecret) {
+    public FakeOidcProvider(String clientId, String clientSecret) {
+        this(clientId, clientSecret, "127.0.0.1");
+    }
+
+    /** @param host how the issuer names this provider: its address, or {@code localhost} (looked up, as a name) */
+    public FakeOidcProvider(String clientId, String clientSecret, String host) {
+        this.host = host;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
             keys = generator.generateKeyPair();
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server = bindToASetAsidePort();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server.createContext("/.well-known/openid-configuration", ex -> json(ex, 200, """
-                {"issuer":"%1$s","authorization_endpoint":"%1$s/authorize","token_endpoint":"%1$s/token",
-                 "jwks_uri":"%1$s/jwks","response_types_supported":["code"],"subject_types_supported":["public"],
-                 "id_token_signing_alg_values_supported":["RS256"],"code_challenge_methods_supported":["S256"]}"""
-                .formatted(issuer())));
+        server.createContext("/.well-known/openid-configuration", ex -> {
+            discoveryRequests.incrementAndGet();
+            JsonObject document = new JsonObject("""
+                    {"issuer":"%1$s","authorization_endpoint":"%1$s/authorize","token_endpoint":"%1$s/token",
+                     "jwks_uri":"%1$s/jwks","response_types_supported":["code"],"subject_types_supported":["public"],
+                     "id_token_signing_alg_values_supported":["RS256"],"code_challenge_methods_supported":["S256"]}"""
+                    .formatted(issuer()));
+            discoveryOverrides.forEach(document::put);
+            json(ex, 200, document.encode());
+        });
         server.createContext("/jwks", ex -> {
             RSAPublicKey key = (RSAPublicKey) keys.getPublic();
             json(ex, 200, """
@@ -100,8 +153,8 @@ public final class FakeOidcProvider implements AutoCloseable {
         server.start();
     }
 
-    String issuer() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+    public String issuer() {
+        return "http://" + host + ":" + server.getAddress().getPort();
     }
 
     /** An ID token as this provider issues it, for the current user. */

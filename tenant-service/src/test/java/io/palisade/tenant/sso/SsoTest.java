@@ -5,18 +5,24 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.tenant.Api;
 import io.palisade.tenant.TenantServiceStack;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -44,7 +50,8 @@ class SsoTest {
             return;
         }
         idpA = new FakeOidcProvider("palisade-a", "secret-of-a-0123456789abcdef");
-        idpB = new FakeOidcProvider("palisade-b", "secret-of-b-0123456789abcdef");
+        // B's provider is known by a name (looked up and pinned by the egress guard), A's by its address.
+        idpB = new FakeOidcProvider("palisade-b", "secret-of-b-0123456789abcdef", "localhost");
         a = Api.newTenant(null);
         b = Api.newTenant(null);
         configure(a, idpA);
@@ -100,6 +107,14 @@ class SsoTest {
         // Linked by subject from now on, whatever email the IdP sends later.
         idpA.email = "renamed@" + a.slug() + ".example";
         assertEquals(a.staffId().toString(), claims(signIn(a.slug(), idpA).path("accessToken")).getString("sub"));
+    }
+
+    @Test
+    void aProviderKnownByNameIsReachedAtTheAddressTheGuardChecked() {
+        idpB.subject = "b-owner-subject";
+        idpB.email = b.ownerEmail();
+        String access = signIn(b.slug(), idpB).then().statusCode(200).extract().path("accessToken");
+        assertEquals(b.ownerId().toString(), claims(access).getString("sub"));
     }
 
     @Test
@@ -179,5 +194,73 @@ class SsoTest {
         bearer(a.ownerToken()).get("/tenant/sso").then().statusCode(200).body("issuer", equalTo(idpA.issuer()))
                 .body("clientSecretSet", equalTo(true)).body(not(containsString(idpA.clientSecret)));
         given().redirects().follow(false).get("/sso/" + tenant.slug() + "/login").then().statusCode(401);
+    }
+
+    @Test
+    void theIssuerAndEveryDiscoveredEndpointPassTheEgressGuardWhenTheOwnerSaves() {
+        Api.TestTenant tenant = Api.newTenant(null);
+        for (String issuer : List.of("https://169.254.169.254", "http://10.0.0.7", "https://[::ffff:127.0.0.1]", "https://metadata.google.internal",
+                "https://idp.does-not-resolve.invalid")) {
+            bearer(tenant.ownerToken()).body(Map.of("issuer", issuer, "clientId", "x", "clientSecret", "y")).put("/tenant/sso")
+                    .then().statusCode(422).contentType(startsWith("application/problem+json")).body("detail", containsString("refused"));
+        }
+        try (FakeOidcProvider idp = new FakeOidcProvider("palisade-c", "secret-of-c")) {
+            Map<String, String> settings = Map.of("issuer", idp.issuer(), "clientId", idp.clientId, "clientSecret", idp.clientSecret);
+            for (Map.Entry<String, Object> bad : List.of(Map.<String, Object>entry("jwks_uri", "http://169.254.169.254/latest/meta-data"),
+                    Map.<String, Object>entry("token_endpoint", "http://10.1.2.3/token"),
+                    Map.<String, Object>entry("authorization_endpoint", "https://[fd00::1]/authorize"),
+                    Map.<String, Object>entry("issuer", "http://127.0.0.1:1"))) {
+                idp.discoveryOverrides.clear();
+                idp.discoveryOverrides.put(bad.getKey(), bad.getValue());
+                bearer(tenant.ownerToken()).body(settings).put("/tenant/sso").then().statusCode(422)
+                        .contentType(startsWith("application/problem+json")).body("detail", containsString(bad.getKey()));
+            }
+            bearer(tenant.ownerToken()).get("/tenant/sso").then().statusCode(404);
+            idp.discoveryOverrides.clear();
+            bearer(tenant.ownerToken()).body(settings).put("/tenant/sso").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void anAnonymousSignInNeverFetchesDiscovery() {
+        int fetched = idpA.discoveryRequests.get();
+        idpA.subject = A_OWNER_SUBJECT;
+        idpA.email = a.ownerEmail();
+        signIn(a.slug(), idpA).then().statusCode(200);
+        given().redirects().follow(false).get("/sso/" + a.slug() + "/login").then().statusCode(302);
+        assertEquals(fetched, idpA.discoveryRequests.get(), "discovery is read when an owner saves, never on the sign-in path");
+    }
+
+    @Test
+    void anUnreachableOrRefusedProviderIsAProblemNeverTheLibrarysInternals() throws SQLException {
+        Api.TestTenant tenant = Api.newTenant(null);
+        FakeOidcProvider idp = new FakeOidcProvider("palisade-d", "secret-of-d");
+        bearer(tenant.ownerToken()).body(Map.of("issuer", idp.issuer(), "clientId", idp.clientId, "clientSecret", idp.clientSecret))
+                .put("/tenant/sso").then().statusCode(200);
+        idp.close();
+        // The sign-in starts by reading the provider's keys: it is gone.
+        given().redirects().follow(false).get("/sso/" + tenant.slug() + "/login").then().statusCode(502)
+                .contentType(startsWith("application/problem+json")).body("detail", containsString("identity provider"))
+                .body(not(containsString("Exception")));
+
+        // The stored keys URL now points at the metadata service (as a name that turned inward would): the request
+        // is checked when it is sent, and refused.
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); PreparedStatement st = c.prepareStatement(
+                "update tenancy.sso_providers set jwks_uri = 'https://169.254.169.254/jwks', updated_at = now() where tenant_id = ?")) {
+            st.setObject(1, tenant.id());
+            assertEquals(1, st.executeUpdate());
+        }
+        given().redirects().follow(false).get("/sso/" + tenant.slug() + "/login").then().statusCode(502).contentType(startsWith("application/problem+json"))
+                .body("detail", containsString("169.254.169.254"));
+
+        // A configuration saved before endpoints were stored cannot be used until an owner saves it again.
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); PreparedStatement st = c.prepareStatement(
+                "update tenancy.sso_providers set authorization_endpoint = null, token_endpoint = null, jwks_uri = null,"
+                        + " discovered_at = null, updated_at = now() where tenant_id = ?")) {
+            st.setObject(1, tenant.id());
+            assertEquals(1, st.executeUpdate());
+        }
+        given().redirects().follow(false).get("/sso/" + tenant.slug() + "/login").then().statusCode(503)
+                .contentType(startsWith("application/problem+json")).body("detail", containsString("saved again"));
     }
 }

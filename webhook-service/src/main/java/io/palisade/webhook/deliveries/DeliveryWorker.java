@@ -42,11 +42,11 @@ import io.palisade.common.health.Heartbeat;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.tracing.TraceContext;
-import io.palisade.webhook.egress.CheckedUrl;
-import io.palisade.webhook.egress.EgressGuard;
-import io.palisade.webhook.egress.EgressRefused;
-import io.palisade.webhook.egress.HostNotFound;
-import io.palisade.webhook.egress.PinnedHttpClient;
+import io.palisade.common.egress.CheckedUrl;
+import io.palisade.common.egress.Egress;
+import io.palisade.common.egress.EgressRefused;
+import io.palisade.common.egress.HostNotFound;
+import io.palisade.common.egress.PinnedHttpClient;
 import io.palisade.webhook.endpoints.EndpointSecrets;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -87,10 +87,8 @@ public class DeliveryWorker {
     EndpointSecrets secrets;
 
     @Inject
-    EgressGuard guard;
+    Egress egress;
 
-    @Inject
-    PinnedHttpClient http;
 
     @Inject
     RetrySchedule schedule;
@@ -212,8 +210,8 @@ public class DeliveryWorker {
         Result result;
         Integer latency = null;
         try {
-            CheckedUrl url = guard.check(d.url());
-            List<InetAddress> addresses = guard.resolve(url);
+            CheckedUrl url = egress.guard().check(d.url());
+            List<InetAddress> addresses = egress.guard().resolve(url);
             long timestamp = Instant.now().getEpochSecond();
             String messageId = "msg_" + d.messageId();
             Map<String, String> headers = new LinkedHashMap<>();
@@ -222,7 +220,7 @@ public class DeliveryWorker {
             headers.put("webhook-id", messageId);
             headers.put("webhook-timestamp", String.valueOf(timestamp));
             headers.put("webhook-signature", StandardWebhooks.signature(keys(d), messageId, timestamp, d.body()));
-            PinnedHttpClient.Answer answer = http.post(url, addresses, headers, d.body().getBytes(StandardCharsets.UTF_8));
+            PinnedHttpClient.Answer answer = egress.http().post(url, addresses, headers, d.body().getBytes(StandardCharsets.UTF_8));
             latency = (int) answer.latency().toMillis();
             result = classify(onSchedule, answer);
         } catch (HostNotFound notFound) {

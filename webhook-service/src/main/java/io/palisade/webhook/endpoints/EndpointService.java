@@ -18,8 +18,8 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.Cursor;
 import io.palisade.common.web.Page;
 import io.palisade.common.web.ProblemException;
-import io.palisade.webhook.egress.EgressGuard;
-import io.palisade.webhook.egress.EgressRefused;
+import io.palisade.common.egress.Egress;
+import io.palisade.common.egress.EgressRefused;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.json.JsonObject;
@@ -50,7 +50,7 @@ public class EndpointService {
     EndpointSecrets secrets;
 
     @Inject
-    EgressGuard guard;
+    Egress egress;
 
     @Inject
     AuditLog audit;
@@ -122,7 +122,7 @@ public class EndpointService {
     private Uni<Void> checked(String url) {
         return Uni.createFrom().<Void>item(() -> {
             try {
-                guard.checkAndResolve(url);
+                egress.guard().checkAndResolve(url);
                 return null;
             } catch (EgressRefused refused) {
                 throw ProblemException.unprocessable("webhook URL refused: " + refused.getMessage());

@@ -1,13 +1,15 @@
-package io.palisade.webhook.egress;
+package io.palisade.common.egress;
 
 import java.util.List;
 import java.util.Optional;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Where webhooks may go (palisade.webhooks.egress.*); the defaults are the safe ones. */
-@ConfigMapping(prefix = "palisade.webhooks.egress")
+/**
+ * Where Palisade may connect on a tenant's behalf (a tenant's webhook endpoint, a tenant's identity provider); the
+ * defaults are the safe ones. Each use has its own settings: a service maps them with its own prefix
+ * ({@code palisade.webhooks.egress.*}, {@code palisade.sso.egress.*}) by extending this interface.
+ */
 public interface EgressRules {
 
     /** Loopback addresses are refused unless this is on (tests that deliver to a local receiver only). */
@@ -20,10 +22,10 @@ public interface EgressRules {
     /** Ports allowed besides the scheme's default (443, or 80 where http is allowed). */
     Optional<List<Integer>> allowedPorts();
 
-    /** When set, the only hosts webhooks may reach (exact names or *.suffix). */
+    /** When set, the only hosts that may be reached (exact names or *.suffix). */
     Optional<List<String>> allowedHosts();
 
-    /** Hosts webhooks never reach, whatever they resolve to. */
+    /** Hosts never reached, whatever they resolve to. */
     @WithDefault("localhost,*.localhost,*.local,*.internal,*.home.arpa,metadata.google.internal")
     List<String> deniedHosts();
 

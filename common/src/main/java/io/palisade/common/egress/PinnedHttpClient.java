@@ -1,4 +1,4 @@
-package io.palisade.webhook.egress;
+package io.palisade.common.egress;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,18 +24,14 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 /**
- * POSTs to exactly the address the guard checked: the socket connects to that IP, and TLS gets the original name
+ * Sends to exactly the address the guard checked: the socket connects to that IP, and TLS gets the original name
  * for SNI and for certificate verification (HTTPS endpoint identification), with the Host header set to it. There
- * is no second lookup, redirects are never followed (a 3xx is an answer like any other), at most
- * palisade.webhooks.egress.max-response-bytes of the answer are read (reading stops at its Content-Length, or at the
+ * is no second lookup, redirects are never followed (a 3xx is an answer like any other), at most the rules'
+ * max-response-bytes of the answer are read (reading stops at its Content-Length, or at the
  * close), interim 1xx answers are passed over, and the connect and total timeouts hold however slowly the other side
  * answers. HTTP/1.1, one request per connection.
  */
-@ApplicationScoped
 public class PinnedHttpClient {
 
     /** What came back: status, headers (lower-case names), the body read so far (capped), and the time taken. */
@@ -45,7 +41,6 @@ public class PinnedHttpClient {
     private final EgressRules rules;
     private final SSLContext tls;
 
-    @Inject
     public PinnedHttpClient(EgressRules rules) {
         this.rules = rules;
         this.tls = tlsContext(rules);
@@ -53,19 +48,31 @@ public class PinnedHttpClient {
 
     /** POSTs to the first of the checked addresses that accepts a connection. */
     public Answer post(CheckedUrl url, List<InetAddress> addresses, Map<String, String> headers, byte[] body) throws IOException {
+        return send("POST", url, addresses, headers, body);
+    }
+
+    /** GETs from the first of the checked addresses that accepts a connection. */
+    public Answer get(CheckedUrl url, List<InetAddress> addresses, Map<String, String> headers) throws IOException {
+        return send("GET", url, addresses, headers, null);
+    }
+
+    private Answer send(String method, CheckedUrl url, List<InetAddress> addresses, Map<String, String> headers, byte[] body)
+            throws IOException {
         long started = System.nanoTime();
         long deadline = started + rules.totalTimeout().toNanos();
         try (Socket raw = connect(url, addresses)) {
             Socket socket = url.https() ? handshake(raw, url, deadline) : raw;
-            StringBuilder request = new StringBuilder("POST ").append(url.target()).append(" HTTP/1.1\r\n")
+            StringBuilder request = new StringBuilder(method).append(' ').append(url.target()).append(" HTTP/1.1\r\n")
                     .append("Host: ").append(url.hostHeader()).append("\r\n")
-                    .append("Content-Length: ").append(body.length).append("\r\n")
+                    .append(body == null ? "" : "Content-Length: " + body.length + "\r\n")
                     .append("Connection: close\r\n");
             headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
             request.append("\r\n");
             OutputStream out = socket.getOutputStream();
             out.write(request.toString().getBytes(StandardCharsets.UTF_8));
-            out.write(body);
+            if (body != null) {
+                out.write(body);
+            }
             out.flush();
             return read(socket, deadline, started);
         }
@@ -219,7 +226,7 @@ public class PinnedHttpClient {
             context.init(null, trust.getTrustManagers(), null);
             return context;
         } catch (java.security.GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("webhook TLS could not be set up", e);
+            throw new IllegalStateException("TLS for outgoing connections could not be set up", e);
         }
     }
 }

@@ -1,10 +1,10 @@
-package io.palisade.webhook.egress;
+package io.palisade.common.egress;
 
 import java.net.InetAddress;
 import java.util.Optional;
 
 /**
- * A webhook URL that passed the URL rules: scheme, host (lower-case ASCII, brackets removed), port, request target,
+ * A URL that passed the egress rules: scheme, host (lower-case ASCII, brackets removed), port, request target,
  * and the address itself when the host is a literal (never looked up).
  */
 public record CheckedUrl(String url, boolean https, String host, int port, String target, Optional<InetAddress> literal) {

@@ -1,4 +1,4 @@
-package io.palisade.webhook.egress;
+package io.palisade.common.egress;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

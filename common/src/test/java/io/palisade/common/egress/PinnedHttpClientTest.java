@@ -1,4 +1,4 @@
-package io.palisade.webhook.egress;
+package io.palisade.common.egress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.palisade.webhook.egress;
+package io.palisade.common.egress;
 
 /**
  * The host did not resolve. At registration that refuses the URL; at delivery it may be a passing DNS failure, so

@@ -1,4 +1,4 @@
-package io.palisade.webhook.egress;
+package io.palisade.common.egress;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Which resolved addresses a webhook may reach: public unicast only. Refused: loopback, private, link-local (cloud
+ * Which resolved addresses Palisade may connect to on a tenant's behalf: public unicast only. Refused: loopback, private, link-local (cloud
  * metadata), carrier-grade NAT, unspecified, multicast, broadcast, documentation and other reserved IPv4 blocks;
  * IPv6 loopback, unspecified, unique-local, link-local, site-local, multicast, documentation, discard, IPv4-mapped,
  * -translated and -compatible forms, local NAT64, and 6to4, Teredo and NAT64 addresses that embed a refused IPv4 address.
@@ -78,7 +78,7 @@ public final class AddressPolicy {
         this.allowLoopback = allowLoopback;
     }
 
-    /** Why the address is refused, or empty when a webhook may reach it. */
+    /** Why the address is refused, or empty when it may be reached. */
     public Optional<String> refusal(InetAddress address) {
         byte[] bytes = address.getAddress();
         if (address instanceof Inet6Address v6 && v6.getScopeId() != 0) {

@@ -1,4 +1,4 @@
-package io.palisade.webhook.egress;
+package io.palisade.common.egress;
 
 import java.net.IDN;
 import java.net.InetAddress;
@@ -9,15 +9,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 /**
- * The SSRF defence, at registration and before every delivery: the URL rules (https, ports, no credentials, host
- * allow and deny lists, numeric hosts normalised), then every address the host resolves to must be one a webhook
- * may reach ({@link AddressPolicy}). The caller connects to the returned address and nothing else.
+ * The SSRF defence for every URL a tenant gives Palisade (webhook endpoints, identity providers), when it is saved and
+ * before every connection: the URL rules (https, ports, no credentials, host allow and deny lists, numeric hosts
+ * normalised), then every address the host resolves to must be a public one ({@link AddressPolicy}). The caller
+ * connects to the returned address and nothing else ({@link PinnedHttpClient}).
  */
-@ApplicationScoped
 public class EgressGuard {
 
     private static final int MAX_URL_LENGTH = 2048;
@@ -27,7 +24,6 @@ public class EgressGuard {
     private final HostResolver resolver;
     private final AddressPolicy addresses;
 
-    @Inject
     public EgressGuard(EgressRules rules, HostResolver resolver) {
         this.rules = rules;
         this.resolver = resolver;
@@ -159,7 +155,7 @@ public class EgressGuard {
     private void refuseIfBlocked(InetAddress address) throws EgressRefused {
         Optional<String> refusal = addresses.refusal(address);
         if (refusal.isPresent()) {
-            throw new EgressRefused("the address " + address.getHostAddress() + " is " + refusal.get() + ": webhooks reach public addresses only");
+            throw new EgressRefused("the address " + address.getHostAddress() + " is " + refusal.get() + ": Palisade connects to public addresses only");
         }
     }
 
