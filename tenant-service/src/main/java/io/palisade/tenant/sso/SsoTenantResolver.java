@@ -49,7 +49,7 @@ public class SsoTenantResolver implements TenantConfigResolver {
         String slug = signIn.group(1);
         return providers.bySlug(slug).map(found -> found.map(provider -> configs.compute(slug, (s, built) ->
                 built != null && built.version().equals(provider.updatedAt()) ? built : new Built(provider.updatedAt(), build(s, provider)))
-                .config()).orElse(DISABLED));
+                .config()).orElseThrow(() -> ProblemException.notFound("single sign-on for this tenant")));
     }
 
     /**

@@ -34,6 +34,7 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.tenant.Api;
 import io.palisade.tenant.TenantServiceStack;
+import io.palisade.tenant.sso.FakeOidcProvider;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -123,8 +124,10 @@ class IntegrationSecretsTest {
         Api.TestTenant tenant = Api.newTenant(null);
         put(tenant.ownerToken(), "quickbooks", "oauth_refresh_token", VALUE);
         // Every kind of master-sealed value is present: SSO client secrets and stored idempotent responses too.
-        bearer(tenant.ownerToken()).body(Map.of("issuer", "https://idp.example.com", "clientId", "c", "clientSecret", "s3cret"))
-                .put("/tenant/sso").then().statusCode(200);
+        try (FakeOidcProvider idp = new FakeOidcProvider("c", "s3cret")) {
+            bearer(tenant.ownerToken()).body(Map.of("issuer", idp.issuer(), "clientId", "c", "clientSecret", "s3cret"))
+                    .put("/tenant/sso").then().statusCode(200);
+        }
         bearer(tenant.ownerToken()).header("Idempotency-Key", UUID.randomUUID().toString())
                 .body(Map.of("email", "sealed@" + tenant.slug() + ".example", "role", "staff")).post("/invitations").then().statusCode(201);
         String oldKey = ConfigProvider.getConfig().getValue("palisade.crypto.master-key", String.class);

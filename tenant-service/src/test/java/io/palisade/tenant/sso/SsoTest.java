@@ -193,7 +193,8 @@ class SsoTest {
                 .put("/tenant/sso").then().statusCode(422);
         bearer(a.ownerToken()).get("/tenant/sso").then().statusCode(200).body("issuer", equalTo(idpA.issuer()))
                 .body("clientSecretSet", equalTo(true)).body(not(containsString(idpA.clientSecret)));
-        given().redirects().follow(false).get("/sso/" + tenant.slug() + "/login").then().statusCode(401);
+        given().redirects().follow(false).get("/sso/" + tenant.slug() + "/login").then().statusCode(404)
+                .contentType(startsWith("application/problem+json")).body("detail", containsString("single sign-on"));
     }
 
     @Test
