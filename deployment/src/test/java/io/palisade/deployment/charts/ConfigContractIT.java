@@ -114,13 +114,16 @@ class ConfigContractIT {
             Set<String> names = new HashSet<>();
             try (Stream<Path> listed = Stream.concat(Files.list(app.resolve("lib/main")), Files.list(app.resolve("app")))) {
                 List<Path> jars = listed.filter(j -> j.toString().endsWith(".jar")).toList();
+                // One index over Palisade's jars: a service's mapping may extend an interface of common (EgressRules).
+                Indexer indexer = new Indexer();
                 for (Path jar : jars) {
                     if (jar.getFileName().toString().contains("palisade") || jar.getParent().getFileName().toString().equals("app")) {
                         try (JarFile file = new JarFile(jar.toFile())) {
-                            palisadeSettings(file, properties, patterns, names);
+                            palisadeSettings(file, properties, names, indexer);
                         }
                     }
                 }
+                annotatedSettings(indexer.complete(), properties);
                 for (Path jar : jars) {
                     try (JarFile file = new JarFile(jar.toFile())) {
                         JarEntry model = file.getJarEntry("META-INF/quarkus-config-doc/quarkus-config-model.json");
@@ -182,8 +185,8 @@ class ConfigContractIT {
             return Pattern.compile(regex.toString());
         }
 
-        /** Palisade's own settings in one of its jars: properties files, @ConfigProperty names, @ConfigMapping prefixes. */
-        private static void palisadeSettings(JarFile jar, Set<String> properties, List<Pattern> patterns, Set<String> names) throws IOException {
+        /** Palisade's own settings in one of its jars' properties files; its classes go to the index. */
+        private static void palisadeSettings(JarFile jar, Set<String> properties, Set<String> names, Indexer indexer) throws IOException {
             for (String file : List.of("application.properties", "META-INF/microprofile-config.properties")) {
                 JarEntry entry = jar.getJarEntry(file);
                 if (entry != null) {
@@ -208,7 +211,6 @@ class ConfigContractIT {
                     }
                 }
             }
-            Indexer indexer = new Indexer();
             for (JarEntry entry : java.util.Collections.list(jar.entries())) {
                 if (entry.getName().endsWith(".class")) {
                     try (InputStream in = jar.getInputStream(entry)) {
@@ -216,7 +218,10 @@ class ConfigContractIT {
                     }
                 }
             }
-            Index index = indexer.complete();
+        }
+
+        /** @ConfigProperty names, and each @ConfigMapping's prefix with its methods and those of the interfaces it extends. */
+        private static void annotatedSettings(Index index, Set<String> properties) {
             for (AnnotationInstance property : index.getAnnotations(CONFIG_PROPERTY)) {
                 if (property.value("name") != null) {
                     properties.add(property.value("name").asString());
@@ -225,8 +230,13 @@ class ConfigContractIT {
             for (AnnotationInstance mapping : index.getAnnotations(CONFIG_MAPPING)) {
                 // A mapping's settings: its prefix and each method, in kebab case (allowLoopback → allow-loopback).
                 String prefix = mapping.value("prefix").asString();
-                for (org.jboss.jandex.MethodInfo method : mapping.target().asClass().methods()) {
-                    properties.add(prefix + "." + method.name().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT));
+                java.util.Deque<org.jboss.jandex.ClassInfo> types = new java.util.ArrayDeque<>(List.of(mapping.target().asClass()));
+                while (!types.isEmpty()) {
+                    org.jboss.jandex.ClassInfo type = types.pop();
+                    for (org.jboss.jandex.MethodInfo method : type.methods()) {
+                        properties.add(prefix + "." + method.name().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT));
+                    }
+                    type.interfaceNames().stream().map(index::getClassByName).filter(java.util.Objects::nonNull).forEach(types::push);
                 }
             }
         }
