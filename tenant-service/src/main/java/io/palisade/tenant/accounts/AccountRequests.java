@@ -20,8 +20,12 @@ public final class AccountRequests {
             @NotNull @Size(max = 1024) String password) {
     }
 
+    /** {@code unlockToken}: the code of an unlock link, when the identifier is locked (docs/lockout.md). */
     public record Login(@NotBlank @Size(max = 254) String email, @NotBlank @Size(max = 128) String password,
-            @Size(max = 40) String tenant) {
+            @Size(max = 40) String tenant, @Size(max = 200) String unlockToken) {
+    }
+
+    public record Unlock(@NotBlank @Email @Size(max = 254) String email) {
     }
 
     public record Refresh(@NotBlank @Size(max = 200) String refreshToken) {

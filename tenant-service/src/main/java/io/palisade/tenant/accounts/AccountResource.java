@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.palisade.common.web.ProblemException;
+import io.palisade.tenant.lockout.UnlockLinks;
 import io.palisade.tenant.mfa.MfaService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -31,6 +32,9 @@ public class AccountResource {
     @Inject
     SecondFactor secondFactor;
 
+    @Inject
+    UnlockLinks unlockLinks;
+
     @POST
     @Path("signup")
     public Uni<Response> signup(@Valid @NotNull AccountRequests.Signup request, @Context HttpServerRequest http) {
@@ -43,6 +47,17 @@ public class AccountResource {
     @Path("auth/login")
     public Uni<TokenResponse> login(@Valid @NotNull AccountRequests.Login request, @Context HttpServerRequest http) {
         return accounts.login(request, http.remoteAddress().hostAddress());
+    }
+
+    /**
+     * An unlock link for a locked identifier, by mail to its owner (docs/lockout.md). The answer is the same whether
+     * or not the email has an account, is locked, or was sent a link.
+     */
+    @POST
+    @Path("auth/unlock")
+    public Uni<Response> unlock(@Valid @NotNull AccountRequests.Unlock request, @Context HttpServerRequest http) {
+        return unlockLinks.request(request.email(), http.remoteAddress().hostAddress())
+                .map(ignored -> Response.accepted(Map.of("detail", "if this email's sign-in is locked, a code to unlock it is on its way")).build());
     }
 
     /** The second factor of a sign-in: a code from the authenticator, or one recovery code. */

@@ -91,21 +91,24 @@ public class AccountService {
                 .replaceWith(new SignedUp(tenantId, request.tenantSlug(), userId));
     }
 
-    private record Pending(LoginThrottle.Attempt attempt, Optional<AccountRepository.Login> account) {
+    private record Pending(LoginThrottle.Attempt attempt, Optional<AccountRepository.Login> account, boolean identifierProven) {
     }
 
     /**
      * Verifies the credentials under the lockout rules. A locked identifier or address, an unknown email, a
      * wrong password and an inactive account all get the same answer after the same work (one bcrypt
-     * verification and the same writes), so the answer tells nothing about which it was.
+     * verification and the same writes), so the answer tells nothing about which it was. An unlock link's code
+     * (sent to the mailbox of a locked identifier) lets the attempt past the identifier's lock, never the address's.
      */
     public Uni<TokenResponse> login(AccountRequests.Login request, String clientIp) {
         String email = request.email().toLowerCase(Locale.ROOT);
         String identifier = throttle.identifier(email);
-        return tx.inScope(DbScope.anonymous(), c -> throttle.admit(c, identifier, clientIp)
-                        .chain(attempt -> accounts.findLogin(c, email).map(account -> new Pending(attempt, account))))
-                .chain(pending -> verify(pending, request.password()).chain(account -> chooseTenant(account, request.tenant(), identifier)
-                        .chain(secondFactor::gate)));
+        return tx.inScope(DbScope.anonymous(), c -> (request.unlockToken() == null ? Uni.createFrom().item(false)
+                        : throttle.provenByUnlock(c, identifier, Hashes.sha256Hex(request.unlockToken())))
+                        .chain(proven -> throttle.admit(c, identifier, clientIp, proven)
+                                .chain(attempt -> accounts.findLogin(c, email).map(account -> new Pending(attempt, account, proven)))))
+                .chain(pending -> verify(pending, request.password()).chain(account -> chooseTenant(account, request.tenant(), identifier,
+                        pending.identifierProven()).chain(secondFactor::gate)));
     }
 
     /**
@@ -131,13 +134,13 @@ public class AccountService {
                 });
     }
 
-    private Uni<Grant> chooseTenant(AccountRepository.Login login, String requested, String identifier) {
+    private Uni<Grant> chooseTenant(AccountRepository.Login login, String requested, String identifier, boolean identifierProven) {
         return tx.inScope(DbScope.user(login.userId()), c -> accounts.tenantChoices(c, login.userId())).map(choices -> {
             if (PLATFORM_CHOICE.equals(requested) || (requested == null && choices.isEmpty())) {
                 if (!login.platformAdmin()) {
                     throw ProblemException.forbidden("this account is not a member of any active tenant");
                 }
-                return new Grant(login.userId(), null, identifier, Grant.PASSWORD);
+                return new Grant(login.userId(), null, identifier, identifierProven, Grant.PASSWORD);
             }
             Optional<TenantChoice> chosen = requested == null && choices.size() == 1 && !login.platformAdmin()
                     ? Optional.of(choices.get(0))
@@ -151,7 +154,7 @@ public class AccountService {
                         requested == null ? "choose the tenant to sign in to" : "you are not a member of '" + requested + "'")
                         .with("tenants", options));
             }
-            return new Grant(login.userId(), chosen.get(), identifier, Grant.PASSWORD);
+            return new Grant(login.userId(), chosen.get(), identifier, identifierProven, Grant.PASSWORD);
         });
     }
 
@@ -239,7 +242,7 @@ public class AccountService {
     private Uni<Joined> joinExisting(String invitationHash, String email, String password, String clientIp) {
         String identifier = throttle.identifier(email);
         return tx.inScope(DbScope.anonymous(), c -> throttle.admit(c, identifier, clientIp)
-                        .chain(attempt -> accounts.findLogin(c, email).map(account -> new Pending(attempt, account))))
+                        .chain(attempt -> accounts.findLogin(c, email).map(account -> new Pending(attempt, account, false))))
                 .chain(pending -> verify(pending, password))
                 .chain(login -> tx.inScope(DbScope.user(login.userId()), c -> accept(c, invitationHash, login.userId())
                         .call(() -> throttle.cleared(c, identifier))));

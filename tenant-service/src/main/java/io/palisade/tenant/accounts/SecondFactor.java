@@ -56,7 +56,7 @@ public class SecondFactor {
                 return Uni.createFrom().item(Optional.<TokenResponse>empty());
             }
             String token = Hashes.randomToken(32);
-            return challenges.create(c, grant.userId(), grant.tenantId(), grant.identifier(), step, Hashes.sha256Hex(token))
+            return challenges.create(c, grant.userId(), grant.tenantId(), grant.identifier(), grant.identifierProven(), step, Hashes.sha256Hex(token))
                     .replaceWith(Optional.of(TokenResponse.secondFactor(token, step, MfaChallenges.TTL.toSeconds())));
         })).chain(challenge -> challenge.isPresent() ? Uni.createFrom().item(challenge.get()) : finish(grant));
     }
@@ -115,7 +115,7 @@ public class SecondFactor {
                 throw ProblemException.unauthorized(INVALID);
             }
             MfaChallenges.Challenge challenge = found.get();
-            return throttle.admit(c, challenge.identifier(), clientIp).chain(attempt -> !attempt.admitted()
+            return throttle.admit(c, challenge.identifier(), clientIp, challenge.identifierProven()).chain(attempt -> !attempt.admitted()
                     ? throttle.failed(c, attempt, challenge.userId(), "locked").replaceWith(new Checked<T>(Outcome.LOCKED, challenge, null))
                     : check.passes(c, challenge).chain(passed -> passed.isPresent()
                             ? challenges.markUsed(c, challenge.id()).chain(() -> throttle.passed(c, attempt))
@@ -145,18 +145,19 @@ public class SecondFactor {
                 if (!admin) {
                     throw ProblemException.forbidden("this account is no longer a platform admin");
                 }
-                return new Grant(challenge.userId(), null, challenge.identifier(), Grant.PASSWORD_AND_OTP);
+                return new Grant(challenge.userId(), null, challenge.identifier(), challenge.identifierProven(), Grant.PASSWORD_AND_OTP);
             });
         }
         return tx.inScope(scope, c -> accounts.activeMembership(c, challenge.tenantId(), challenge.userId()))
                 .map(membership -> new Grant(challenge.userId(),
                         membership.orElseThrow(() -> ProblemException.forbidden("the membership is no longer active")),
-                        challenge.identifier(), Grant.PASSWORD_AND_OTP));
+                        challenge.identifier(), challenge.identifierProven(), Grant.PASSWORD_AND_OTP));
     }
 
-    /** Both factors passed: the identifier's failures are cleared and the session starts. */
+    /** Both factors passed: the identifier's failures are cleared (its lock lifted, if the mailbox was proven) and the session starts. */
     Uni<TokenResponse> finish(Grant grant) {
-        return tx.inScope(DbScope.anonymous(), c -> throttle.cleared(c, grant.identifier()))
+        return tx.inScope(DbScope.anonymous(), c -> throttle.cleared(c, grant.identifier())
+                        .chain(() -> grant.identifierProven() ? throttle.lifted(c, grant.identifier()) : Uni.createFrom().voidItem()))
                 .chain(() -> sessions.start(grant));
     }
 }

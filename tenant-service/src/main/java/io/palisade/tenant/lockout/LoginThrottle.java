@@ -65,14 +65,23 @@ public class LoginThrottle {
      * counts for every concurrent attempt.
      */
     public Uni<Attempt> admit(SqlConnection c, String identifier, String ip) {
+        return admit(c, identifier, ip, false);
+    }
+
+    /**
+     * As {@link #admit(SqlConnection, String, String)}; an attempt whose identifier was proven another way (an unlock
+     * link from the mailbox) passes the identifier's lock and limit, never the address's.
+     */
+    public Uni<Attempt> admit(SqlConnection c, String identifier, String ip, boolean identifierProven) {
         UUID id = UUID.randomUUID();
         Attempt refused = new Attempt(identifier, ip, id, false);
         return serialise(c, EMAIL, identifier).chain(() -> serialise(c, IP, ip))
                 .chain(() -> c.preparedQuery("select exists (select 1 from tenancy.login_locks where locked_until > now()"
-                        + " and ((kind = 'email' and key = $1) or (kind = 'ip' and key = $2))) as locked")
-                        .execute(Tuple.of(identifier, ip)).map(rows -> rows.iterator().next().getBoolean("locked")))
+                        + " and ((kind = 'email' and key = $1 and not $3) or (kind = 'ip' and key = $2))) as locked")
+                        .execute(Tuple.of(identifier, ip, identifierProven)).map(rows -> rows.iterator().next().getBoolean("locked")))
                 .chain(locked -> locked ? Uni.createFrom().item(refused)
-                        : reachedLimit(c, EMAIL, identifier, settings.email(), ip).chain(emailFull -> emailFull ? Uni.createFrom().item(refused)
+                        : (identifierProven ? Uni.createFrom().item(false) : reachedLimit(c, EMAIL, identifier, settings.email(), ip))
+                                .chain(emailFull -> emailFull ? Uni.createFrom().item(refused)
                                 : reachedLimit(c, IP, ip, settings.ip(), ip).chain(ipFull -> ipFull ? Uni.createFrom().item(refused)
                                         : c.preparedQuery("insert into tenancy.login_failures (kind, key, attempt) values ('email', $1, $3), ('ip', $2, $3)")
                                                 .execute(Tuple.of(identifier, ip, id)).replaceWith(new Attempt(identifier, ip, id, true)))));
@@ -99,6 +108,30 @@ public class LoginThrottle {
     public Uni<Void> cleared(SqlConnection c, String identifier) {
         return c.preparedQuery("delete from tenancy.login_failures where kind = 'email' and key = $1").execute(Tuple.of(identifier))
                 .replaceWithVoid();
+    }
+
+    /**
+     * Whether an unlock link proves the identifier for this attempt: issued for it, unexpired, unspent, with attempts
+     * left (each use takes one, so a leaked link does not buy unlimited guesses).
+     */
+    public Uni<Boolean> provenByUnlock(SqlConnection c, String identifier, String unlockTokenHash) {
+        return c.preparedQuery("update tenancy.login_unlocks set attempts_left = attempts_left - 1 where token_hash = $1"
+                + " and identifier = $2 and used_at is null and expires_at > now() and attempts_left > 0 returning token_hash")
+                .execute(Tuple.of(unlockTokenHash, identifier)).map(rows -> rows.rowCount() == 1);
+    }
+
+    /** The mailbox's owner signed in: the identifier's lock is lifted and its unlock links are spent. */
+    public Uni<Void> lifted(SqlConnection c, String identifier) {
+        return c.preparedQuery("delete from tenancy.login_locks where kind = 'email' and key = $1").execute(Tuple.of(identifier))
+                .chain(() -> c.preparedQuery("update tenancy.login_unlocks set used_at = now() where identifier = $1 and used_at is null")
+                        .execute(Tuple.of(identifier)))
+                .replaceWithVoid();
+    }
+
+    /** Whether the identifier is locked now. */
+    public Uni<Boolean> isLocked(SqlConnection c, String identifier) {
+        return c.preparedQuery("select exists (select 1 from tenancy.login_locks where kind = 'email' and key = $1"
+                + " and locked_until > now()) as locked").execute(Tuple.of(identifier)).map(rows -> rows.iterator().next().getBoolean("locked"));
     }
 
     /** Serialises the decisions about one key across every instance, until the transaction ends. */
@@ -152,14 +185,15 @@ public class LoginThrottle {
         return d.toMillis() / 1000.0;
     }
 
-    /** Forgets failures long out of every window and locks whose strikes are forgotten. */
+    /** Forgets failures long out of every window, locks whose strikes are forgotten, and unlock links long expired. */
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purge() {
         Duration window = settings.email().window().compareTo(settings.ip().window()) > 0 ? settings.email().window() : settings.ip().window();
         return pool.withTransaction(c -> c.preparedQuery("delete from tenancy.login_failures where failed_at < now() - make_interval(secs => $1)")
                 .execute(Tuple.of(seconds(window)))
                 .chain(() -> c.preparedQuery("delete from tenancy.login_locks where locked_until < now()"
-                        + " and last_locked_at < now() - make_interval(secs => $1)").execute(Tuple.of(seconds(settings.strikeMemory())))))
+                        + " and last_locked_at < now() - make_interval(secs => $1)").execute(Tuple.of(seconds(settings.strikeMemory()))))
+                .chain(() -> c.query("delete from tenancy.login_unlocks where expires_at < now() - interval '1 day'").execute()))
                 .replaceWithVoid();
     }
 }

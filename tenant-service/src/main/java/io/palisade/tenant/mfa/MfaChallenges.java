@@ -20,29 +20,31 @@ public class MfaChallenges {
     public static final int MAX_ATTEMPTS = 5;
     public static final Duration TTL = Duration.ofMinutes(5);
 
-    public record Challenge(UUID id, UUID userId, UUID tenantId, String identifier, String step) {
+    /** {@code identifierProven}: the sign-in proved the mailbox (an unlock link), so the identifier's lock does not apply. */
+    public record Challenge(UUID id, UUID userId, UUID tenantId, String identifier, String step, boolean identifierProven) {
     }
 
     /** Which user and tenant a presented challenge token belongs to (pending and unexpired only). */
     public Uni<Optional<Challenge>> scope(SqlConnection c, String tokenHash) {
         return c.preparedQuery("select user_id, tenant_id from tenancy.mfa_challenge_scope($1)").execute(Tuple.of(tokenHash))
-                .map(rows -> first(rows).map(r -> new Challenge(null, r.getUUID("user_id"), r.getUUID("tenant_id"), null, null)));
+                .map(rows -> first(rows).map(r -> new Challenge(null, r.getUUID("user_id"), r.getUUID("tenant_id"), null, null, false)));
     }
 
-    public Uni<Void> create(SqlConnection c, UUID userId, UUID tenantId, String identifier, String step, String tokenHash) {
-        return c.preparedQuery("insert into tenancy.mfa_challenges (id, token_hash, user_id, tenant_id, identifier, step, expires_at)"
-                + " values ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))")
+    public Uni<Void> create(SqlConnection c, UUID userId, UUID tenantId, String identifier, boolean identifierProven, String step,
+            String tokenHash) {
+        return c.preparedQuery("insert into tenancy.mfa_challenges (id, token_hash, user_id, tenant_id, identifier, step, expires_at,"
+                + " identifier_proven) values ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8)")
                 .execute(Tuple.tuple().addValue(UUID.randomUUID()).addValue(tokenHash).addValue(userId).addValue(tenantId)
-                        .addValue(identifier).addValue(step).addValue((double) TTL.toSeconds()))
+                        .addValue(identifier).addValue(step).addValue((double) TTL.toSeconds()).addValue(identifierProven))
                 .replaceWithVoid();
     }
 
     public Uni<Optional<Challenge>> lockPending(SqlConnection c, String tokenHash) {
-        return c.preparedQuery("select id, user_id, tenant_id, identifier, step from tenancy.mfa_challenges"
+        return c.preparedQuery("select id, user_id, tenant_id, identifier, step, identifier_proven from tenancy.mfa_challenges"
                 + " where token_hash = $1 and used_at is null and expires_at > now() for update")
                 .execute(Tuple.of(tokenHash))
                 .map(rows -> first(rows).map(r -> new Challenge(r.getUUID("id"), r.getUUID("user_id"), r.getUUID("tenant_id"),
-                        r.getString("identifier"), r.getString("step"))));
+                        r.getString("identifier"), r.getString("step"), r.getBoolean("identifier_proven"))));
     }
 
     public Uni<Void> markUsed(SqlConnection c, UUID id) {

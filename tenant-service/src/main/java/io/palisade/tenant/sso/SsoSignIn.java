@@ -69,7 +69,7 @@ public class SsoSignIn {
                                                     new JsonObject().put("issuer", issuer)))))
                                     .chain(membership -> sessions.start(new Grant(userId.get(), membership.orElseThrow(
                                             () -> ProblemException.forbidden("the membership is not active")),
-                                            throttle.identifier(email == null ? issuer + " " + subject : email), Grant.SSO))));
+                                            throttle.identifier(email == null ? issuer + " " + subject : email), false, Grant.SSO))));
         });
     }
 

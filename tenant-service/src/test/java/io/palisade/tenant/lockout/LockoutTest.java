@@ -20,7 +20,9 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestAuthenticator;
 import io.palisade.tenant.Api;
+import io.palisade.tenant.MailDrop;
 import io.palisade.tenant.TenantServiceStack;
 import io.palisade.tenant.passwords.PasswordHasher;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -62,6 +64,93 @@ class LockoutTest {
         assertEquals(wrong.contentType(), locked.contentType());
         // Other accounts from the same addresses are unaffected.
         login(newAccount(), Api.PASSWORD, randomClientAddress()).then().statusCode(200);
+    }
+
+    private static void lock(String email) {
+        for (int i = 0; i < 5; i++) {
+            login(email, "Wrong-Passw0rd-" + i, randomClientAddress()).then().statusCode(401);
+        }
+        login(email, Api.PASSWORD, randomClientAddress()).then().statusCode(401);
+    }
+
+    private static Response unlockedLogin(String email, String password, String code) {
+        return jsonFrom(randomClientAddress()).body(Map.of("email", email, "password", password, "unlockToken", code)).post("/auth/login");
+    }
+
+    /** The unlock code in the newest "Your account is locked" mail to the address. */
+    private static String unlockCode(String email) {
+        List<io.vertx.core.json.JsonObject> mails = MailDrop.to(email).stream().filter(m -> m.getString("subject").contains("locked")).toList();
+        assertTrue(!mails.isEmpty(), "an unlock mail to " + email);
+        java.util.regex.Matcher code = java.util.regex.Pattern.compile("\\n\\n([A-Za-z0-9_-]{40,})\\n").matcher(mails.get(mails.size() - 1).getString("text"));
+        assertTrue(code.find(), "a code in the mail");
+        return code.group(1);
+    }
+
+    @Test
+    void theMailboxOwnerSignsInPastTheIdentifiersLockWithAnUnlockLink() {
+        String email = newAccount();
+        lock(email);
+        jsonFrom(randomClientAddress()).body(Map.of("email", email)).post("/auth/unlock").then().statusCode(202);
+        String code = unlockCode(email);
+        // The code is no password: a wrong password with it fails, and the lock stays for everyone else.
+        unlockedLogin(email, "Wrong-Passw0rd-x", code).then().statusCode(401);
+        login(email, Api.PASSWORD, randomClientAddress()).then().statusCode(401);
+        unlockedLogin(email, Api.PASSWORD, code).then().statusCode(200);
+        // The sign-in lifted the lock and spent the link.
+        login(email, Api.PASSWORD, randomClientAddress()).then().statusCode(200);
+        lock(email);
+        unlockedLogin(email, Api.PASSWORD, code).then().statusCode(401);
+    }
+
+    @Test
+    void withAnAuthenticatorTheSecondFactorIsCheckedPastTheLockToo() {
+        Api.TestTenant tenant = Api.newTenant(null);
+        String owner = tenant.ownerToken();
+        TestAuthenticator authenticator = new TestAuthenticator(Api.bearer(owner).post("/account/mfa/totp").then().statusCode(200)
+                .extract().path("secret"));
+        Api.bearer(owner).body(Map.of("code", authenticator.nextCode())).post("/account/mfa/totp/confirm").then().statusCode(200);
+        lock(tenant.ownerEmail());
+        jsonFrom(randomClientAddress()).body(Map.of("email", tenant.ownerEmail())).post("/auth/unlock").then().statusCode(202);
+        String mfaToken = unlockedLogin(tenant.ownerEmail(), Api.PASSWORD, unlockCode(tenant.ownerEmail())).then().statusCode(200)
+                .extract().path("mfaToken");
+        jsonFrom(randomClientAddress()).body(Map.of("mfaToken", mfaToken, "code", authenticator.nextCode())).post("/auth/mfa")
+                .then().statusCode(200);
+    }
+
+    @Test
+    void anUnlockLinkNeverPassesTheAddressLockNorServesAnotherEmail() {
+        String email = newAccount();
+        String other = newAccount();
+        lock(email);
+        lock(other);
+        jsonFrom(randomClientAddress()).body(Map.of("email", email)).post("/auth/unlock").then().statusCode(202);
+        String code = unlockCode(email);
+        unlockedLogin(other, Api.PASSWORD, code).then().statusCode(401);
+        String address = randomClientAddress();
+        for (int i = 0; i < 20; i++) {
+            login("spray-" + i + "-" + UUID.randomUUID() + "@example.com", "Spray-Passw0rd-1!", address).then().statusCode(401);
+        }
+        jsonFrom(address).body(Map.of("email", email, "password", Api.PASSWORD, "unlockToken", code)).post("/auth/login").then().statusCode(401);
+    }
+
+    @Test
+    void askingForAnUnlockLinkRevealsNothingAndMailsOnlyALockedAccount() {
+        String unlocked = newAccount();
+        String unknown = "nobody-" + UUID.randomUUID() + "@example.com";
+        lock(unknown);
+        Response forUnlocked = jsonFrom(randomClientAddress()).body(Map.of("email", unlocked)).post("/auth/unlock");
+        Response forUnknown = jsonFrom(randomClientAddress()).body(Map.of("email", unknown)).post("/auth/unlock");
+        assertEquals(202, forUnlocked.statusCode());
+        assertEquals(forUnlocked.asString(), forUnknown.asString());
+        assertEquals(List.of(), MailDrop.to(unlocked).stream().filter(m -> m.getString("subject").contains("locked")).toList());
+        assertEquals(List.of(), MailDrop.to(unknown));
+        // At most three links per link lifetime: a lock is no way to flood a mailbox.
+        String flooded = newAccount();
+        lock(flooded);
+        for (int i = 0; i < 5; i++) {
+            jsonFrom(randomClientAddress()).body(Map.of("email", flooded)).post("/auth/unlock").then().statusCode(202);
+        }
+        assertEquals(3, MailDrop.to(flooded).stream().filter(m -> m.getString("subject").contains("locked")).count());
     }
 
     @Test
