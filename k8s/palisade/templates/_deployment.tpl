@@ -77,6 +77,9 @@ spec:
           ports:
             - name: http
               containerPort: 8080
+            # Health and metrics: the management interface, never routed by the ingress.
+            - name: management
+              containerPort: 9000
           env:
             {{- include "palisade.env" (list $root $service "serve") | nindent 12 }}
             {{- if eq $service "audit-service" }}
@@ -88,15 +91,15 @@ spec:
             {{- end }}
             {{- end }}
           startupProbe:
-            httpGet: {path: /q/health/started, port: http}
+            httpGet: {path: /q/health/started, port: management}
             periodSeconds: 2
             failureThreshold: 60
           livenessProbe:
-            httpGet: {path: /q/health/live, port: http}
+            httpGet: {path: /q/health/live, port: management}
             periodSeconds: 10
             failureThreshold: 3
           readinessProbe:
-            httpGet: {path: /q/health/ready, port: http}
+            httpGet: {path: /q/health/ready, port: management}
             periodSeconds: 5
             failureThreshold: 2
           resources:

@@ -18,7 +18,7 @@ import io.quarkus.test.junit.QuarkusTest;
 class MetricsTest {
 
     private static String metrics() {
-        return given().get("/q/metrics").asString();
+        return given().port(Metrics.TEST_MANAGEMENT_PORT).get("/q/metrics").asString();
     }
 
     @Test

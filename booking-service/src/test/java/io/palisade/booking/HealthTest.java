@@ -81,31 +81,31 @@ class HealthTest {
 
     @Test
     void aStuckJobAndADeadConsumerMakeLivenessFailWhileReadinessHolds() throws Exception {
-        given().get("/q/health/live").then().statusCode(200);
+        given().port(io.palisade.devstack.testing.Metrics.TEST_MANAGEMENT_PORT).get("/q/health/live").then().statusCode(200);
         try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             // The hold-expiry job (every second) now waits for this lock: its next runs are skipped.
             st.execute("lock table booking.bookings in access exclusive mode");
-            await(() -> given().get("/q/health/live").statusCode() == 503, "liveness DOWN while the job is stuck");
-            given().get("/q/health/live").then().body(containsString("scheduled job"));
-            given().get("/q/health/ready").then().statusCode(200);
+            await(() -> given().port(io.palisade.devstack.testing.Metrics.TEST_MANAGEMENT_PORT).get("/q/health/live").statusCode() == 503, "liveness DOWN while the job is stuck");
+            given().port(io.palisade.devstack.testing.Metrics.TEST_MANAGEMENT_PORT).get("/q/health/live").then().body(containsString("scheduled job"));
+            given().port(io.palisade.devstack.testing.Metrics.TEST_MANAGEMENT_PORT).get("/q/health/ready").then().statusCode(200);
             c.rollback();
         }
-        await(() -> given().get("/q/health/live").statusCode() == 200, "liveness UP once the job ran again");
+        await(() -> given().port(io.palisade.devstack.testing.Metrics.TEST_MANAGEMENT_PORT).get("/q/health/live").statusCode() == 200, "liveness UP once the job ran again");
 
         TestEvents.publish("palisade.payment.events", "/payment-service", UUID.randomUUID(), KILL_TYPE, null, Map.of(),
                 UUID.randomUUID().toString());
-        await(() -> given().get("/q/health/live").statusCode() == 503, "liveness DOWN once the consumer thread died");
-        given().get("/q/health/live").then().body(containsString("consumer of [palisade.payment.events] has died"))
+        await(() -> given().port(io.palisade.devstack.testing.Metrics.TEST_MANAGEMENT_PORT).get("/q/health/live").statusCode() == 503, "liveness DOWN once the consumer thread died");
+        given().port(io.palisade.devstack.testing.Metrics.TEST_MANAGEMENT_PORT).get("/q/health/live").then().body(containsString("consumer of [palisade.payment.events] has died"))
                 .body(not(containsString("scheduled job")));
-        given().get("/q/health/ready").then().statusCode(200);
+        given().port(io.palisade.devstack.testing.Metrics.TEST_MANAGEMENT_PORT).get("/q/health/ready").then().statusCode(200);
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " within 30 s: " + given().get("/q/health/live").asString());
+                throw new AssertionError(what + " within 30 s: " + given().port(io.palisade.devstack.testing.Metrics.TEST_MANAGEMENT_PORT).get("/q/health/live").asString());
             }
             Thread.sleep(200);
         }

@@ -22,7 +22,7 @@ import io.restassured.http.ContentType;
 class MetricsTest {
 
     private static double counter(String name, String... labels) {
-        return Metrics.counter(given().get("/q/metrics").asString(), name, labels);
+        return Metrics.counter(given().port(Metrics.TEST_MANAGEMENT_PORT).get("/q/metrics").asString(), name, labels);
     }
 
     @Test
@@ -59,7 +59,7 @@ class MetricsTest {
             assertTrue(System.nanoTime() < deadline, "both events consumed within 30 s");
             Thread.sleep(250);
         }
-        String metrics = given().get("/q/metrics").asString();
+        String metrics = given().port(Metrics.TEST_MANAGEMENT_PORT).get("/q/metrics").asString();
         assertTrue(Metrics.value(metrics, "palisade_events_lag", "group", "booking-service") >= 0, "the consumer's lag is shown");
         assertTrue(Metrics.value(metrics, "palisade_outbox_pending") >= 0, "the outbox backlog is shown");
         assertTrue(Metrics.value(metrics, "palisade_outbox_oldest_age_seconds") >= 0);

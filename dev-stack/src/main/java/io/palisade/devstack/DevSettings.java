@@ -42,6 +42,11 @@ public final class DevSettings {
         return servicePort(service) + 1000 * instance;
     }
 
+    /** The management interface (health, metrics) of an instance: 100 above its API port. */
+    public int managementPort(ServiceSpec service, int instance) {
+        return servicePort(service, instance) + 100;
+    }
+
     /** How many instances of each service the local platform starts (PALISADE_INSTANCES, 1 by default). */
     public int instances() {
         int instances = Integer.parseInt(env.getOrDefault("PALISADE_INSTANCES", "1"));

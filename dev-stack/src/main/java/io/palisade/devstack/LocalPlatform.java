@@ -108,7 +108,7 @@ public final class LocalPlatform {
                         home.resolve("logs").resolve(service.name() + (instance == 0 ? "" : "-" + (instance + 1)) + ".log"));
                 services.add(process);
                 instances.computeIfAbsent(service.name(), name -> new ArrayList<>()).add(process);
-                process.awaitReady(baseUrl(service, instance), Duration.ofSeconds(120));
+                process.awaitReady(managementUrl(service, instance), Duration.ofSeconds(120));
             }
         }
         step("demo data");
@@ -121,6 +121,7 @@ public final class LocalPlatform {
         Map<String, String> config = new java.util.HashMap<>(DevSettings.serviceConfig(service, settings.postgresPort(),
                 kafka, settings.rolePasswords(), settings.keys()));
         config.put("quarkus.http.port", String.valueOf(settings.servicePort(service, instance)));
+        config.put("quarkus.management.port", String.valueOf(settings.managementPort(service, instance)));
         // One archiver writes the audit archive and signs checkpoints; further audit-service instances serve and consume.
         config.put("palisade.audit.archive.enabled", String.valueOf(instance == 0));
         config.put("quarkus.profile", "dev-stack");
@@ -192,7 +193,8 @@ public final class LocalPlatform {
                   PostgreSQL       127.0.0.1:%d  database %s
                   Kafka            %s  SASL_PLAINTEXT, SCRAM-SHA-512: one user per service (k8s/palisade-platform/files/kafka-acls.yaml);
                                    admin %s / %s
-                  Metrics          <service>/q/metrics (Prometheus), e.g. %s/q/metrics; health: <service>/q/health/ready, /q/health/live
+                  Metrics          each service's management port (its API port + 100): /q/metrics (Prometheus), e.g. %s/q/metrics;
+                                   health: /q/health/ready, /q/health/live on the same port
 
                 Demo logins (POST %s/auth/login with {"email":..., "password":...}):
                   platform admin   %s / %s (enrols an authenticator app at the first sign-in, tenant "platform")
@@ -205,7 +207,7 @@ public final class LocalPlatform {
                 startup.toMillis() / 1000.0, tenantService, tenantService, tenantService, bookingService, bookingService, paymentService,
                 paymentService, stripe.apiBase(), tenantService,
                 settings.postgresPort(), PlatformDatabase.DATABASE, kafka.bootstrapServers(), KafkaBroker.ADMIN_USER,
-                settings.kafkaPasswords().get(KafkaBroker.ADMIN_USER), bookingService, tenantService,
+                settings.kafkaPasswords().get(KafkaBroker.ADMIN_USER), managementUrl(ServiceSpec.named("booking-service"), 0), tenantService,
                 settings.platformAdminEmail(), settings.platformAdminPassword(), settings.demoPassword(), home);
     }
 
@@ -215,6 +217,10 @@ public final class LocalPlatform {
 
     private String baseUrl(ServiceSpec service, int instance) {
         return "http://127.0.0.1:" + settings.servicePort(service, instance);
+    }
+
+    private String managementUrl(ServiceSpec service, int instance) {
+        return "http://127.0.0.1:" + settings.managementPort(service, instance);
     }
 
     private static void step(String what) {

@@ -74,10 +74,10 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** Waits until the service answers ready at its base URL. */
-    public void awaitReady(String baseUrl, Duration timeout) throws InterruptedException {
+    /** Waits until the service answers ready on its management interface. */
+    public void awaitReady(String managementUrl, Duration timeout) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        URI ready = URI.create(baseUrl + "/q/health/ready");
+        URI ready = URI.create(managementUrl + "/q/health/ready");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -66,11 +66,11 @@ class PaymentFlowTest {
         assertEquals(booking.toString(), ((Map<?, ?>) pi.get("metadata")).get("booking_id"));
 
         assertEquals(0, outbox(tenant, "payment.succeeded"), "nothing is confirmed before Stripe says so");
-        double counted = Metrics.counter(given().get("/q/metrics").asString(), "palisade_payments_stripe_events_total", "outcome", "succeeded");
+        double counted = Metrics.counter(given().port(Metrics.TEST_MANAGEMENT_PORT).get("/q/metrics").asString(), "palisade_payments_stripe_events_total", "outcome", "succeeded");
         PaymentApi.confirmAtStripe(account, intent, "pm_card_visa", 200);
         await(() -> outbox(tenant, "payment.succeeded") == 1, "payment.succeeded is emitted");
         given().header("X-Guest-Token", token).post("/guest/payment").then().statusCode(409);
-        assertEquals(counted + 1, Metrics.counter(given().get("/q/metrics").asString(), "palisade_payments_stripe_events_total", "outcome",
+        assertEquals(counted + 1, Metrics.counter(given().port(Metrics.TEST_MANAGEMENT_PORT).get("/q/metrics").asString(), "palisade_payments_stripe_events_total", "outcome",
                 "succeeded"), "the payments metric counts it");
         Map<String, Object> succeeded = TestEvents.await("palisade.payment.events", tenant.id().toString(), "payment.succeeded");
         assertEquals("/payment-service", succeeded.get("source"), "read by the CloudEvents SDK, as any internal consumer may");

@@ -51,7 +51,7 @@ class HttpConventionsTest {
 
     @Test
     void securityHeadersOnEveryResponse() {
-        headers(given().get("/q/health/ready").then().statusCode(200));
+        headers(given().get("/q/openapi").then().statusCode(200));
         headers(given().get("/members").then().statusCode(401));
         headers(given().get("/.well-known/jwks.json").then().statusCode(200));
         headers(given().get("/no/such/route").then().statusCode(404));

@@ -22,11 +22,11 @@ import io.quarkus.test.junit.QuarkusTest;
 class MetricsTest {
 
     static double metric(String name, String... labels) {
-        return Metrics.value(given().get("/q/metrics").asString(), name, labels);
+        return Metrics.value(given().port(Metrics.TEST_MANAGEMENT_PORT).get("/q/metrics").asString(), name, labels);
     }
 
     static double counter(String name, String... labels) {
-        return Metrics.counter(given().get("/q/metrics").asString(), name, labels);
+        return Metrics.counter(given().port(Metrics.TEST_MANAGEMENT_PORT).get("/q/metrics").asString(), name, labels);
     }
 
     static void await(DoubleSupplier value, java.util.function.DoublePredicate condition, String what) throws InterruptedException {
@@ -34,6 +34,14 @@ class MetricsTest {
         while (!condition.test(value.getAsDouble())) {
             assertTrue(System.nanoTime() < deadline, what + " within 30 s (now " + value.getAsDouble() + ")");
             Thread.sleep(250);
+        }
+    }
+
+    @Test
+    void metricsAndHealthAreServedOnTheManagementPortOnly() {
+        for (String path : new String[] { "/q/metrics", "/q/health/ready", "/q/health/live" }) {
+            given().get(path).then().statusCode(404);
+            given().port(Metrics.TEST_MANAGEMENT_PORT).get(path).then().statusCode(200);
         }
     }
 

@@ -68,8 +68,8 @@ class OutboxTest {
             }
             assertTrue(pending(a.id()) >= 15, "events wait in the outbox while the broker is down");
             // The outbox is for exactly this: the service stays in its load balancer and alive.
-            io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200);
-            io.restassured.RestAssured.given().get("/q/health/live").then().statusCode(200);
+            io.restassured.RestAssured.given().port(io.palisade.devstack.testing.Metrics.TEST_MANAGEMENT_PORT).get("/q/health/ready").then().statusCode(200);
+            io.restassured.RestAssured.given().port(io.palisade.devstack.testing.Metrics.TEST_MANAGEMENT_PORT).get("/q/health/live").then().statusCode(200);
         } finally {
             stack.kafka().start();
         }

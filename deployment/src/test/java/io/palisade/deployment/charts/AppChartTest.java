@@ -118,10 +118,26 @@ class AppChartTest {
             Map<String, String> paths = Map.of("startupProbe", "/q/health/started", "livenessProbe", "/q/health/live", "readinessProbe", "/q/health/ready");
             paths.forEach((probe, path) -> {
                 assertEquals(path, container.text(probe + ".httpGet.path"), deployment + " " + probe);
-                assertTrue(ports.contains(container.text(probe + ".httpGet.port")), deployment + " " + probe + " on a declared port");
+                assertEquals("management", container.text(probe + ".httpGet.port"), deployment + " " + probe + " on the management port");
             });
+            assertTrue(ports.contains("management"));
+            assertEquals("9000", container.list("ports").get(1).text("containerPort"), "Quarkus' management interface");
             assertEquals("8080", container.list("ports").get(0).text("containerPort"));
             assertEquals("8080", env(container).get("QUARKUS_HTTP_PORT"), "the service listens where the probes ask");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyProfile")
+    void metricsAndHealthAreOnTheManagementPortWhichNoIngressRoutes(String profile, Map<String, Object> values) {
+        Chart.Rendered rendered = CHART.render(values);
+        for (Node monitor : rendered.kind("ServiceMonitor")) {
+            monitor.list("spec.endpoints").forEach(endpoint -> assertEquals("management", endpoint.text("port"), monitor + " scrapes"));
+        }
+        for (Node ingress : rendered.kind("Ingress")) {
+            for (Node rule : ingress.list("spec.rules")) {
+                rule.list("http.paths").forEach(path -> assertEquals("http", path.text("backend.service.port.name"), ingress + " routes " + path.text("path")));
+            }
         }
     }
 

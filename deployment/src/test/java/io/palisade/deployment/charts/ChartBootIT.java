@@ -41,7 +41,7 @@ import io.palisade.devstack.testing.TestAuthenticator;
  * service becomes ready, fetches the signing keys from tenant-service's in-cluster address and serves an authenticated
  * request (that every variable is a setting the service reads, ConfigContractIT checks).
  * <p>
- * What differs from a cluster, and only that: each pod's port 8080 becomes a free port here, and a Service's address
+ * What differs from a cluster, and only that: each pod's ports 8080 and 9000 become free ports here, and a Service's address
  * (palisade-tenant-service:8080) the matching local one; the archive volume is a temporary directory.
  */
 class ChartBootIT {
@@ -54,6 +54,7 @@ class ChartBootIT {
     private static final List<ServiceProcess> running = new ArrayList<>();
     private static Map<String, String> secrets;
     private static final Map<String, Integer> ports = new HashMap<>();
+    private static final Map<String, Integer> managementPorts = new HashMap<>();
     private static Chart.Rendered rendered;
 
     @BeforeAll
@@ -78,8 +79,10 @@ class ChartBootIT {
         Path home = Files.createTempDirectory("chart-boot");
         for (ServiceSpec service : ServiceSpec.ALL) {
             ports.put("palisade-" + service.name(), PalisadeTestStack.freePort());
+            managementPorts.put("palisade-" + service.name(), PalisadeTestStack.freePort());
         }
         ports.put("palisade-audit-archiver", PalisadeTestStack.freePort());
+        managementPorts.put("palisade-audit-archiver", PalisadeTestStack.freePort());
 
         List<Node> migrations = rendered.kind("Job").stream().filter(j -> j.name().startsWith("palisade-migrate-"))
                 .sorted(Comparator.comparingInt(j -> Integer.parseInt(j.annotations().get("palisade.io/rendered-hook-weight").toString())))
@@ -95,7 +98,7 @@ class ChartBootIT {
         }
         int i = 0;
         for (Node deployment : rendered.kind("Deployment")) {
-            running.get(i++).awaitReady("http://127.0.0.1:" + ports.get(deployment.name()), Duration.ofSeconds(180));
+            running.get(i++).awaitReady("http://127.0.0.1:" + managementPorts.get(deployment.name()), Duration.ofSeconds(180));
         }
     }
 
@@ -151,8 +154,10 @@ class ChartBootIT {
         }
         if (workload.kind().equals("Deployment")) {
             env.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(workload.name())));
+            env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPorts.get(workload.name())));
         } else {
             env.put("QUARKUS_HTTP_PORT", "0");
+            env.put("QUARKUS_MANAGEMENT_PORT", "0");
         }
         if (env.containsKey("PALISADE_AUDIT_ARCHIVE_DIRECTORY")) {
             env.put("PALISADE_AUDIT_ARCHIVE_DIRECTORY", Files.createDirectories(home.resolve("audit-archive")).toString());

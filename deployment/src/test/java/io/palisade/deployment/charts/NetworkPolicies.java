@@ -94,8 +94,8 @@ record NetworkPolicies(List<Node> policies, String namespace) {
         }
         for (Node candidate : ports) {
             String number = candidate.text("port");
-            // Every Palisade container names its one port "http" (8080).
-            int value = "http".equals(number) ? 8080 : Integer.parseInt(number);
+            // Every Palisade container names its API port "http" (8080) and its management port "management" (9000).
+            int value = "http".equals(number) ? 8080 : "management".equals(number) ? 9000 : Integer.parseInt(number);
             if (value == port && protocol.equals(candidate.get("protocol").present() ? candidate.text("protocol") : "TCP")) {
                 return true;
             }

@@ -55,9 +55,12 @@ class NetworkPolicyTest {
         for (ServiceSpec service : ServiceSpec.ALL) {
             Endpoint api = Endpoint.pod(podLabels("Deployment", "palisade-" + service.name()));
             assertTrue(POLICIES.allows(controller, api, "TCP", 8080), "ingress → " + service.name());
-            assertTrue(POLICIES.allows(prometheus, api, "TCP", 8080), "monitoring → " + service.name());
+            assertTrue(POLICIES.allows(prometheus, api, "TCP", 9000), "monitoring → " + service.name() + "'s metrics");
+            assertFalse(POLICIES.allows(controller, api, "TCP", 9000), "the ingress never reaches " + service.name() + "'s metrics");
+            assertFalse(POLICIES.allows(gate, api, "TCP", 9000), "the gate never reaches " + service.name() + "'s metrics");
             assertTrue(POLICIES.allows(gate, api, "TCP", 8080), "gate → " + service.name());
             assertFalse(POLICIES.allows(stranger, api, "TCP", 8080), "another namespace → " + service.name());
+            assertFalse(POLICIES.allows(stranger, api, "TCP", 9000), "another namespace → " + service.name() + "'s metrics");
             assertFalse(POLICIES.allows(gate, Endpoint.pod(PRIMARY), "TCP", 5432), "the gate never reaches the database");
         }
         Endpoint booking = Endpoint.pod(podLabels("Deployment", "palisade-booking-service"));

@@ -8,6 +8,9 @@ import java.util.regex.Pattern;
 /** Reads figures from a Prometheus text exposition (a service's /q/metrics), for tests that watch a metric move. */
 public final class Metrics {
 
+    /** Where a test's service serves /q/metrics and /q/health: its management interface (quarkus.management.test-port). */
+    public static final int TEST_MANAGEMENT_PORT = 9001;
+
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})?\\s+(\\S+)(\\s+\\d+)?$");
 
     private Metrics() {

@@ -208,8 +208,8 @@ public final class PalisadeTestStack {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    /** A built service started as its own process against this stack (a test's second service). */
-    public record RunningService(String baseUrl, ServiceProcess process) implements AutoCloseable {
+    /** A built service started as its own process against this stack (a test's second service): its API and management URLs. */
+    public record RunningService(String baseUrl, String managementUrl, ServiceProcess process) implements AutoCloseable {
         @Override
         public void close() {
             process.close();
@@ -223,7 +223,9 @@ public final class PalisadeTestStack {
     public RunningService startService(ServiceSpec service, Map<String, String> extra) throws IOException, InterruptedException {
         Map<String, String> config = new HashMap<>(serviceConfig(service));
         int port = freePort();
+        int managementPort = freePort();
         config.put("quarkus.http.port", String.valueOf(port));
+        config.put("quarkus.management.port", String.valueOf(managementPort));
         config.put("quarkus.profile", "dev-stack");
         config.put("palisade.issuer", TestIssuer.get().issuer());
         if (service.name().equals("audit-service")) {
@@ -236,10 +238,10 @@ public final class PalisadeTestStack {
                 logs.resolve(service.name() + "-migration.log"));
         Path log = logs.resolve(service.name() + ".log");
         ServiceProcess process = ServiceProcess.start(Path.of(".."), service, config, log);
-        RunningService running = new RunningService("http://127.0.0.1:" + port, process);
+        RunningService running = new RunningService("http://127.0.0.1:" + port, "http://127.0.0.1:" + managementPort, process);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close));
         try {
-            process.awaitReady(running.baseUrl(), java.time.Duration.ofSeconds(120));
+            process.awaitReady(running.managementUrl(), java.time.Duration.ofSeconds(120));
         } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + " (log: " + log + ")", e);
         }

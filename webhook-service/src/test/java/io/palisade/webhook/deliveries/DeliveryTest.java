@@ -107,7 +107,7 @@ class DeliveryTest {
     }
 
     private static double counter(String name, String... labels) {
-        return Metrics.counter(io.restassured.RestAssured.given().get("/q/metrics").asString(), name, labels);
+        return Metrics.counter(io.restassured.RestAssured.given().port(Metrics.TEST_MANAGEMENT_PORT).get("/q/metrics").asString(), name, labels);
     }
 
     @Test
