@@ -3,6 +3,7 @@ package io.palisade.booking;
 import static io.palisade.booking.Api.bearer;
 import static io.palisade.booking.Api.json;
 import static org.hamcrest.Matchers.both;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
@@ -123,6 +124,40 @@ class CatalogAndHoldsTest {
                 .header("Retry-After", notNullValue());
         json().header("X-Forwarded-For", "192.0.2.10").body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
         json().header("X-Forwarded-For", squatter).body(Api.holdBody(otherSlot, 1)).post("/public/" + other.slug() + "/holds").then().statusCode(201);
+    }
+
+    @Test
+    void oneNetworkMakesAtMostFortyHoldsPerTenantAndWindowHoweverManyAddressesItUses() {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String slot = Api.publishedSlot(tenant.ownerToken(), 1000, 50);
+        String v4 = "198.51.100.";
+        String v6 = "2001:db8:" + Integer.toHexString(new java.util.Random().nextInt(0xffff)) + ":ab";
+        for (int i = 0; i < 40; i++) {
+            // A new address every time: the client limit (30) never applies, the network's (an IPv4 /24) does.
+            json().header("X-Forwarded-For", v4 + (i + 1)).body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        }
+        json().header("X-Forwarded-For", v4 + 200).body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(429)
+                .body("detail", containsString("network")).header("Retry-After", notNullValue());
+        json().header("X-Forwarded-For", "198.51.101.1").body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+
+        String otherSlot = Api.publishedSlot(tenant.ownerToken(), 1000, 50);
+        for (int i = 0; i < 40; i++) {
+            // Inside one IPv6 /56: 2001:db8:xxxx:ab00::/56 spans 2001:db8:xxxx:ab00:: to 2001:db8:xxxx:abff:ffff:...
+            json().header("X-Forwarded-For", v6 + String.format("%02x", i) + "::" + Integer.toHexString(i + 1))
+                    .body(Api.holdBody(otherSlot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        }
+        json().header("X-Forwarded-For", v6 + "ff:1:2:3:4").body(Api.holdBody(otherSlot, 1)).post("/public/" + tenant.slug() + "/holds")
+                .then().statusCode(429).body("detail", containsString("network"));
+    }
+
+    @Test
+    void oneHoldTakesAtMostTenSeats() {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String slot = Api.publishedSlot(tenant.ownerToken(), 1000, 50);
+        json().body(Api.holdBody(slot, 11)).post("/public/" + tenant.slug() + "/holds").then().statusCode(422)
+                .body("errors[0].field", equalTo("seats"));
+        json().body(Api.holdBody(slot, 10)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        json().get("/public/" + tenant.slug() + "/availability").then().body("find { it.slotId == '" + slot + "' }.freeSeats", equalTo(40));
     }
 
     @Test

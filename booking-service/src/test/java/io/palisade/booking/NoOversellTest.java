@@ -43,7 +43,8 @@ class NoOversellTest {
         List<Future<Integer>> answers = new ArrayList<>();
         try {
             for (int i = 0; i < REQUESTS; i++) {
-                String client = "198.18." + (i / 256) + "." + (i % 256);
+                // Each client from a network of its own (198.18.0.0/15 holds 512 /24s): the per-network limit stays out of it.
+                String client = "198." + (18 + i / 256) + "." + (i % 256) + ".1";
                 answers.add(clients.submit(() -> {
                     start.await();
                     return json().header("X-Forwarded-For", client).body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").statusCode();

@@ -54,6 +54,14 @@ public class HoldService {
     @ConfigProperty(name = "palisade.holds.max-per-email", defaultValue = "5")
     int maxPerEmail;
 
+    /** Holds per tenant and window from one network (ClientNetwork: an IPv4 /24, an IPv6 /56). */
+    @ConfigProperty(name = "palisade.holds.max-per-network", defaultValue = "100")
+    int maxPerNetwork;
+
+    /** Seats one anonymous hold may take: larger groups book through the operator. */
+    @ConfigProperty(name = "palisade.holds.max-seats", defaultValue = "10")
+    int maxSeats;
+
     @Inject
     GuestData guestData;
 
@@ -88,6 +96,11 @@ public class HoldService {
      * window (429 with Retry-After beyond that), so nobody can squat a tenant's seats or flood a mailbox.
      */
     public Uni<Hold> hold(String tenantSlug, UUID slotId, int seats, GuestData.Details guest, String clientAddress) {
+        if (seats > maxSeats) {
+            throw new ProblemException(new io.palisade.common.web.Problem(422, "Unprocessable Content", "a booking from the widget takes at most "
+                    + maxSeats + " seats; ask the operator for larger groups").with("errors", List.of(java.util.Map.of("field", "seats",
+                            "message", "must be at most " + maxSeats))));
+        }
         return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).chain(tenantId -> {
             GuestData.Sealed sealed = guestData.seal(tenantId, guest);
             return admit(c, tenantId, clientAddress, sealed.emailLookup()).chain(() -> c.preparedQuery("select booking_id, public_ref, status, amount_minor, currency, hold_expires_at"
@@ -122,16 +135,19 @@ public class HoldService {
     MeterRegistry registry;
 
     private Uni<Void> admit(SqlConnection c, UUID tenantId, String clientAddress, String emailKey) {
-        return c.preparedQuery("select refused_by, retry_after_seconds from booking.admit_hold($1, $2, $3, $4, $5, $6)")
-                .execute(Tuple.from(java.util.Arrays.asList(tenantId, pseudonyms.of("hold-client", clientAddress), emailKey,
-                        (int) limitWindow.toSeconds(), maxPerClient, maxPerEmail)))
+        return c.preparedQuery("select refused_by, retry_after_seconds from booking.admit_hold($1, $2, $3, $4, $5, $6, $7, $8)")
+                .execute(Tuple.from(java.util.Arrays.asList(tenantId, pseudonyms.of("hold-client", clientAddress),
+                        pseudonyms.of("hold-network", ClientNetwork.of(clientAddress)), emailKey, (int) limitWindow.toSeconds(), maxPerClient,
+                        maxPerNetwork, maxPerEmail)))
                 .map(rows -> {
                     var r = rows.iterator().next();
                     String refusedBy = r.getString("refused_by");
                     if (refusedBy != null) {
-                        throw ProblemException.tooManyRequests("client".equals(refusedBy)
-                                ? "too many holds from this client; try again later"
-                                : "too many holds for this email address; try again later", r.getInteger("retry_after_seconds"));
+                        throw ProblemException.tooManyRequests(switch (refusedBy) {
+                            case "client" -> "too many holds from this client; try again later";
+                            case "network" -> "too many holds from this client's network; try again later";
+                            default -> "too many holds for this email address; try again later";
+                        }, r.getInteger("retry_after_seconds"));
                     }
                     return null;
                 });
