@@ -85,7 +85,7 @@ class MultiInstanceIT {
         env.put("PALISADE_STRIPE_FAKE_PORT", String.valueOf(freePort()));
         env.put("PALISADE_INSTANCES", "2");
         for (ServiceSpec service : ServiceSpec.ALL) {
-            env.put(service.envPrefix() + "_PORT", String.valueOf(freePortPair()));
+            env.put(service.envPrefix() + "_PORT", String.valueOf(freeServicePorts()));
         }
         Map<String, String> extra = Map.of("palisade.webhooks.egress.allow-loopback", "true", "palisade.webhooks.egress.http-allowed-hosts", "127.0.0.1",
                 "palisade.webhooks.egress.allowed-ports", String.valueOf(receiver.getAddress().getPort()), "palisade.notifications.interval", "1s");
@@ -293,18 +293,25 @@ class MultiInstanceIT {
         }
     }
 
-    /** A port that is free, and so is the one 1000 above it (the second instance's). */
-    private static int freePortPair() throws IOException {
+    /**
+     * A port that is free, and so are those the local platform derives from it: the second instance's (1000 above)
+     * and both instances' management ports (100 above each).
+     */
+    private static int freeServicePorts() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             int port = freePort();
-            if (port + 1000 < 65536) {
-                try (ServerSocket second = new ServerSocket(port + 1000)) {
-                    return port;
-                } catch (IOException taken) {
-                    // try another
-                }
+            if (port + 1100 < 65536 && free(port + 100) && free(port + 1000) && free(port + 1100)) {
+                return port;
             }
         }
         throw new IllegalStateException("no free port pair");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            return true;
+        } catch (IOException taken) {
+            return false;
+        }
     }
 }
