@@ -73,7 +73,8 @@ public class HttpLayerProblems {
                 : "the request was refused before it reached the API: " + reason.toLowerCase(java.util.Locale.ROOT)));
     }
 
-    private static void send(RoutingContext context, Problem problem) {
+    /** Ends the request with the problem, for handlers that run before any resource (the SSO path's too). */
+    public static void send(RoutingContext context, Problem problem) {
         context.response().setStatusCode(problem.status).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE).end(Json.encode(problem));
     }
 }

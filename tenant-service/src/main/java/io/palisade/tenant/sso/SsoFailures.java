@@ -5,12 +5,12 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.palisade.common.web.HttpLayerProblems;
 import io.palisade.common.web.Problem;
 import io.palisade.common.web.ProblemException;
 import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.AuthenticationRedirectException;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -39,7 +39,7 @@ public class SsoFailures {
         if (problem.status >= 500) {
             LOG.warnf(context.failure(), "SSO sign-in at %s failed: %s", context.normalizedPath(), problem.detail);
         }
-        context.response().setStatusCode(problem.status).putHeader("Content-Type", Problem.MEDIA_TYPE).end(Json.encode(problem));
+        HttpLayerProblems.send(context, problem);
     }
 
     private static Problem problem(RoutingContext context) {
