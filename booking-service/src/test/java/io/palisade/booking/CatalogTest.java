@@ -5,16 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
+import io.palisade.common.db.SecurityDefiners;
 import io.palisade.devstack.testing.RlsCatalog;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /** The booking schema's catalog: every tenant table forces row-level security; no service role bypasses it. */
 @QuarkusTest
 @QuarkusTestResource(value = BookingServiceStack.class, restrictToAnnotatedClass = true)
 class CatalogTest {
+
+    @Inject
+    Pool pool;
 
     @Test
     void everyTenantTableForcesRlsWithTenantAndMemberChecks() {
@@ -26,5 +33,12 @@ class CatalogTest {
     @Test
     void serviceRolesCannotBypassRls() {
         assertEquals(List.of(), RlsCatalog.serviceRoleProblems());
+    }
+
+    @Test
+    void everySecurityDefinerIsPinnedAllowListedAndExecutableOnlyByItsRoles() {
+        SecurityDefiners.Report report = SecurityDefiners.check(pool, "booking").await().indefinitely();
+        System.out.println(report.summary("booking"));
+        assertEquals(List.of(), report.allProblems());
     }
 }

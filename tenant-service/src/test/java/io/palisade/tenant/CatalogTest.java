@@ -11,12 +11,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
+import io.palisade.common.db.SecurityDefiners;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.RlsCatalog;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * The tenancy schema's catalog (checks shared by every service: RlsCatalog): every tenant table forces
@@ -26,6 +30,9 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @QuarkusTestResource(value = TenantServiceStack.class, restrictToAnnotatedClass = true)
 class CatalogTest {
+
+    @Inject
+    Pool pool;
 
     @Test
     void everyTenantTableForcesRlsWithTenantAndMemberChecksForEveryCommand() {
@@ -61,8 +68,38 @@ class CatalogTest {
     }
 
     @Test
+    void isolationProofReportsADefinerMissingFromTheAllowListAsFailing() throws SQLException {
+        String owner = Api.newTenant(null).ownerToken();
+        bearer(owner).get("/security/isolation-proof").then().statusCode(200).body("securityDefiners.pass", equalTo(true))
+                .body("securityDefiners.functions.function", hasItem("tenancy.is_active_member(uuid)"));
+        // As a careless migration would: a definer nobody allow-listed, executable by PUBLIC by default.
+        try (Connection c = PalisadeTestStack.get().connectAs("tenancy_owner"); Statement st = c.createStatement()) {
+            st.execute("create function tenancy.sees_everything() returns bigint language sql security definer"
+                    + " set search_path = pg_catalog, pg_temp as 'select count(*) from tenancy.users'");
+            try {
+                bearer(owner).get("/security/isolation-proof").then().statusCode(200).body("pass", equalTo(false))
+                        .body("securityDefiners.pass", equalTo(false))
+                        .body("securityDefiners.functions.find { it.function == 'tenancy.sees_everything()' }.executableByPublic",
+                                equalTo(true))
+                        .body("securityDefiners.problems", hasItem(
+                                "tenancy.sees_everything(): not on the allow-list db/security-definers.txt (executable by [])"));
+            } finally {
+                st.execute("drop function tenancy.sees_everything()");
+            }
+        }
+        bearer(owner).get("/security/isolation-proof").then().body("pass", equalTo(true));
+    }
+
+    @Test
     void staffCannotReadTheIsolationProof() {
         String staff = Api.newTenant("MEMBERS_MANAGE").staffToken();
         bearer(staff).get("/security/isolation-proof").then().statusCode(403);
+    }
+
+    @Test
+    void everySecurityDefinerIsPinnedAllowListedAndExecutableOnlyByItsRoles() {
+        SecurityDefiners.Report report = SecurityDefiners.check(pool, "tenancy").await().indefinitely();
+        System.out.println(report.summary("tenancy"));
+        assertEquals(List.of(), report.allProblems());
     }
 }

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.palisade.common.db.Rows;
+import io.palisade.common.db.SecurityDefiners;
 import io.palisade.common.tenancy.CurrentTenant;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.smallrye.mutiny.Multi;
@@ -19,8 +20,9 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * Reads the live database catalog and reports, for every tenant-scoped table of every service schema,
- * whether row-level security would hold. Nothing here is configured or cached: a table that loses its
- * forced RLS or a policy shows up failing on the next call.
+ * whether row-level security would hold, and for every function that sees past it (SECURITY DEFINER) whether
+ * it is allow-listed, pinned and executable only by its roles. Nothing here is configured or cached: a table
+ * that loses its forced RLS or a policy, or a new definer, shows up failing on the next call.
  */
 @ApplicationScoped
 public class IsolationProofService {
@@ -73,19 +75,34 @@ public class IsolationProofService {
                 .chain(tables -> Multi.createFrom().iterable(tables)
                         .onItem().transformToUniAndConcatenate(table -> tableReport(c, table)).collect().asList())
                 .chain(tableReports -> c.query(SERVICE_ROLES).execute()
-                        .map(roles -> report(tableReports, Rows.all(roles, IsolationProofService::roleReport)))));
+                        .chain(roles -> SecurityDefiners.check(c, null).map(definers -> report(tableReports,
+                                Rows.all(roles, IsolationProofService::roleReport), definers)))));
     }
 
-    private Map<String, Object> report(List<Map<String, Object>> tables, List<Map<String, Object>> roles) {
+    private Map<String, Object> report(List<Map<String, Object>> tables, List<Map<String, Object>> roles,
+            SecurityDefiners.Report definers) {
         boolean pass = !tables.isEmpty() && !roles.isEmpty()
                 && tables.stream().allMatch(t -> Boolean.TRUE.equals(t.get("pass")))
-                && roles.stream().allMatch(r -> Boolean.TRUE.equals(r.get("pass")));
+                && roles.stream().allMatch(r -> Boolean.TRUE.equals(r.get("pass")))
+                && definers.pass();
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("pass", pass);
         report.put("tenantId", currentTenant.get().tenantId());
         report.put("generatedAt", java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC));
         report.put("tables", tables);
         report.put("serviceRoles", roles);
+        report.put("securityDefiners", definersReport(definers));
+        return report;
+    }
+
+    /** The functions that see past RLS, each held against the allow-list: a new or widened one fails the proof. */
+    private static Map<String, Object> definersReport(SecurityDefiners.Report definers) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("pass", definers.pass());
+        report.put("count", definers.definers().size());
+        report.put("interim", definers.definers().stream().filter(SecurityDefiners.Definer::interim).count());
+        report.put("problems", definers.allProblems());
+        report.put("functions", definers.definers().stream().map(SecurityDefiners.Definer::asMap).toList());
         return report;
     }
 

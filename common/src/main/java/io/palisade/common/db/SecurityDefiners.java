@@ -1,0 +1,189 @@
+package io.palisade.common.db;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The functions that run with their owner's rights (SECURITY DEFINER) see past row-level security, so each is a
+ * hole in the isolation promise unless it is narrow, pinned and reachable only by the roles that need it. This
+ * reads them from the live catalog and holds each against the allow-list ({@value #ALLOW_LIST}): one line per
+ * function with the roles that may execute it and why it must see past the caller's scope. Each service's
+ * catalog test and the isolation proof use it; a new definer without its line fails both.
+ */
+public final class SecurityDefiners {
+
+    /** The allow-list, on every service's class path; docs/database.md explains it. */
+    public static final String ALLOW_LIST = "db/security-definers.txt";
+
+    /** How an allow-list reason marks a definer that a scoped transaction is still to replace. */
+    static final String INTERIM = "interim:";
+
+    /** The only search path a definer may run with: nothing a caller can create shadows what the body names. */
+    static final String PINNED_SEARCH_PATH = "search_path=pg_catalog, pg_temp";
+
+    /** One allow-listed function: who may execute it and why it exists. */
+    public record Allowed(String function, Set<String> executableBy, String reason) {
+    }
+
+    /** One definer as the catalog describes it, and what is wrong with it (nothing, when it passes). */
+    public record Definer(String schema, String function, boolean searchPathPinned, boolean publicExecute,
+            Set<String> executableBy, String reason, List<String> problems) {
+
+        public boolean pass() {
+            return problems.isEmpty();
+        }
+
+        /** Allow-listed only until the one-data-path redesign replaces it with a scoped transaction. */
+        public boolean interim() {
+            return reason != null && reason.startsWith(INTERIM);
+        }
+
+        public Map<String, Object> asMap() {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("function", function);
+            map.put("searchPathPinned", searchPathPinned);
+            map.put("executableByPublic", publicExecute);
+            map.put("executableBy", executableBy);
+            map.put("reason", reason);
+            map.put("problems", problems);
+            map.put("pass", pass());
+            return map;
+        }
+    }
+
+    /** Every definer found, and problems that belong to no single function (allow-list lines nothing matches). */
+    public record Report(List<Definer> definers, List<String> problems) {
+
+        public List<String> allProblems() {
+            List<String> all = new ArrayList<>(problems);
+            definers.stream().flatMap(d -> d.problems().stream().map(p -> d.function() + ": " + p)).forEach(all::add);
+            return all;
+        }
+
+        public boolean pass() {
+            return allProblems().isEmpty();
+        }
+
+        /** One line for a test's output: how many definers the schema has and how many fail. */
+        public String summary(String schema) {
+            long failing = definers.stream().filter(d -> !d.pass()).count();
+            long interim = definers.stream().filter(Definer::interim).count();
+            return schema + ": " + definers.size() + " SECURITY DEFINER functions (" + interim + " interim), " + failing
+                    + " failing, " + problems.size() + " stale allow-list lines";
+        }
+    }
+
+    // proacl null means the default grant, which includes EXECUTE for PUBLIC (aclexplode of null is no row). The
+    // owner's own right is not a grant.
+    private static final String CATALOG = """
+            select n.nspname as schema,
+                   n.nspname || '.' || p.proname || '(' || oidvectortypes(p.proargtypes) || ')' as function,
+                   coalesce(p.proconfig, '{}') as config,
+                   p.proacl is null or exists (select 1 from aclexplode(p.proacl) a
+                                                where a.grantee = 0 and a.privilege_type = 'EXECUTE') as public_execute,
+                   array(select distinct pg_get_userbyid(a.grantee) from aclexplode(p.proacl) a
+                          where a.grantee not in (0, p.proowner) and a.privilege_type = 'EXECUTE') as executable_by
+              from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+             where p.prosecdef
+               and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
+               and ($1::text is null or n.nspname = $1)
+             order by 2""";
+
+    private SecurityDefiners() {
+    }
+
+    /** The definers of one schema, or of every schema when {@code schema} is null, held against the allow-list. */
+    public static Uni<Report> check(SqlClient client, String schema) {
+        return client.preparedQuery(CATALOG).execute(Tuple.of(schema)).map(rows -> {
+            Map<String, Allowed> allowed = allowList();
+            List<Definer> definers = Rows.all(rows, r -> definer(r, allowed.get(r.getString("function"))));
+            Set<String> schemas = new TreeSet<>();
+            if (schema != null) {
+                schemas.add(schema);
+            } else {
+                definers.forEach(d -> schemas.add(d.schema()));
+            }
+            Set<String> found = new TreeSet<>();
+            definers.forEach(d -> found.add(d.function()));
+            List<String> problems = new ArrayList<>();
+            for (String function : allowed.keySet()) {
+                if (schemas.contains(function.substring(0, function.indexOf('.'))) && !found.contains(function)) {
+                    problems.add(function + ": allow-listed in " + ALLOW_LIST + " but no such definer exists (remove the line)");
+                }
+            }
+            return new Report(definers, problems);
+        });
+    }
+
+    private static Definer definer(Row r, Allowed allowed) {
+        List<String> config = List.of(r.getArrayOfStrings("config"));
+        boolean pinned = config.contains(PINNED_SEARCH_PATH);
+        boolean publicExecute = r.getBoolean("public_execute");
+        Set<String> executableBy = new TreeSet<>(List.of(r.getArrayOfStrings("executable_by")));
+        List<String> problems = new ArrayList<>();
+        if (!pinned) {
+            problems.add("search_path is not pinned to pg_catalog, pg_temp");
+        }
+        if (publicExecute) {
+            problems.add("PUBLIC may execute it");
+        }
+        if (allowed == null) {
+            problems.add("not on the allow-list " + ALLOW_LIST + " (executable by " + executableBy + ")");
+        } else if (!allowed.executableBy().equals(executableBy)) {
+            problems.add("executable by " + executableBy + ", the allow-list says " + allowed.executableBy());
+        }
+        return new Definer(r.getString("schema"), r.getString("function"), pinned, publicExecute, executableBy,
+                allowed == null ? null : allowed.reason(), problems);
+    }
+
+    /** The allow-list: {@code schema.function(argument types) | role, role | reason}; # starts a comment. */
+    public static Map<String, Allowed> allowList() {
+        Map<String, Allowed> allowed = new LinkedHashMap<>();
+        try (InputStream in = SecurityDefiners.class.getClassLoader().getResourceAsStream(ALLOW_LIST)) {
+            if (in == null) {
+                throw new IllegalStateException(ALLOW_LIST + " is missing from the class path");
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] parts = line.split("\\|", 3);
+                if (parts.length != 3 || parts[2].isBlank()) {
+                    throw new IllegalStateException(ALLOW_LIST + ":" + number + ": expected function | roles | reason");
+                }
+                Set<String> roles = new TreeSet<>();
+                for (String role : parts[1].split(",")) {
+                    if (!role.isBlank()) {
+                        roles.add(role.strip());
+                    }
+                }
+                Allowed entry = new Allowed(parts[0].strip(), roles, parts[2].strip());
+                if (allowed.put(entry.function(), entry) != null) {
+                    throw new IllegalStateException(ALLOW_LIST + ":" + number + ": " + entry.function() + " is listed twice");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return allowed;
+    }
+}
