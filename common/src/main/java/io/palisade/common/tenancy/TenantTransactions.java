@@ -1,13 +1,11 @@
 package io.palisade.common.tenancy;
 
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.palisade.common.tracing.TraceContext;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -26,9 +24,6 @@ public class TenantTransactions {
             + " set_config('app.principal', $3, true), set_config('app.support_session', $4, true)";
     /** The scope, and the trace the work belongs to (every outbox row written in the transaction keeps it). */
     private static final String SET_SCOPE_AND_TRACE = SET_SCOPE + ", set_config('app.traceparent', $5, true)";
-    private static final String SET_SCOPE_NATIVE = "select cast(set_config('app.tenant_id', :tenant, true) as text),"
-            + " cast(set_config('app.user_id', :user, true) as text), cast(set_config('app.principal', :principal, true) as text),"
-            + " cast(set_config('app.support_session', :session, true) as text)";
 
     @Inject
     Pool pool;
@@ -55,22 +50,6 @@ public class TenantTransactions {
 
     public <T> Uni<T> inTenant(TenantContext context, Function<SqlConnection, Uni<T>> work) {
         return inScope(DbScope.of(context), work);
-    }
-
-    /** Runs Panache work (entities, repositories) in one transaction with the scope set first. */
-    public <T> Uni<T> withScope(DbScope scope, Supplier<Uni<T>> work) {
-        return Panache.withTransaction(() -> Panache.getSession()
-                .chain(session -> session.createNativeQuery(SET_SCOPE_NATIVE)
-                        .setParameter("tenant", text(scope.tenantId()))
-                        .setParameter("user", text(scope.userId()))
-                        .setParameter("principal", scope.principal())
-                        .setParameter("session", text(scope.supportSession()))
-                        .getSingleResult())
-                .chain(ignored -> work.get()));
-    }
-
-    public <T> Uni<T> withTenant(TenantContext context, Supplier<Uni<T>> work) {
-        return withScope(DbScope.of(context), work);
     }
 
     private static String text(Object value) {
