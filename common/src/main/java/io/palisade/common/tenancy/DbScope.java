@@ -4,8 +4,8 @@ import java.util.UUID;
 
 /**
  * What a transaction tells the database about its caller: {@code app.tenant_id}, {@code app.user_id},
- * {@code app.principal} and, under platform support access, {@code app.support_session}. Row-level security policies read nothing else. A scope without a tenant sees no
- * tenant-scoped rows at all.
+ * {@code app.principal} and, under platform support access, {@code app.support_session}. Row-level security
+ * policies read nothing else. A scope without a tenant sees no tenant-scoped rows at all.
  */
 public record DbScope(UUID tenantId, UUID userId, String principal, UUID supportSession) {
 
@@ -20,6 +20,18 @@ public record DbScope(UUID tenantId, UUID userId, String principal, UUID support
     /** A signed-in user acting on their own account, before choosing a tenant. */
     public static DbScope user(UUID userId) {
         return new DbScope(null, userId, TenantContext.STAFF);
+    }
+
+    /**
+     * A consumer or worker acting for one tenant: the tenant of the event or claimed work item, never one taken from
+     * its payload. Only the tables a schema opens to workers admit it (policies on app.principal = 'worker'), for
+     * that tenant alone; it is no member, so nothing a member may do is open to it.
+     */
+    public static DbScope worker(UUID tenantId) {
+        if (tenantId == null) {
+            throw new IllegalArgumentException("a worker scope needs the tenant it acts for");
+        }
+        return new DbScope(tenantId, null, TenantContext.WORKER);
     }
 
     /** Nobody signed in yet (signup, login, accepting an invitation): only definer functions help here. */

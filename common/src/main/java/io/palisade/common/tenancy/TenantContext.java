@@ -22,6 +22,8 @@ public record TenantContext(UUID tenantId, UUID userId, String principal, Set<St
     /** A platform admin inside a tenant through a support session. */
     public static final String SUPPORT = "support";
     public static final String GUEST = "guest";
+    /** A consumer or background worker acting for the one tenant its event or work item belongs to. */
+    public static final String WORKER = "worker";
 
     public TenantContext {
         Objects.requireNonNull(tenantId, "tenantId");

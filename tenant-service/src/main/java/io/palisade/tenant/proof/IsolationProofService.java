@@ -130,12 +130,14 @@ public class IsolationProofService {
                 String expr = p.getString("expr");
                 boolean tenantCheck = expr.contains("current_tenant_id()");
                 boolean memberCheck = expr.contains("is_active_member(");
+                boolean workerCheck = expr.contains("current_setting('app.principal'::text, true) = 'worker'::text");
                 Map<String, Object> policy = new LinkedHashMap<>();
                 policy.put("name", p.getString("name"));
                 policy.put("command", command);
                 policy.put("roles", roles);
                 policy.put("tenantCheck", tenantCheck);
                 policy.put("memberCheck", memberCheck);
+                policy.put("workerCheck", workerCheck);
                 policyReports.add(policy);
                 if (forServices && p.getBoolean("permissive")) {
                     if (!tenantCheck) {

@@ -16,7 +16,10 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** The caller's tenant's delivery log (RLS): deliveries per endpoint, their attempts, and replays. */
+/**
+ * The scope's tenant's deliveries (RLS): the delivery log, its attempts and replays for staff; new messages and
+ * their deliveries for the event fan-out, under the worker scope of the event's tenant.
+ */
 @ApplicationScoped
 public class DeliveryRepository {
 
@@ -65,6 +68,22 @@ public class DeliveryRepository {
         return c.preparedQuery("update webhook.deliveries set status = 'pending', next_attempt_at = now(), schedule_base = attempts"
                 + " where endpoint_id = $1 and status = 'failed' and created_at >= $2").execute(Tuple.of(endpointId, since))
                 .map(rows -> rows.rowCount());
+    }
+
+    /** Stores an event's message once per tenant and event id; empty when it was stored before (a redelivery). */
+    public Uni<Optional<UUID>> insertMessage(SqlConnection c, UUID tenantId, String eventId, String eventType, String body) {
+        return c.preparedQuery("insert into webhook.messages (id, tenant_id, event_id, event_type, body) values ($1, $2, $3, $4, $5)"
+                + " on conflict (tenant_id, event_id) do nothing returning id")
+                .execute(Tuple.of(UUID.randomUUID(), tenantId, eventId, eventType, body))
+                .map(rows -> first(rows).map(r -> r.getUUID("id")));
+    }
+
+    /** A delivery, due now, of the message to every enabled endpoint of the tenant subscribed to its type; how many. */
+    public Uni<Integer> deliverToSubscribers(SqlConnection c, UUID tenantId, UUID messageId, String eventType) {
+        return c.preparedQuery("insert into webhook.deliveries (id, tenant_id, endpoint_id, message_id, status, next_attempt_at)"
+                + " select gen_random_uuid(), e.tenant_id, e.id, $2, 'pending', now() from webhook.endpoints e"
+                + " where e.tenant_id = $1 and e.enabled and $3 = any(e.event_types)")
+                .execute(Tuple.of(tenantId, messageId, eventType)).map(rows -> rows.rowCount());
     }
 
     private static Delivery delivery(Row r) {

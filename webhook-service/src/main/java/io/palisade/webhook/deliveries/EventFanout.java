@@ -14,12 +14,12 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.webhook.endpoints.EventTypes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Domain events of the other services into deliveries: each subscribable event becomes one message (the body every
  * attempt signs) and a delivery to each enabled endpoint of that tenant subscribed to its type, once per event id
- * whatever the redeliveries. The worker is woken so the first attempt goes out at once.
+ * whatever the redeliveries. It works under the worker scope of the event's tenant (ordinary SQL, row-level
+ * security admits that tenant's rows only). The worker is woken so the first attempt goes out at once.
  */
 @ApplicationScoped
 public class EventFanout implements EventHandler {
@@ -29,6 +29,9 @@ public class EventFanout implements EventHandler {
 
     @Inject
     TenantTransactions tx;
+
+    @Inject
+    DeliveryRepository deliveries;
 
     @Inject
     DeliveryWorker worker;
@@ -45,10 +48,11 @@ public class EventFanout implements EventHandler {
         }
         String body = new JsonObject().put("id", event.id()).put("type", event.type()).put("timestamp", event.time())
                 .put("data", event.data() == null ? new JsonObject() : event.data()).encode();
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select webhook.fan_out($1, $2, $3, $4) as deliveries")
-                .execute(Tuple.of(event.tenantId(), event.id(), event.type(), body)))
-                .invoke(rows -> {
-                    if (rows.iterator().next().getInteger("deliveries") > 0) {
+        return tx.inScope(DbScope.worker(event.tenantId()), c -> deliveries.insertMessage(c, event.tenantId(), event.id(), event.type(), body)
+                .chain(message -> message.isEmpty() ? Uni.createFrom().item(0)
+                        : deliveries.deliverToSubscribers(c, event.tenantId(), message.get(), event.type())))
+                .invoke(made -> {
+                    if (made > 0) {
                         worker.wake();
                     }
                 })
