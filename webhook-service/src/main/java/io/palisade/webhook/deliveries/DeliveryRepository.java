@@ -86,6 +86,32 @@ public class DeliveryRepository {
                 .execute(Tuple.of(tenantId, messageId, eventType)).map(rows -> rows.rowCount());
     }
 
+    /** A finished attempt's delivery: its tenant's endpoint and how many attempts it has had, this one included. */
+    public record Attempted(UUID endpointId, int attempts) {
+    }
+
+    /**
+     * Moves a delivery on after an attempt: due again at {@code nextAttemptAt}, or ended with {@code finalStatus}.
+     * Only the attempt holding the delivery's current lease may (a late result of an attempt whose lease ran out and
+     * was taken over changes nothing, so a result never overwrites a newer one); empty when it no longer holds it.
+     */
+    public Uni<Optional<Attempted>> finishAttempt(SqlConnection c, UUID deliveryId, UUID lease, Integer statusCode, String error,
+            OffsetDateTime nextAttemptAt, String finalStatus) {
+        return c.preparedQuery("update webhook.deliveries set attempts = attempts + 1, last_attempt_at = now(), last_status_code = $3,"
+                + " last_error = $4, locked_until = null, lease = null, status = case when $5::timestamptz is null then $6 else 'pending' end,"
+                + " next_attempt_at = $5 where id = $1 and lease = $2 and status = 'pending' returning endpoint_id, attempts")
+                .execute(Tuple.from(Arrays.asList(deliveryId, lease, statusCode, error, nextAttemptAt, finalStatus)))
+                .map(rows -> first(rows).map(r -> new Attempted(r.getUUID("endpoint_id"), r.getInteger("attempts"))));
+    }
+
+    public Uni<Void> insertAttempt(SqlConnection c, UUID tenantId, UUID deliveryId, int attempt, String outcome, Integer statusCode,
+            Integer latencyMs, String excerpt, String error) {
+        return c.preparedQuery("insert into webhook.attempts (id, tenant_id, delivery_id, attempt, outcome, status_code, latency_ms,"
+                + " response_excerpt, error) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                .execute(Tuple.from(Arrays.asList(UUID.randomUUID(), tenantId, deliveryId, attempt, outcome, statusCode, latencyMs, excerpt, error)))
+                .replaceWithVoid();
+    }
+
     private static Delivery delivery(Row r) {
         return new Delivery(r.getUUID("id"), r.getUUID("endpoint_id"), "msg_" + r.getUUID("message_id"), r.getString("event_id"), r.getString("event_type"),
                 r.getString("status"), r.getInteger("attempts"), r.getOffsetDateTime("next_attempt_at"), r.getOffsetDateTime("last_attempt_at"),

@@ -12,7 +12,6 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +76,7 @@ public class DeliveryWorker {
 
     /** How an attempt ended and what follows: a next attempt time, or the final status. */
     record Result(String outcome, Integer statusCode, String excerpt, String error, OffsetDateTime nextAttemptAt, String finalStatus,
-            JsonObject blockedAudit) {
+            AuditEvent blockedAudit) {
     }
 
     @Inject
@@ -89,9 +88,11 @@ public class DeliveryWorker {
     @Inject
     Egress egress;
 
-
     @Inject
     RetrySchedule schedule;
+
+    @Inject
+    AttemptRecorder attempts;
 
     @ConfigProperty(name = "palisade.webhooks.max-in-flight")
     int maxInFlight;
@@ -260,11 +261,8 @@ public class DeliveryWorker {
 
     private void record(Claimed d, Result r, Integer latency) {
         OffsetDateTime disableBefore = OffsetDateTime.now(ZoneOffset.UTC).minus(disableAfter);
-        boolean disabled = tx.inScope(DbScope.anonymous(), c -> c.preparedQuery(
-                "select webhook.record_attempt($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) as disabled")
-                .execute(Tuple.from(Arrays.asList(d.deliveryId(), d.lease(), r.outcome(), r.statusCode(), latency, r.excerpt(), text(r.error()),
-                        r.nextAttemptAt(), r.finalStatus(), disableBefore, r.blockedAudit()))))
-                .await().atMost(DB_TIMEOUT).iterator().next().getBoolean("disabled");
+        boolean disabled = attempts.record(d, new Result(r.outcome(), r.statusCode(), r.excerpt(), text(r.error()), r.nextAttemptAt(),
+                r.finalStatus(), r.blockedAudit()), latency, disableBefore).await().atMost(DB_TIMEOUT);
         registry.counter("palisade.webhooks.deliveries", "outcome", r.outcome()).increment();
         if (latency != null) {
             Timer.builder("palisade.webhooks.delivery.latency").description("time to a receiver's answer").publishPercentileHistogram()
@@ -290,10 +288,10 @@ public class DeliveryWorker {
         return keys;
     }
 
-    private static JsonObject blockedAudit(Claimed d, String reason) {
+    private static AuditEvent blockedAudit(Claimed d, String reason) {
         return new AuditEvent(d.tenantId(), "webhook.delivery_blocked", new AuditEvent.Actor(null, "system", null, null), "webhook_endpoint",
                 d.endpointId().toString(), AuditEvent.FAILURE, null, null,
-                new JsonObject().put("deliveryId", d.deliveryId().toString()).put("eventType", d.eventType()).put("reason", reason)).toJson(null);
+                new JsonObject().put("deliveryId", d.deliveryId().toString()).put("eventType", d.eventType()).put("reason", reason));
     }
 
     /** Retry-After in seconds or as an HTTP date. */

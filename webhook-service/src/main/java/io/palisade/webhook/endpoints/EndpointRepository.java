@@ -5,6 +5,9 @@ import static io.palisade.common.db.Rows.first;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -71,6 +74,27 @@ public class EndpointRepository {
         return c.preparedQuery("update webhook.endpoints set previous_secret_sealed = secret_sealed, secret_sealed = $2,"
                 + " previous_secret_expires_at = now() + make_interval(secs => $3), updated_at = now() where id = $1 returning " + COLUMNS)
                 .execute(Tuple.of(id, sealedSecret, overlap.toSeconds())).map(rows -> first(rows).map(EndpointRepository::endpoint));
+    }
+
+    /** A delivery to the endpoint succeeded: it is failing no longer. */
+    public Uni<Void> markSucceeding(SqlConnection c, UUID id) {
+        return c.preparedQuery("update webhook.endpoints set failing_since = null where id = $1 and failing_since is not null")
+                .execute(Tuple.of(id)).replaceWithVoid();
+    }
+
+    /** An attempt failed: the endpoint is failing since its first failure after the last success; that time, if it is enabled. */
+    public Uni<Optional<OffsetDateTime>> markFailing(SqlConnection c, UUID id) {
+        return c.preparedQuery("update webhook.endpoints set failing_since = coalesce(failing_since, now()) where id = $1"
+                + " returning enabled, failing_since").execute(Tuple.of(id))
+                .map(rows -> first(rows).filter(r -> r.getBoolean("enabled")).map(r -> r.getOffsetDateTime("failing_since")));
+    }
+
+    /** Disables an endpoint that has been failing for too long, saying since when. */
+    public Uni<Void> disableFailing(SqlConnection c, UUID id, OffsetDateTime failingSince) {
+        return c.preparedQuery("update webhook.endpoints set enabled = false, updated_at = now(), disabled_reason = $2 where id = $1")
+                .execute(Tuple.of(id, "failing since " + failingSince.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
+                        .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)))
+                .replaceWithVoid();
     }
 
     private static Endpoint endpoint(Row r) {

@@ -3,6 +3,7 @@ package io.palisade.webhook.deliveries;
 import static io.palisade.webhook.deliveries.Deliveries.register;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
@@ -13,11 +14,14 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.palisade.common.db.Rows;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestTenancy;
 import io.palisade.webhook.LoopbackReceivers;
 import io.palisade.webhook.ScriptedResolver;
+import io.palisade.webhook.WebhookApi;
 import io.palisade.webhook.WebhookServiceStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -56,7 +60,7 @@ class WorkerScopeTest {
     @Test
     void aWorkerForTenantAReadsOnlyTenantAsEndpoints() {
         List<UUID> seen = asWorkerOf(a, c -> c.query("select tenant_id from webhook.endpoints").execute()
-                .map(rows -> io.palisade.common.db.Rows.all(rows, r -> r.getUUID("tenant_id"))));
+                .map(rows -> Rows.all(rows, r -> r.getUUID("tenant_id"))));
         assertEquals(Set.of(a.id()), Set.copyOf(seen), "A's endpoint, none of B's (nor of any other tenant)");
     }
 
@@ -70,19 +74,30 @@ class WorkerScopeTest {
         int made = asWorkerOf(a, c -> deliveries.insertMessage(c, a.id(), UUID.randomUUID().toString(), "booking.confirmed", "{}")
                 .chain(id -> deliveries.deliverToSubscribers(c, b.id(), id.orElseThrow(), "booking.confirmed")));
         assertEquals(0, made);
-        long bDeliveries = io.palisade.devstack.testing.PalisadeTestStack.get()
+        long bDeliveries = PalisadeTestStack.get()
                 .count("select count(*) from webhook.deliveries where tenant_id = ?", b.id());
         assertEquals(0, bDeliveries, "no delivery of B's was written");
     }
 
     @Test
-    void aWorkerIsNoMemberAndReachesNoTableNotOpenedToWorkers() {
-        assertEquals(1, this.<Integer>asWorkerOf(a, c -> deliveries.insertMessage(c, a.id(), UUID.randomUUID().toString(), "booking.confirmed", "{}")
-                .chain(id -> deliveries.deliverToSubscribers(c, a.id(), id.orElseThrow(), "booking.confirmed"))).intValue());
-        assertEquals(0L, count("select count(*) from webhook.deliveries"), "the delivery log is staff's: not readable as a worker");
-        assertEquals(0L, count("select count(*) from webhook.attempts"), "nor the attempts");
-        int changed = asWorkerOf(a, c -> c.query("update webhook.endpoints set enabled = false").execute().map(rows -> rows.rowCount()));
-        assertEquals(0, changed, "endpoints are read, never changed, by a worker");
+    void aWorkerForTenantAChangesNoRowOfTenantBAndReachesNoTableNotOpenedToWorkers() {
+        // B has a delivery, made by B's own worker scope.
+        assertEquals(1, this.<Integer>asWorkerOf(b, c -> deliveries.insertMessage(c, b.id(), UUID.randomUUID().toString(), "booking.confirmed", "{}")
+                .chain(id -> deliveries.deliverToSubscribers(c, b.id(), id.orElseThrow(), "booking.confirmed"))).intValue());
+        assertEquals(0L, count("select count(*) from webhook.deliveries where tenant_id = '" + b.id() + "'"), "B's deliveries are invisible");
+        int changed = asWorkerOf(a, c -> c.query("update webhook.deliveries set status = 'failed' where tenant_id = '" + b.id() + "'").execute()
+                .map(rows -> rows.rowCount()));
+        assertEquals(0, changed, "and unchangeable");
+        changed = asWorkerOf(a, c -> c.query("update webhook.endpoints set enabled = false where tenant_id = '" + b.id() + "'").execute()
+                .map(rows -> rows.rowCount()));
+        assertEquals(0, changed, "so are B's endpoints");
+
+        // A's own idempotency records are staff's alone: the worker is no member, and no worker policy opens them.
+        WebhookApi.as(a.ownerToken()).header("Idempotency-Key", UUID.randomUUID().toString())
+                .body(java.util.Map.of("url", "http://receiver.example.test/" + UUID.randomUUID(), "eventTypes", List.of("booking.created")))
+                .post("/webhooks/endpoints").then().statusCode(201);
+        assertTrue(PalisadeTestStack.get().count("select count(*) from webhook.idempotency_keys where tenant_id = ?", a.id()) > 0);
+        assertEquals(0L, count("select count(*) from webhook.idempotency_keys"), "not readable as a worker");
     }
 
     private long count(String sql) {
