@@ -6,7 +6,7 @@ import java.util.Set;
 /**
  * The booking lifecycle: held → pending payment → confirmed → cancelled or refunded; held and pending bookings
  * may also expire or be cancelled. Every other move is refused (409). Payment events apply their part of it
- * in the database (booking.apply_payment_event), where they are serialised with everything else.
+ * with the booking locked (PaymentEventService), serialised with every other change of it.
  */
 public final class BookingStatus {
 

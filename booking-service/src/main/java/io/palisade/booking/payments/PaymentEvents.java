@@ -11,16 +11,13 @@ import org.jboss.logging.Logger;
 
 import io.palisade.common.events.CloudEvent;
 import io.palisade.common.events.EventHandler;
-import io.palisade.common.tenancy.DbScope;
-import io.palisade.common.tenancy.TenantTransactions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Payment events from payment-service: a booking is confirmed only by a {@code payment.succeeded} event for it,
  * never by a client. Each event is applied once (by its id), and late or out-of-order events never undo a later
- * state (booking.apply_payment_event).
+ * state (PaymentEventService).
  */
 @ApplicationScoped
 public class PaymentEvents implements EventHandler {
@@ -28,7 +25,7 @@ public class PaymentEvents implements EventHandler {
     private static final Logger LOG = Logger.getLogger(PaymentEvents.class);
 
     @Inject
-    TenantTransactions tx;
+    PaymentEventService payments;
 
     @ConfigProperty(name = "palisade.payments.topic", defaultValue = "palisade.payment.events")
     String topic;
@@ -52,10 +49,8 @@ public class PaymentEvents implements EventHandler {
             LOG.warnf("payment event %s (%s) does not follow the contract; ignored", event.id(), event.type());
             return Uni.createFrom().voidItem();
         }
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select booking.apply_payment_event($1, $2, $3, $4, $5, $6) as outcome")
-                .execute(Tuple.from(java.util.List.of(event.id(), event.tenantId(), event.type(), bookingId, data.getLong("amountMinor"),
-                        data.getString("currency")))))
-                .invoke(rows -> LOG.debugf("payment event %s: %s", event.id(), rows.iterator().next().getString("outcome")))
+        return payments.apply(event, bookingId, data.getLong("amountMinor"), data.getString("currency"))
+                .invoke(outcome -> LOG.debugf("payment event %s: %s", event.id(), outcome))
                 .replaceWithVoid();
     }
 }
