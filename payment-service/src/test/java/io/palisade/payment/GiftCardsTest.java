@@ -180,6 +180,23 @@ class GiftCardsTest {
     }
 
     @Test
+    void aBookingEventOfOneTenantGivesBackNothingOfAnothersBooking() throws Exception {
+        TestTenancy.Tenant victim = PaymentApi.connectedTenant(0);
+        TestTenancy.Tenant other = PaymentApi.connectedTenant(0);
+        Response card = issue(victim, 3000);
+        UUID booking = UUID.randomUUID();
+        redeem(PaymentApi.heldBooking(tokens, victim, booking, 9000), card.path("code"), client()).then().statusCode(200);
+        // The other tenant's event names the victim's booking: the worker scope of the event's tenant finds nothing.
+        PaymentApi.bookingEvent(other, "booking.expired", Map.of("bookingId", booking.toString(), "amountMinor", 9000, "currency", "EUR"));
+        await(() -> count("select count(*) from payment.processed_events where tenant_id = '" + other.id() + "' and outcome = 'ignored'") == 1,
+                "the other tenant's event was applied, to nothing");
+        bearer(victim.ownerToken()).get("/gift-cards/" + card.path("id")).then().body("giftCard.balanceMinor", equalTo(0))
+                .body("ledger.size()", equalTo(2));
+        assertEquals(1, count("select count(*) from payment.bookings where booking_id = '" + booking + "' and status = 'held'"),
+                "the victim's booking is still held");
+    }
+
+    @Test
     void aWrongCodeLeavesTheGuestsCardCheckoutAloneAndASmallRestIsRefused() throws Exception {
         TestTenancy.Tenant tenant = PaymentApi.connectedTenant(0);
         String code = issue(tenant, 4980).then().statusCode(201).extract().path("code");

@@ -39,6 +39,9 @@ public class BookingEvents implements EventHandler {
     TenantTransactions tx;
 
     @Inject
+    BookingEventService bookingEvents;
+
+    @Inject
     StripeGateway stripe;
 
     @Inject
@@ -63,18 +66,15 @@ public class BookingEvents implements EventHandler {
         if (event.tenantId() == null) {
             return Uni.createFrom().voidItem();
         }
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.apply_booking_event($1, $2, $3, $4, $5) as outcome")
-                .execute(Tuple.from(java.util.Arrays.asList(event.id(), event.tenantId(), event.type(), bookingId, event.data())))
-                .map(rows -> rows.iterator().next().getString("outcome")))
-                .chain(outcome -> switch (outcome) {
-                    case "cancel_intents" -> cancelOpenIntents(event.tenantId(), bookingId);
-                    case "refund" -> refunds.refundUnneeded(event.tenantId(), bookingId);
-                    default -> Uni.createFrom().voidItem();
-                });
+        return bookingEvents.apply(event, bookingId).chain(outcome -> switch (outcome) {
+            case BookingEventService.CANCEL_INTENTS -> cancelOpenIntents(event.tenantId(), bookingId);
+            case BookingEventService.REFUND -> refunds.refundUnneeded(event.tenantId(), bookingId);
+            default -> Uni.createFrom().voidItem();
+        });
     }
 
     private Uni<Void> cancelOpenIntents(UUID tenantId, UUID bookingId) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.open_intents($1, $2)").execute(Tuple.of(tenantId, bookingId))
+        return tx.inScope(DbScope.worker(tenantId), c -> c.preparedQuery("select * from payment.open_intents($1, $2)").execute(Tuple.of(tenantId, bookingId))
                 .map(rows -> all(rows, r -> new OpenIntent(r.getString("payment_intent_id"), r.getString("stripe_account_id")))))
                 .onItem().transformToMulti(intents -> Multi.createFrom().iterable(intents))
                 .onItem().transformToUniAndConcatenate(intent -> stripe.cancelPaymentIntent(intent.account(), intent.intentId()).replaceWithVoid()

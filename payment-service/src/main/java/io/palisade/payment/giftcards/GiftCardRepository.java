@@ -44,6 +44,18 @@ public class GiftCardRepository {
                 .execute(Tuple.from(Arrays.asList(tenantId, card, kind, amountMinor, bookingId, actor, reason))).replaceWithVoid();
     }
 
+    /** What one card paid towards a booking, net of what was given back already. */
+    public record NetDebit(UUID giftCardId, long amountMinor) {
+    }
+
+    /** The cards that paid towards a booking and have not had it back, with the amount each is owed. */
+    public Uni<List<NetDebit>> netDebitsOf(SqlConnection c, UUID bookingId) {
+        return c.preparedQuery("select gift_card_id, sum(case when kind = 'debit' then amount_minor else -amount_minor end)::bigint as net"
+                + " from payment.gift_card_ledger where booking_id = $1 group by gift_card_id"
+                + " having sum(case when kind = 'debit' then amount_minor else -amount_minor end) > 0 order by gift_card_id")
+                .execute(Tuple.of(bookingId)).map(rows -> all(rows, r -> new NetDebit(r.getUUID("gift_card_id"), r.getLong("net"))));
+    }
+
     public Uni<List<GiftCard>> list(SqlConnection c, OffsetDateTime afterCreated, UUID afterId, int limit) {
         return c.preparedQuery("select " + COLUMNS + " where ($1::timestamptz is null or (g.created_at, g.id) > ($1, $2))"
                 + " order by g.created_at, g.id limit $3")
