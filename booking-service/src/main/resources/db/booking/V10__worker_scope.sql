@@ -41,27 +41,3 @@ create policy notifications_worker_update on booking.notifications for update to
 grant update (status, sent_at, lease_until) on booking.notifications to ${app_role};
 drop function booking.finish_notification(uuid, boolean);
 
--- How many attempts a message gets is the sender's rule (NotificationRepository.MAX_ATTEMPTS), passed in, not a
--- second copy of it here.
-drop function booking.claim_notifications(int, int);
-create function booking.claim_notifications(p_limit int, p_lease_seconds int, p_max_attempts int)
-    returns table (id uuid, tenant_id uuid, kind text, guest_name text, email_lookup text, email_sealed text, offering text,
-                   starts_at timestamptz, seats int, amount_minor bigint, currency text)
-    language sql volatile security definer set search_path = pg_catalog, pg_temp
-    as $$
-        with due as (
-            select n.id from booking.notifications n
-             where (n.status = 'pending' or (n.status = 'sending' and n.lease_until < now())) and n.due_at <= now()
-               and n.attempts < p_max_attempts
-             order by n.due_at limit p_limit for update skip locked),
-        claimed as (
-            update booking.notifications n set status = 'sending', attempts = n.attempts + 1,
-                   lease_until = now() + make_interval(secs => p_lease_seconds)
-              from due where n.id = due.id returning n.*)
-        select c.id, c.tenant_id, c.kind, g.name, g.email_lookup, g.email_sealed, o.name, s.starts_at, b.seats, b.amount_minor, b.currency
-          from claimed c join booking.bookings b on b.id = c.booking_id
-          join booking.slots s on s.id = b.slot_id join booking.offerings o on o.id = s.offering_id
-          join booking.guests g on g.tenant_id = c.tenant_id and g.id = c.guest_id
-    $$;
-revoke all on function booking.claim_notifications(int, int, int) from public;
-grant execute on function booking.claim_notifications(int, int, int) to ${app_role};

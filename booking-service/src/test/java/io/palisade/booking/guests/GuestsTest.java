@@ -5,6 +5,7 @@ import static io.palisade.booking.Api.json;
 import io.palisade.booking.Api;
 import io.palisade.booking.BookingServiceStack;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -150,6 +151,29 @@ class GuestsTest {
         io.palisade.booking.Api.bearer(tenant.ownerToken()).get("/guests/" + guest + "/export").then().statusCode(200)
                 .body("name", equalTo("Bea Example")).body("allergies", equalTo("shellfish and sesame"))
                 .body("phone", equalTo("+44 20 7946 0958")).body("bookings.size()", equalTo(2));
+    }
+
+    @Test
+    void aHoldForAKnownGuestsEmailShowsNothingOfThemAndIsNotAddedToThem() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String email = "ina-" + UUID.randomUUID() + "@example.org";
+        hold(tenant, Api.publishedSlot(tenant.ownerToken(), 1000, 10), Map.of("name", "Ina Known", "email", email)).then().statusCode(201);
+        Response stranger = hold(tenant, Api.publishedSlot(tenant.ownerToken(), 1000, 10),
+                Map.of("name", "Mallory", "email", email, "phone", "+44 20 7946 0000", "allergies", "none"));
+        stranger.then().statusCode(201);
+        // The stranger's manage link shows the name the stranger gave, never the one the tenant knows for the email.
+        json().header("X-Guest-Token", stranger.path("manageToken").toString()).get("/guest/booking").then().statusCode(200)
+                .body("guestName", equalTo("Mallory"));
+        // The known guest's empty fields stay empty, and the stranger's booking is not theirs.
+        String guest = io.palisade.booking.Api.bearer(tenant.ownerToken()).queryParam("email", email).get("/guests").then()
+                .extract().path("[0].id");
+        io.palisade.booking.Api.bearer(tenant.ownerToken()).get("/guests/" + guest + "/export").then().statusCode(200)
+                .body("name", equalTo("Ina Known")).body("phone", nullValue()).body("allergies", nullValue());
+        assertEquals(1, PalisadeTestStack.get().count("select count(*) from booking.bookings where guest_id = ?", UUID.fromString(guest)),
+                "only the guest's own booking is theirs");
+        assertEquals(1, PalisadeTestStack.get().count("select count(*) from booking.bookings b join booking.booking_contacts k"
+                + " on k.booking_id = b.id where b.public_ref = ? and b.guest_id is null and k.name = 'Mallory'",
+                stranger.path("reference").toString()), "the stranger's booking keeps what the stranger gave, apart");
     }
 
     @Test

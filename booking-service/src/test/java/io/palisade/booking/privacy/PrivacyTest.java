@@ -64,7 +64,11 @@ class PrivacyTest {
         String email = "ida-" + UUID.randomUUID() + "@example.org";
         String name = "Ida Private " + UUID.randomUUID();
         String guest = guestWithBooking(tenant, email, name);
-        List<String> traces = new ArrayList<>(List.of(name, email, PHONE, "lactose free", "kiwi"));
+        // Someone else books giving the guest's email: that booking is not the guest's, yet erasure reaches what it holds.
+        String other = "Other " + UUID.randomUUID();
+        json().body(Map.of("slotId", Api.publishedSlot(tenant.ownerToken(), 3000, 5), "seats", 1, "guest", Map.of("name", other,
+                "email", email, "allergies", "peanuts"))).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        List<String> traces = new ArrayList<>(List.of(name, other, email, PHONE, "lactose free", "kiwi", "peanuts"));
         try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
                 PreparedStatement st = c.prepareStatement("select email_lookup, email_sealed, phone_sealed, dietary_sealed, allergies_sealed"
                         + " from booking.guests where id = ?")) {
@@ -99,6 +103,9 @@ class PrivacyTest {
         bearer(tenant.ownerToken()).queryParam("email", email).get("/guests").then().statusCode(200).body("", hasSize(0));
         bearer(tenant.ownerToken()).get("/guests/" + guest + "/export").then().statusCode(200).body("anonymized", equalTo(true))
                 .body("email", equalTo(null)).body("bookings", hasSize(1));
+        assertEquals(1, PalisadeTestStack.get().count("select count(*) from booking.booking_contacts k join booking.bookings b on b.id = k.booking_id"
+                + " where b.tenant_id = ? and k.name = 'anonymized' and k.allergies_sealed is null and b.guest_id is null", tenant.id()),
+                "the other booking's contact details are scrubbed");
         // Again: nothing to find, nothing changes, and it completes.
         bearer(tenant.ownerToken()).post("/guests/" + guest + "/erasure-requests").then().statusCode(201);
         awaitCompleted(tenant);
