@@ -115,15 +115,35 @@ class CatalogAndHoldsTest {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
         TestTenancy.Tenant other = TestTenancy.newTenant(0);
         String slot = Api.publishedSlot(tenant.ownerToken(), 1000, 50);
+        String secondSlot = Api.publishedSlot(tenant.ownerToken(), 1000, 50);
         String otherSlot = Api.publishedSlot(other.ownerToken(), 1000, 5);
         String squatter = "203.0.113." + (1 + new java.util.Random().nextInt(250));
         for (int i = 0; i < 30; i++) {
-            json().header("X-Forwarded-For", squatter).body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+            // Over two slots: one client may hold at most 20 seats of one slot.
+            json().header("X-Forwarded-For", squatter).body(Api.holdBody(i % 2 == 0 ? slot : secondSlot, 1))
+                    .post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
         }
         json().header("X-Forwarded-For", squatter).body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(429)
                 .header("Retry-After", notNullValue());
         json().header("X-Forwarded-For", "192.0.2.10").body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
         json().header("X-Forwarded-For", squatter).body(Api.holdBody(otherSlot, 1)).post("/public/" + other.slug() + "/holds").then().statusCode(201);
+    }
+
+    @Test
+    void oneClientHoldsAtMostTwentySeatsOfOneSlotHoweverItSplitsThem() {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String slot = Api.publishedSlot(tenant.ownerToken(), 0, 50);
+        String otherSlot = Api.publishedSlot(tenant.ownerToken(), 0, 50);
+        String client = "203.0.113." + (1 + new java.util.Random().nextInt(250));
+        json().header("X-Forwarded-For", client).body(Api.holdBody(slot, 10)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        json().header("X-Forwarded-For", client).body(Api.holdBody(slot, 9)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        json().header("X-Forwarded-For", client).body(Api.holdBody(slot, 2)).post("/public/" + tenant.slug() + "/holds").then().statusCode(429)
+                .contentType("application/problem+json").header("Retry-After", notNullValue())
+                .body("detail", equalTo("this client holds as many seats of this slot as one client may; try again later"));
+        json().header("X-Forwarded-For", client).body(Api.holdBody(slot, 1)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        json().header("X-Forwarded-For", client).body(Api.holdBody(otherSlot, 10)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        json().header("X-Forwarded-For", "192.0.2.77").body(Api.holdBody(slot, 10)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201);
+        json().get("/public/" + tenant.slug() + "/availability").then().body("find { it.slotId == '" + slot + "' }.freeSeats", equalTo(20));
     }
 
     @Test

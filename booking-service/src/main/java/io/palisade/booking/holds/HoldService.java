@@ -58,6 +58,10 @@ public class HoldService {
     @ConfigProperty(name = "palisade.holds.max-per-network", defaultValue = "100")
     int maxPerNetwork;
 
+    /** Seats one client may hold on one slot per window, over all its holds: nobody takes a slot from everyone else. */
+    @ConfigProperty(name = "palisade.holds.max-seats-per-client-slot", defaultValue = "20")
+    int maxSeatsPerClientSlot;
+
     /** Seats one anonymous hold may take: larger groups book through the operator. */
     @ConfigProperty(name = "palisade.holds.max-seats", defaultValue = "10")
     int maxSeats;
@@ -103,7 +107,7 @@ public class HoldService {
         }
         return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).chain(tenantId -> {
             GuestData.Sealed sealed = guestData.seal(tenantId, guest);
-            return admit(c, tenantId, clientAddress, sealed.emailLookup()).chain(() -> c.preparedQuery("select booking_id, public_ref, status, amount_minor, currency, hold_expires_at"
+            return admit(c, tenantId, clientAddress, sealed.emailLookup(), slotId, seats).chain(() -> c.preparedQuery("select booking_id, public_ref, status, amount_minor, currency, hold_expires_at"
                     + " from booking.hold_seats($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                     .execute(Tuple.from(java.util.Arrays.asList(tenantId, slotId, seats, (int) holdTtl.toSeconds(), sealed.name(),
                             sealed.emailLookup(), sealed.email(), sealed.phone(), sealed.dietaryNeeds(), sealed.allergies())))
@@ -134,17 +138,18 @@ public class HoldService {
     @Inject
     MeterRegistry registry;
 
-    private Uni<Void> admit(SqlConnection c, UUID tenantId, String clientAddress, String emailKey) {
-        return c.preparedQuery("select refused_by, retry_after_seconds from booking.admit_hold($1, $2, $3, $4, $5, $6, $7, $8)")
+    private Uni<Void> admit(SqlConnection c, UUID tenantId, String clientAddress, String emailKey, UUID slotId, int seats) {
+        return c.preparedQuery("select refused_by, retry_after_seconds from booking.admit_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
                 .execute(Tuple.from(java.util.Arrays.asList(tenantId, pseudonyms.of("hold-client", clientAddress),
-                        pseudonyms.of("hold-network", ClientNetwork.of(clientAddress)), emailKey, (int) limitWindow.toSeconds(), maxPerClient,
-                        maxPerNetwork, maxPerEmail)))
+                        pseudonyms.of("hold-network", ClientNetwork.of(clientAddress)), emailKey, slotId, seats, (int) limitWindow.toSeconds(),
+                        maxPerClient, maxPerNetwork, maxPerEmail, maxSeatsPerClientSlot)))
                 .map(rows -> {
                     var r = rows.iterator().next();
                     String refusedBy = r.getString("refused_by");
                     if (refusedBy != null) {
                         throw ProblemException.tooManyRequests(switch (refusedBy) {
                             case "client" -> "too many holds from this client; try again later";
+                            case "client_slot" -> "this client holds as many seats of this slot as one client may; try again later";
                             case "network" -> "too many holds from this client's network; try again later";
                             default -> "too many holds for this email address; try again later";
                         }, r.getInteger("retry_after_seconds"));
