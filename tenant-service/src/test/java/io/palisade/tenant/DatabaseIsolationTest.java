@@ -155,6 +155,35 @@ class DatabaseIsolationTest {
         }
     }
 
+    @Test
+    void signInDefinersTakeTheCallerFromTheScopeNotFromAnArgument() throws SQLException {
+        TestTenant inviting = Api.newTenant(null);
+        String token = bearer(inviting.ownerToken()).body(Map.of("email", "invitee-" + UUID.randomUUID() + "@example.org", "role", "admin"))
+                .post("/invitations").then().statusCode(201).extract().path("acceptToken");
+        String hash = io.palisade.common.crypto.Hashes.sha256Hex(token);
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            assertEquals(null, single(c, "select tenancy.accept_invitation('" + hash + "')::text"), "no scope: nobody joins");
+            assertEquals("0", single(c, "select count(*)::text from tenancy.login_memberships()"), "no scope: no one's tenants");
+            assertEquals("0", single(c, "select count(*)::text from tenancy.sso_member('https://idp.example', 'sub', '" + inviting.ownerEmail() + "')"),
+                    "no tenant in scope: no member found");
+            // B's owner in scope cannot take the invitation made for another email.
+            scope(c, b.id(), b.ownerId());
+            assertEquals(null, single(c, "select tenancy.accept_invitation('" + hash + "')::text"));
+            assertEquals("1", single(c, "select count(*)::text from tenancy.login_memberships()"), "B's owner's own tenant only");
+            c.rollback();
+        }
+        assertEquals(0, PalisadeTestStack.get().count("select count(*) from tenancy.memberships where tenant_id = ? and user_id = ?",
+                inviting.id(), b.ownerId()));
+    }
+
+    private static String single(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     static Connection app() throws SQLException {
         return PalisadeTestStack.get().connectAs("tenant_service");
     }

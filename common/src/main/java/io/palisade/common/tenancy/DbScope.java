@@ -9,6 +9,8 @@ import java.util.UUID;
  */
 public record DbScope(UUID tenantId, UUID userId, String principal, UUID supportSession) {
 
+    private static final String ANONYMOUS = "anonymous";
+
     public DbScope(UUID tenantId, UUID userId, String principal) {
         this(tenantId, userId, principal, null);
     }
@@ -34,8 +36,16 @@ public record DbScope(UUID tenantId, UUID userId, String principal, UUID support
         return new DbScope(tenantId, null, TenantContext.WORKER);
     }
 
+    /**
+     * Someone signing in to one tenant, not yet known as its member (after its identity provider vouched): the
+     * tenant is in scope for the sign-in helpers, and no policy admits the scope to any row.
+     */
+    public static DbScope signingInTo(UUID tenantId) {
+        return new DbScope(tenantId, null, ANONYMOUS);
+    }
+
     /** Nobody signed in yet (signup, login, accepting an invitation): only definer functions help here. */
     public static DbScope anonymous() {
-        return new DbScope(null, null, "anonymous");
+        return new DbScope(null, null, ANONYMOUS);
     }
 }

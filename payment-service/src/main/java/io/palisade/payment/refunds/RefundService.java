@@ -58,8 +58,7 @@ public class RefundService {
                     if (visible.size() == 0) {
                         throw ProblemException.notFound("the payment");
                     }
-                    return c.preparedQuery("select * from payment.request_refund($1, $2, $3, $4, $5)")
-                            .execute(Tuple.of(caller.tenantId(), paymentId, amountMinor, reason, caller.userId()));
+                    return c.preparedQuery("select * from payment.request_refund($1, $2, $3)").execute(Tuple.of(paymentId, amountMinor, reason));
                 })
                 .map(rows -> rows.iterator().next())
                 .call(row -> "requested".equals(row.getString("outcome"))
@@ -80,8 +79,8 @@ public class RefundService {
 
     /** The automatic refund of a payment whose booking had already ended (idempotent per payment; audited by the helper). */
     public Uni<Void> refundUnneeded(UUID tenantId, UUID bookingId) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select p.id as payment_id, r.* from (select payment.payment_of_booking($1, $2) as id) p"
-                + " cross join lateral payment.request_refund($1, p.id, null, $3, null) r where p.id is not null")
+        return tx.inScope(DbScope.worker(tenantId), c -> c.preparedQuery("select p.id as payment_id, r.* from (select payment.payment_of_booking($1, $2) as id) p"
+                + " cross join lateral payment.request_refund(p.id, null, $3) r where p.id is not null")
                 .execute(Tuple.of(tenantId, bookingId, "paid after the booking had ended")).map(rows -> first(rows).orElse(null)))
                 .chain(row -> row != null && ("requested".equals(row.getString("outcome")) || "existing".equals(row.getString("outcome")))
                         ? send(row.getUUID("refund_id"), row.getUUID("payment_id"), row.getString("stripe_account_id"),

@@ -50,9 +50,10 @@ public class AccountRepository {
                 .map(rows -> first(rows).map(r -> r.getBoolean("platform_admin")).orElse(false));
     }
 
-    public Uni<List<TenantChoice>> tenantChoices(SqlConnection c, UUID userId) {
-        return c.preparedQuery("select tenant_id, slug, name, role, permissions, require_mfa_for_admins from tenancy.login_memberships($1)")
-                .execute(Tuple.of(userId))
+    /** The active tenants of the scope's user (DbScope.user), to choose from at login. */
+    public Uni<List<TenantChoice>> tenantChoices(SqlConnection c) {
+        return c.query("select tenant_id, slug, name, role, permissions, require_mfa_for_admins from tenancy.login_memberships()")
+                .execute()
                 .map(rows -> all(rows, r -> new TenantChoice(r.getUUID("tenant_id"), r.getString("slug"),
                         r.getString("name"), r.getString("role"), r.getLong("permissions"), r.getBoolean("require_mfa_for_admins"))));
     }

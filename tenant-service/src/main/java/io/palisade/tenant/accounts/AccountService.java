@@ -135,7 +135,7 @@ public class AccountService {
     }
 
     private Uni<Grant> chooseTenant(AccountRepository.Login login, String requested, String identifier, boolean identifierProven) {
-        return tx.inScope(DbScope.user(login.userId()), c -> accounts.tenantChoices(c, login.userId())).map(choices -> {
+        return tx.inScope(DbScope.user(login.userId()), c -> accounts.tenantChoices(c)).map(choices -> {
             if (PLATFORM_CHOICE.equals(requested) || (requested == null && choices.isEmpty())) {
                 if (!login.platformAdmin()) {
                     throw ProblemException.forbidden("this account is not a member of any active tenant");
@@ -259,8 +259,9 @@ public class AccountService {
                         .chain(() -> accept(c, invitationHash, userId))));
     }
 
+    /** Joins the invitation's tenant as the scope's user ({@code userId}: DbScope.user of the same transaction). */
     private Uni<Joined> accept(io.vertx.mutiny.sqlclient.SqlConnection c, String invitationHash, UUID userId) {
-        return c.preparedQuery("select tenancy.accept_invitation($1, $2) as tenant_id").execute(Tuple.of(invitationHash, userId))
+        return c.preparedQuery("select tenancy.accept_invitation($1) as tenant_id").execute(Tuple.of(invitationHash))
                 .map(rows -> {
                     UUID tenantId = rows.iterator().next().getUUID("tenant_id");
                     if (tenantId == null) {

@@ -56,8 +56,9 @@ public class SsoSignIn {
                 // quarkus-oidc verified the token for this tenant's issuer; anything else is refused outright.
                 throw ProblemException.unauthorized("the identity provider is not this tenant's");
             }
-            return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select user_id from tenancy.sso_member($1, $2, $3, $4)")
-                    .execute(Tuple.of(tenantId, issuer, subject, email))
+            // The tenant whose provider vouched is the scope's: sso_member finds a member of that tenant only.
+            return tx.inScope(DbScope.signingInTo(tenantId), c -> c.preparedQuery("select user_id from tenancy.sso_member($1, $2, $3)")
+                    .execute(Tuple.of(issuer, subject, email))
                     .map(rows -> first(rows).map(r -> r.getUUID("user_id"))))
                     .chain(userId -> userId.isEmpty()
                             ? refused(tenantId, issuer, subject, clientIp)
