@@ -181,11 +181,22 @@ class CatalogAndHoldsTest {
     }
 
     @Test
-    void aFreeOfferingConfirmsAtOnce() {
+    void aFreeBookingIsHeldUntilItsEmailIsProvenByTheLinkMailedToIt() throws Exception {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
         String slot = Api.publishedSlot(tenant.ownerToken(), 0, 10);
-        json().body(Api.holdBody(slot, 2)).post("/public/" + tenant.slug() + "/holds").then().statusCode(201)
-                .body("status", equalTo("confirmed")).body("holdExpiresAt", equalTo(null));
+        Map<String, Object> hold = Api.holdBody(slot, 2);
+        String email = (String) ((Map<?, ?>) hold.get("guest")).get("email");
+        json().body(hold).post("/public/" + tenant.slug() + "/holds").then().statusCode(201)
+                .body("status", equalTo("held")).body("holdExpiresAt", notNullValue()).body("awaitingEmailProof", equalTo(true))
+                .body("paymentToken", equalTo(null));
+        String token = Mailbox.proofToken(email);
+        json().body(Map.of("token", token + "x")).post("/guest/booking/confirm-email").then().statusCode(404);
+        json().body(Map.of("token", token)).post("/guest/booking/confirm-email").then().statusCode(200).body("status", equalTo("confirmed"));
+        json().body(Map.of("token", token)).post("/guest/booking/confirm-email").then().statusCode(404)
+                .contentType("application/problem+json");
+        assertEquals(1, PalisadeTestStack.get().count("select count(*) from booking.bookings where tenant_id = ? and status = 'confirmed'"
+                + " and hold_expires_at is null and seats = 2", tenant.id()));
+        json().get("/public/" + tenant.slug() + "/availability").then().body("find { it.slotId == '" + slot + "' }.freeSeats", equalTo(8));
     }
 
     @Test

@@ -30,10 +30,11 @@ class CrossTenantIsolationTest {
     /**
      * The public widget (the tenant is the slug's; only published offerings and free seats are shown) and the
      * guest's own booking (tenant and booking come from a verified guest token: GuestsTest proves a token of one
-     * tenant finds nothing of another).
+     * tenant finds nothing of another; or from an email proof link's hash, which names one booking).
      */
     private static final Set<String> PUBLIC = Set.of("GET /public/{tenant}/availability", "POST /public/{tenant}/holds",
-            "GET /guest/booking", "POST /guest/booking/cancel", "GET /guest/waiver", "POST /guest/waiver/sign");
+            "GET /guest/booking", "POST /guest/booking/cancel", "POST /guest/booking/confirm-email", "GET /guest/waiver",
+            "POST /guest/waiver/sign");
 
     static TestTenancy.Tenant a;
     static TestTenancy.Tenant b;

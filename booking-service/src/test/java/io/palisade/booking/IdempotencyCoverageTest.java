@@ -19,10 +19,10 @@ class IdempotencyCoverageTest {
     /**
      * No tenant member to key on: the widget's holds (each one a new booking by design; a retry after a lost
      * answer holds seats again until the first hold expires) and guests' own actions (idempotent by their state:
-     * a second cancel or signature is a 409).
+     * a second cancel or signature is a 409, a second use of an email proof link a 404).
      */
     private static final Set<String> WITHOUT_IDEMPOTENCY = Set.of("PublicBookingResource.hold", "GuestBookingResource.cancel",
-            "WaiverResource.sign");
+            "GuestBookingResource.confirmEmail", "WaiverResource.sign");
 
     @Test
     void everyPostIsIdempotentOrDeliberatelyExempt() {

@@ -126,7 +126,10 @@ class MultiInstanceIT {
             bookAndPay(instance, paid.get(round % paid.size()), "paying-" + round + "@example.org");
             JsonNode freeHold = post("booking-service", instance, "/public/acme/holds", null, hold(free.get(round % free.size()),
                     "free-" + round + "@example.org"), 201);
-            assertEquals("confirmed", freeHold.path("status").asText());
+            assertEquals("held", freeHold.path("status").asText(), "a free booking waits for its email to be proven");
+            JsonNode proven = post("booking-service", instance, "/guest/booking/confirm-email", null,
+                    Map.of("token", proofToken("free-" + round + "@example.org")), 200);
+            assertEquals("confirmed", proven.path("status").asText());
         }
 
         await(() -> count("select count(*) from booking.bookings where status = 'confirmed'") == 2L * ROUNDS, "every booking confirmed");
@@ -215,6 +218,24 @@ class MultiInstanceIT {
 
     private static Map<String, Object> hold(String slot, String email) {
         return Map.of("slotId", slot, "seats", 1, "guest", Map.of("name", "Guest " + email, "email", email));
+    }
+
+    /** The token of the email proof link mailed with a hold to the address (waiting for the mail to land). */
+    private static String proofToken(String to) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Stream<Path> files = Files.list(platform.mailDirectory())) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+                    JsonNode mail = JSON.readTree(file.toFile());
+                    String text = mail.path("text").asText();
+                    if (to.equals(mail.path("to").asText()) && text.contains("#token=")) {
+                        return text.substring(text.indexOf("#token=") + "#token=".length()).split("\\s")[0];
+                    }
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no email proof link to " + to);
     }
 
     /** Confirmation mails per recipient (every guest here has one booking). */

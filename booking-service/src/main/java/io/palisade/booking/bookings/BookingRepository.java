@@ -70,6 +70,16 @@ public class BookingRepository {
                 .execute(Tuple.of(id, status)).replaceWithVoid();
     }
 
+    /**
+     * Adds a booking nobody's yet to the guest the tenant knows under the email given with it (once that email is
+     * proven); whether it did.
+     */
+    public Uni<Boolean> attachToKnownGuest(SqlConnection c, UUID id) {
+        return c.preparedQuery("update booking.bookings b set guest_id = g.id, updated_at = now()"
+                + " from booking.booking_contacts k join booking.guests g on g.tenant_id = k.tenant_id and g.email_lookup = k.email_lookup"
+                + " where b.id = $1 and b.guest_id is null and k.booking_id = b.id").execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+    }
+
     private static Booking booking(Row r) {
         return new Booking(r.getUUID("id"), r.getUUID("slot_id"), r.getUUID("offering_id"), r.getOffsetDateTime("starts_at"),
                 r.getInteger("seats"), r.getString("status"), r.getLong("amount_minor"), r.getString("currency"),

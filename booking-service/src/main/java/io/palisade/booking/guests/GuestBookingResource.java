@@ -3,11 +3,17 @@ package io.palisade.booking.guests;
 import java.time.OffsetDateTime;
 
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 import static io.palisade.common.db.Rows.first;
@@ -17,6 +23,7 @@ import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -33,8 +40,15 @@ public class GuestBookingResource {
             OffsetDateTime startsAt, OffsetDateTime endsAt, String offering, String guestName) {
     }
 
+    /** The token from the link mailed to the email given with a hold. */
+    public record ConfirmEmail(@NotBlank @Size(max = 200) String token) {
+    }
+
     @Inject
     GuestTokens tokens;
+
+    @Inject
+    EmailProofService proofs;
 
     @Inject
     TenantTransactions tx;
@@ -48,6 +62,17 @@ public class GuestBookingResource {
                         r.getLong("amount_minor"), r.getString("currency"), r.getOffsetDateTime("hold_expires_at"),
                         r.getOffsetDateTime("starts_at"), r.getOffsetDateTime("ends_at"), r.getString("offering_name"),
                         r.getString("guest_name"))).orElseThrow(() -> ProblemException.notFound("the booking"))));
+    }
+
+    /**
+     * Proves the email given with a hold (the link mailed to it): a free booking is confirmed, and the booking is
+     * added to the guest the tenant knows under that email. 404 for a link used, expired or unknown.
+     */
+    @POST
+    @Path("confirm-email")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<EmailProofService.Proven> confirmEmail(@Valid @NotNull ConfirmEmail request, @Context HttpServerRequest http) {
+        return proofs.prove(request.token(), http.remoteAddress().hostAddress());
     }
 
     /** Cancels the booking before it starts; 409 when it can no longer be cancelled. */

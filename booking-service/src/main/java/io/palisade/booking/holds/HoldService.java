@@ -15,6 +15,7 @@ import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
 
 import io.palisade.booking.Capacity;
+import io.palisade.booking.guests.EmailProofService;
 import io.palisade.booking.guests.GuestData;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.palisade.common.guests.GuestTokens;
@@ -70,6 +71,9 @@ public class HoldService {
     GuestData guestData;
 
     @Inject
+    EmailProofService proofs;
+
+    @Inject
     Pseudonyms pseudonyms;
 
     @Inject
@@ -84,7 +88,7 @@ public class HoldService {
      * or cancel the booking), which name the booking by its public reference only.
      */
     public record Hold(UUID bookingId, String reference, String status, long amountMinor, String currency, OffsetDateTime holdExpiresAt,
-            String paymentToken, String manageToken, String waiverToken) {
+            String paymentToken, String manageToken, String waiverToken, boolean awaitingEmailProof) {
     }
 
     public Uni<List<Availability>> availability(String tenantSlug, OffsetDateTime from, OffsetDateTime until) {
@@ -105,21 +109,25 @@ public class HoldService {
                     + maxSeats + " seats; ask the operator for larger groups").with("errors", List.of(java.util.Map.of("field", "seats",
                             "message", "must be at most " + maxSeats))));
         }
+        EmailProofService.Proof proof = proofs.newProof();
         return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).chain(tenantId -> {
             GuestData.Sealed sealed = guestData.seal(tenantId, guest);
             return admit(c, tenantId, clientAddress, sealed.emailLookup(), slotId, seats).chain(() -> c.preparedQuery("select booking_id, public_ref, status, amount_minor, currency, hold_expires_at"
-                    + " from booking.hold_seats($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                    + " from booking.hold_seats($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
                     .execute(Tuple.from(java.util.Arrays.asList(tenantId, slotId, seats, (int) holdTtl.toSeconds(), sealed.name(),
-                            sealed.emailLookup(), sealed.email(), sealed.phone(), sealed.dietaryNeeds(), sealed.allergies())))
+                            sealed.emailLookup(), sealed.email(), sealed.phone(), sealed.dietaryNeeds(), sealed.allergies(), proof.hash(),
+                            (int) proofs.ttl().toSeconds())))
                     .map(rows -> first(rows).map(r -> {
                         String ref = r.getString("public_ref");
-                        boolean payable = "held".equals(r.getString("status"));
+                        boolean free = r.getLong("amount_minor") == 0;
                         return new Hold(r.getUUID("booking_id"), ref, r.getString("status"), r.getLong("amount_minor"), r.getString("currency"),
                                 r.getOffsetDateTime("hold_expires_at"),
-                                payable ? tokens.issue(GuestTokens.Domain.PAYMENT, tenantId, ref) : null,
-                                tokens.issue(GuestTokens.Domain.MANAGE, tenantId, ref), tokens.issue(GuestTokens.Domain.WAIVER, tenantId, ref));
+                                free ? null : tokens.issue(GuestTokens.Domain.PAYMENT, tenantId, ref),
+                                tokens.issue(GuestTokens.Domain.MANAGE, tenantId, ref), tokens.issue(GuestTokens.Domain.WAIVER, tenantId, ref), free);
                     }).orElseThrow(() -> ProblemException.notFound("the slot"))));
         }))
+                // After the commit: the link names a booking that exists.
+                .call(hold -> proofs.send(guest.email(), guest.name(), hold.awaitingEmailProof(), proof))
                 .onFailure(Capacity::exceeded)
                 .transform(e -> ProblemException.conflict("not enough free seats on this slot"))
                 .invoke(hold -> registry.counter("palisade.holds", "outcome", "created").increment())

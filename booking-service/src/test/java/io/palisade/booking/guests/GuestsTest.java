@@ -177,6 +177,27 @@ class GuestsTest {
     }
 
     @Test
+    void aHoldForAKnownGuestsEmailIsTheirsOnceTheEmailIsProven() throws Exception {
+        TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
+        String email = "joy-" + UUID.randomUUID() + "@example.org";
+        hold(tenant, Api.publishedSlot(tenant.ownerToken(), 1000, 10), Map.of("name", "Joy Known", "email", email)).then().statusCode(201);
+        String first = io.palisade.booking.Mailbox.proofToken(email);
+        String reference = hold(tenant, Api.publishedSlot(tenant.ownerToken(), 1000, 10), Map.of("name", "Joy", "email", email))
+                .then().statusCode(201).extract().path("reference");
+        String second = io.palisade.booking.Mailbox.to(email).stream().map(m -> m.getString("text"))
+                .map(text -> text.substring(text.indexOf("#token=") + 7).split("\\s")[0]).filter(token -> !token.equals(first))
+                .findFirst().orElseThrow();
+        String guest = io.palisade.booking.Api.bearer(tenant.ownerToken()).queryParam("email", email).get("/guests").then()
+                .extract().path("[0].id");
+        assertEquals(0, PalisadeTestStack.get().count("select count(*) from booking.bookings where public_ref = ? and guest_id is not null",
+                reference), "not the guest's before the proof");
+        json().body(Map.of("token", second)).post("/guest/booking/confirm-email").then().statusCode(200).body("status", equalTo("held"))
+                .body("reference", equalTo(reference));
+        assertEquals(1, PalisadeTestStack.get().count("select count(*) from booking.bookings where public_ref = ? and guest_id = ?",
+                reference, UUID.fromString(guest)), "the guest's once the holder proved the email");
+    }
+
+    @Test
     void aTokenOfOneTenantNeverReachesAnotherTenantsBooking() {
         TestTenancy.Tenant a = TestTenancy.newTenant(0);
         TestTenancy.Tenant b = TestTenancy.newTenant(0);
