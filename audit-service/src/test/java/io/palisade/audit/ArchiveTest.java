@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.palisade.audit.archive.ArchiveVerifier;
+import io.palisade.devstack.testing.TestDirectories;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -97,7 +98,7 @@ class ArchiveTest {
 
     /** A copy of the sealed segments, to tamper with. */
     private static Path copyOfSealed() throws IOException {
-        Path copy = Files.createTempDirectory("archive-copy");
+        Path copy = TestDirectories.create("archive-copy");
         for (Path segment : sealedSegments()) {
             Files.copy(segment, copy.resolve(segment.getFileName()));
         }

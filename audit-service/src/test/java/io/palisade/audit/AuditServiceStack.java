@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.palisade.devstack.testing.PalisadeStackResource;
+import io.palisade.devstack.testing.TestDirectories;
 import io.palisade.devstack.testing.TestIssuer;
 import io.palisade.devstack.testing.TestTenancy;
 
@@ -14,19 +15,12 @@ public class AuditServiceStack extends PalisadeStackResource {
     public static final java.nio.file.Path MAIL = mailDirectory("audit");
 
     /** The service's write-once archive in tests. */
-    public static final java.nio.file.Path ARCHIVE = newDirectory("audit-archive");
+    public static final java.nio.file.Path ARCHIVE = TestDirectories.create("audit-archive");
 
     public AuditServiceStack() {
         super("audit-service");
     }
 
-    private static java.nio.file.Path newDirectory(String name) {
-        try {
-            return java.nio.file.Files.createTempDirectory(name);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     @Override
     public Map<String, String> start() {

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 
 import io.palisade.audit.archive.ArchiveVerifier;
 import io.palisade.devstack.ServiceSpec;
-import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.PalisadeTestStack.RunningService;
+import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestDirectories;
 import io.palisade.devstack.testing.TestEvents;
 import io.palisade.devstack.testing.TestTenancy;
 import io.vertx.core.json.JsonArray;
@@ -96,7 +97,7 @@ class LedgerResilienceIT {
     void everyAuditEventReachesTheLedgerExactlyOnceThroughBrokerAndServiceOutages() throws Exception {
         PalisadeTestStack stack = PalisadeTestStack.get();
         TestTenancy.ensureSchema();
-        Path archive = Files.createTempDirectory("resilience-archive");
+        Path archive = TestDirectories.create("resilience-archive");
         Map<String, String> auditConfig = Map.of("palisade.audit.archive.directory", archive.toString(), "palisade.audit.archive.every", "1s",
                 "palisade.audit.archive.segment-records", "500", "palisade.audit.checkpoint-interval", "2s");
         ServiceSpec auditService = ServiceSpec.named("audit-service");

@@ -16,6 +16,7 @@ import io.palisade.devstack.DevSettings;
 import io.palisade.devstack.ServiceProcess;
 import io.palisade.devstack.ServiceSpec;
 import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestDirectories;
 
 /**
  * A production migration run with a dev-only secret stops before Flyway touches the schema: the secrets guard runs
@@ -31,7 +32,7 @@ class MigrationGuardIT {
         // The local platform's master key, which production refuses; everything else is this run's real configuration.
         config.put("palisade.crypto.master-key", new DevSettings(Map.of()).masterKey());
         config.put("quarkus.http.port", "0");
-        Path log = Files.createTempDirectory("migration-guard").resolve("booking-migration.log");
+        Path log = TestDirectories.create("migration-guard").resolve("booking-migration.log");
 
         IllegalStateException refused = assertThrows(IllegalStateException.class,
                 () -> ServiceProcess.start(Path.of("..").toAbsolutePath().normalize(), booking, config, log).awaitExit(Duration.ofSeconds(120), log));

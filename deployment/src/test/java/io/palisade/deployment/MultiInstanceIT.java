@@ -42,6 +42,7 @@ import io.palisade.devstack.DevSettings;
 import io.palisade.devstack.LocalPlatform;
 import io.palisade.devstack.PlatformDatabase;
 import io.palisade.devstack.ServiceSpec;
+import io.palisade.devstack.testing.TestDirectories;
 
 /**
  * The whole platform at two instances of every service, as the chart runs it, against one PostgreSQL and one broker:
@@ -89,7 +90,7 @@ class MultiInstanceIT {
         }
         Map<String, String> extra = Map.of("palisade.webhooks.egress.allow-loopback", "true", "palisade.webhooks.egress.http-allowed-hosts", "127.0.0.1",
                 "palisade.webhooks.egress.allowed-ports", String.valueOf(receiver.getAddress().getPort()), "palisade.notifications.interval", "1s");
-        Path home = Files.createTempDirectory("multi-instance");
+        Path home = TestDirectories.create("multi-instance");
         settings = new DevSettings(env);
         platform = LocalPlatform.start(Path.of("..").toAbsolutePath().normalize(), home, settings, extra);
     }

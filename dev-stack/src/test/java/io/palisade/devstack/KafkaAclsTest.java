@@ -29,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestDirectories;
 
 /** The broker authenticates every client and lets each service do exactly what kafka-acls.yaml lists, nothing more. */
 class KafkaAclsTest {
@@ -40,7 +41,7 @@ class KafkaAclsTest {
     static void start() throws Exception {
         Map<String, String> passwords = new HashMap<>();
         KafkaBroker.users().forEach(user -> passwords.put(user, "pw-" + UUID.randomUUID()));
-        broker = new KafkaBroker(Files.createTempDirectory("kafka-acls"), PalisadeTestStack.freePort(), PalisadeTestStack.freePort(), passwords);
+        broker = new KafkaBroker(TestDirectories.create("kafka-acls"), PalisadeTestStack.freePort(), PalisadeTestStack.freePort(), passwords);
         broker.start();
     }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import io.palisade.devstack.ServiceSpec;
 import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestDirectories;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,7 +36,7 @@ class EndToEndTest {
     @BeforeAll
     static void startBookingService() throws Exception {
         bookingService = PalisadeTestStack.get().startService(ServiceSpec.named("booking-service"),
-                Map.of("palisade.mail.directory", Files.createTempDirectory("e2e-mail").toString()));
+                Map.of("palisade.mail.directory", TestDirectories.create("e2e-mail").toString()));
     }
 
     @AfterAll

@@ -1,5 +1,7 @@
 package io.palisade.tenant;
 
+import io.palisade.devstack.testing.TestDirectories;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,17 +17,9 @@ import io.vertx.core.json.JsonObject;
 /** The mail the service under test sent (transport "directory"), read back as a mailbox. */
 public final class MailDrop {
 
-    public static final Path DIRECTORY = createDirectory();
+    public static final Path DIRECTORY = TestDirectories.create("palisade-mail");
 
     private MailDrop() {
-    }
-
-    private static Path createDirectory() {
-        try {
-            return Files.createTempDirectory("palisade-mail");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Every message sent to the address, oldest first. */

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.palisade.devstack.testing.PalisadeStackResource;
 import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestDirectories;
 import io.palisade.devstack.testing.TestIssuer;
 import io.palisade.devstack.testing.TestTenancy;
 
@@ -28,7 +29,7 @@ public class WebhookServiceStack extends PalisadeStackResource {
 
     static {
         try {
-            Path dir = Files.createTempDirectory("webhook-tls");
+            Path dir = TestDirectories.create("webhook-tls");
             Path keyStore = dir.resolve("server.p12");
             keytool("-genkeypair", "-keyalg", "EC", "-groupname", "secp256r1", "-alias", "receiver", "-dname", "CN=tls.example.test",
                     "-ext", "SAN=dns:tls.example.test", "-validity", "3", "-keystore", keyStore.toString(), "-storetype", "PKCS12",

@@ -28,11 +28,12 @@ import com.sun.net.httpserver.HttpServer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.palisade.devstack.ServiceProcess;
-import io.palisade.gate.IsolationGate;
 import io.palisade.devstack.ServiceSpec;
 import io.palisade.devstack.testing.OpenApiOperations;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestAuthenticator;
+import io.palisade.devstack.testing.TestDirectories;
+import io.palisade.gate.IsolationGate;
 
 /**
  * The chart's pods, started for real: each rendered migration Job's and Deployment's environment, secrets resolved from
@@ -76,7 +77,7 @@ class ChartBootIT {
         values.put("services.webhook-service.env.PALISADE_WEBHOOKS_EGRESS_HTTP_ALLOWED_HOSTS", "127.0.0.1");
         rendered = Chart.APP.render(Chart.KUBE_VERSIONS.get(4), values);
         secrets = secrets(stack);
-        Path home = Files.createTempDirectory("chart-boot");
+        Path home = TestDirectories.create("chart-boot");
         for (ServiceSpec service : ServiceSpec.ALL) {
             ports.put("palisade-" + service.name(), PalisadeTestStack.freePort());
             managementPorts.put("palisade-" + service.name(), PalisadeTestStack.freePort());

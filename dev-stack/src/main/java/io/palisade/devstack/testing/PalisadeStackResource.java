@@ -25,11 +25,7 @@ public abstract class PalisadeStackResource implements QuarkusTestResourceLifecy
 
     /** A fresh directory for a service's mail in tests (palisade.mail.directory): one JSON file per message. */
     protected static java.nio.file.Path mailDirectory(String service) {
-        try {
-            return java.nio.file.Files.createTempDirectory(service + "-mail");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return TestDirectories.create(service + "-mail");
     }
 
     @Override

@@ -66,7 +66,7 @@ public final class PalisadeTestStack {
         for (String user : KafkaBroker.users()) {
             kafkaPasswords.put(user, randomSecret(random));
         }
-        KafkaBroker kafka = new KafkaBroker(Files.createTempDirectory("palisade-kafka"), freePort(), freePort(), kafkaPasswords);
+        KafkaBroker kafka = new KafkaBroker(TestDirectories.create("palisade-kafka"), freePort(), freePort(), kafkaPasswords);
         kafka.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.stop();
@@ -229,10 +229,10 @@ public final class PalisadeTestStack {
         config.put("quarkus.profile", "dev-stack");
         config.put("palisade.issuer", TestIssuer.get().issuer());
         if (service.name().equals("audit-service")) {
-            config.put("palisade.audit.archive.directory", Files.createTempDirectory("audit-archive").toString());
+            config.put("palisade.audit.archive.directory", TestDirectories.create("audit-archive").toString());
         }
         config.putAll(extra);
-        Path logs = Files.createTempDirectory("palisade-" + service.name());
+        Path logs = TestDirectories.create("palisade-" + service.name());
         // As in production: the schema is migrated by a one-shot run; the serving process has no owner password.
         ServiceProcess.migrate(Path.of(".."), service, io.palisade.devstack.DevSettings.migrationConfig(config, service, rolePasswords),
                 logs.resolve(service.name() + "-migration.log"));
