@@ -70,6 +70,12 @@ public class BookingRepository {
                 .execute(Tuple.of(id, status)).replaceWithVoid();
     }
 
+    /** A hold that ran out: expired, its seats freed by the trigger; when it would have ended stays recorded. */
+    public Uni<Void> markExpired(SqlConnection c, UUID id) {
+        return c.preparedQuery("update booking.bookings set status = 'expired', updated_at = now() where id = $1")
+                .execute(Tuple.of(id)).replaceWithVoid();
+    }
+
     /**
      * Adds a booking nobody's yet to the guest the tenant knows under the email given with it (once that email is
      * proven); whether it did.

@@ -9,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
@@ -24,7 +23,6 @@ import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantSlugs;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -37,8 +35,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @ApplicationScoped
 public class HoldService {
-
-    private static final Logger LOG = Logger.getLogger(HoldService.class);
 
     @Inject
     TenantTransactions tx;
@@ -164,18 +160,5 @@ public class HoldService {
                     }
                     return null;
                 });
-    }
-
-    /** Holds that ran out free their seats; hold attempts that left the limit window are dropped. */
-    @Scheduled(every = "${palisade.holds.expiry-check:10s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> expireHolds() {
-        return tx.inScope(DbScope.anonymous(), c -> c.query("select booking.expire_holds() as expired").execute()
-                .call(() -> c.preparedQuery("select booking.purge_hold_attempts($1)").execute(Tuple.of((int) limitWindow.toSeconds()))))
-                .invoke(rows -> {
-                    int expired = rows.iterator().next().getInteger("expired");
-                    if (expired > 0) {
-                        LOG.infof("%d hold(s) expired and freed their seats", expired);
-                    }
-                }).replaceWithVoid();
     }
 }

@@ -1,0 +1,91 @@
+package io.palisade.booking.holds;
+
+import static io.palisade.common.db.Rows.all;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.palisade.booking.bookings.BookingRepository;
+import io.palisade.booking.bookings.BookingStatus;
+import io.palisade.common.outbox.Outbox;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Holds that ran out free their seats: a bounded batch of due holds per run, oldest first, found across tenants by
+ * one narrow definer; each is expired in its own transaction under the worker scope of its tenant, with the booking
+ * locked and its status checked again (another instance may have expired it, a payment confirmed it), and announced
+ * as booking.expired (payment-service cancels the hold's PaymentIntents). Runs never overlap; hold attempts that left
+ * the limit window are dropped after each run.
+ */
+@ApplicationScoped
+public class HoldExpiry {
+
+    private static final Logger LOG = Logger.getLogger(HoldExpiry.class);
+    /** Due holds expired per run: a backlog drains over several runs instead of one long transaction. */
+    static final int BATCH = 500;
+
+    private record Due(UUID tenantId, UUID bookingId) {
+    }
+
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    BookingRepository bookings;
+
+    @Inject
+    Outbox outbox;
+
+    @ConfigProperty(name = "palisade.holds.limit-window")
+    Duration limitWindow;
+
+    @Scheduled(every = "${palisade.holds.expiry-check:10s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> expireDue() {
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select tenant_id, booking_id from booking.due_hold_expiries($1)")
+                .execute(Tuple.of(BATCH)).map(rows -> all(rows, r -> new Due(r.getUUID("tenant_id"), r.getUUID("booking_id")))))
+                .onItem().transformToMulti(due -> Multi.createFrom().iterable(due))
+                .onItem().transformToUniAndConcatenate(due -> expire(due).onFailure().recoverWithItem(e -> {
+                    // The next run finds it again.
+                    LOG.warnf("hold %s of tenant %s did not expire this run: %s", due.bookingId(), due.tenantId(), e.getMessage());
+                    return false;
+                }))
+                .filter(Boolean::booleanValue).collect().with(java.util.stream.Collectors.counting())
+                .invoke(expired -> {
+                    if (expired > 0) {
+                        LOG.infof("%d hold(s) expired and freed their seats", expired);
+                    }
+                })
+                .chain(() -> tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select booking.purge_hold_attempts($1)")
+                        .execute(Tuple.of((int) limitWindow.toSeconds()))))
+                .replaceWithVoid();
+    }
+
+    /** Whether the hold was still due and is now expired. */
+    private Uni<Boolean> expire(Due due) {
+        return tx.inScope(DbScope.worker(due.tenantId()), c -> bookings.lock(c, due.bookingId()).chain(found -> {
+            if (found.isEmpty() || !BookingStatus.canMove(found.get().status(), BookingStatus.EXPIRED)
+                    || found.get().holdExpiresAt() == null || found.get().holdExpiresAt().isAfter(OffsetDateTime.now())) {
+                return Uni.createFrom().item(false);
+            }
+            BookingRepository.Booking booking = found.get();
+            return bookings.markExpired(c, booking.id())
+                    .chain(() -> outbox.append(c, due.tenantId(), "booking.expired", booking.id().toString(),
+                            new JsonObject().put("bookingId", booking.id().toString()).put("amountMinor", booking.amountMinor())
+                                    .put("currency", booking.currency())))
+                    .replaceWith(true);
+        }));
+    }
+}
