@@ -99,7 +99,8 @@ class CatalogTest {
     @Test
     void everySecurityDefinerIsPinnedAllowListedAndExecutableOnlyByItsRoles() {
         SecurityDefiners.Report report = SecurityDefiners.check(pool, "tenancy").await().indefinitely();
-        System.out.println(report.summary("tenancy"));
+        List<String> anonymous = RlsCatalog.anonymousScopeSites();
+        System.out.println(report.summary("tenancy") + "; " + anonymous.size() + " transactions opened without a tenant in scope: " + anonymous);
         assertEquals(List.of(), report.allProblems());
     }
 }
