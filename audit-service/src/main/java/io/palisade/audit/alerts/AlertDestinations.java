@@ -13,6 +13,7 @@ import io.palisade.common.tenancy.TenantContext;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Where the caller's tenant has its alerts mailed; each change is audited (the address itself is not logged). */
@@ -32,8 +33,12 @@ public class AlertDestinations {
     AuditLog audit;
 
     public Uni<Optional<Destination>> get() {
-        return tx.inTenant(currentTenant.get(), c -> c.query("select email from audit.alert_destinations").execute()
-                .map(rows -> Rows.first(rows).map(r -> new Destination(r.getString("email")))));
+        return tx.inTenant(currentTenant.get(), this::find);
+    }
+
+    /** The scope's tenant's destination (row-level security): the caller's, or under a worker scope the alert's tenant's. */
+    public Uni<Optional<Destination>> find(SqlConnection c) {
+        return c.query("select email from audit.alert_destinations").execute().map(rows -> Rows.first(rows).map(r -> new Destination(r.getString("email"))));
     }
 
     public Uni<Destination> set(String email, String clientIp) {

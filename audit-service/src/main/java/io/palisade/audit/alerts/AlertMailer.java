@@ -2,7 +2,6 @@ package io.palisade.audit.alerts;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,7 +16,6 @@ import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Mails each alert from the alerts topic to its tenant's chosen address (platform alerts to
@@ -37,6 +35,9 @@ public class AlertMailer implements EventHandler {
 
     @Inject
     TenantTransactions tx;
+
+    @Inject
+    AlertDestinations destinations;
 
     @Inject
     MailSender mail;
@@ -64,8 +65,7 @@ public class AlertMailer implements EventHandler {
             return Uni.createFrom().voidItem();
         }
         Uni<Optional<String>> destination = tenant == null ? Uni.createFrom().item(platformEmail)
-                : tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select audit.alert_destination($1) as email")
-                        .execute(Tuple.of(UUID.fromString(tenant))).map(rows -> Optional.ofNullable(rows.iterator().next().getString("email"))));
+                : tx.inScope(DbScope.worker(event.tenantId()), destinations::find).map(found -> found.map(AlertDestinations.Destination::email));
         return destination.flatMap(to -> to.map(address -> mail.send(message(address, alert))).orElse(Uni.createFrom().voidItem()));
     }
 
