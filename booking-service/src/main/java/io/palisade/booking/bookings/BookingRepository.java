@@ -47,6 +47,12 @@ public class BookingRepository {
                 .map(rows -> first(rows).map(BookingRepository::booking));
     }
 
+    /** A booking by its public reference (guest links name bookings by it), locked. */
+    public Uni<Optional<Booking>> lockByReference(SqlConnection c, String reference) {
+        return c.preparedQuery("select " + COLUMNS + " where b.public_ref = $1 for update of b").execute(Tuple.of(reference))
+                .map(rows -> first(rows).map(BookingRepository::booking));
+    }
+
     /** The active bookings of a slot, or the listed ones of it, locked. */
     public Uni<List<Booking>> lockActive(SqlConnection c, UUID slotId, List<UUID> only) {
         return c.preparedQuery("select " + COLUMNS + " where b.slot_id = $1 and b.status in ('held', 'pending_payment', 'confirmed')"

@@ -35,6 +35,9 @@ public class BookingService {
     Outbox outbox;
 
     @Inject
+    BookingCancellation cancellation;
+
+    @Inject
     AuditLog audit;
 
     public Uni<Page<BookingRepository.Booking>> list(BookingRepository.Filter filter, String cursor, int limit) {
@@ -87,19 +90,9 @@ public class BookingService {
     /** Cancels a held, pending or confirmed booking: its seats are free at once. Anything else is a 409. */
     public Uni<BookingRepository.Booking> cancel(UUID id, String reason, String clientIp) {
         TenantContext caller = currentTenant.get();
-        return tx.inTenant(caller, c -> bookings.lock(c, id).chain(found -> {
-            BookingRepository.Booking booking = found.orElseThrow(() -> ProblemException.notFound("the booking"));
-            if (!BookingStatus.canMove(booking.status(), BookingStatus.CANCELLED)) {
-                throw ProblemException.conflict("a booking that is " + booking.status() + " cannot be cancelled");
-            }
-            return bookings.setStatus(c, id, BookingStatus.CANCELLED)
-                    .chain(() -> outbox.append(c, caller.tenantId(), "booking.cancelled", id.toString(), new JsonObject()
-                            .put("bookingId", id.toString()).put("previousStatus", booking.status()).put("amountMinor", booking.amountMinor())
-                            .put("currency", booking.currency())))
-                    .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(), "booking.cancelled", AuditEvent.Actor.of(caller, clientIp),
-                            "booking", id.toString(), AuditEvent.SUCCESS, new JsonObject().put("status", booking.status()),
-                            new JsonObject().put("status", BookingStatus.CANCELLED), new JsonObject().put("reason", reason))))
-                    .chain(() -> bookings.lock(c, id)).map(java.util.Optional::orElseThrow);
-        }));
+        return tx.inTenant(caller, c -> bookings.lock(c, id).chain(found -> cancellation.cancel(c, caller.tenantId(),
+                found.orElseThrow(() -> ProblemException.notFound("the booking")), AuditEvent.Actor.of(caller, clientIp),
+                BookingCancellation.BY_STAFF, reason))
+                .chain(() -> bookings.lock(c, id)).map(java.util.Optional::orElseThrow));
     }
 }

@@ -1,0 +1,61 @@
+package io.palisade.booking.guests;
+
+import static io.palisade.common.db.Rows.first;
+
+import java.time.OffsetDateTime;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.palisade.booking.bookings.BookingCancellation;
+import io.palisade.booking.bookings.BookingRepository;
+import io.palisade.common.audit.AuditEvent;
+import io.palisade.common.guests.GuestTokens;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.common.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * A guest's own booking, named by the verified manage token (its tenant and public reference): what the guest may see
+ * of it, and cancelling it before it starts. Cancelling runs under the worker scope of the token's tenant, with the
+ * same rule, event and audit entry as staff cancelling (BookingCancellation).
+ */
+@ApplicationScoped
+public class GuestBookingService {
+
+    public record GuestBooking(String reference, String status, int seats, long amountMinor, String currency, OffsetDateTime holdExpiresAt,
+            OffsetDateTime startsAt, OffsetDateTime endsAt, String offering, String guestName) {
+    }
+
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    BookingRepository bookings;
+
+    @Inject
+    BookingCancellation cancellation;
+
+    public Uni<GuestBooking> view(GuestTokens.Claims claims) {
+        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from booking.guest_booking($1, $2)")
+                .execute(Tuple.of(claims.tenantId(), claims.bookingRef()))
+                .map(rows -> first(rows).map(r -> new GuestBooking(r.getString("public_ref"), r.getString("status"), r.getInteger("seats"),
+                        r.getLong("amount_minor"), r.getString("currency"), r.getOffsetDateTime("hold_expires_at"),
+                        r.getOffsetDateTime("starts_at"), r.getOffsetDateTime("ends_at"), r.getString("offering_name"),
+                        r.getString("guest_name"))).orElseThrow(() -> ProblemException.notFound("the booking"))));
+    }
+
+    /** 409 once the booking has started or ended; 404 for a booking the token's tenant does not have. */
+    public Uni<GuestBooking> cancel(GuestTokens.Claims claims, String clientIp) {
+        return tx.inScope(DbScope.worker(claims.tenantId()), c -> bookings.lockByReference(c, claims.bookingRef()).chain(found -> {
+            BookingRepository.Booking booking = found.orElseThrow(() -> ProblemException.notFound("the booking"));
+            if (!booking.slotStartsAt().isAfter(OffsetDateTime.now())) {
+                throw ProblemException.conflict("this booking can no longer be cancelled: it has started");
+            }
+            return cancellation.cancel(c, claims.tenantId(), booking, new AuditEvent.Actor(null, "guest", null, clientIp),
+                    BookingCancellation.BY_GUEST, null);
+        })).chain(() -> view(claims));
+    }
+}
