@@ -310,9 +310,7 @@ class MultiInstanceIT {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return io.palisade.devstack.testing.PalisadeTestStack.freePort();
     }
 
     /**

@@ -26,6 +26,12 @@ import io.palisade.devstack.ServiceSpec;
  */
 public final class PalisadeTestStack {
 
+    /** Where freePort looks: below the ephemeral range, with room for the local platform's derived ports. */
+    private static final int FIRST_TEST_PORT = 20000;
+    private static final int TEST_PORTS = 11000;
+    private static final java.util.Random PORTS = new java.util.Random();
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * The running stack, as a JSON system property, and its broker's start and stop as platform MBeans: Quarkus loads
      * this class once per test profile in a class loader of its own, and every copy must use the one stack of the JVM
@@ -249,9 +255,24 @@ public final class PalisadeTestStack {
     }
 
     /** A port free on this machine now (for a test's own servers). */
+    /**
+     * A port nothing listens on, for a test's server to bind a moment later: chosen below the kernel's range of
+     * ephemeral ports (32768 and up on Linux), so no outgoing connection takes it meanwhile, and never handed out
+     * twice in this JVM, so two servers of one test never get the same. Leaves room above it for the local platform's
+     * derived ports (+100, +1000, +1100).
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = FIRST_TEST_PORT + PORTS.nextInt(TEST_PORTS);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return port;
+            } catch (IOException taken) {
+                // someone else's: try another
+            }
         }
+        throw new IOException("no free port between " + FIRST_TEST_PORT + " and " + (FIRST_TEST_PORT + TEST_PORTS));
     }
 }
