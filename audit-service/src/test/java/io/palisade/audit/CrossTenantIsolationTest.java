@@ -55,26 +55,33 @@ class CrossTenantIsolationTest {
                 .put("/audit/alert-destination").then().statusCode(200);
     }
 
-    private final Map<String, Consumer<String>> probes = Map.of(
-            "GET /audit/entries", token -> given().header("Authorization", "Bearer " + token).get("/audit/entries").then().statusCode(200)
-                    .body("items.eventId", not(hasItem(aEvent))),
-            "GET /audit/verify", token -> given().header("Authorization", "Bearer " + token).get("/audit/verify").then().statusCode(200)
-                    .body("entries", equalTo(0)).body("checkpoints", equalTo(0)),
-            "GET /audit/checkpoints", token -> given().header("Authorization", "Bearer " + token).get("/audit/checkpoints").then().statusCode(200)
-                    .body("size()", equalTo(0)),
-            "GET /audit/alert-destination", token -> given().header("Authorization", "Bearer " + token).get("/audit/alert-destination").then()
-                    .body(not(containsString(A_ALERTS))),
-            "PUT /audit/alert-destination", token -> {
-                given().header("Authorization", "Bearer " + token).contentType("application/json").body(Map.of("email", "b@example.test"))
-                        .put("/audit/alert-destination").then().statusCode(200);
-                aKeepsItsDestination();
-            },
-            "DELETE /audit/alert-destination", token -> {
-                given().header("Authorization", "Bearer " + token).delete("/audit/alert-destination").then().statusCode(anyOf(is(204), is(404)));
-                aKeepsItsDestination();
-            },
-            "GET /platform/audit/entries", token -> given().header("Authorization", "Bearer " + token).queryParam("tenantId", a.id())
-                    .get("/platform/audit/entries").then().statusCode(403));
+    /**
+     * Reads first, in this order: B's own writes below add entries to B's own chain, which /audit/verify counts (an
+     * unordered map ran them first in some runs, and B's two entries of its own looked like a leak).
+     */
+    private final Map<String, Consumer<String>> probes = new java.util.LinkedHashMap<>();
+
+    {
+        probes.put("GET /audit/entries", token -> given().header("Authorization", "Bearer " + token).get("/audit/entries").then().statusCode(200)
+                .body("items.eventId", not(hasItem(aEvent))));
+        probes.put("GET /audit/verify", token -> given().header("Authorization", "Bearer " + token).get("/audit/verify").then().statusCode(200)
+                .body("entries", equalTo(0)).body("checkpoints", equalTo(0)));
+        probes.put("GET /audit/checkpoints", token -> given().header("Authorization", "Bearer " + token).get("/audit/checkpoints").then()
+                .statusCode(200).body("size()", equalTo(0)));
+        probes.put("GET /audit/alert-destination", token -> given().header("Authorization", "Bearer " + token).get("/audit/alert-destination")
+                .then().body(not(containsString(A_ALERTS))));
+        probes.put("GET /platform/audit/entries", token -> given().header("Authorization", "Bearer " + token).queryParam("tenantId", a.id())
+                .get("/platform/audit/entries").then().statusCode(403));
+        probes.put("PUT /audit/alert-destination", token -> {
+            given().header("Authorization", "Bearer " + token).contentType("application/json").body(Map.of("email", "b@example.test"))
+                    .put("/audit/alert-destination").then().statusCode(200);
+            aKeepsItsDestination();
+        });
+        probes.put("DELETE /audit/alert-destination", token -> {
+            given().header("Authorization", "Bearer " + token).delete("/audit/alert-destination").then().statusCode(anyOf(is(204), is(404)));
+            aKeepsItsDestination();
+        });
+    }
 
     @Test
     void everyEndpointIsProbed() {
