@@ -246,6 +246,8 @@ when migrating.
 {{- /* The first platform admin is created by tenant-service's migration run, as the schema owner. */}}
 {{ include "palisade.secretEnv" (list "PALISADE_PLATFORM_ADMIN_EMAIL" $root.Values.secrets.platformAdmin "email") }}
 {{ include "palisade.secretEnv" (list "PALISADE_PLATFORM_ADMIN_PASSWORD" $root.Values.secrets.platformAdmin "password") }}
+{{- /* And keeps the isolation gate's two tenants, whose owners sign in with this password. */}}
+{{ include "palisade.secretEnv" (list "PALISADE_ISOLATION_GATE_PASSWORD" $root.Values.secrets.isolationGate "password") }}
 {{- end }}
 {{- else }}
 {{ include "palisade.secretEnv" (list "KAFKA_SASL_JAAS_CONFIG" (get $root.Values.kafka.userSecrets $service | default $service) "sasl.jaas.config") }}

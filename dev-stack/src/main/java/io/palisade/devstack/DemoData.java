@@ -5,14 +5,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Seeds the demo through the public API, as a person would: two tenants by self-serve signup, each owner
+ * Seeds the demo through the public API, as a person would: two tenants by self-serve signup (finished through the
+ * link in the local mail directory), each owner
  * invites a staff member who accepts and publishes offerings with a week of slots, and the owner connects the
  * tenant's Stripe account (the local fake). Safe to run again: existing tenants are left as they are.
  */
@@ -24,10 +32,12 @@ final class DemoData {
     private final String tenantService;
     private final String bookingService;
     private final String paymentService;
+    private final Path mail;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    DemoData(DevSettings settings, String tenantService, String bookingService, String paymentService) {
+    DemoData(DevSettings settings, String tenantService, String bookingService, String paymentService, Path mail) {
         this.settings = settings;
+        this.mail = mail;
         this.tenantService = tenantService;
         this.bookingService = bookingService;
         this.paymentService = paymentService;
@@ -49,7 +59,8 @@ final class DemoData {
         if (signup.statusCode() == 409) {
             return;
         }
-        expect(signup, 201);
+        expect(signup, 202);
+        expect(post("/signup/complete", null, Map.of("token", signupToken(owner))), 201);
         String token = JSON.readTree(post("/auth/login", null,
                 Map.of("email", owner, "password", settings.demoPassword(), "tenant", slug)).body())
                 .path("accessToken").asText();
@@ -72,6 +83,27 @@ final class DemoData {
         String onboarding = JSON.readTree(expect(post(paymentService, "/stripe/connect", token, Map.of()), 200).body())
                 .path("onboardingUrl").asText();
         http.send(HttpRequest.newBuilder(URI.create(onboarding)).GET().build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    /** The token of the signup link mailed to the address (the services write mail as JSON files locally). */
+    private String signupToken(String to) throws IOException, InterruptedException {
+        Pattern link = Pattern.compile("/finish-signup#token=([A-Za-z0-9_-]+)");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.isDirectory(mail)) {
+                try (Stream<Path> files = Files.list(mail)) {
+                    for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted(Comparator.reverseOrder()).toList()) {
+                        JsonNode message = JSON.readTree(file.toFile());
+                        Matcher token = link.matcher(message.path("text").asText());
+                        if (to.equals(message.path("to").asText()) && token.find()) {
+                            return token.group(1);
+                        }
+                    }
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("demo seeding: no signup link mailed to " + to + " in " + mail);
     }
 
     private HttpResponse<String> post(String path, String bearer, Object body) throws IOException, InterruptedException {

@@ -113,7 +113,7 @@ public final class LocalPlatform {
         }
         step("demo data");
         new DemoData(settings, baseUrl(ServiceSpec.named("tenant-service")), baseUrl(ServiceSpec.named("booking-service")),
-                baseUrl(ServiceSpec.named("payment-service"))).seed();
+                baseUrl(ServiceSpec.named("payment-service")), mailDirectory()).seed();
     }
 
     /** The configuration of one instance of a service (PALISADE_INSTANCES starts several, as the chart runs them). */

@@ -14,13 +14,17 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The two-tenant gate (docs/operations.md, "Upgrades"): two throwaway tenants sign up; A creates an object on every
- * service; B asks for each by id, tries to change one, and looks for A's audit entries: every answer must be 404 or
- * empty, A's objects unchanged; and the live isolation proof must pass. Exit 0 only when every check passed.
+ * The two-tenant gate (docs/operations.md, "Upgrades"): the owners of the gate's two tenants sign in; A creates an
+ * object on every service; B asks for each by id, tries to change one, and looks for A's audit entries: every answer
+ * must be 404 or empty, A's objects unchanged; and the live isolation proof must pass. A's webhook endpoint and
+ * invitation are removed again. Exit 0 only when every check passed.
+ * <p>
+ * The two tenants are kept by tenant-service's migration run (isolation-gate-a and -b, owners owner@&lt;slug&gt;.invalid)
+ * with the password of the operator's Secret: signup continues by mail, which the gate cannot read.
  * <p>
  * Configured by the environment: TENANT_SERVICE_URL, BOOKING_SERVICE_URL, PAYMENT_SERVICE_URL, AUDIT_SERVICE_URL,
- * WEBHOOK_SERVICE_URL (the services inside the cluster), and GATE_WEBHOOK_URL, where tenant A's webhook endpoint points
- * (never called: the endpoint only has to be accepted).
+ * WEBHOOK_SERVICE_URL (the services inside the cluster), GATE_PASSWORD (the two owners' password), and
+ * GATE_WEBHOOK_URL, where tenant A's webhook endpoint points (never called: the endpoint only has to be accepted).
  */
 public final class IsolationGate {
 
@@ -30,6 +34,7 @@ public final class IsolationGate {
 
     private final Palisade palisade;
     private final String webhookUrl;
+    private final String password;
     private final SecureRandom random = new SecureRandom();
     private final List<Check> checks = new ArrayList<>();
 
@@ -45,9 +50,10 @@ public final class IsolationGate {
     private record Owner(String slug, String userId, String token) {
     }
 
-    public IsolationGate(Map<String, String> urls, String webhookUrl) {
+    public IsolationGate(Map<String, String> urls, String webhookUrl, String password) {
         this.palisade = new Palisade(urls);
         this.webhookUrl = webhookUrl;
+        this.password = password;
     }
 
     public static void main(String[] args) {
@@ -61,15 +67,20 @@ public final class IsolationGate {
             }
             urls.put(service, url);
         }
+        String password = System.getenv("GATE_PASSWORD");
+        if (password == null || password.isBlank()) {
+            System.err.println("FAIL configuration: GATE_PASSWORD is not set");
+            System.exit(2);
+        }
         String webhookUrl = System.getenv().getOrDefault("GATE_WEBHOOK_URL", DEFAULT_WEBHOOK_URL);
-        List<Check> checks = new IsolationGate(urls, webhookUrl).run();
+        List<Check> checks = new IsolationGate(urls, webhookUrl, password).run();
         checks.forEach(System.out::println);
         boolean passed = checks.stream().allMatch(Check::passed);
         System.out.println(passed ? "isolation gate passed" : "isolation gate FAILED");
         System.exit(passed ? 0 : 1);
     }
 
-    /** Runs every check; a failure to set up (a service down, a signup refused) is a failed check too. */
+    /** Runs every check; a failure to set up (a service down, a sign-in refused) is a failed check too. */
     public List<Check> run() {
         try {
             probe();
@@ -80,13 +91,14 @@ public final class IsolationGate {
     }
 
     private void probe() {
-        Owner a = signUp("a");
-        Owner b = signUp("b");
+        Owner a = signIn("a");
+        Owner b = signIn("b");
+        String run = HexFormat.of().formatHex(randomBytes(5));
 
         JsonNode invitation = palisade.call("tenant-service", "POST", "/invitations", a.token(),
-                Map.of("email", "staff@" + a.slug() + ".example.com", "role", "staff", "permissions", List.of("BOOKINGS_READ")))
+                Map.of("email", "staff-" + run + "@" + a.slug() + ".invalid", "role", "staff", "permissions", List.of("BOOKINGS_READ")))
                 .require(201, "A invites a member");
-        String offeringName = "Gate offering " + a.slug();
+        String offeringName = "Gate offering " + run;
         JsonNode offering = palisade.call("booking-service", "POST", "/offerings", a.token(), Map.of("name", offeringName,
                 "priceMinor", 1000, "currency", "EUR", "durationMinutes", 60, "published", false)).require(201, "A creates an offering");
         JsonNode giftCard = palisade.call("payment-service", "POST", "/gift-cards", a.token(), Map.of("amountMinor", 500, "currency", "EUR",
@@ -107,7 +119,7 @@ public final class IsolationGate {
         }
         checks.add(new Check("booking-service: A's offering is unchanged", unchanged, unchanged ? "" : "renamed, or gone from A's list"));
 
-        auditIsolated(a, b);
+        auditIsolated(a, b, id(offering));
 
         for (Owner owner : List.of(a, b)) {
             JsonNode proof = palisade.call("tenant-service", "GET", "/security/isolation-proof", owner.token(), null)
@@ -116,11 +128,21 @@ public final class IsolationGate {
             checks.add(new Check("tenant-service: the live isolation proof passes for " + owner.slug(), passed,
                     passed ? "" : proof.toString()));
         }
+
+        // The gate's tenants outlive the run: what would keep acting (an endpoint, an open invitation) goes.
+        removed("webhook-service: A's webhook endpoint is removed", "webhook-service", "/webhooks/endpoints/" + id(endpoint), a);
+        removed("tenant-service: A's invitation is revoked", "tenant-service", "/invitations/" + id(invitation), a);
     }
 
-    /** A's changes reach the ledger (it works at all), and B's view of the ledger holds none of them. */
-    private void auditIsolated(Owner a, Owner b) {
-        String byA = "/audit/entries?limit=100&actorId=" + a.userId();
+    private void removed(String name, String service, String path, Owner owner) {
+        Palisade.Answer answer = palisade.call(service, "DELETE", path, owner.token(), null);
+        boolean passed = answer.status() / 100 == 2;
+        checks.add(new Check(name, passed, passed ? "" : "answered " + answer.status() + " " + answer.text()));
+    }
+
+    /** A's change of this run reaches the ledger (it works at all), and B's view of the ledger holds none of it. */
+    private void auditIsolated(Owner a, Owner b, String offeringId) {
+        String byA = "/audit/entries?limit=100&actorId=" + a.userId() + "&targetId=" + offeringId;
         long deadline = System.nanoTime() + AUDIT_WAIT.toNanos();
         int seenByA = 0;
         while (seenByA == 0 && System.nanoTime() < deadline) {
@@ -139,14 +161,10 @@ public final class IsolationGate {
         checks.add(new Check(name, answer.status() == 404, answer.status() == 404 ? "" : "answered " + answer.status() + " " + answer.text()));
     }
 
-    private Owner signUp(String label) {
-        String slug = "gate-" + HexFormat.of().formatHex(randomBytes(5)) + "-" + label;
-        String email = "owner@" + slug + ".example.com";
-        String password = "Gate-" + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(18)) + "-9a";
-        palisade.call("tenant-service", "POST", "/signup", null, Map.of("tenantName", "Isolation gate " + slug, "tenantSlug", slug,
-                "email", email, "displayName", "Isolation gate", "password", password)).require(201, "signup of " + slug);
-        String token = palisade.call("tenant-service", "POST", "/auth/login", null, Map.of("email", email, "password", password, "tenant", slug))
-                .require(200, "sign-in of " + slug).path("accessToken").asText();
+    private Owner signIn(String label) {
+        String slug = "isolation-gate-" + label;
+        String token = palisade.call("tenant-service", "POST", "/auth/login", null, Map.of("email", "owner@" + slug + ".invalid",
+                "password", password, "tenant", slug)).require(200, "sign-in of " + slug).path("accessToken").asText();
         return new Owner(slug, claims(token).path("sub").asText(), token);
     }
 

@@ -32,7 +32,7 @@ class CrossTenantIsolationTest {
 
     /** Endpoints without tenant context by design: they take credentials, not a tenant, or act on the platform. */
     private static final Set<String> NOT_TENANT_SCOPED = Set.of(
-            "POST /signup", "POST /auth/login", "POST /auth/unlock", "POST /auth/refresh", "POST /auth/logout", "POST /invitations/accept",
+            "POST /signup", "POST /signup/complete", "POST /auth/confirm-email", "POST /auth/login", "POST /auth/unlock", "POST /auth/refresh", "POST /auth/logout", "POST /invitations/accept",
             "GET /.well-known/openid-configuration", "GET /.well-known/jwks.json", "POST /platform/signing-keys/rotate",
             "POST /auth/mfa", "POST /auth/mfa/enrolment", "POST /auth/mfa/enrolment/confirm",
             "POST /guest/sign-in", "POST /guest/sign-in/redeem", "GET /platform/overview", "POST /platform/support-sessions",

@@ -21,7 +21,7 @@ class IdempotencyCoverageTest {
      * No tenant and principal to key on (the caller is not signed in), or a replay would hand out credentials
      * again: these must run every time.
      */
-    private static final Set<String> WITHOUT_IDEMPOTENCY = Set.of("AccountResource.signup", "AccountResource.login", "AccountResource.unlock",
+    private static final Set<String> WITHOUT_IDEMPOTENCY = Set.of("AccountResource.signup", "AccountResource.completeSignup", "AccountResource.confirmEmail", "AccountResource.login", "AccountResource.unlock",
             "AccountResource.refresh", "AccountResource.logout", "AccountResource.accept", "PlatformResource.rotateSigningKey",
             "PasswordResource.change", "AccountResource.secondFactor", "AccountResource.startEnrolment",
             "AccountResource.confirmEnrolment", "MfaResource.enrol", "MfaResource.confirm", "MfaResource.disable",

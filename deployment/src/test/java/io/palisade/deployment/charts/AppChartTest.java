@@ -287,6 +287,14 @@ class AppChartTest {
             }
             assertEquals("0", gate.text("spec.backoffLimit"), "a failed gate is not retried into passing");
         }
+        // The gate owners' password: the gate, and tenant-service's migration run that keeps the two owners; no other pod.
+        Set<String> holders = new java.util.TreeSet<>();
+        for (Workload workload : Workload.all(CHART.render(HOOKS))) {
+            if (workload.secretKeys().contains("palisade-isolation-gate/password")) {
+                holders.add(workload.object().name());
+            }
+        }
+        assertEquals(Set.of("palisade-gate", "palisade-gate-test", "palisade-migrate-tenant-service"), holders);
     }
 
     @Test

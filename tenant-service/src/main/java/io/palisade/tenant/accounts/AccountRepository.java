@@ -67,6 +67,18 @@ public class AccountRepository {
                 .execute(Tuple.of(id, email, displayName, passwordHash)).replaceWithVoid();
     }
 
+    /** An account whose email the signup link proved. */
+    public Uni<Void> insertProvenUser(SqlConnection c, UUID id, String email, String displayName, String passwordHash) {
+        return c.preparedQuery("insert into tenancy.users (id, email, display_name, password_hash, email_proven_at) values ($1, $2, $3, $4, now())")
+                .execute(Tuple.of(id, email, displayName, passwordHash)).replaceWithVoid();
+    }
+
+    /** Whether the scope's own user (DbScope.user) proved its email. */
+    public Uni<Boolean> emailProven(SqlConnection c, UUID userId) {
+        return c.preparedQuery("select email_proven_at is not null as proven from tenancy.users where id = $1").execute(Tuple.of(userId))
+                .map(rows -> first(rows).map(r -> r.getBoolean("proven")).orElse(false));
+    }
+
     public Uni<Void> insertTenant(SqlConnection c, UUID id, String slug, String name) {
         return c.preparedQuery("insert into tenancy.tenants (id, slug, name) values ($1, $2, $3)")
                 .execute(Tuple.of(id, slug, name)).replaceWithVoid();

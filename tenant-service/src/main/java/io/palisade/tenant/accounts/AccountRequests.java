@@ -28,6 +28,10 @@ public final class AccountRequests {
     public record Unlock(@NotBlank @Email @Size(max = 254) String email) {
     }
 
+    /** The token of a link mailed to finish a signup or to prove an account's email. */
+    public record LinkToken(@NotBlank @Size(max = 200) String token) {
+    }
+
     public record Refresh(@NotBlank @Size(max = 200) String refreshToken) {
     }
 

@@ -30,17 +30,42 @@ public class AccountResource {
     AccountService accounts;
 
     @Inject
+    SignupService signups;
+
+    @Inject
+    EmailProofs emailProofs;
+
+    @Inject
     SecondFactor secondFactor;
 
     @Inject
     UnlockLinks unlockLinks;
 
+    /**
+     * Signup continues by mail (docs/accounts.md): the answer is the same whether or not the email has an account, and
+     * the mail carries the link that finishes it.
+     */
     @POST
     @Path("signup")
-    public Uni<Response> signup(@Valid @NotNull AccountRequests.Signup request, @Context HttpServerRequest http) {
-        return accounts.signup(request, http.remoteAddress().hostAddress()).map(created -> Response.created(URI.create("/tenant"))
+    public Uni<Response> signup(@Valid @NotNull AccountRequests.Signup request) {
+        return signups.request(request).map(ignored -> Response.accepted(Map.of("detail",
+                "to finish signing up, open the link on its way to " + request.email().toLowerCase(java.util.Locale.ROOT))).build());
+    }
+
+    /** The signup link's token: the account, the tenant and its owner are created. */
+    @POST
+    @Path("signup/complete")
+    public Uni<Response> completeSignup(@Valid @NotNull AccountRequests.LinkToken request, @Context HttpServerRequest http) {
+        return signups.complete(request.token(), http.remoteAddress().hostAddress()).map(created -> Response.created(URI.create("/tenant"))
                 .entity(Map.of("tenantId", created.tenantId(), "tenantSlug", created.tenantSlug(), "userId", created.userId()))
                 .build());
+    }
+
+    /** The link mailed to an account an invitation created: its email is proven. */
+    @POST
+    @Path("auth/confirm-email")
+    public Uni<Response> confirmEmail(@Valid @NotNull AccountRequests.LinkToken request) {
+        return emailProofs.prove(request.token()).map(ignored -> Response.noContent().build());
     }
 
     @POST

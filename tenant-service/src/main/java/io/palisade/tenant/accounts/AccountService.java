@@ -10,14 +10,9 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.palisade.common.audit.AuditEvent;
-import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.db.Rows;
-import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
-import io.palisade.common.tenancy.Permission;
-import io.palisade.common.tenancy.Roles;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.Problem;
 import io.palisade.common.web.ProblemException;
@@ -26,10 +21,9 @@ import io.palisade.tenant.lockout.LoginThrottle;
 import io.palisade.tenant.passwords.PasswordHasher;
 import io.palisade.tenant.passwords.PasswordService;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Signup, login, refresh rotation with reuse detection, logout, accepting invitations. */
+/** Login, refresh rotation with reuse detection, logout, accepting invitations. */
 @ApplicationScoped
 public class AccountService {
 
@@ -59,37 +53,7 @@ public class AccountService {
     SecondFactor secondFactor;
 
     @Inject
-    Outbox outbox;
-
-    @Inject
-    AuditLog audit;
-
-    public record SignedUp(UUID tenantId, String tenantSlug, UUID userId) {
-    }
-
-    public Uni<SignedUp> signup(AccountRequests.Signup request, String clientIp) {
-        String email = request.email().toLowerCase(Locale.ROOT);
-        UUID tenantId = UUID.randomUUID();
-        UUID userId = UUID.randomUUID();
-        return newPasswords.prepare(request.password()).chain(password -> tx.inScope(new DbScope(tenantId, userId, "signup"),
-                c -> accounts.emailTaken(c, email).chain(taken -> {
-                    if (taken) {
-                        throw ProblemException.conflict("an account with this email already exists");
-                    }
-                    return accounts.insertUser(c, userId, email, request.displayName(), password.loginHash())
-                            .chain(() -> newPasswords.remember(c, userId, password))
-                            .chain(() -> accounts.insertTenant(c, tenantId, request.tenantSlug(), request.tenantName()))
-                            .chain(() -> accounts.insertOwnerMembership(c, tenantId, userId, Permission.ALL))
-                            .chain(() -> outbox.append(c, tenantId, "tenant.created", tenantId.toString(), new JsonObject()
-                                    .put("slug", request.tenantSlug()).put("owner", userId.toString())))
-                            .chain(() -> audit.record(c, new AuditEvent(tenantId, "tenant.created", new AuditEvent.Actor(userId, Roles.OWNER, null,
-                                    clientIp), "tenant", tenantId.toString(), AuditEvent.SUCCESS, null,
-                                    new JsonObject().put("slug", request.tenantSlug()).put("name", request.tenantName()), null)));
-                })))
-                .onFailure(AccountService::isUniqueViolation)
-                .transform(e -> ProblemException.conflict("the tenant slug '" + request.tenantSlug() + "' is taken"))
-                .replaceWith(new SignedUp(tenantId, request.tenantSlug(), userId));
-    }
+    EmailProofs emailProofs;
 
     private record Pending(LoginThrottle.Attempt attempt, Optional<AccountRepository.Login> account, boolean identifierProven) {
     }
@@ -238,12 +202,20 @@ public class AccountService {
                 });
     }
 
-    /** An existing account proves itself with its password, under the same lockout as a login. */
+    /**
+     * An existing account proves itself with its password, under the same lockout as a login. An account an
+     * invitation created joins no second tenant before it proved its email: it is sent a link instead.
+     */
     private Uni<Joined> joinExisting(String invitationHash, String email, String password, String clientIp) {
         String identifier = throttle.identifier(email);
         return tx.inScope(DbScope.anonymous(), c -> throttle.admit(c, identifier, clientIp)
                         .chain(attempt -> accounts.findLogin(c, email).map(account -> new Pending(attempt, account, false))))
                 .chain(pending -> verify(pending, password))
+                .call(login -> emailProofs.proven(login.userId()).chain(proven -> proven ? Uni.createFrom().voidItem()
+                        : emailProofs.send(login.userId(), email).map(ignored -> {
+                            throw ProblemException.forbidden("confirm this account's email first: a link to confirm it is on its way to the"
+                                    + " mailbox; then accept the invitation again");
+                        })))
                 .chain(login -> tx.inScope(DbScope.user(login.userId()), c -> accept(c, invitationHash, login.userId())
                         .call(() -> throttle.cleared(c, identifier))));
     }
@@ -256,7 +228,8 @@ public class AccountService {
         return newPasswords.prepare(request.password()).chain(password -> tx.inScope(DbScope.user(userId),
                 c -> accounts.insertUser(c, userId, email, request.displayName(), password.loginHash())
                         .chain(() -> newPasswords.remember(c, userId, password))
-                        .chain(() -> accept(c, invitationHash, userId))));
+                        .chain(() -> accept(c, invitationHash, userId))))
+                .call(joined -> emailProofs.send(userId, email));
     }
 
     /** Joins the invitation's tenant as the scope's user ({@code userId}: DbScope.user of the same transaction). */
@@ -271,7 +244,4 @@ public class AccountService {
                 });
     }
 
-    private static boolean isUniqueViolation(Throwable e) {
-        return e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState());
-    }
 }

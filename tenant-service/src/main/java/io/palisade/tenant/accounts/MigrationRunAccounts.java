@@ -19,24 +19,29 @@ import org.jboss.logging.Logger;
 
 import io.agroal.api.AgroalDataSource;
 import io.palisade.tenant.passwords.PasswordService;
+import io.palisade.tenant.proof.GateTenants;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Creates the platform's first operator from configuration while the platform has none, in the run that applies the
- * migrations (the chart's migration Job, a test process), as the schema owner: the serving role cannot call the
- * helper, and serving instances are given no platform-admin credentials.
+ * The accounts the run that applies the migrations (the chart's migration Job, a test process) keeps from
+ * configuration, as the schema owner: the platform's first operator while the platform has none (the serving role
+ * cannot call the helper, and serving instances are given no platform-admin credentials), and the owners of the
+ * isolation gate's two tenants ({@link GateTenants}).
  */
 @ApplicationScoped
-public class PlatformAdminBootstrap {
+public class MigrationRunAccounts {
 
-    private static final Logger LOG = Logger.getLogger(PlatformAdminBootstrap.class);
+    private static final Logger LOG = Logger.getLogger(MigrationRunAccounts.class);
 
     @ConfigProperty(name = "palisade.platform-admin.email")
     Optional<String> email;
 
     @ConfigProperty(name = "palisade.platform-admin.password")
     Optional<String> password;
+
+    @ConfigProperty(name = "palisade.isolation-gate.password")
+    Optional<String> gatePassword;
 
     /** Whether this process applies the migrations, and so holds the schema owner's datasource. */
     @ConfigProperty(name = "quarkus.datasource.migrations.active")
@@ -50,9 +55,22 @@ public class PlatformAdminBootstrap {
     PasswordService passwords;
 
     void onStart(@Observes StartupEvent event) throws SQLException {
-        if (!migrating || email.isEmpty() || password.isEmpty()) {
+        if (!migrating) {
             return;
         }
+        if (email.isPresent() && password.isPresent()) {
+            ensurePlatformAdmin();
+        }
+        if (gatePassword.isPresent()) {
+            String loginHash = passwords.prepare(gatePassword.get()).await().atMost(Duration.ofSeconds(30)).loginHash();
+            try (Connection c = schemaOwner.get().getConnection()) {
+                GateTenants.keep(c, loginHash);
+            }
+            LOG.info("the isolation gate's tenants are ready");
+        }
+    }
+
+    private void ensurePlatformAdmin() throws SQLException {
         PasswordService.NewPassword prepared = passwords.prepare(password.get()).await().atMost(Duration.ofSeconds(30));
         try (Connection c = schemaOwner.get().getConnection();
                 PreparedStatement create = c.prepareStatement("select tenancy.ensure_platform_admin(?, ?, ?, ?, ?)")) {
