@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,16 +77,8 @@ class MultiInstanceIT {
             exchange.close();
         });
         receiver.start();
-        Map<String, String> env = new HashMap<>();
-        postgresPort = freePort();
-        env.put("PALISADE_PG_PORT", String.valueOf(postgresPort));
-        env.put("PALISADE_KAFKA_PORT", String.valueOf(freePort()));
-        env.put("PALISADE_KAFKA_CONTROLLER_PORT", String.valueOf(freePort()));
-        env.put("PALISADE_STRIPE_FAKE_PORT", String.valueOf(freePort()));
-        env.put("PALISADE_INSTANCES", "2");
-        for (ServiceSpec service : ServiceSpec.ALL) {
-            env.put(service.envPrefix() + "_PORT", String.valueOf(freeServicePorts()));
-        }
+        Map<String, String> env = io.palisade.devstack.testing.PalisadeTestStack.localPlatformPorts(2);
+        postgresPort = Integer.parseInt(env.get("PALISADE_PG_PORT"));
         Map<String, String> extra = Map.of("palisade.webhooks.egress.allow-loopback", "true", "palisade.webhooks.egress.http-allowed-hosts", "127.0.0.1",
                 "palisade.webhooks.egress.allowed-ports", String.valueOf(receiver.getAddress().getPort()), "palisade.notifications.interval", "1s");
         Path home = TestDirectories.create("multi-instance");
@@ -306,32 +297,6 @@ class MultiInstanceIT {
         while (!condition.call()) {
             assertTrue(System.nanoTime() < deadline, what + " within 120 s");
             Thread.sleep(500);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        return io.palisade.devstack.testing.PalisadeTestStack.freePort();
-    }
-
-    /**
-     * A port that is free, and so are those the local platform derives from it: the second instance's (1000 above)
-     * and both instances' management ports (100 above each).
-     */
-    private static int freeServicePorts() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port = freePort();
-            if (port + 1100 < 65536 && free(port + 100) && free(port + 1000) && free(port + 1100)) {
-                return port;
-            }
-        }
-        throw new IllegalStateException("no free port pair");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port)) {
-            return true;
-        } catch (IOException taken) {
-            return false;
         }
     }
 }

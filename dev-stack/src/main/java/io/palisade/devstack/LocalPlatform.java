@@ -20,6 +20,8 @@ import io.palisade.devstack.stripe.StripeFake;
 public final class LocalPlatform {
 
     private final Path home;
+    /** The project's root directory, where each service's build is. */
+    private Path root;
     private final DevSettings settings;
     private final Map<String, String> extraConfig;
     private final List<ServiceProcess> services = new ArrayList<>();
@@ -84,6 +86,7 @@ public final class LocalPlatform {
     }
 
     private void start(Path root) throws Exception {
+        this.root = root;
         Files.createDirectories(home.resolve("logs"));
         step("PostgreSQL on 127.0.0.1:" + settings.postgresPort());
         postgres = PostgresServer.start(settings.postgresPort(), home.resolve("postgres"));
@@ -141,6 +144,17 @@ public final class LocalPlatform {
         config.put("palisade.stripe.webhook-secrets", STRIPE_WEBHOOK_SECRET);
         config.putAll(extraConfig);
         return config;
+    }
+
+    /**
+     * One more instance of a service beside the running ones, on the given ports, configured as instance 2 would be
+     * (no archiver): for measuring a service started by itself. The caller stops it.
+     */
+    public ServiceProcess startInstance(ServiceSpec service, int port, int managementPort, Path log) throws IOException {
+        Map<String, String> config = config(service, 1);
+        config.put("quarkus.http.port", String.valueOf(port));
+        config.put("quarkus.management.port", String.valueOf(managementPort));
+        return ServiceProcess.start(root, service, config, log);
     }
 
     /** Instance n (from 0) of a service. */

@@ -108,6 +108,11 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The operating system's id of the process (its /proc entry). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Asks the process to stop (SIGTERM), as Kubernetes does, and waits for it; returns its exit code. */
     public int terminate(Duration grace) throws InterruptedException {
         process.destroy();

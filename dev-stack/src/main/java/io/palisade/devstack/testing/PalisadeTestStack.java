@@ -275,4 +275,43 @@ public final class PalisadeTestStack {
         }
         throw new IOException("no free port between " + FIRST_TEST_PORT + " and " + (FIRST_TEST_PORT + TEST_PORTS));
     }
+
+    /**
+     * The environment of a local platform of its own (LocalPlatform, DevSettings) on free ports: its database, broker,
+     * Stripe fake, and each service's port with those the platform derives from it (the second instance's, 1000
+     * above, and each instance's management port, 100 above).
+     */
+    public static Map<String, String> localPlatformPorts(int instances) throws IOException {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("PALISADE_PG_PORT", String.valueOf(freePort()));
+        env.put("PALISADE_KAFKA_PORT", String.valueOf(freePort()));
+        env.put("PALISADE_KAFKA_CONTROLLER_PORT", String.valueOf(freePort()));
+        env.put("PALISADE_STRIPE_FAKE_PORT", String.valueOf(freePort()));
+        env.put("PALISADE_INSTANCES", String.valueOf(instances));
+        for (io.palisade.devstack.ServiceSpec service : io.palisade.devstack.ServiceSpec.ALL) {
+            env.put(service.envPrefix() + "_PORT", String.valueOf(freeServicePort()));
+        }
+        return env;
+    }
+
+    private static int freeServicePort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = freePort();
+            if (port + 1100 < 65536 && reserve(port + 100) && reserve(port + 1000) && reserve(port + 1100)) {
+                return port;
+            }
+        }
+        throw new IOException("no free service port with its derived ports");
+    }
+
+    private static boolean reserve(int port) {
+        if (!HANDED_OUT.add(port)) {
+            return false;
+        }
+        try (ServerSocket socket = new ServerSocket(port)) {
+            return true;
+        } catch (IOException taken) {
+            return false;
+        }
+    }
 }

@@ -1,0 +1,203 @@
+package io.palisade.benchmarks;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import io.palisade.devstack.DevSettings;
+import io.palisade.devstack.LocalPlatform;
+import io.palisade.devstack.PlatformDatabase;
+import io.palisade.devstack.ServiceSpec;
+import io.palisade.devstack.testing.PalisadeTestStack;
+import io.palisade.devstack.testing.TestDirectories;
+
+/**
+ * Palisade against its own ceilings, each measured in the same run (docs/performance.md): figures, never
+ * assertions. Starts the local platform from the packaged services (./mvnw package -DskipTests first), then runs
+ * each benchmark {@value #REPETITIONS} times and prints one table of medians and spreads.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PlatformBenchmark {
+
+    static final int REPETITIONS = 3;
+    private static final Duration RUN = Duration.ofSeconds(Integer.getInteger("benchmark.seconds", 10));
+    private static final int CLIENTS = Integer.getInteger("benchmark.clients", 4);
+    /** The figures were taken at 32 connections. */
+    private static final int API_CLIENTS = 32;
+
+    private static final Figures figures = new Figures();
+    private static LocalPlatform platform;
+    private static DevSettings settings;
+    private static Path home;
+
+    @BeforeAll
+    static void startThePlatform() throws Exception {
+        settings = new DevSettings(PalisadeTestStack.localPlatformPorts(1));
+        home = TestDirectories.create("benchmark-platform");
+        // Each benchmark client is a client address of its own (X-Forwarded-For from the loopback "proxy"), as behind an ingress.
+        platform = LocalPlatform.start(Path.of("..").toAbsolutePath().normalize(), home, settings, Map.of(
+                "quarkus.http.proxy.proxy-address-forwarding", "true", "quarkus.http.proxy.allow-x-forwarded", "true",
+                "quarkus.http.proxy.trusted-proxies", "127.0.0.1"));
+    }
+
+    @AfterAll
+    static void stopAndPrint() {
+        if (platform != null) {
+            platform.stop();
+        }
+        figures.print(Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("os.name") + " "
+                + System.getProperty("os.arch") + ", Java " + Runtime.version() + ", " + RUN.toSeconds() + " s per run, " + CLIENTS + " clients");
+    }
+
+    @Test
+    @Order(1)
+    void b1RowLevelSecurityAgainstAPlainWhere() throws Exception {
+        RlsCost rls = new RlsCost(jdbcUrl(), settings.rolePasswords().get("booking_service"));
+        rls.seed();
+        rls.throughput(true, CLIENTS, Duration.ofSeconds(3));
+        rls.throughput(false, CLIENTS, Duration.ofSeconds(3));
+        List<Double> plain = new ArrayList<>();
+        List<Double> scoped = new ArrayList<>();
+        List<Double> ratio = new ArrayList<>();
+        rls.trackFunctions(true);
+        for (int i = 0; i < REPETITIONS; i++) {
+            plain.add(rls.throughput(false, CLIENTS, RUN));
+            scoped.add(rls.throughput(true, CLIENTS, RUN));
+            ratio.add(scoped.getLast() / plain.getLast());
+        }
+        List<String[]> calls = rls.functionCalls();
+        rls.trackFunctions(false);
+        figures.add("B1", "staff list page + point read, plain WHERE, no RLS (ceiling)", plain, "tx/s");
+        figures.add("B1", "the same under RLS, booking_service with the scope set", scoped, "tx/s");
+        figures.add("B1", "RLS / plain WHERE", ratio, "ratio");
+        double statements = 2 * scoped.stream().mapToDouble(Double::doubleValue).sum() * RUN.toSeconds();
+        StringBuilder note = new StringBuilder("B1 policy functions under RLS (pg_stat_user_functions, " + RlsCost.TENANTS + " tenants x "
+                + RlsCost.BOOKINGS_PER_TENANT + " bookings):\n");
+        for (String[] call : calls) {
+            long count = Long.parseLong(call[1]);
+            note.append(String.format(java.util.Locale.ROOT, "    %-24s %6.2f calls per statement, %.4f ms per call%n", call[0],
+                    count / statements, count == 0 ? 0 : Double.parseDouble(call[2]) / count));
+        }
+        note.append("B1 the list's plan under RLS (EXPLAIN ANALYZE):\n").append(rls.plan());
+        figures.note(note.toString());
+    }
+
+    @Test
+    @Order(2)
+    void b2HoldsOnOneHotSlotAgainstOneHotRow() throws Exception {
+        HotSlot hot = new HotSlot(platform.baseUrl("tenant-service", 0), platform.baseUrl("booking-service", 0), jdbcUrl());
+        hot.signIn("owner@acme.example", settings.demoPassword());
+        int day = 30;
+        StringBuilder note = new StringBuilder("B2 answers other than 201 and oversold seats per run:\n");
+        for (boolean paid : List.of(false, true)) {
+            for (int clients : List.of(16, 64)) {
+                String kind = (paid ? "paid" : "free") + ", " + clients + " connections";
+                List<Double> holds = new ArrayList<>();
+                List<Double> ceiling = new ArrayList<>();
+                List<Double> ratio = new ArrayList<>();
+                List<Double> p99 = new ArrayList<>();
+                for (int i = 0; i < REPETITIONS; i++) {
+                    UUID slot = hot.newSlot(paid, day++);
+                    HttpLoad.Result result = hot.holds(slot, clients, RUN);
+                    holds.add(result.count(201) / (double) RUN.toSeconds());
+                    p99.add(result.p99Millis());
+                    ceiling.add(hot.hotRowUpdates(clients, RUN));
+                    ratio.add(holds.getLast() / ceiling.getLast());
+                    note.append("    ").append(kind).append(": ").append(result.statuses()).append(", oversold ").append(hot.oversold(slot)).append('\n');
+                }
+                figures.add("B2", "holds of one seat on one slot, " + kind, holds, "holds/s");
+                figures.add("B2", "  their p99 latency", p99, "ms");
+                figures.add("B2", "  one hot-row UPDATE at the same concurrency (ceiling)", ceiling, "updates/s");
+                figures.add("B2", "  holds / hot-row UPDATEs", ratio, "ratio");
+            }
+        }
+        figures.note(note.toString());
+    }
+
+    @Test
+    @Order(3)
+    void b3TheApiAgainstItsSql() throws Exception {
+        HotSlot acme = new HotSlot(platform.baseUrl("tenant-service", 0), platform.baseUrl("booking-service", 0), jdbcUrl());
+        String token = acme.signIn("owner@acme.example", settings.demoPassword());
+        com.fasterxml.jackson.databind.JsonNode claims = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]));
+        RlsCost.Reader owner = new RlsCost.Reader(UUID.fromString(claims.path("tid").asText()), UUID.fromString(claims.path("sub").asText()), null);
+        RlsCost sql = new RlsCost(jdbcUrl(), settings.rolePasswords().get("booking_service"));
+        String booking = platform.baseUrl("booking-service", 0);
+        Map<String, java.util.function.LongFunction<java.net.http.HttpRequest>> endpoints = new java.util.LinkedHashMap<>();
+        endpoints.put("staff GET /bookings?limit=20 (authenticated, RLS)", n -> java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(booking + "/bookings?limit=20")).header("Authorization", "Bearer " + token).build());
+        endpoints.put("public GET /public/acme/availability (the widget)", n -> java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(booking + "/public/acme/availability")).build());
+        endpoints.put("a trivial answer of the same process (404 problem+json)", n -> java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(booking + "/no-such-route")).build());
+        Map<String, Double> maxima = new java.util.HashMap<>();
+        for (var endpoint : endpoints.entrySet()) {
+            List<Double> rate = new ArrayList<>();
+            for (int i = 0; i < REPETITIONS; i++) {
+                HttpLoad.Result result = HttpLoad.run(API_CLIENTS, RUN, endpoint.getValue());
+                rate.add(result.perSecond());
+                if (result.statuses().keySet().stream().anyMatch(s -> s / 100 == 5 || s < 0)) {
+                    figures.note("B3 " + endpoint.getKey() + " answered " + result.statuses());
+                }
+            }
+            maxima.put(endpoint.getKey(), Figures.median(rate));
+            figures.add("B3", endpoint.getKey() + ", " + API_CLIENTS + " connections", rate, "req/s");
+        }
+        List<Double> sqlList = new ArrayList<>();
+        List<Double> ratio = new ArrayList<>();
+        String staffList = endpoints.keySet().iterator().next();
+        for (int i = 0; i < REPETITIONS; i++) {
+            sqlList.add(sql.throughput(true, API_CLIENTS, RUN, () -> owner, true, false));
+            ratio.add(maxima.get(staffList) / sqlList.getLast());
+        }
+        figures.add("B3", "the staff list's SQL without HTTP (JDBC, same scope and connections; ceiling)", sqlList, "tx/s");
+        figures.add("B3", "  staff list over HTTP / its SQL", ratio, "ratio");
+        for (var endpoint : endpoints.entrySet()) {
+            List<Double> p50 = new ArrayList<>();
+            List<Double> p99 = new ArrayList<>();
+            double half = maxima.get(endpoint.getKey()) / 2;
+            for (int i = 0; i < REPETITIONS; i++) {
+                HttpLoad.Result result = HttpLoad.run(API_CLIENTS, RUN, half, endpoint.getValue());
+                p50.add(result.p50Millis());
+                p99.add(result.p99Millis());
+            }
+            figures.add("B3", endpoint.getKey() + " at half its maximum (" + Math.round(half) + "/s): p50", p50, "ms");
+            figures.add("B3", "  and p99", p99, "ms");
+        }
+    }
+
+    private static String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + settings.postgresPort() + "/" + PlatformDatabase.DATABASE;
+    }
+
+    @Test
+    @Order(6)
+    void b6EachServiceStartedByItself() throws Exception {
+        ServiceStartup startup = new ServiceStartup();
+        for (ServiceSpec service : ServiceSpec.ALL) {
+            List<Double> ready = new ArrayList<>();
+            List<Double> cpu = new ArrayList<>();
+            List<Double> rss = new ArrayList<>();
+            for (int i = 0; i < REPETITIONS; i++) {
+                ServiceStartup.Startup run = startup.measure(platform, service, home.resolve("logs"));
+                ready.add(run.readySeconds());
+                cpu.add(run.cpuSeconds());
+                rss.add(run.rssMegabytes());
+            }
+            figures.add("B6", service.name() + ": start to ready (target 2 s)", ready, "s");
+            figures.add("B6", service.name() + ": CPU time to ready", cpu, "s");
+            figures.add("B6", service.name() + ": resident memory after warm-up (target 200 MB)", rss, "MB");
+        }
+    }
+}
