@@ -65,7 +65,7 @@ public class AlertMailer implements EventHandler {
             return Uni.createFrom().voidItem();
         }
         Uni<Optional<String>> destination = tenant == null ? Uni.createFrom().item(platformEmail)
-                : tx.inScope(DbScope.worker(event.tenantId()), destinations::find).map(found -> found.map(AlertDestinations.Destination::email));
+                : tx.inBackground(DbScope.worker(event.tenantId()), destinations::find).map(found -> found.map(AlertDestinations.Destination::email));
         return destination.flatMap(to -> to.map(address -> mail.send(message(address, alert))).orElse(Uni.createFrom().voidItem()));
     }
 

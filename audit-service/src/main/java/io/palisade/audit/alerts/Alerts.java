@@ -39,7 +39,7 @@ public class Alerts {
 
     @Scheduled(every = "${palisade.audit.alerts.flush-every:30s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> reportHeld() {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select audit.flush_held_alerts($1 * interval '1 millisecond') as sent")
+        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select audit.flush_held_alerts($1 * interval '1 millisecond') as sent")
                 .execute(Tuple.of(rules.intervalMillis())))
                 .onFailure().invoke(e -> LOG.warnf("held alerts not reported this round, will retry: %s", e.getMessage()))
                 .onFailure().recoverWithNull()

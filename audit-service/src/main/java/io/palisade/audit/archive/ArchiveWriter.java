@@ -375,7 +375,7 @@ public class ArchiveWriter {
     }
 
     private <T> T query(java.util.function.Function<SqlConnection, Uni<T>> work) {
-        return tx.inScope(DbScope.anonymous(), work).await().atMost(DB_TIMEOUT);
+        return tx.inBackground(DbScope.anonymous(), work).await().atMost(DB_TIMEOUT);
     }
 
     private void closeSegment() {

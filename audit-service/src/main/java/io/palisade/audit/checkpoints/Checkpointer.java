@@ -77,7 +77,7 @@ public class Checkpointer {
             lastRound = Instant.now();
             return Uni.createFrom().voidItem();
         }
-        return tx.inScope(DbScope.anonymous(), c -> c.query("select chain_key, chain_seq from audit.last_checkpoints()").execute()
+        return tx.inBackground(DbScope.anonymous(), c -> c.query("select chain_key, chain_seq from audit.last_checkpoints()").execute()
                 .map(rows -> all(rows, r -> Map.entry(r.getString("chain_key"), r.getLong("chain_seq")))))
                 .map(last -> last.stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))
                 .onItem().transformToMulti(last -> Multi.createFrom().iterable(heads.entrySet())
@@ -93,7 +93,7 @@ public class Checkpointer {
     private Uni<Boolean> sign(String chain, ArchiveWriter.Head head) {
         Instant signedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         String signature = keys.sign(ArchiveVerifier.checkpointStatement(chain, head.seq(), head.hash(), signedAt.toString()));
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select audit.record_checkpoint($1, $2, $3, $4, $5, $6, $7) as stored")
+        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select audit.record_checkpoint($1, $2, $3, $4, $5, $6, $7) as stored")
                 .execute(Tuple.from(List.of(UUID.randomUUID(), chain, head.seq(), head.hash(), signedAt.atOffset(ZoneOffset.UTC),
                         keys.currentKeyId(), signature)))
                 .map(rows -> rows.iterator().next().getBoolean("stored")))

@@ -78,7 +78,7 @@ public class LedgerEvents implements EventHandler {
         }
         String action = event.data().getString("action");
         Duration lag = Duration.between(occurred, OffsetDateTime.now());
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select audit.append($1, $2, $3, $4) as fresh")
+        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select audit.append($1, $2, $3, $4) as fresh")
                 .execute(Tuple.of(id, event.source(), occurred, event.data()))
                 .flatMap(rows -> rows.iterator().next().getBoolean("fresh") ? alerts.consider(c, id, action) : Uni.createFrom().voidItem()))
                 .invoke(() -> ingestLag.record(lag.isNegative() ? Duration.ZERO : lag));

@@ -54,7 +54,7 @@ public class HoldExpiry {
 
     @Scheduled(every = "${palisade.holds.expiry-check:10s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> expireDue() {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select tenant_id, booking_id from booking.due_hold_expiries($1)")
+        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select tenant_id, booking_id from booking.due_hold_expiries($1)")
                 .execute(Tuple.of(BATCH)).map(rows -> all(rows, r -> new Due(r.getUUID("tenant_id"), r.getUUID("booking_id")))))
                 .onItem().transformToMulti(due -> Multi.createFrom().iterable(due))
                 .onItem().transformToUniAndConcatenate(due -> expire(due).onFailure().recoverWithItem(e -> {
@@ -68,14 +68,14 @@ public class HoldExpiry {
                         LOG.infof("%d hold(s) expired and freed their seats", expired);
                     }
                 })
-                .chain(() -> tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select booking.purge_hold_attempts($1)")
+                .chain(() -> tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select booking.purge_hold_attempts($1)")
                         .execute(Tuple.of((int) limitWindow.toSeconds()))))
                 .replaceWithVoid();
     }
 
     /** Whether the hold was still due and is now expired. */
     private Uni<Boolean> expire(Due due) {
-        return tx.inScope(DbScope.worker(due.tenantId()), c -> bookings.lock(c, due.bookingId()).chain(found -> {
+        return tx.inBackground(DbScope.worker(due.tenantId()), c -> bookings.lock(c, due.bookingId()).chain(found -> {
             if (found.isEmpty() || !BookingStatus.canMove(found.get().status(), BookingStatus.EXPIRED)
                     || found.get().holdExpiresAt() == null || found.get().holdExpiresAt().isAfter(OffsetDateTime.now())) {
                 return Uni.createFrom().item(false);

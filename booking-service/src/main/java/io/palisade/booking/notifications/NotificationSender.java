@@ -49,7 +49,7 @@ public class NotificationSender {
 
     @Scheduled(every = "${palisade.notifications.interval:5s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sendDue() {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from booking.claim_notifications($1, $2, $3)")
+        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from booking.claim_notifications($1, $2, $3)")
                 .execute(Tuple.of(50, 120, NotificationRepository.MAX_ATTEMPTS))
                 .map(rows -> all(rows, r -> new Due(r.getUUID("id"), r.getUUID("tenant_id"), r.getString("kind"), r.getString("guest_name"),
                         r.getString("email_lookup"), r.getString("email_sealed"), r.getString("offering"), r.getOffsetDateTime("starts_at"),
@@ -69,7 +69,7 @@ public class NotificationSender {
                     LOG.warnf("notification %s not sent, will retry: %s", due.id(), e.getClass().getSimpleName());
                     return false;
                 })
-                .call(sent -> tx.inScope(DbScope.worker(due.tenantId()), c -> notifications.finish(c, due.id(), sent)));
+                .call(sent -> tx.inBackground(DbScope.worker(due.tenantId()), c -> notifications.finish(c, due.id(), sent)));
     }
 
     private OutgoingMail compose(Due due) {

@@ -51,7 +51,7 @@ public class PaymentEventService {
 
     /** The outcome: duplicate, unknown_booking, or the decision's (docs/events.md lists them). */
     public Uni<String> apply(CloudEvent event, UUID bookingId, long amountMinor, String currency) {
-        return tx.inScope(DbScope.worker(event.tenantId()), c -> processed.firstDelivery(c, event).chain(first -> {
+        return tx.inBackground(DbScope.worker(event.tenantId()), c -> processed.firstDelivery(c, event).chain(first -> {
             if (!first) {
                 return Uni.createFrom().item("duplicate");
             }

@@ -131,7 +131,7 @@ public class PrivacyService {
 
     @Scheduled(every = "${palisade.privacy.erasure-check:60s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> processErasures() {
-        return tx.inScope(DbScope.anonymous(), c -> c.query("select booking.process_erasures(100) as done").execute())
+        return tx.inBackground(DbScope.anonymous(), c -> c.query("select booking.process_erasures(100) as done").execute())
                 .invoke(rows -> {
                     int done = rows.iterator().next().getInteger("done");
                     if (done > 0) {

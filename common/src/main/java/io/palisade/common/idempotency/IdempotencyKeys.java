@@ -12,10 +12,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.palisade.common.crypto.SecretBox;
 import io.palisade.common.db.Rows;
 import io.palisade.common.tenancy.TenantContext;
+import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -48,9 +48,6 @@ public class IdempotencyKeys {
 
     @Inject
     TenantTransactions tx;
-
-    @Inject
-    Pool pool;
 
     /** Stored responses may hold secrets shown once (an invitation link): sealed at rest like any secret. */
     @Inject
@@ -128,7 +125,7 @@ public class IdempotencyKeys {
 
     @Scheduled(every = "15m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purgeExpired() {
-        return pool.query("select " + schema + ".idempotency_purge()").execute().replaceWithVoid();
+        return tx.inBackground(DbScope.anonymous(), c -> c.query("select " + schema + ".idempotency_purge()").execute()).replaceWithVoid();
     }
 
     private String associatedData(TenantContext caller, String key) {

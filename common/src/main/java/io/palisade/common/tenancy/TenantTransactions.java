@@ -2,8 +2,11 @@ package io.palisade.common.tenancy;
 
 import java.util.function.Function;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.tracing.TraceContext;
 import io.smallrye.mutiny.Uni;
@@ -28,8 +31,39 @@ public class TenantTransactions {
     @Inject
     Pool pool;
 
+    /**
+     * Connections background work may hold at once, of the pool's {@code quarkus.datasource.reactive.max-size}: the
+     * rest always serves requests, however far consumers and jobs are behind (docs/performance.md).
+     */
+    @ConfigProperty(name = "palisade.db.background-connections", defaultValue = "4")
+    int backgroundConnections;
+
+    private ConnectionBudget background;
+
+    @PostConstruct
+    void budget() {
+        background = new ConnectionBudget(backgroundConnections);
+    }
+
     /** Runs work on one connection in one transaction with the scope set. */
     public <T> Uni<T> inScope(DbScope scope, Function<SqlConnection, Uni<T>> work) {
+        return transaction(scope, work);
+    }
+
+    /**
+     * The same for background work (a consumer's event, a scheduled job's claim or item, a purge): it waits for a
+     * connection of the background budget. Never nest one in another: the outer one holds a connection of the budget.
+     */
+    public <T> Uni<T> inBackground(DbScope scope, Function<SqlConnection, Uni<T>> work) {
+        return background.run(() -> transaction(scope, work));
+    }
+
+    /** Units of background work waiting for a connection of the budget. */
+    public int backgroundWaiting() {
+        return background.waiting();
+    }
+
+    private <T> Uni<T> transaction(DbScope scope, Function<SqlConnection, Uni<T>> work) {
         // Taken now, on the caller's thread, where the request's or the consumer's span is current.
         String traceparent = TraceContext.current();
         return pool.withTransaction(connection -> connection.preparedQuery(SET_SCOPE_AND_TRACE)

@@ -80,7 +80,7 @@ public class BookingEventService {
 
     /** recorded, ignored, duplicate, cancel_intents or refund. */
     public Uni<String> apply(CloudEvent event, UUID bookingId) {
-        return tx.inScope(DbScope.worker(event.tenantId()), c -> processed.firstDelivery(c, event).chain(first -> {
+        return tx.inBackground(DbScope.worker(event.tenantId()), c -> processed.firstDelivery(c, event).chain(first -> {
             if (!first) {
                 // The Stripe side may have failed the first time; it is idempotent, so it runs again.
                 return Uni.createFrom().item(HOLD_ENDED.contains(event.type()) ? CANCEL_INTENTS

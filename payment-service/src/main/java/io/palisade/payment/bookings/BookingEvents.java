@@ -74,7 +74,7 @@ public class BookingEvents implements EventHandler {
     }
 
     private Uni<Void> cancelOpenIntents(UUID tenantId, UUID bookingId) {
-        return tx.inScope(DbScope.worker(tenantId), c -> c.preparedQuery("select * from payment.open_intents($1, $2)").execute(Tuple.of(tenantId, bookingId))
+        return tx.inBackground(DbScope.worker(tenantId), c -> c.preparedQuery("select * from payment.open_intents($1, $2)").execute(Tuple.of(tenantId, bookingId))
                 .map(rows -> all(rows, r -> new OpenIntent(r.getString("payment_intent_id"), r.getString("stripe_account_id")))))
                 .onItem().transformToMulti(intents -> Multi.createFrom().iterable(intents))
                 .onItem().transformToUniAndConcatenate(intent -> stripe.cancelPaymentIntent(intent.account(), intent.intentId()).replaceWithVoid()

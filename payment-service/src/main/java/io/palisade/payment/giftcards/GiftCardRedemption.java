@@ -128,7 +128,7 @@ public class GiftCardRedemption {
     /** Attempts older than a day count for nothing. */
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purgeOldAttempts() {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.purge_gift_card_attempts($1)").execute(Tuple.of(86_400)))
+        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select payment.purge_gift_card_attempts($1)").execute(Tuple.of(86_400)))
                 .replaceWithVoid();
     }
 }

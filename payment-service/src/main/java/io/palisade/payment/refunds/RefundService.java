@@ -79,7 +79,7 @@ public class RefundService {
 
     /** The automatic refund of a payment whose booking had already ended (idempotent per payment; audited by the helper). */
     public Uni<Void> refundUnneeded(UUID tenantId, UUID bookingId) {
-        return tx.inScope(DbScope.worker(tenantId), c -> c.preparedQuery("select p.id as payment_id, r.* from (select payment.payment_of_booking($1, $2) as id) p"
+        return tx.inBackground(DbScope.worker(tenantId), c -> c.preparedQuery("select p.id as payment_id, r.* from (select payment.payment_of_booking($1, $2) as id) p"
                 + " cross join lateral payment.request_refund(p.id, null, $3) r where p.id is not null")
                 .execute(Tuple.of(tenantId, bookingId, "paid after the booking had ended")).map(rows -> first(rows).orElse(null)))
                 .chain(row -> row != null && ("requested".equals(row.getString("outcome")) || "existing".equals(row.getString("outcome")))
@@ -96,7 +96,7 @@ public class RefundService {
     /** Refunds whose request got no answer from Stripe are sent again, under the same idempotency key. */
     @Scheduled(every = "${palisade.refunds.resend-check:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> resendUnanswered() {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.unsent_refunds($1, $2)").execute(Tuple.of(30, 20))
+        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.unsent_refunds($1, $2)").execute(Tuple.of(30, 20))
                 .map(rows -> all(rows, r -> new Unsent(r.getUUID("refund_id"), r.getUUID("payment_id"), r.getString("stripe_account_id"),
                         r.getString("payment_intent_id"), r.getLong("amount_minor")))))
                 .onItem().transformToMulti(unsent -> Multi.createFrom().iterable(unsent))

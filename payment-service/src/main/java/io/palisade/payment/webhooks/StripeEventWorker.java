@@ -44,7 +44,7 @@ public class StripeEventWorker {
 
     @Scheduled(every = "${palisade.stripe.event-check:1s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> processStoredEvents() {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.claim_stripe_events($1, $2)").execute(Tuple.of(10, 60))
+        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.claim_stripe_events($1, $2)").execute(Tuple.of(10, 60))
                 .map(rows -> all(rows, r -> new Stored(r.getString("event_id"), r.getUUID("tenant_id"), r.getString("account_id"),
                         r.getString("type"), r.getString("object_id")))))
                 .onItem().transformToMulti(events -> Multi.createFrom().iterable(events))
@@ -55,7 +55,7 @@ public class StripeEventWorker {
     /** Gift cards paid for but not yet issued (their mail could not be sent) are tried again. */
     @Scheduled(every = "${palisade.gift-cards.issue-check:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> issuePaidGiftCards() {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.unissued_purchases($1, $2)").execute(Tuple.of(30, 20))
+        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.unissued_purchases($1, $2)").execute(Tuple.of(30, 20))
                 .map(rows -> all(rows, r -> new String[] { r.getString("stripe_account_id"), r.getString("payment_intent_id") })))
                 .onItem().transformToMulti(unissued -> Multi.createFrom().iterable(unissued))
                 .onItem().transformToUniAndConcatenate(u -> stripe.paymentIntent(u[0], u[1]).chain(pi -> purchases.apply(u[0], pi))
@@ -83,11 +83,11 @@ public class StripeEventWorker {
         } else if (event.type().startsWith("refund.")) {
             outcome = stripe.refund(event.account(), event.objectId()).chain(refund -> refund.palisadeRefundId() == null
                     ? Uni.createFrom().item("refund_not_ours")
-                    : tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.record_refund($1, $2, $3, $4, $5)")
+                    : tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select payment.record_refund($1, $2, $3, $4, $5)")
                             .execute(Tuple.of(refund.palisadeRefundId(), refund.id(), refund.status(), event.account(), refund.paymentIntentId())))
                             .replaceWith("refund_" + refund.status()));
         } else if (event.type().equals("account.updated")) {
-            outcome = stripe.account(event.objectId()).chain(account -> tx.inScope(DbScope.anonymous(), c -> c.preparedQuery(
+            outcome = stripe.account(event.objectId()).chain(account -> tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery(
                     "select payment.update_account($1, $2, $3)").execute(Tuple.of(account.id(), account.chargesEnabled(), account.detailsSubmitted())))
                     .replaceWith("account_updated"));
         } else {
@@ -100,7 +100,7 @@ public class StripeEventWorker {
                     }
                     return Uni.createFrom().failure(e);
                 })
-                .chain(result -> tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.finish_stripe_event($1, $2)")
+                .chain(result -> tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select payment.finish_stripe_event($1, $2)")
                         .execute(Tuple.of(event.eventId(), result))).invoke(() -> {
                             LOG.debugf("stripe event %s (%s): %s", event.eventId(), event.type(), result);
                             // What verified Stripe events did to payments: succeeded, failed, canceled, refunded, amount_mismatch, ...
@@ -117,7 +117,7 @@ public class StripeEventWorker {
     MeterRegistry registry;
 
     private Uni<String> apply(String sql, Object... args) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery(sql).execute(Tuple.from(Arrays.asList(args))))
+        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery(sql).execute(Tuple.from(Arrays.asList(args))))
                 .map(rows -> rows.iterator().next().getString("outcome"));
     }
 }

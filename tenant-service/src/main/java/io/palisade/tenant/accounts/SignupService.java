@@ -149,7 +149,7 @@ public class SignupService {
     /** Forgets signup requests and email proofs a day after their links expired. */
     @Scheduled(every = "1h", delayed = "7m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purge() {
-        return tx.inScope(DbScope.anonymous(), pending::purgeExpired);
+        return tx.inBackground(DbScope.anonymous(), pending::purgeExpired);
     }
 
     private static ProblemException emailTaken() {

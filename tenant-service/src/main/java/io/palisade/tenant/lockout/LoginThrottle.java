@@ -13,10 +13,11 @@ import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.Pseudonyms;
 import io.palisade.common.db.Rows;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -48,7 +49,7 @@ public class LoginThrottle {
     Pseudonyms pseudonyms;
 
     @Inject
-    Pool pool;
+    TenantTransactions tx;
 
     /** One attempt: admitted (reserved, to be settled) or refused by a lock. */
     public record Attempt(String identifier, String ip, UUID id, boolean admitted) {
@@ -189,7 +190,7 @@ public class LoginThrottle {
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purge() {
         Duration window = settings.email().window().compareTo(settings.ip().window()) > 0 ? settings.email().window() : settings.ip().window();
-        return pool.withTransaction(c -> c.preparedQuery("delete from tenancy.login_failures where failed_at < now() - make_interval(secs => $1)")
+        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("delete from tenancy.login_failures where failed_at < now() - make_interval(secs => $1)")
                 .execute(Tuple.of(seconds(window)))
                 .chain(() -> c.preparedQuery("delete from tenancy.login_locks where locked_until < now()"
                         + " and last_locked_at < now() - make_interval(secs => $1)").execute(Tuple.of(seconds(settings.strikeMemory()))))

@@ -118,7 +118,7 @@ public class SupportAccess {
 
     @Scheduled(every = "${palisade.support.expiry-check:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> expire() {
-        return tx.inScope(DbScope.anonymous(), sessions::expire).invoke(n -> {
+        return tx.inBackground(DbScope.anonymous(), sessions::expire).invoke(n -> {
             if (n > 0) {
                 LOG.infof("%d support session(s) expired", n);
             }

@@ -47,7 +47,7 @@ public class AttemptRecorder {
 
     /** Whether this attempt disabled the endpoint. */
     Uni<Boolean> record(Claimed d, Result r, Integer latencyMs, OffsetDateTime disableBefore) {
-        return tx.inScope(DbScope.worker(d.tenantId()), c -> deliveries
+        return tx.inBackground(DbScope.worker(d.tenantId()), c -> deliveries
                 .finishAttempt(c, d.deliveryId(), d.lease(), r.statusCode(), r.error(), r.nextAttemptAt(), r.finalStatus())
                 .chain(attempted -> attempted.isEmpty() ? Uni.createFrom().item(false)
                         : deliveries.insertAttempt(c, d.tenantId(), d.deliveryId(), attempted.get().attempts(), r.outcome(), r.statusCode(),

@@ -187,7 +187,7 @@ public class DeliveryWorker {
     }
 
     private List<Claimed> claim(int limit) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from webhook.claim_due($1, $2, $3)")
+        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from webhook.claim_due($1, $2, $3)")
                 .execute(Tuple.of(limit, maxPerEndpoint, LEASE_SECONDS)).map(rows -> all(rows, DeliveryWorker::claimed)))
                 .await().atMost(DB_TIMEOUT);
     }

@@ -48,7 +48,7 @@ public class EventFanout implements EventHandler {
         }
         String body = new JsonObject().put("id", event.id()).put("type", event.type()).put("timestamp", event.time())
                 .put("data", event.data() == null ? new JsonObject() : event.data()).encode();
-        return tx.inScope(DbScope.worker(event.tenantId()), c -> deliveries.insertMessage(c, event.tenantId(), event.id(), event.type(), body)
+        return tx.inBackground(DbScope.worker(event.tenantId()), c -> deliveries.insertMessage(c, event.tenantId(), event.id(), event.type(), body)
                 .chain(message -> message.isEmpty() ? Uni.createFrom().item(0)
                         : deliveries.deliverToSubscribers(c, event.tenantId(), message.get(), event.type())))
                 .invoke(made -> {
