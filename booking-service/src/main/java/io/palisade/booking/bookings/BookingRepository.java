@@ -1,7 +1,7 @@
 package io.palisade.booking.bookings;
 
 import java.time.OffsetDateTime;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -31,14 +31,46 @@ public class BookingRepository {
     private static final String COLUMNS = "b.id, b.slot_id, s.offering_id, s.starts_at, b.seats, b.status, b.amount_minor, b.currency,"
             + " b.hold_expires_at, b.created_at from booking.bookings b join booking.slots s on s.tenant_id = b.tenant_id and s.id = b.slot_id";
 
+    /**
+     * One page of the tenant's bookings in creation order, after the cursor. The statement holds only the filters given
+     * (fixed fragments, every value a parameter): with "($1 is null or ...)" for absent ones, PostgreSQL's generic plan
+     * for the prepared statement could not see that nothing filters, and sorted every booking of the tenant for each
+     * page. Without them the page is read in the order of bookings_tenant_created_idx (tenant_id, created_at, id) and
+     * stops after its rows, however many bookings the tenant has (docs/performance.md, B3).
+     */
     public Uni<List<Booking>> list(SqlConnection c, Filter filter, OffsetDateTime afterCreated, UUID afterId, int limit) {
-        return c.preparedQuery("select " + COLUMNS
-                + " where ($1::uuid is null or b.slot_id = $1) and ($2::text is null or b.status = $2)"
-                + " and ($3::timestamptz is null or s.starts_at >= $3) and ($4::timestamptz is null or s.starts_at < $4)"
-                + " and ($5::timestamptz is null or (b.created_at, b.id) > ($5, $6))"
-                + " order by b.created_at, b.id limit $7")
-                .execute(Tuple.from(Arrays.asList(filter.slotId(), filter.status(), filter.startsFrom(), filter.startsBefore(),
-                        afterCreated, afterId, limit)))
+        List<Object> values = new ArrayList<>();
+        StringBuilder where = new StringBuilder(" where true");
+        if (filter.slotId() != null) {
+            values.add(filter.slotId());
+            where.append(" and b.slot_id = $").append(values.size());
+        }
+        if (filter.status() != null) {
+            values.add(filter.status());
+            where.append(" and b.status = $").append(values.size());
+        }
+        if (filter.startsFrom() != null || filter.startsBefore() != null) {
+            where.append(" and b.slot_id in (select s.id from booking.slots s where true");
+            if (filter.startsFrom() != null) {
+                values.add(filter.startsFrom());
+                where.append(" and s.starts_at >= $").append(values.size());
+            }
+            if (filter.startsBefore() != null) {
+                values.add(filter.startsBefore());
+                where.append(" and s.starts_at < $").append(values.size());
+            }
+            where.append(')');
+        }
+        if (afterCreated != null) {
+            values.add(afterCreated);
+            values.add(afterId);
+            where.append(" and (b.created_at, b.id) > ($").append(values.size() - 1).append(", $").append(values.size()).append(')');
+        }
+        values.add(limit);
+        return c.preparedQuery("select b.id, b.slot_id, s.offering_id, s.starts_at, b.seats, b.status, b.amount_minor, b.currency,"
+                + " b.hold_expires_at, b.created_at from (select * from booking.bookings b" + where + " order by b.created_at, b.id limit $"
+                + values.size() + ") b join booking.slots s on s.tenant_id = b.tenant_id and s.id = b.slot_id order by b.created_at, b.id")
+                .execute(Tuple.from(values))
                 .map(rows -> all(rows, BookingRepository::booking));
     }
 
