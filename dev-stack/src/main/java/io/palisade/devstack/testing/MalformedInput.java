@@ -44,7 +44,11 @@ public final class MalformedInput {
     private final String bearerToken;
     private final Map<String, String> pathValues;
     private final List<String> largeBodyPaths;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * HTTP/1.1, as the ingress speaks to the services: the client's default offers an HTTP/2 upgrade, and once in a
+     * while an answer to an oversized body (413, connection closed) was then read as HTTP/2 frames.
+     */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Finding> findings = new ArrayList<>();
 
     /**
