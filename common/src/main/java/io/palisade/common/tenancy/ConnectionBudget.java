@@ -52,7 +52,7 @@ final class ConnectionBudget {
         });
     }
 
-    /** Work waiting for a permit (a gauge of how far background work is behind). */
+    /** Work waiting for a permit. */
     synchronized int waiting() {
         return waiting.size();
     }

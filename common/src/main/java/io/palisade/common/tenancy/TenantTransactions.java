@@ -58,11 +58,6 @@ public class TenantTransactions {
         return background.run(() -> transaction(scope, work));
     }
 
-    /** Units of background work waiting for a connection of the budget. */
-    public int backgroundWaiting() {
-        return background.waiting();
-    }
-
     private <T> Uni<T> transaction(DbScope scope, Function<SqlConnection, Uni<T>> work) {
         // Taken now, on the caller's thread, where the request's or the consumer's span is current.
         String traceparent = TraceContext.current();

@@ -57,7 +57,7 @@ public class EmailProofs {
                         "An account was created for this email when an invitation to Palisade was accepted. To confirm that the email is"
                                 + " yours, open this link within " + ttl.toDays() + " days:\n\n" + linkBase + "/confirm-email#token=" + token
                                 + "\n\nUntil then the account joins no other tenant. If you did not accept an invitation, ignore this message.")))
-                .onFailure(e -> !(e instanceof ProblemException)).recoverWithItem(e -> {
+                .onFailure().recoverWithItem(e -> {
                     // The account works where it was invited; the holder asks for a new link by joining elsewhere.
                     LOG.errorf("an email proof could not be sent: %s", e.getClass().getSimpleName());
                     return null;
