@@ -1,26 +1,23 @@
--- Repeatable (re-applied whenever it changes): what the outbox relay reads beyond V0.
+-- Repeatable (re-applied whenever it changes): what the outbox relay runs with beyond V0.
 
 -- Each event keeps the trace of the transaction that wrote it (TenantTransactions sets app.traceparent), whether Java
 -- or SQL wrote the row; the relay sends it as the CloudEvents distributed-tracing extension.
 alter table ${flyway:defaultSchema}.outbox add column if not exists traceparent text
     default nullif(current_setting('app.traceparent', true), '');
 
+-- The relay publishes every tenant's events in commit order under the upkeep scope (DbScope.upkeep): these two
+-- policies admit it, and only this service's role, to read the outbox and to set published_at (the one column it may
+-- update) once on a row not yet published. No definer: what it may do is the policy, not a function trusting its
+-- arguments (docs/database.md).
 drop function if exists ${flyway:defaultSchema}.outbox_pending(int);
-create function ${flyway:defaultSchema}.outbox_pending(p_limit int)
-    returns table (seq bigint, id uuid, tenant_id uuid, stream text, type text, subject text, data jsonb, occurred_at timestamptz,
-                   traceparent text)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
-    as $$
-        select o.seq, o.id, o.tenant_id, o.stream, o.type, o.subject, o.data, o.occurred_at, o.traceparent from ${flyway:defaultSchema}.outbox o
-         where o.published_at is null order by o.seq limit p_limit
-    $$;
-revoke all on function ${flyway:defaultSchema}.outbox_pending(int) from public;
-grant execute on function ${flyway:defaultSchema}.outbox_pending(int) to ${app_role};
+drop function if exists ${flyway:defaultSchema}.outbox_mark_published(bigint[]);
+drop function if exists ${flyway:defaultSchema}.outbox_backlog();
 
--- How many events wait and since when, over every tenant, for the relay's metrics (palisade.outbox.pending,
--- palisade.outbox.oldest.age, docs/operations.md): a count and a time, never an event.
-create or replace function ${flyway:defaultSchema}.outbox_backlog(out pending bigint, out oldest timestamptz)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
-    as $$ select count(*), min(o.occurred_at) from ${flyway:defaultSchema}.outbox o where o.published_at is null $$;
-revoke all on function ${flyway:defaultSchema}.outbox_backlog() from public;
-grant execute on function ${flyway:defaultSchema}.outbox_backlog() to ${app_role};
+drop policy if exists outbox_upkeep_select on ${flyway:defaultSchema}.outbox;
+create policy outbox_upkeep_select on ${flyway:defaultSchema}.outbox for select to ${app_role}
+    using (current_setting('app.principal', true) = 'upkeep');
+drop policy if exists outbox_upkeep_publish on ${flyway:defaultSchema}.outbox;
+create policy outbox_upkeep_publish on ${flyway:defaultSchema}.outbox for update to ${app_role}
+    using (current_setting('app.principal', true) = 'upkeep' and published_at is null)
+    with check (current_setting('app.principal', true) = 'upkeep' and published_at is not null);
+grant update (published_at) on ${flyway:defaultSchema}.outbox to ${app_role};

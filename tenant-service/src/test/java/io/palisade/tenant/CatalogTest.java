@@ -97,6 +97,32 @@ class CatalogTest {
     }
 
     @Test
+    void isolationProofReportsATenantBlindPolicyMissingFromTheAllowListOrWidenedAsFailing() throws SQLException {
+        String owner = Api.newTenant(null).ownerToken();
+        bearer(owner).get("/security/isolation-proof").then().statusCode(200).body("securityDefiners.pass", equalTo(true))
+                .body("securityDefiners.tenantBlindPolicies.policy", hasItem("tenancy.outbox.outbox_upkeep_select"));
+        try (Connection c = PalisadeTestStack.get().connectAs("tenancy_owner"); Statement st = c.createStatement()) {
+            // As a careless migration would: a policy that checks no tenant, and an allow-listed one widened with an OR.
+            st.execute("create policy memberships_for_reports on tenancy.memberships for select to tenant_service using (true)");
+            st.execute("alter policy outbox_upkeep_select on tenancy.outbox using"
+                    + " (current_setting('app.principal', true) = 'upkeep' or current_setting('app.principal', true) = 'staff')");
+            try {
+                bearer(owner).get("/security/isolation-proof").then().statusCode(200).body("pass", equalTo(false))
+                        .body("securityDefiners.pass", equalTo(false))
+                        .body("securityDefiners.problems", hasItem(
+                                "tenancy.memberships.memberships_for_reports: checks no tenant and is not on the allow-list"
+                                        + " db/security-definers.txt (SELECT: true)"))
+                        .body("securityDefiners.tenantBlindPolicies.find { it.policy == 'tenancy.outbox.outbox_upkeep_select' }.pass",
+                                equalTo(false));
+            } finally {
+                st.execute("drop policy memberships_for_reports on tenancy.memberships");
+                st.execute("alter policy outbox_upkeep_select on tenancy.outbox using (current_setting('app.principal', true) = 'upkeep')");
+            }
+        }
+        bearer(owner).get("/security/isolation-proof").then().body("securityDefiners.pass", equalTo(true));
+    }
+
+    @Test
     void everySecurityDefinerIsPinnedAllowListedAndExecutableOnlyByItsRoles() {
         SecurityDefiners.Report report = SecurityDefiners.check(pool, "tenancy").await().indefinitely();
         List<String> anonymous = RlsCatalog.anonymousScopeSites();

@@ -68,8 +68,10 @@ public class HoldExpiry {
                         LOG.infof("%d hold(s) expired and freed their seats", expired);
                     }
                 })
-                .chain(() -> tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select booking.purge_hold_attempts($1)")
-                        .execute(Tuple.of((int) limitWindow.toSeconds()))))
+                // Under the upkeep scope, whose policies admit attempts older than 15 minutes alone (V16).
+                .chain(() -> tx.inBackground(DbScope.upkeep(), c -> c.preparedQuery(
+                        "delete from booking.hold_attempts where made_at <= now() - make_interval(secs => $1)")
+                        .execute(Tuple.of((double) limitWindow.toSeconds()))))
                 .replaceWithVoid();
     }
 

@@ -22,8 +22,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * The functions that run with their owner's rights (SECURITY DEFINER) see past row-level security, so each is a
  * hole in the isolation promise unless it is narrow, pinned and reachable only by the roles that need it. This
  * reads them from the live catalog and holds each against the allow-list ({@value #ALLOW_LIST}): one line per
- * function with the roles that may execute it and why it must see past the caller's scope. Each service's
- * catalog test and the isolation proof use it; a new definer without its line fails both.
+ * function with the roles that may execute it and why it must see past the caller's scope. The same holds for the
+ * policies a service role runs under that check no tenant (the upkeep scope's): each is named there with the scope
+ * it admits, and must require that scope. Each service's catalog test and the isolation proof use it; a new definer
+ * or tenant-blind policy without its line fails both.
  */
 public final class SecurityDefiners {
 
@@ -36,8 +38,37 @@ public final class SecurityDefiners {
     /** The only search path a definer may run with: nothing a caller can create shadows what the body names. */
     static final String PINNED_SEARCH_PATH = "search_path=pg_catalog, pg_temp";
 
-    /** One allow-listed function: who may execute it and why it exists. */
+    /** How an allow-list line names a policy: {@code policy schema.table.policy}, {@code *} for every schema. */
+    static final String POLICY = "policy ";
+
+    /** The bound of a policy on a user's own account rows (which belong to no tenant): the row is the scope's user's. */
+    static final String OWN_ROWS = "own";
+
+    /**
+     * One allow-listed function (who may execute it) or policy ({@code executableBy}: the app.principal it must
+     * require, or {@value #OWN_ROWS}), and why it exists.
+     */
     public record Allowed(String function, Set<String> executableBy, String reason) {
+    }
+
+    /** A policy for a service role that checks no tenant, and what is wrong with it (nothing, when it passes). */
+    public record TenantBlindPolicy(String schema, String policy, String command, String expression, String reason,
+            List<String> problems) {
+
+        public boolean pass() {
+            return problems.isEmpty();
+        }
+
+        public Map<String, Object> asMap() {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("policy", policy);
+            map.put("command", command);
+            map.put("expression", expression);
+            map.put("reason", reason);
+            map.put("problems", problems);
+            map.put("pass", pass());
+            return map;
+        }
     }
 
     /** One definer as the catalog describes it, and what is wrong with it (nothing, when it passes). */
@@ -66,12 +97,16 @@ public final class SecurityDefiners {
         }
     }
 
-    /** Every definer found, and problems that belong to no single function (allow-list lines nothing matches). */
-    public record Report(List<Definer> definers, List<String> problems) {
+    /**
+     * Every definer and tenant-blind policy found, and problems that belong to no single one (allow-list lines nothing
+     * matches).
+     */
+    public record Report(List<Definer> definers, List<TenantBlindPolicy> policies, List<String> problems) {
 
         public List<String> allProblems() {
             List<String> all = new ArrayList<>(problems);
             definers.stream().flatMap(d -> d.problems().stream().map(p -> d.function() + ": " + p)).forEach(all::add);
+            policies.stream().flatMap(d -> d.problems().stream().map(p -> d.policy() + ": " + p)).forEach(all::add);
             return all;
         }
 
@@ -83,8 +118,10 @@ public final class SecurityDefiners {
         public String summary(String schema) {
             long failing = definers.stream().filter(d -> !d.pass()).count();
             long interim = definers.stream().filter(Definer::interim).count();
+            long failingPolicies = policies.stream().filter(p -> !p.pass()).count();
             return schema + ": " + definers.size() + " SECURITY DEFINER functions (" + interim + " interim), " + failing
-                    + " failing, " + problems.size() + " stale allow-list lines";
+                    + " failing; " + policies.size() + " tenant-blind policies, " + failingPolicies + " failing; "
+                    + problems.size() + " stale allow-list lines";
         }
     }
 
@@ -104,30 +141,93 @@ public final class SecurityDefiners {
                and ($1::text is null or n.nspname = $1)
              order by 2""";
 
+    // Permissive policies that apply to a service role (PUBLIC, palisade_services or one of its members) and name no
+    // tenant in either expression.
+    private static final String TENANT_BLIND_POLICIES = """
+            select n.nspname as schema, n.nspname || '.' || c.relname || '.' || p.polname as policy,
+                   case p.polcmd when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE' when 'd' then 'DELETE'
+                        else 'ALL' end as command,
+                   pg_get_expr(p.polqual, p.polrelid) as using_expression, pg_get_expr(p.polwithcheck, p.polrelid) as check_expression
+              from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
+             where p.polpermissive
+               and exists (select 1 from unnest(p.polroles) r(oid)
+                            where r.oid = 0
+                               or r.oid = (select oid from pg_roles where rolname = 'palisade_services')
+                               or exists (select 1 from pg_auth_members m join pg_roles g on g.oid = m.roleid
+                                           where m.member = r.oid and g.rolname = 'palisade_services'))
+               and concat(pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)) not like '%current_tenant_id()%'
+               -- A policy of false admits nothing.
+               and not (coalesce(pg_get_expr(p.polqual, p.polrelid), 'false') = 'false'
+                        and coalesce(pg_get_expr(p.polwithcheck, p.polrelid), 'false') = 'false')
+               and ($1::text is null or n.nspname = $1)
+             order by 2""";
+
     private SecurityDefiners() {
     }
 
     /** The definers of one schema, or of every schema when {@code schema} is null, held against the allow-list. */
     public static Uni<Report> check(SqlClient client, String schema) {
-        return client.preparedQuery(CATALOG).execute(Tuple.of(schema)).map(rows -> {
-            Map<String, Allowed> allowed = allowList();
-            List<Definer> definers = Rows.all(rows, r -> definer(r, allowed.get(r.getString("function"))));
-            Set<String> schemas = new TreeSet<>();
-            if (schema != null) {
-                schemas.add(schema);
-            } else {
-                definers.forEach(d -> schemas.add(d.schema()));
+        return client.preparedQuery(CATALOG).execute(Tuple.of(schema)).chain(functions -> client.preparedQuery(TENANT_BLIND_POLICIES)
+                .execute(Tuple.of(schema)).map(policyRows -> {
+                    Map<String, Allowed> allowed = allowList();
+                    List<Definer> definers = Rows.all(functions, r -> definer(r, allowed.get(r.getString("function"))));
+                    List<TenantBlindPolicy> policies = Rows.all(policyRows, r -> policy(r, allowedPolicy(allowed, r.getString("policy"))));
+                    Set<String> schemas = new TreeSet<>();
+                    if (schema != null) {
+                        schemas.add(schema);
+                    } else {
+                        definers.forEach(d -> schemas.add(d.schema()));
+                        policies.forEach(p -> schemas.add(p.schema()));
+                    }
+                    Set<String> found = new TreeSet<>();
+                    definers.forEach(d -> found.add(d.function()));
+                    policies.forEach(p -> {
+                        found.add(POLICY + p.policy());
+                        found.add(POLICY + "*" + p.policy().substring(p.policy().indexOf('.')));
+                    });
+                    List<String> problems = new ArrayList<>();
+                    for (String entry : allowed.keySet()) {
+                        String name = entry.startsWith(POLICY) ? entry.substring(POLICY.length()) : entry;
+                        String entrySchema = name.substring(0, name.indexOf('.'));
+                        if ((schemas.contains(entrySchema) || "*".equals(entrySchema) && !schemas.isEmpty()) && !found.contains(entry)) {
+                            problems.add(entry + ": allow-listed in " + ALLOW_LIST + " but no such " + (entry.startsWith(POLICY) ? "policy" : "definer")
+                                    + " exists (remove the line)");
+                        }
+                    }
+                    return new Report(definers, policies, problems);
+                }));
+    }
+
+    private static Allowed allowedPolicy(Map<String, Allowed> allowed, String policy) {
+        Allowed exact = allowed.get(POLICY + policy);
+        return exact != null ? exact : allowed.get(POLICY + "*" + policy.substring(policy.indexOf('.')));
+    }
+
+    private static TenantBlindPolicy policy(Row r, Allowed allowed) {
+        List<String> parts = new ArrayList<>();
+        for (String column : List.of("using_expression", "check_expression")) {
+            if (r.getString(column) != null) {
+                parts.add(r.getString(column));
             }
-            Set<String> found = new TreeSet<>();
-            definers.forEach(d -> found.add(d.function()));
-            List<String> problems = new ArrayList<>();
-            for (String function : allowed.keySet()) {
-                if (schemas.contains(function.substring(0, function.indexOf('.'))) && !found.contains(function)) {
-                    problems.add(function + ": allow-listed in " + ALLOW_LIST + " but no such definer exists (remove the line)");
+        }
+        String expression = String.join(" / ", parts);
+        List<String> problems = new ArrayList<>();
+        if (allowed == null) {
+            problems.add("checks no tenant and is not on the allow-list " + ALLOW_LIST + " (" + r.getString("command") + ": " + expression + ")");
+        } else {
+            for (String bound : allowed.executableBy()) {
+                // pg_get_expr parenthesises fully: the bound alone, or ANDed at the top with the rest, never ORed.
+                List<String> required = OWN_ROWS.equals(bound)
+                        ? List.of("(user_id = tenancy.current_user_id())", "(id = tenancy.current_user_id())")
+                        : List.of("(current_setting('app.principal'::text, true) = '" + bound + "'::text)");
+                if (!parts.stream().allMatch(part -> required.stream().anyMatch(bounded -> part.equals(bounded) || part.startsWith("(" + bounded + " AND ")))) {
+                    problems.add("does not require " + (OWN_ROWS.equals(bound) ? "the scope's user's own rows" : "app.principal = '" + bound + "'")
+                            + " in every expression, as the allow-list says (" + expression + ")");
                 }
             }
-            return new Report(definers, problems);
-        });
+        }
+        return new TenantBlindPolicy(r.getString("schema"), r.getString("policy"), r.getString("command"), expression,
+                allowed == null ? null : allowed.reason(), problems);
     }
 
     private static Definer definer(Row r, Allowed allowed) {

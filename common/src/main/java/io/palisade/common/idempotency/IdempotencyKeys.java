@@ -125,7 +125,9 @@ public class IdempotencyKeys {
 
     @Scheduled(every = "15m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purgeExpired() {
-        return tx.inBackground(DbScope.anonymous(), c -> c.query("select " + schema + ".idempotency_purge()").execute()).replaceWithVoid();
+        // The upkeep policies admit expired records alone (db/upkeep/R__idempotency_purge.sql).
+        return tx.inBackground(DbScope.upkeep(), c -> c.query("delete from " + schema + ".idempotency_keys where expires_at < now()").execute())
+                .replaceWithVoid();
     }
 
     private String associatedData(TenantContext caller, String key) {

@@ -28,6 +28,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.palisade.common.events.KafkaClients;
 import io.palisade.common.metrics.Gauges;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.json.JsonObject;
@@ -57,6 +59,9 @@ public class OutboxRelay {
 
     @Inject
     Pool pool;
+
+    @Inject
+    TenantTransactions tx;
 
     @ConfigProperty(name = "palisade.db.schema")
     String schema;
@@ -103,8 +108,8 @@ public class OutboxRelay {
 
     private void measureBacklog() {
         try {
-            Row backlog = pool.preparedQuery("select pending, oldest from " + schema + ".outbox_backlog()").execute()
-                    .await().atMost(Duration.ofSeconds(10)).iterator().next();
+            Row backlog = tx.inScope(DbScope.upkeep(), c -> c.query("select count(*) as pending, min(occurred_at) as oldest from " + schema
+                    + ".outbox where published_at is null").execute()).await().atMost(Duration.ofSeconds(10)).iterator().next();
             pending.set(backlog.getLong("pending"));
             oldestPending = backlog.getOffsetDateTime("oldest");
         } catch (RuntimeException e) {
@@ -122,18 +127,21 @@ public class OutboxRelay {
         try {
             Transaction transaction = connection.begin().await().atMost(timeout);
             try {
+                // Every tenant's unpublished events, under the policies that admit the upkeep scope (db/outbox-relay).
+                tx.rescope(connection, DbScope.upkeep()).await().atMost(timeout);
                 boolean locked = connection.preparedQuery("select pg_try_advisory_xact_lock(hashtext($1)) as locked")
                         .execute(Tuple.of(schema + ".outbox")).await().atMost(timeout).iterator().next().getBoolean("locked");
                 RowSet<Row> rows = locked
                         ? connection.preparedQuery("select seq, id, tenant_id, stream, type, subject, data, occurred_at, traceparent from " + schema
-                                + ".outbox_pending($1)").execute(Tuple.of(BATCH)).await().atMost(timeout)
+                                + ".outbox where published_at is null order by seq limit $1").execute(Tuple.of(BATCH)).await().atMost(timeout)
                         : null;
                 if (rows == null || rows.size() == 0) {
                     transaction.rollback().await().atMost(timeout);
                     return 0;
                 }
                 Long[] sent = publish(rows);
-                connection.preparedQuery("select " + schema + ".outbox_mark_published($1)").execute(Tuple.of((Object) sent))
+                connection.preparedQuery("update " + schema + ".outbox set published_at = now() where seq = any($1) and published_at is null")
+                        .execute(Tuple.of((Object) sent))
                         .await().atMost(timeout);
                 transaction.commit().await().atMost(timeout);
                 return rows.size();

@@ -10,6 +10,7 @@ import java.util.UUID;
 public record DbScope(UUID tenantId, UUID userId, String principal, UUID supportSession) {
 
     private static final String ANONYMOUS = "anonymous";
+    private static final String UPKEEP = "upkeep";
 
     public DbScope(UUID tenantId, UUID userId, String principal) {
         this(tenantId, userId, principal, null);
@@ -34,6 +35,16 @@ public record DbScope(UUID tenantId, UUID userId, String principal, UUID support
             throw new IllegalArgumentException("a worker scope needs the tenant it acts for");
         }
         return new DbScope(tenantId, null, TenantContext.WORKER);
+    }
+
+    /**
+     * A service's housekeeping of its own schema across tenants: the outbox relay and the purges of what expired. No
+     * tenant and no user: only policies named {@code *_upkeep_*} admit it (app.principal = 'upkeep'), each to one
+     * command on one table and, in the policy itself, only to the rows the housekeeping may touch (events not yet
+     * published; records past their expiry). The allow-list {@code db/security-definers.txt} names each policy.
+     */
+    public static DbScope upkeep() {
+        return new DbScope(null, null, UPKEEP);
     }
 
     /**
