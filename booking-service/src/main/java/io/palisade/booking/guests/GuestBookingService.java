@@ -1,7 +1,5 @@
 package io.palisade.booking.guests;
 
-import static io.palisade.common.db.Rows.first;
-
 import java.time.OffsetDateTime;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +13,6 @@ import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * A guest's own booking, named by the verified manage token (its tenant and public reference): what the guest may see
@@ -36,15 +33,15 @@ public class GuestBookingService {
     BookingRepository bookings;
 
     @Inject
+    GuestBookingRepository guestBookings;
+
+    @Inject
     BookingCancellation cancellation;
 
     public Uni<GuestBooking> view(GuestTokens.Claims claims) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from booking.guest_booking($1, $2)")
-                .execute(Tuple.of(claims.tenantId(), claims.bookingRef()))
-                .map(rows -> first(rows).map(r -> new GuestBooking(r.getString("public_ref"), r.getString("status"), r.getInteger("seats"),
-                        r.getLong("amount_minor"), r.getString("currency"), r.getOffsetDateTime("hold_expires_at"),
-                        r.getOffsetDateTime("starts_at"), r.getOffsetDateTime("ends_at"), r.getString("offering_name"),
-                        r.getString("guest_name"))).orElseThrow(() -> ProblemException.notFound("the booking"))));
+        // The token verified tenant and booking: read under that tenant's worker scope, as any verified guest link.
+        return tx.inScope(DbScope.worker(claims.tenantId()), c -> guestBookings.find(c, claims.bookingRef()))
+                .map(found -> found.orElseThrow(() -> ProblemException.notFound("the booking")));
     }
 
     /** 409 once the booking has started or ended; 404 for a booking the token's tenant does not have. */
