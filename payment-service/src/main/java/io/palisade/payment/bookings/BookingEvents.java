@@ -9,17 +9,15 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import static io.palisade.common.db.Rows.all;
-
 import io.palisade.common.events.CloudEvent;
 import io.palisade.common.events.EventHandler;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.payment.payments.PaymentRepository;
 import io.palisade.payment.refunds.RefundService;
 import io.palisade.payment.stripe.StripeGateway;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * booking-service's events: which bookings may be paid and for how much (booking.created), when a hold ended
@@ -32,9 +30,6 @@ public class BookingEvents implements EventHandler {
 
     private static final Logger LOG = Logger.getLogger(BookingEvents.class);
 
-    private record OpenIntent(String intentId, String account) {
-    }
-
     @Inject
     TenantTransactions tx;
 
@@ -46,6 +41,9 @@ public class BookingEvents implements EventHandler {
 
     @Inject
     RefundService refunds;
+
+    @Inject
+    PaymentRepository payments;
 
     @ConfigProperty(name = "palisade.bookings.topic")
     String topic;
@@ -74,8 +72,7 @@ public class BookingEvents implements EventHandler {
     }
 
     private Uni<Void> cancelOpenIntents(UUID tenantId, UUID bookingId) {
-        return tx.inBackground(DbScope.worker(tenantId), c -> c.preparedQuery("select * from payment.open_intents($1, $2)").execute(Tuple.of(tenantId, bookingId))
-                .map(rows -> all(rows, r -> new OpenIntent(r.getString("payment_intent_id"), r.getString("stripe_account_id")))))
+        return tx.inBackground(DbScope.worker(tenantId), c -> payments.openIntents(c, bookingId))
                 .onItem().transformToMulti(intents -> Multi.createFrom().iterable(intents))
                 .onItem().transformToUniAndConcatenate(intent -> stripe.cancelPaymentIntent(intent.account(), intent.intentId()).replaceWithVoid()
                         // Already succeeded or cancelled: the webhook path records it (and refunds a late success).

@@ -1,6 +1,7 @@
 package io.palisade.payment.connect;
 
 import java.util.Optional;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,6 +13,7 @@ import static io.palisade.common.db.Rows.first;
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.tenancy.CurrentTenant;
+import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantContext;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.payment.stripe.StripeGateway;
@@ -74,5 +76,15 @@ public class ConnectService {
                                         new JsonObject().put("stripeAccountId", account.id()), new JsonObject())))
                                 .replaceWith(account.id()))))
                 .chain(account -> stripe.onboardingLink(account, returnUrl, refreshUrl).map(url -> new Onboarding(account, url)));
+    }
+
+    /**
+     * An account's state as read back from Stripe (its account.updated event), under the worker scope of the tenant
+     * the event was stored for: only that tenant's account can change.
+     */
+    public Uni<Void> applyAccountState(UUID tenant, StripeGateway.AccountState account) {
+        return tx.inBackground(DbScope.worker(tenant), c -> c.preparedQuery("update payment.connected_accounts set charges_enabled = $2,"
+                + " details_submitted = $3, updated_at = now() where stripe_account_id = $1")
+                .execute(Tuple.of(account.id(), account.chargesEnabled(), account.detailsSubmitted()))).replaceWithVoid();
     }
 }

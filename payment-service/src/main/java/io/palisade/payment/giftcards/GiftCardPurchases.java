@@ -1,5 +1,6 @@
 package io.palisade.payment.giftcards;
 
+import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
 
@@ -8,8 +9,8 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import static io.palisade.common.db.Rows.first;
-
+import io.palisade.common.audit.AuditEvent;
+import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.Pseudonyms;
 import io.palisade.common.crypto.SecretBox;
 import io.palisade.common.mail.MailSender;
@@ -22,6 +23,7 @@ import io.palisade.common.web.ProblemException;
 import io.palisade.payment.payments.GuestPaymentService;
 import io.palisade.payment.stripe.StripeGateway;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -31,6 +33,12 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @ApplicationScoped
 public class GiftCardPurchases {
+
+    private static final String PAID = "paid";
+    private static final String ISSUED = "issued";
+    private static final String CANCELED = "canceled";
+    private static final String BOUGHT_ONLINE = "bought online";
+    private static final int VALID_YEARS = 3;
 
     @Inject
     TenantTransactions tx;
@@ -49,6 +57,15 @@ public class GiftCardPurchases {
 
     @Inject
     MailSender mail;
+
+    @Inject
+    GiftCardPurchaseRepository repository;
+
+    @Inject
+    GiftCardRepository cards;
+
+    @Inject
+    AuditLog audit;
 
     @ConfigProperty(name = "palisade.stripe.publishable-key")
     String publishableKey;
@@ -73,8 +90,7 @@ public class GiftCardPurchases {
                         "palisade-gift-card-" + started.purchase())
                         .onFailure(StripeGateway.StripeCallException.class)
                         .transform(e -> new ProblemException(new Problem(502, "Bad Gateway", "the payment provider refused or failed; try again")))
-                        .call(intent -> tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.record_purchase_intent($1, $2)")
-                                .execute(Tuple.of(started.purchase(), intent.id()))))
+                        .call(intent -> tx.inScope(DbScope.worker(started.tenant()), c -> repository.recordIntent(c, started.purchase(), intent.id())))
                         .map(intent -> new GuestPaymentService.Checkout(intent.clientSecret(), publishableKey, started.account(), amountMinor, currency)));
     }
 
@@ -82,28 +98,54 @@ public class GiftCardPurchases {
     }
 
     /**
-     * Applies a purchase's PaymentIntent state; a paid purchase gets its card, and the buyer the code by mail, in
-     * the same transaction (if the mail cannot be sent, nothing is issued and the event is tried again).
+     * Applies a purchase's PaymentIntent state as read back from Stripe, under the worker scope of the Stripe event's
+     * tenant. 'paid' means the money arrived (exactly the amount) and the card is still to be issued; issued and
+     * canceled purchases never move. A paid purchase gets its card, and the buyer the code by mail, in the next
+     * transaction (if the mail cannot be sent, nothing is issued, and the purchase worker tries again).
      */
-    public Uni<String> apply(String account, StripeGateway.Intent intent) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.apply_purchase_state($1, $2, $3, $4, $5)")
-                .execute(Tuple.of(account, intent.id(), intent.status(), intent.amountReceived(), intent.currency()))
-                .map(rows -> rows.iterator().next()))
-                .chain(row -> "paid".equals(row.getString("outcome")) ? issue(intent.id(), row.getUUID("tenant_id"))
-                        : Uni.createFrom().item(row.getString("outcome")));
+    public Uni<String> apply(UUID tenant, String account, StripeGateway.Intent intent) {
+        return tx.inBackground(DbScope.worker(tenant), c -> repository.lockByIntent(c, account, intent.id()).chain(found -> {
+            if (found.isEmpty()) {
+                return Uni.createFrom().item("unknown_intent");
+            }
+            GiftCardPurchaseRepository.Purchase purchase = found.get();
+            return switch (purchase.status()) {
+                case ISSUED, CANCELED -> Uni.createFrom().item("already_" + purchase.status());
+                case PAID -> Uni.createFrom().item(PAID);
+                default -> switch (intent.status()) {
+                    case "succeeded" -> intent.amountReceived() != purchase.amountMinor() || !purchase.currency().equalsIgnoreCase(intent.currency())
+                            ? Uni.createFrom().item("amount_mismatch")
+                            : repository.setStatus(c, purchase.id(), PAID).replaceWith(PAID);
+                    case "canceled" -> repository.setStatus(c, purchase.id(), CANCELED).replaceWith(CANCELED);
+                    default -> Uni.createFrom().item("pending");
+                };
+            };
+        })).chain(outcome -> PAID.equals(outcome) ? issue(tenant, account, intent.id()) : Uni.createFrom().item(outcome));
     }
 
-    private Uni<String> issue(String intentId, UUID tenant) {
+    /** Issues the card of a paid purchase once, and mails its code to the buyer in the same transaction. */
+    private Uni<String> issue(UUID tenant, String account, String intentId) {
         String code = codes.newCode();
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.issue_purchased_gift_card($1, $2, $3)")
-                .execute(Tuple.of(intentId, codes.hash(tenant, code), GiftCardCodes.hint(code)))
-                .map(rows -> first(rows).filter(r -> r.getUUID("gift_card_id") != null))
-                .chain(issued -> issued.isEmpty() ? Uni.createFrom().item("already_issued")
-                        : mail.send(new OutgoingMail(secretBox.decrypt(issued.get().getString("buyer_email_sealed"), emailContext(tenant)),
-                                "Your gift card", "Hello,\n\nthank you for your purchase. Your gift card is worth "
-                                        + OutgoingMail.money(issued.get().getLong("amount_minor"), issued.get().getString("currency"))
-                                        + ".\n\nCode: " + code + "\n\nKeep this code safe: it is shown only in this message.\n"))
-                                .replaceWith("issued")));
+        String hint = GiftCardCodes.hint(code);
+        return tx.inBackground(DbScope.worker(tenant), c -> repository.lockByIntent(c, account, intentId).chain(found -> {
+            if (found.isEmpty() || !PAID.equals(found.get().status())) {
+                return Uni.createFrom().item("already_issued");
+            }
+            GiftCardPurchaseRepository.Purchase purchase = found.get();
+            return cards.insert(c, tenant, codes.hash(tenant, code), hint, purchase.currency(), null, BOUGHT_ONLINE,
+                            OffsetDateTime.now().plusYears(VALID_YEARS))
+                    .call(card -> cards.append(c, tenant, card, "credit", purchase.amountMinor(), null, null, BOUGHT_ONLINE))
+                    .call(card -> repository.markIssued(c, purchase.id(), card))
+                    .call(card -> audit.record(c, new AuditEvent(tenant, "gift_card.purchased", new AuditEvent.Actor(null, "guest", null, null),
+                            "gift_card", card.toString(), AuditEvent.SUCCESS, null,
+                            new JsonObject().put("amountMinor", purchase.amountMinor()).put("currency", purchase.currency()).put("codeHint", hint),
+                            new JsonObject().put("purchaseId", purchase.id().toString()).put("paymentIntentId", intentId))))
+                    .call(card -> mail.send(new OutgoingMail(secretBox.decrypt(purchase.buyerEmailSealed(), emailContext(tenant)),
+                            "Your gift card", "Hello,\n\nthank you for your purchase. Your gift card is worth "
+                                    + OutgoingMail.money(purchase.amountMinor(), purchase.currency())
+                                    + ".\n\nCode: " + code + "\n\nKeep this code safe: it is shown only in this message.\n")))
+                    .replaceWith("issued");
+        }));
     }
 
     private static String emailContext(UUID tenant) {

@@ -9,13 +9,12 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import static io.palisade.common.db.Rows.all;
-
 import io.palisade.common.crypto.Pseudonyms;
 import io.palisade.common.guests.GuestTokens;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
+import io.palisade.payment.payments.PaymentRepository;
 import io.palisade.payment.stripe.StripeGateway;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -35,14 +34,15 @@ public class GiftCardRedemption {
     public record Redeemed(long debitedMinor, long remainingMinor, long giftCardBalanceMinor, boolean paid) {
     }
 
-    private record OpenIntent(String intentId, String account) {
-    }
 
     @Inject
     GuestTokens tokens;
 
     @Inject
     TenantTransactions tx;
+
+    @Inject
+    PaymentRepository payments;
 
     @Inject
     GiftCardCodes codes;
@@ -111,9 +111,8 @@ public class GiftCardRedemption {
 
     /** Cancels at Stripe the checkouts of this booking that have not been paid; returns the intents cancelled. */
     private Uni<List<String>> cancelOpenCardPayments(UUID tenant, String reference) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select o.* from payment.open_intents($1, payment.booking_of_reference($1, $2)) o")
-                .execute(Tuple.of(tenant, reference))
-                .map(rows -> all(rows, r -> new OpenIntent(r.getString("payment_intent_id"), r.getString("stripe_account_id")))))
+        // The payment token verified tenant and reference: under that tenant's worker scope, as any verified guest link.
+        return tx.inScope(DbScope.worker(tenant), c -> payments.openIntentsOfReference(c, reference))
                 .onItem().transformToMulti(open -> Multi.createFrom().iterable(open))
                 .onItem().transformToUniAndConcatenate(open -> stripe.cancelPaymentIntent(open.account(), open.intentId())
                         .map(StripeGateway.Intent::id)

@@ -8,7 +8,6 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import static io.palisade.common.db.Rows.all;
-import static io.palisade.common.db.Rows.first;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
@@ -17,11 +16,13 @@ import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantContext;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
+import io.palisade.payment.payments.PaymentRepository;
 import io.palisade.payment.stripe.StripeGateway;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -34,6 +35,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class RefundService {
 
     private static final Logger LOG = Logger.getLogger(RefundService.class);
+    private static final String SUCCEEDED = "succeeded";
+    private static final String PAID_AFTER_BOOKING_ENDED = "paid_after_booking_ended";
+    private static final String AUTOMATIC_REASON = "paid after the booking had ended";
+    private static final java.util.Set<String> FINAL_AT_STRIPE = java.util.Set.of("succeeded", "failed", "canceled");
 
     public record Requested(UUID refundId, UUID paymentId, long amountMinor, String status) {
     }
@@ -50,42 +55,48 @@ public class RefundService {
     @Inject
     AuditLog audit;
 
+    @Inject
+    RefundRepository repository;
+
+    @Inject
+    PaymentRepository payments;
+
     public Uni<Requested> requestByStaff(UUID paymentId, long amountMinor, String reason, String clientIp) {
         TenantContext caller = currentTenant.get();
-        // The payment must be visible under the caller's own tenant (RLS) before the definer helper touches it.
-        return tx.inTenant(caller, c -> c.preparedQuery("select id from payment.payments where id = $1").execute(Tuple.of(paymentId))
-                .chain(visible -> {
-                    if (visible.size() == 0) {
-                        throw ProblemException.notFound("the payment");
-                    }
-                    return c.preparedQuery("select * from payment.request_refund($1, $2, $3)").execute(Tuple.of(paymentId, amountMinor, reason));
-                })
-                .map(rows -> rows.iterator().next())
-                .call(row -> "requested".equals(row.getString("outcome"))
-                        ? audit.record(c, new AuditEvent(caller.tenantId(), "payment.refund_requested", AuditEvent.Actor.of(caller, clientIp),
-                                "payment", paymentId.toString(), AuditEvent.SUCCESS, null,
-                                new JsonObject().put("refundId", row.getUUID("refund_id").toString()).put("amountMinor", amountMinor),
-                                new JsonObject().put("reason", reason)))
-                        : Uni.createFrom().voidItem()))
-                .chain(row -> switch (row.getString("outcome")) {
-                    case "requested" -> send(row.getUUID("refund_id"), paymentId, row.getString("stripe_account_id"),
-                            row.getString("payment_intent_id"), row.getLong("amount_minor"));
-                    case "not_found" -> Uni.createFrom().failure(ProblemException.notFound("the payment"));
-                    case "not_refundable" -> Uni.createFrom().failure(ProblemException.conflict("only a succeeded payment can be refunded"));
-                    default -> Uni.createFrom().failure(ProblemException.unprocessable(
-                            "at most " + row.getLong("amount_minor") + " (minor units) of this payment can still be refunded"));
-                });
+        // Under the caller's own tenant (RLS): another tenant's payment does not exist here.
+        return tx.inTenant(caller, c -> repository.lockPayment(c, paymentId).chain(found -> {
+            RefundRepository.Refundable payment = found.orElseThrow(() -> ProblemException.notFound("the payment"));
+            if (!SUCCEEDED.equals(payment.status())) {
+                throw ProblemException.conflict("only a succeeded payment can be refunded");
+            }
+            if (amountMinor < 1 || amountMinor > payment.left()) {
+                throw ProblemException.unprocessable("at most " + payment.left() + " (minor units) of this payment can still be refunded");
+            }
+            return repository.insert(c, caller.tenantId(), paymentId, amountMinor, reason, caller.userId())
+                    .call(refundId -> audit.record(c, new AuditEvent(caller.tenantId(), "payment.refund_requested", AuditEvent.Actor.of(caller, clientIp),
+                            "payment", paymentId.toString(), AuditEvent.SUCCESS, null,
+                            new JsonObject().put("refundId", refundId.toString()).put("amountMinor", amountMinor),
+                            new JsonObject().put("reason", reason))))
+                    .map(refundId -> new Unsent(caller.tenantId(), refundId, paymentId, payment.stripeAccountId(), payment.paymentIntentId(), amountMinor));
+        })).chain(this::send);
     }
 
-    /** The automatic refund of a payment whose booking had already ended (idempotent per payment; audited by the helper). */
+    /**
+     * The automatic refund of a payment whose booking had already ended, under the worker scope of the booking event's
+     * tenant: the payment is flagged and refunded in full, once (a second event finds the refund already asked for),
+     * and audited as the system.
+     */
     public Uni<Void> refundUnneeded(UUID tenantId, UUID bookingId) {
-        return tx.inBackground(DbScope.worker(tenantId), c -> c.preparedQuery("select p.id as payment_id, r.* from (select payment.payment_of_booking($1, $2) as id) p"
-                + " cross join lateral payment.request_refund(p.id, null, $3) r where p.id is not null")
-                .execute(Tuple.of(tenantId, bookingId, "paid after the booking had ended")).map(rows -> first(rows).orElse(null)))
-                .chain(row -> row != null && ("requested".equals(row.getString("outcome")) || "existing".equals(row.getString("outcome")))
-                        ? send(row.getUUID("refund_id"), row.getUUID("payment_id"), row.getString("stripe_account_id"),
-                                row.getString("payment_intent_id"), row.getLong("amount_minor")).replaceWithVoid()
-                        : Uni.createFrom().voidItem())
+        return tx.inBackground(DbScope.worker(tenantId), c -> repository.succeededPaymentOf(c, bookingId).chain(paymentId -> paymentId.isEmpty()
+                ? Uni.createFrom().<Unsent>nullItem()
+                : repository.lockPayment(c, paymentId.get()).chain(found -> {
+                    RefundRepository.Refundable payment = found.orElseThrow();
+                    return repository.automaticRefundOf(c, payment.paymentId()).chain(existing -> existing.isPresent()
+                            ? Uni.createFrom().item(new Unsent(tenantId, existing.get().refundId(), payment.paymentId(), payment.stripeAccountId(),
+                                    payment.paymentIntentId(), existing.get().amountMinor()))
+                            : automatic(c, tenantId, payment));
+                })))
+                .chain(unsent -> unsent == null ? Uni.createFrom().voidItem() : send(unsent).replaceWithVoid())
                 // A refusal is recorded on the refund (failed) for staff to see; it must not hold up the booking events.
                 .onFailure(ProblemException.class).recoverWithItem(e -> {
                     LOG.errorf("the automatic refund of booking %s was refused by the payment provider: %s", bookingId, e.getMessage());
@@ -93,42 +104,66 @@ public class RefundService {
                 });
     }
 
+    private Uni<Unsent> automatic(SqlConnection c, UUID tenantId, RefundRepository.Refundable payment) {
+        long amount = payment.amountMinor() - payment.refundedMinor();
+        if (amount < 1 || amount > payment.left()) {
+            // Refunded already, or staff refunds under way claim it: nothing is left to give back automatically.
+            return payments.flag(c, payment.paymentId(), PAID_AFTER_BOOKING_ENDED).replaceWith((Unsent) null);
+        }
+        return payments.flag(c, payment.paymentId(), PAID_AFTER_BOOKING_ENDED)
+                .chain(() -> repository.insert(c, tenantId, payment.paymentId(), amount, AUTOMATIC_REASON, null))
+                .call(refundId -> audit.record(c, new AuditEvent(tenantId, "payment.refund_requested", new AuditEvent.Actor(null, "system", null, null),
+                        "payment", payment.paymentId().toString(), AuditEvent.SUCCESS, null,
+                        new JsonObject().put("refundId", refundId.toString()).put("amountMinor", amount),
+                        new JsonObject().put("reason", AUTOMATIC_REASON).put("automatic", true))))
+                .map(refundId -> new Unsent(tenantId, refundId, payment.paymentId(), payment.stripeAccountId(), payment.paymentIntentId(), amount));
+    }
+
     /** Refunds whose request got no answer from Stripe are sent again, under the same idempotency key. */
     @Scheduled(every = "${palisade.refunds.resend-check:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> resendUnanswered() {
         return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.unsent_refunds($1, $2)").execute(Tuple.of(30, 20))
-                .map(rows -> all(rows, r -> new Unsent(r.getUUID("refund_id"), r.getUUID("payment_id"), r.getString("stripe_account_id"),
+                .map(rows -> all(rows, r -> new Unsent(r.getUUID("tenant_id"), r.getUUID("refund_id"), r.getUUID("payment_id"), r.getString("stripe_account_id"),
                         r.getString("payment_intent_id"), r.getLong("amount_minor")))))
                 .onItem().transformToMulti(unsent -> Multi.createFrom().iterable(unsent))
-                .onItem().transformToUniAndConcatenate(u -> send(u.refundId(), u.paymentId(), u.account(), u.intent(), u.amountMinor())
-                        .onFailure().recoverWithNull())
+                .onItem().transformToUniAndConcatenate(u -> send(u).onFailure().recoverWithNull())
                 .collect().last().replaceWithVoid();
     }
 
-    private record Unsent(UUID refundId, UUID paymentId, String account, String intent, long amountMinor) {
+    private record Unsent(UUID tenantId, UUID refundId, UUID paymentId, String account, String intent, long amountMinor) {
     }
 
     /**
      * Asks Stripe for the refund. Refused (4xx): the refund is marked failed and the caller told. No answer: it stays
      * requested (still counted against what can be refunded) and is sent again later under the same key.
      */
-    private Uni<Requested> send(UUID refundId, UUID paymentId, String account, String intent, long amount) {
-        return stripe.createRefund(account, intent, amount, refundId)
-                .call(refund -> record(refundId, refund.id(), refund.status(), account, intent))
-                .map(refund -> new Requested(refundId, paymentId, amount, "pending"))
+    private Uni<Requested> send(Unsent refund) {
+        return stripe.createRefund(refund.account(), refund.intent(), refund.amountMinor(), refund.refundId())
+                .call(created -> record(refund.tenantId(), refund.refundId(), created.id(), created.status(), refund.account(), refund.intent()))
+                .map(created -> new Requested(refund.refundId(), refund.paymentId(), refund.amountMinor(), "pending"))
                 .onFailure(StripeGateway.StripeCallException.class).recoverWithUni(e -> {
                     StripeGateway.StripeCallException failure = (StripeGateway.StripeCallException) e;
                     if (failure.refused()) {
-                        return record(refundId, null, "failed", account, intent).chain(() -> Uni.createFrom().failure(
+                        return record(refund.tenantId(), refund.refundId(), null, "failed", refund.account(), refund.intent()).chain(() -> Uni.createFrom().failure(
                                 ProblemException.unprocessable("the payment provider refused the refund: " + failure.getMessage())));
                     }
-                    LOG.warnf("refund %s got no answer from the payment provider; it will be sent again", refundId);
-                    return Uni.createFrom().item(new Requested(refundId, paymentId, amount, "requested"));
+                    LOG.warnf("refund %s got no answer from the payment provider; it will be sent again", refund.refundId());
+                    return Uni.createFrom().item(new Requested(refund.refundId(), refund.paymentId(), refund.amountMinor(), "requested"));
                 });
     }
 
-    private Uni<Void> record(UUID refundId, String stripeRefundId, String status, String account, String intent) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.record_refund($1, $2, $3, $4, $5)")
+    /**
+     * A refund's state at Stripe, under the worker scope of its tenant. The refund must belong to a payment of that
+     * connected account and PaymentIntent: metadata on a Stripe object is the connected account's to write, so it names
+     * nothing by itself. Succeeded is final; a state still on its way is pending.
+     */
+    public Uni<Void> record(UUID tenantId, UUID refundId, String stripeRefundId, String stripeStatus, String account, String intent) {
+        String status = FINAL_AT_STRIPE.contains(stripeStatus) ? stripeStatus : "pending";
+        // Not the background budget: a staff request waits for this answer too.
+        return tx.inScope(DbScope.worker(tenantId), c -> c.preparedQuery("update payment.refunds r"
+                + " set stripe_refund_id = coalesce($2, r.stripe_refund_id), status = case when r.status = 'succeeded' then r.status else $3 end,"
+                + " updated_at = now() from payment.payments p"
+                + " where r.id = $1 and p.id = r.payment_id and p.stripe_account_id = $4 and p.payment_intent_id = $5")
                 .execute(Tuple.of(refundId, stripeRefundId, status, account, intent))).replaceWithVoid();
     }
 }

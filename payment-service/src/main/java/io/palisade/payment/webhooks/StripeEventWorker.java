@@ -1,6 +1,6 @@
 package io.palisade.payment.webhooks;
 
-import java.util.Arrays;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,18 +12,24 @@ import static io.palisade.common.db.Rows.all;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.payment.connect.ConnectService;
 import io.palisade.payment.giftcards.GiftCardPurchases;
+import io.palisade.payment.payments.PaymentIntentStates;
+import io.palisade.payment.refunds.RefundService;
 import io.palisade.payment.stripe.StripeGateway;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Acts on stored Stripe events. Before a payment changes state, the object is read back from Stripe's API on the
  * connected account, so a payload that somehow passed the signature check cannot move money state by what it
  * claims; a stale event reads the current state and changes nothing. Events are claimed with a lease: a crashed
- * worker's events come back, and an event whose processing failed (Stripe unreachable) is tried again.
+ * worker's events come back, and an event whose processing failed (Stripe unreachable) is tried again. The claim
+ * is the one step across tenants; each event is applied and finished under the worker scope of the tenant whose
+ * connected account it names (stored with it when it arrived), so it finds no other tenant's payment.
  */
 @ApplicationScoped
 public class StripeEventWorker {
@@ -31,6 +37,9 @@ public class StripeEventWorker {
     private static final Logger LOG = Logger.getLogger(StripeEventWorker.class);
 
     private record Stored(String eventId, java.util.UUID tenantId, String account, String type, String objectId) {
+    }
+
+    private record Unissued(java.util.UUID tenantId, String account, String intentId) {
     }
 
     @Inject
@@ -42,8 +51,24 @@ public class StripeEventWorker {
     @Inject
     GiftCardPurchases purchases;
 
+    @Inject
+    PaymentIntentStates states;
+
+    @Inject
+    RefundService refunds;
+
+    @Inject
+    ConnectService connect;
+
+    @Inject
+    StripeEventRepository events;
+
+    @Inject
+    MeterRegistry registry;
+
     @Scheduled(every = "${palisade.stripe.event-check:1s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> processStoredEvents() {
+        // The claim is the one step across tenants (a definer); each event is then applied under its tenant's worker scope.
         return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.claim_stripe_events($1, $2)").execute(Tuple.of(10, 60))
                 .map(rows -> all(rows, r -> new Stored(r.getString("event_id"), r.getUUID("tenant_id"), r.getString("account_id"),
                         r.getString("type"), r.getString("object_id")))))
@@ -56,40 +81,41 @@ public class StripeEventWorker {
     @Scheduled(every = "${palisade.gift-cards.issue-check:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> issuePaidGiftCards() {
         return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.unissued_purchases($1, $2)").execute(Tuple.of(30, 20))
-                .map(rows -> all(rows, r -> new String[] { r.getString("stripe_account_id"), r.getString("payment_intent_id") })))
+                .map(rows -> all(rows, r -> new Unissued(r.getUUID("tenant_id"), r.getString("stripe_account_id"), r.getString("payment_intent_id")))))
                 .onItem().transformToMulti(unissued -> Multi.createFrom().iterable(unissued))
-                .onItem().transformToUniAndConcatenate(u -> stripe.paymentIntent(u[0], u[1]).chain(pi -> purchases.apply(u[0], pi))
+                .onItem().transformToUniAndConcatenate(u -> stripe.paymentIntent(u.account(), u.intentId())
+                        .chain(pi -> purchases.apply(u.tenantId(), u.account(), pi))
                         .onFailure().recoverWithItem(e -> {
-                            LOG.warnf("gift card of payment intent %s not issued yet: %s", u[1], e.getMessage());
+                            LOG.warnf("gift card of payment intent %s not issued yet: %s", u.intentId(), e.getMessage());
                             return null;
                         }))
                 .collect().last().replaceWithVoid();
     }
 
     private Uni<Void> process(Stored event) {
+        if (event.tenantId() == null) {
+            // Of no account we know: the claim finished it; there is no tenant to act for.
+            counted(event, "unknown_account");
+            return Uni.createFrom().voidItem();
+        }
         Uni<String> outcome;
-        if (event.tenantId() == null && !event.type().startsWith("account.")) {
-            outcome = Uni.createFrom().item("unknown_account");
-        } else if (event.type().startsWith("payment_intent.")) {
-            outcome = stripe.paymentIntent(event.account(), event.objectId()).chain(pi -> apply(
-                    "select payment.apply_intent_state($1, $2, $3, $4, $5, $6, $7) as outcome", event.eventId(), event.account(), pi.id(),
-                    pi.status(), pi.amountReceived(), pi.currency(), "payment_intent.payment_failed".equals(event.type()) && pi.lastPaymentFailed())
+        if (event.type().startsWith("payment_intent.")) {
+            outcome = stripe.paymentIntent(event.account(), event.objectId()).chain(pi -> asWorker(event, c -> states.applyIntent(c, event.tenantId(),
+                    event.eventId(), event.account(), pi, "payment_intent.payment_failed".equals(event.type()) && pi.lastPaymentFailed()))
                     // Not a booking's payment: perhaps a gift card someone bought.
-                    .chain(result -> "unknown_intent".equals(result) ? purchases.apply(event.account(), pi) : Uni.createFrom().item(result)));
+                    .chain(result -> "unknown_intent".equals(result) ? purchases.apply(event.tenantId(), event.account(), pi) : Uni.createFrom().item(result)));
         } else if (event.type().equals("charge.refunded")) {
             outcome = stripe.charge(event.account(), event.objectId()).chain(charge -> stripe.paymentIntent(event.account(), charge.paymentIntentId())
-                    .chain(pi -> apply("select payment.apply_refunded_total($1, $2, $3, $4, $5, $6) as outcome", event.eventId(), event.account(),
-                            pi.id(), charge.amountRefunded(), pi.amountReceived(), pi.currency())));
+                    .chain(pi -> asWorker(event, c -> states.applyRefundedTotal(c, event.tenantId(), event.eventId(), event.account(), pi,
+                            charge.amountRefunded()))));
         } else if (event.type().startsWith("refund.")) {
             outcome = stripe.refund(event.account(), event.objectId()).chain(refund -> refund.palisadeRefundId() == null
                     ? Uni.createFrom().item("refund_not_ours")
-                    : tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select payment.record_refund($1, $2, $3, $4, $5)")
-                            .execute(Tuple.of(refund.palisadeRefundId(), refund.id(), refund.status(), event.account(), refund.paymentIntentId())))
+                    : refunds.record(event.tenantId(), refund.palisadeRefundId(), refund.id(), refund.status(), event.account(), refund.paymentIntentId())
                             .replaceWith("refund_" + refund.status()));
         } else if (event.type().equals("account.updated")) {
-            outcome = stripe.account(event.objectId()).chain(account -> tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery(
-                    "select payment.update_account($1, $2, $3)").execute(Tuple.of(account.id(), account.chargesEnabled(), account.detailsSubmitted())))
-                    .replaceWith("account_updated"));
+            outcome = stripe.account(event.objectId()).chain(account -> connect.applyAccountState(event.tenantId(), account))
+                    .replaceWith("account_updated");
         } else {
             outcome = Uni.createFrom().item("ignored");
         }
@@ -100,12 +126,7 @@ public class StripeEventWorker {
                     }
                     return Uni.createFrom().failure(e);
                 })
-                .chain(result -> tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select payment.finish_stripe_event($1, $2)")
-                        .execute(Tuple.of(event.eventId(), result))).invoke(() -> {
-                            LOG.debugf("stripe event %s (%s): %s", event.eventId(), event.type(), result);
-                            // What verified Stripe events did to payments: succeeded, failed, canceled, refunded, amount_mismatch, ...
-                            registry.counter("palisade.payments.stripe.events", "outcome", result).increment();
-                        }))
+                .chain(result -> asWorker(event, c -> events.finish(c, event.eventId(), result)).invoke(() -> counted(event, result)))
                 .replaceWithVoid()
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("stripe event %s (%s) not processed yet, will be retried: %s", event.eventId(), event.type(), e.getMessage());
@@ -113,11 +134,13 @@ public class StripeEventWorker {
                 });
     }
 
-    @Inject
-    MeterRegistry registry;
+    private void counted(Stored event, String outcome) {
+        LOG.debugf("stripe event %s (%s): %s", event.eventId(), event.type(), outcome);
+        // What verified Stripe events did to payments: succeeded, failed, canceled, refunded, amount_mismatch, ...
+        registry.counter("palisade.payments.stripe.events", "outcome", outcome).increment();
+    }
 
-    private Uni<String> apply(String sql, Object... args) {
-        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery(sql).execute(Tuple.from(Arrays.asList(args))))
-                .map(rows -> rows.iterator().next().getString("outcome"));
+    private <T> Uni<T> asWorker(Stored event, Function<SqlConnection, Uni<T>> work) {
+        return tx.inBackground(DbScope.worker(event.tenantId()), work);
     }
 }

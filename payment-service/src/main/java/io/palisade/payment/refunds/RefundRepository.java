@@ -1,0 +1,64 @@
+package io.palisade.payment.refunds;
+
+import static io.palisade.common.db.Rows.first;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Refunds and the payments they draw on, under the scope's tenant (a staff member's, or a worker's for automatic ones). */
+@ApplicationScoped
+public class RefundRepository {
+
+    /** What a refund draws on: the payment as it stands, and what open refunds already claim of it. */
+    public record Refundable(UUID paymentId, String status, long amountMinor, long refundedMinor, long openRefundsMinor, String paymentIntentId,
+            String stripeAccountId) {
+
+        long left() {
+            return Math.max(amountMinor - refundedMinor - openRefundsMinor, 0);
+        }
+    }
+
+    public record Existing(UUID refundId, long amountMinor) {
+    }
+
+    /**
+     * The payment, read after taking its refund lock (held until the transaction ends): two refunds of one payment
+     * never both count on the same money. An advisory lock, as the scope may read payments but not lock their rows.
+     */
+    public Uni<Optional<Refundable>> lockPayment(SqlConnection c, UUID paymentId) {
+        return c.preparedQuery("select pg_advisory_xact_lock(hashtextextended('refund:' || $1, 0))").execute(Tuple.of(paymentId.toString()))
+                .chain(() -> c.preparedQuery("select p.id, p.status, p.amount_minor, p.refunded_minor, p.payment_intent_id, p.stripe_account_id,"
+                        + " (select coalesce(sum(r.amount_minor), 0) from payment.refunds r where r.payment_id = p.id"
+                        + " and r.status in ('requested', 'pending'))::bigint as open_minor from payment.payments p where p.id = $1")
+                        .execute(Tuple.of(paymentId)))
+                .map(rows -> first(rows).map(r -> new Refundable(r.getUUID("id"), r.getString("status"), r.getLong("amount_minor"),
+                        r.getLong("refunded_minor"), r.getLong("open_minor"), r.getString("payment_intent_id"), r.getString("stripe_account_id"))));
+    }
+
+    /** The succeeded payment of a booking, if any. */
+    public Uni<Optional<UUID>> succeededPaymentOf(SqlConnection c, UUID bookingId) {
+        return c.preparedQuery("select id from payment.payments where booking_id = $1 and status = 'succeeded'").execute(Tuple.of(bookingId))
+                .map(rows -> first(rows).map(r -> r.getUUID("id")));
+    }
+
+    /** The payment's automatic refund that has not failed, if one was asked for already. */
+    public Uni<Optional<Existing>> automaticRefundOf(SqlConnection c, UUID paymentId) {
+        return c.preparedQuery("select id, amount_minor from payment.refunds where payment_id = $1 and requested_by is null and status <> 'failed'")
+                .execute(Tuple.of(paymentId)).map(rows -> first(rows).map(r -> new Existing(r.getUUID("id"), r.getLong("amount_minor"))));
+    }
+
+    /** {@code requestedBy} null: an automatic refund. */
+    public Uni<UUID> insert(SqlConnection c, UUID tenantId, UUID paymentId, long amountMinor, String reason, UUID requestedBy) {
+        return c.preparedQuery("insert into payment.refunds (tenant_id, payment_id, amount_minor, reason, requested_by)"
+                + " values ($1, $2, $3, $4, $5) returning id")
+                .execute(Tuple.from(Arrays.asList(tenantId, paymentId, amountMinor, reason, requestedBy)))
+                .map(rows -> rows.iterator().next().getUUID("id"));
+    }
+}
