@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.scheduler.Scheduled;
@@ -22,6 +23,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class Alerts {
 
     private static final Logger LOG = Logger.getLogger(Alerts.class);
+    private static final String ALERT = "audit.alert";
 
     @Inject
     AlertRules rules;
@@ -29,12 +31,42 @@ public class Alerts {
     @Inject
     TenantTransactions tx;
 
-    /** For a newly appended entry: raises, holds or ignores an alert as its action's rule says. */
-    public Uni<Void> consider(SqlConnection c, UUID eventId, String action) {
-        return rules.forAction(action)
-                .map(rule -> c.preparedQuery("select audit.consider_alert($1, $2, $3, $4 * interval '1 millisecond') as outcome")
-                        .execute(Tuple.of(eventId, rule.action(), rule.threshold(), rules.intervalMillis())).replaceWithVoid())
-                .orElse(Uni.createFrom().voidItem());
+    @Inject
+    Outbox outbox;
+
+    /**
+     * For a newly appended entry, on the connection that appended it (under its chain's scope): with at least the
+     * rule's threshold of entries of its action in the chain that arrived within the interval (arrival, not occurrence:
+     * events from several services arrive out of order), an alert is raised, unless one of that kind went out within
+     * the interval, in which case it is held and counted. Times are the clock's, not the transaction's start (which may
+     * have waited on the chain's lock).
+     */
+    public Uni<Void> consider(SqlConnection c, String chain, UUID tenantId, UUID eventId, String action) {
+        return rules.forAction(action).map(rule -> {
+            Tuple window = Tuple.of(chain, rule.action(), rules.intervalMillis());
+            return c.preparedQuery("select count(*) as recent from audit.ledger where chain_key = $1 and action = $2"
+                    + " and received_at > clock_timestamp() - $3 * interval '1 millisecond'").execute(window)
+                    .map(rows -> rows.iterator().next().getLong("recent"))
+                    .chain(recent -> recent < rule.threshold() ? Uni.createFrom().voidItem() : c.preparedQuery(
+                            "insert into audit.alert_state (chain_key, kind) values ($1, $2) on conflict do nothing").execute(Tuple.of(chain, rule.action()))
+                            .chain(() -> c.preparedQuery("select held, last_alert_at > clock_timestamp() - $3 * interval '1 millisecond' as alerted_lately"
+                                    + " from audit.alert_state where chain_key = $1 and kind = $2 for update").execute(window))
+                            .map(rows -> rows.iterator().next())
+                            .chain(state -> Boolean.TRUE.equals(state.getBoolean("alerted_lately"))
+                                    ? c.preparedQuery("update audit.alert_state set held = held + 1 where chain_key = $1 and kind = $2")
+                                            .execute(Tuple.of(chain, rule.action())).replaceWithVoid()
+                                    : raise(c, chain, tenantId, eventId, rule.action(), recent, state.getInteger("held"))));
+        }).orElse(Uni.createFrom().voidItem());
+    }
+
+    private Uni<Void> raise(SqlConnection c, String chain, UUID tenantId, UUID eventId, String kind, long recent, int held) {
+        return c.preparedQuery("select audit.alert_payload($2, l.chain_key, l.tenant_id, $3 * interval '1 millisecond', $4, $5, l) as payload"
+                + " from audit.ledger l where l.event_id = $1")
+                .execute(Tuple.from(java.util.List.of(eventId, kind, rules.intervalMillis(), recent, held)))
+                .chain(rows -> outbox.append(c, tenantId, ALERT, kind, rows.iterator().next().getJsonObject("payload")))
+                .chain(() -> c.preparedQuery("update audit.alert_state set last_alert_at = clock_timestamp(), held = 0 where chain_key = $1 and kind = $2")
+                        .execute(Tuple.of(chain, kind)))
+                .replaceWithVoid();
     }
 
     @Scheduled(every = "${palisade.audit.alerts.flush-every:30s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

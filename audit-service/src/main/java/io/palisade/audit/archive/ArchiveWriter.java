@@ -34,6 +34,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.palisade.audit.chains.Chains;
 import io.palisade.audit.checkpoints.CheckpointKeys;
 import io.palisade.common.metrics.Gauges;
 import io.palisade.common.tenancy.DbScope;
@@ -133,7 +134,7 @@ public class ArchiveWriter {
             if (out == null) {
                 resume();
             }
-            for (ChainState chain : query(c -> c.query("select chain_key, last_seq, last_checkpoint_seq from audit.archive_heads()").execute()
+            for (ChainState chain : query(DbScope.anonymous(), c -> c.query("select chain_key, last_seq, last_checkpoint_seq from audit.archive_heads()").execute()
                     .map(rows -> all(rows, r -> new ChainState(r.getString("chain_key"), r.getLong("last_seq"), r.getLong("last_checkpoint_seq")))))) {
                 Head head = heads.get(chain.key());
                 long archivedSeq = head == null ? 0 : head.seq();
@@ -162,7 +163,9 @@ public class ArchiveWriter {
         Head head = heads.get(chain);
         while (head == null || head.seq() < lastSeq) {
             long after = head == null ? 0 : head.seq();
-            List<JsonObject> batch = query(c -> c.preparedQuery("select chain_seq, event_id, prev_hash, hash, entry_text from audit.archive_entries($1, $2, $3)")
+            // Under the chain's own scope: its entries, with the exact text each hash covers.
+            List<JsonObject> batch = query(Chains.scope(chain), c -> c.preparedQuery("select chain_seq, event_id, prev_hash, hash, entry::text as entry_text"
+                    + " from audit.ledger where chain_key = $1 and chain_seq > $2 order by chain_seq limit $3")
                     .execute(Tuple.of(chain, after, BATCH)).map(rows -> all(rows, r -> new JsonObject().put("type", "entry").put("chainKey", chain)
                             .put("chainSeq", r.getLong("chain_seq")).put("eventId", r.getUUID("event_id").toString()).put("prevHash", r.getString("prev_hash"))
                             .put("hash", r.getString("hash")).put("entry", r.getString("entry_text")))));
@@ -196,8 +199,10 @@ public class ArchiveWriter {
 
     private void archiveCheckpoints(String chain, long upTo) throws IOException {
         long after = checkpointed.getOrDefault(chain, 0L);
-        List<JsonObject> found = query(c -> c.preparedQuery("select chain_seq, head_hash, signed_at, key_id, signature, ledger_hash"
-                + " from audit.archive_checkpoints($1, $2, $3)").execute(Tuple.of(chain, after, upTo))
+        // The chain's checkpoints in (after, upTo], with the ledger's hash at each position, under the chain's own scope.
+        List<JsonObject> found = query(Chains.scope(chain), c -> c.preparedQuery("select c.chain_seq, c.head_hash, c.signed_at, c.key_id, c.signature,"
+                + " l.hash as ledger_hash from audit.checkpoints c left join audit.ledger l on l.chain_key = c.chain_key and l.chain_seq = c.chain_seq"
+                + " where c.chain_key = $1 and c.chain_seq > $2 and c.chain_seq <= $3 order by c.chain_seq").execute(Tuple.of(chain, after, upTo))
                 .map(rows -> all(rows, r -> new JsonObject().put("type", "checkpoint").put("chainKey", chain).put("chainSeq", r.getLong("chain_seq"))
                         .put("headHash", r.getString("head_hash")).put("signedAt", r.getOffsetDateTime("signed_at").toInstant().toString())
                         .put("keyId", r.getString("key_id")).put("signature", r.getString("signature")).put("ledgerHash", r.getString("ledger_hash")))));
@@ -374,8 +379,8 @@ public class ArchiveWriter {
         return true;
     }
 
-    private <T> T query(java.util.function.Function<SqlConnection, Uni<T>> work) {
-        return tx.inBackground(DbScope.anonymous(), work).await().atMost(DB_TIMEOUT);
+    private <T> T query(DbScope scope, java.util.function.Function<SqlConnection, Uni<T>> work) {
+        return tx.inBackground(scope, work).await().atMost(DB_TIMEOUT);
     }
 
     private void closeSegment() {

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.palisade.audit.archive.ArchiveVerifier;
+import io.palisade.audit.chains.Chains;
 import io.palisade.audit.archive.ArchiveWriter;
 import io.palisade.common.metrics.Gauges;
 import io.palisade.common.tenancy.DbScope;
@@ -90,22 +91,26 @@ public class Checkpointer {
                 .replaceWithVoid();
     }
 
+    /**
+     * Stores a signed head under the chain's own scope; refuses one that is not the chain's entry at that position (the
+     * ledger was changed after the archive took the entry in). Two instances signing the same head store it once.
+     */
     private Uni<Boolean> sign(String chain, ArchiveWriter.Head head) {
         Instant signedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         String signature = keys.sign(ArchiveVerifier.checkpointStatement(chain, head.seq(), head.hash(), signedAt.toString()));
-        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select audit.record_checkpoint($1, $2, $3, $4, $5, $6, $7) as stored")
-                .execute(Tuple.from(List.of(UUID.randomUUID(), chain, head.seq(), head.hash(), signedAt.atOffset(ZoneOffset.UTC),
-                        keys.currentKeyId(), signature)))
-                .map(rows -> rows.iterator().next().getBoolean("stored")))
-                .onFailure(Checkpointer::ledgerDiffers).recoverWithItem(e -> {
-                    LOG.errorf("audit ledger: entry %d of chain %s is no longer the one the archive took in; it was changed after the fact."
-                            + " Not signed (%s)", head.seq(), chain, e.getMessage());
-                    return false;
-                });
-    }
-
-    /** audit.record_checkpoint refuses a head the ledger does not hold with SQLSTATE 22023. */
-    private static boolean ledgerDiffers(Throwable e) {
-        return e instanceof io.vertx.pgclient.PgException pg && "22023".equals(pg.getSqlState());
+        return tx.inBackground(Chains.scope(chain), c -> c.preparedQuery("select 1 from audit.ledger where chain_key = $1 and chain_seq = $2 and hash = $3")
+                .execute(Tuple.of(chain, head.seq(), head.hash()))
+                .chain(held -> {
+                    if (held.size() == 0) {
+                        LOG.errorf("audit ledger: entry %d of chain %s is no longer the one the archive took in; it was changed after the fact."
+                                + " Not signed", head.seq(), chain);
+                        return Uni.createFrom().item(false);
+                    }
+                    return c.preparedQuery("insert into audit.checkpoints (id, chain_key, tenant_id, chain_seq, head_hash, signed_at, key_id, signature)"
+                            + " values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (chain_key, chain_seq) do nothing")
+                            .execute(Tuple.from(java.util.Arrays.asList(UUID.randomUUID(), chain, Chains.tenantOf(chain), head.seq(), head.hash(),
+                                    signedAt.atOffset(ZoneOffset.UTC), keys.currentKeyId(), signature)))
+                            .map(rows -> rows.rowCount() > 0);
+                }));
     }
 }

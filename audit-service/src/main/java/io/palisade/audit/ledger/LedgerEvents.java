@@ -14,12 +14,11 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.palisade.audit.alerts.Alerts;
+import io.palisade.audit.chains.Chains;
 import io.palisade.common.events.CloudEvent;
 import io.palisade.common.events.EventHandler;
-import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Every service's audit events, from the audit topic into the ledger: appended to the tenant's hash chain (or the
@@ -36,6 +35,9 @@ public class LedgerEvents implements EventHandler {
 
     @Inject
     Alerts alerts;
+
+    @Inject
+    LedgerRepository ledger;
 
     @ConfigProperty(name = "palisade.audit.topic")
     String topic;
@@ -78,9 +80,10 @@ public class LedgerEvents implements EventHandler {
         }
         String action = event.data().getString("action");
         Duration lag = Duration.between(occurred, OffsetDateTime.now());
-        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select audit.append($1, $2, $3, $4) as fresh")
-                .execute(Tuple.of(id, event.source(), occurred, event.data()))
-                .flatMap(rows -> rows.iterator().next().getBoolean("fresh") ? alerts.consider(c, id, action) : Uni.createFrom().voidItem()))
+        // Under the scope of the envelope's chain: the append reaches that chain alone.
+        String chain = Chains.of(event.tenantId());
+        return tx.inBackground(Chains.scope(chain), c -> ledger.append(c, chain, event.tenantId(), id, event.source(), occurred, event.data())
+                .chain(fresh -> fresh ? alerts.consider(c, chain, event.tenantId(), id, action) : Uni.createFrom().voidItem()))
                 .invoke(() -> ingestLag.record(lag.isNegative() ? Duration.ZERO : lag));
     }
 }

@@ -15,7 +15,10 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Ledger entries as the caller's tenant may read them (RLS), and the chain check. */
+/**
+ * Ledger entries as the caller's tenant may read them (RLS), the chain check, and the append of one event to its chain
+ * under that chain's scope (Chains).
+ */
 @ApplicationScoped
 public class LedgerRepository {
 
@@ -29,6 +32,41 @@ public class LedgerRepository {
 
     /** The chain check: entries and checkpoints checked, and the first entry that does not hold, with why. */
     public record Verification(long entries, long checkpoints, Long brokenAt, UUID eventId, String problem) {
+    }
+
+    /**
+     * Appends one audit event to its chain, once per event id (a redelivered event is skipped): the chain's head is
+     * locked, the entry takes the next position and its hash covers the previous entry's hash, its position and its
+     * content (audit.entry_hash, which the chain check recomputes). Answers whether it was new.
+     */
+    public Uni<Boolean> append(SqlConnection c, String chain, UUID tenantId, UUID eventId, String source, OffsetDateTime occurredAt, JsonObject entry) {
+        return stored(c, eventId).chain(stored -> stored ? Uni.createFrom().item(false)
+                : c.preparedQuery("insert into audit.chain_heads (chain_key, last_seq, last_hash) values ($1, 0, '') on conflict do nothing")
+                        .execute(Tuple.of(chain))
+                        // The chain's lock, held until commit: one append at a time per chain.
+                        .chain(() -> c.preparedQuery("select last_seq from audit.chain_heads where chain_key = $1 for update").execute(Tuple.of(chain)))
+                        .invoke(head -> {
+                            if (head.size() == 0) {
+                                throw new IllegalStateException("the chain " + chain + " is not this scope's");
+                            }
+                        })
+                        // Checked again under the chain's lock: two deliveries of one event may race.
+                        .chain(() -> stored(c, eventId))
+                        .chain(raced -> raced ? Uni.createFrom().item(false) : c.preparedQuery("with appended as ("
+                                + " insert into audit.ledger (event_id, tenant_id, chain_key, chain_seq, action, actor_id, actor_role, target_type,"
+                                + " target_id, outcome, source, occurred_at, entry, prev_hash, hash)"
+                                + " select $1::uuid, $2::uuid, h.chain_key, h.last_seq + 1, e.entry->>'action', (e.entry->'actor'->>'userId')::uuid,"
+                                + " e.entry->'actor'->>'role', e.entry->'target'->>'type', e.entry->'target'->>'id',"
+                                + " coalesce(e.entry->>'outcome', 'success'), $3::text, $4::timestamptz, e.entry, nullif(h.last_hash, ''),"
+                                + " audit.entry_hash(nullif(h.last_hash, ''), h.chain_key, h.last_seq + 1, $1::uuid, e.entry)"
+                                + " from audit.chain_heads h, (select $5::jsonb as entry) e where h.chain_key = $6 returning chain_seq, hash)"
+                                + " update audit.chain_heads h set last_seq = a.chain_seq, last_hash = a.hash from appended a where h.chain_key = $6")
+                                .execute(Tuple.from(Arrays.asList(eventId, tenantId, source, occurredAt, entry, chain)))
+                                .replaceWith(true)));
+    }
+
+    private static Uni<Boolean> stored(SqlConnection c, UUID eventId) {
+        return c.preparedQuery("select 1 from audit.ledger where event_id = $1").execute(Tuple.of(eventId)).map(rows -> rows.size() > 0);
     }
 
     public Uni<List<Entry>> list(SqlConnection c, Filter f, OffsetDateTime afterTime, UUID afterId, int limit) {

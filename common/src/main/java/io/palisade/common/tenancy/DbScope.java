@@ -11,6 +11,7 @@ public record DbScope(UUID tenantId, UUID userId, String principal, UUID support
 
     private static final String ANONYMOUS = "anonymous";
     private static final String UPKEEP = "upkeep";
+    private static final String PLATFORM_WORKER = "platform_worker";
 
     public DbScope(UUID tenantId, UUID userId, String principal) {
         this(tenantId, userId, principal, null);
@@ -35,6 +36,15 @@ public record DbScope(UUID tenantId, UUID userId, String principal, UUID support
             throw new IllegalArgumentException("a worker scope needs the tenant it acts for");
         }
         return new DbScope(tenantId, null, TenantContext.WORKER);
+    }
+
+    /**
+     * A consumer or worker acting for the platform itself, on what belongs to no tenant (audit-service's platform
+     * chain: events such as a failed login that names no tenant). Only policies on app.principal = 'platform_worker'
+     * admit it, and only to rows without a tenant; every tenant's rows stay closed to it.
+     */
+    public static DbScope platformWorker() {
+        return new DbScope(null, null, PLATFORM_WORKER);
     }
 
     /**

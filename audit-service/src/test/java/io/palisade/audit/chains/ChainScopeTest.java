@@ -1,0 +1,85 @@
+package io.palisade.audit.chains;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import java.util.function.Function;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.palisade.audit.AuditServiceStack;
+import io.palisade.audit.ledger.LedgerRepository;
+import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.devstack.testing.PalisadeTestStack;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.pgclient.PgException;
+
+/**
+ * Each chain is written under its own scope: the ledger consumer handed tenant A's event appends to A's chain alone,
+ * and neither reads nor writes B's entries or the platform's; the platform worker reaches no tenant's chain.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = AuditServiceStack.class, restrictToAnnotatedClass = true)
+class ChainScopeTest {
+
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    LedgerRepository ledger;
+
+    @Test
+    void aWorkerOfTenantAAppendsToAsChainAndReachesNoOtherChain() {
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        assertTrue(append(DbScope.worker(b), b, UUID.randomUUID()), "B's own event in B's chain");
+        assertTrue(append(DbScope.worker(a), a, UUID.randomUUID()));
+
+        PgException intoB = assertThrows(PgException.class, () -> append(DbScope.worker(a), b, UUID.randomUUID()));
+        assertEquals("42501", intoB.getSqlState(), "A's worker writes nothing into B's chain");
+        PgException intoPlatform = assertThrows(PgException.class, () -> append(DbScope.worker(a), null, UUID.randomUUID()));
+        assertEquals("42501", intoPlatform.getSqlState(), "nor into the platform's");
+
+        assertEquals(0L, count(DbScope.worker(a), "select count(*) from audit.ledger where tenant_id = '" + b + "'"), "B's entries are invisible");
+        assertEquals(0L, count(DbScope.worker(a), "select count(*) from audit.chain_heads where chain_key = '" + b + "'"), "so is B's head");
+        assertEquals(1L, PalisadeTestStack.get().count("select count(*) from audit.ledger where tenant_id = ?", b), "B's chain holds B's event alone");
+    }
+
+    @Test
+    void thePlatformWorkerWritesThePlatformChainAndNoTenants() {
+        UUID a = UUID.randomUUID();
+        assertTrue(append(DbScope.worker(a), a, UUID.randomUUID()));
+        assertTrue(append(DbScope.platformWorker(), null, UUID.randomUUID()), "an event of no tenant in the platform chain");
+
+        PgException intoA = assertThrows(PgException.class, () -> append(DbScope.platformWorker(), a, UUID.randomUUID()));
+        assertEquals("42501", intoA.getSqlState());
+        assertEquals(0L, count(DbScope.platformWorker(), "select count(*) from audit.ledger where tenant_id is not null"), "no tenant's entry is visible");
+        assertTrue(count(DbScope.platformWorker(), "select count(*) from audit.ledger where tenant_id is null") > 0);
+    }
+
+    /** Appends an event naming {@code tenant} to its chain, under {@code scope}. */
+    private boolean append(DbScope scope, UUID tenant, UUID eventId) {
+        JsonObject entry = new JsonObject().put("schemaVersion", 1).put("action", "test.appended").put("tenantId", tenant == null ? null : tenant.toString())
+                .put("actor", new JsonObject().put("role", "system")).put("target", new JsonObject().put("type", "test").put("id", "1"))
+                .put("outcome", "success");
+        return run(scope, c -> ledger.append(c, Chains.of(tenant), tenant, eventId, "/test", OffsetDateTime.now(), entry));
+    }
+
+    private long count(DbScope scope, String sql) {
+        return run(scope, c -> c.query(sql).execute().map(rows -> rows.iterator().next().getLong(0)));
+    }
+
+    private <T> T run(DbScope scope, Function<SqlConnection, Uni<T>> work) {
+        return tx.inScope(scope, work).await().indefinitely();
+    }
+}
