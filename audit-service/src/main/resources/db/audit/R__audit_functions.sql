@@ -1,0 +1,105 @@
+-- The functions of the audit schema in their final form (docs/database.md). A repeatable migration: Flyway applies
+-- it after the versioned ones whenever it changes, so this file, not the history in V*.sql, is where a reader finds
+-- what runs. CREATE OR REPLACE keeps each function's grants, made by the migration that created it; who may execute
+-- a definer is in common's db/security-definers.txt, which CatalogTest holds the catalog to. A changed function is
+-- changed here; a new one is created by a versioned migration (with its grants) and kept here; a dropped one is
+-- dropped by a versioned migration and taken out of this file.
+
+create or replace function audit.ledger_is_append_only() returns trigger
+    language plpgsql set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        raise exception 'the audit ledger is append-only: % is not allowed', tg_op using errcode = '42501';
+    end
+    $$;
+
+-- An entry's hash: SHA-256 over the previous hash, the chain position, the event id and the entry (jsonb's text
+-- form is canonical: keys sorted, no insignificant whitespace).
+create or replace function audit.entry_hash(p_prev_hash text, p_chain_key text, p_chain_seq bigint, p_event_id uuid, p_entry jsonb) returns text
+    language sql immutable set search_path = pg_catalog, pg_temp
+    as $$
+        select encode(sha256(convert_to(coalesce(p_prev_hash, '') || '|' || p_chain_key || '|' || p_chain_seq || '|' || p_event_id
+                                        || '|' || p_entry::text, 'UTF8')), 'hex')
+    $$;
+
+-- Recomputes the caller's tenant chain (RLS: only its own entries are visible) and reports the first entry whose
+-- stored hash, link or position does not match, or nothing when the chain holds.
+create or replace function audit.verify_chain()
+    returns table (entries bigint, broken_at bigint, event_id uuid, problem text)
+    language plpgsql stable set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        r record;
+        v_prev text;
+        v_expected_seq bigint := 1;
+        v_count bigint := 0;
+    begin
+        for r in select l.chain_key, l.chain_seq, l.event_id, l.entry, l.prev_hash, l.hash from audit.ledger l
+                  where l.tenant_id = tenancy.current_tenant_id() order by l.chain_seq loop
+            v_count := v_count + 1;
+            if r.chain_seq <> v_expected_seq then
+                return query select v_count, r.chain_seq, r.event_id, 'entry ' || v_expected_seq || ' is missing';
+                return;
+            end if;
+            if r.prev_hash is distinct from v_prev then
+                return query select v_count, r.chain_seq, r.event_id, 'the link to the previous entry does not match';
+                return;
+            end if;
+            if r.hash <> audit.entry_hash(v_prev, r.chain_key, r.chain_seq, r.event_id, r.entry) then
+                return query select v_count, r.chain_seq, r.event_id, 'the entry does not match its hash';
+                return;
+            end if;
+            v_prev := r.hash;
+            v_expected_seq := v_expected_seq + 1;
+        end loop;
+        return query select v_count, null::bigint, null::uuid, null::text;
+    end
+    $$;
+
+-- Each chain's last checkpointed position.
+create or replace function audit.last_checkpoints()
+    returns table (chain_key text, chain_seq bigint)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$ select c.chain_key, max(c.chain_seq) from audit.checkpoints c group by c.chain_key $$;
+
+create or replace function audit.alert_payload(p_kind text, p_chain_key text, p_tenant uuid, p_interval interval, p_occurrences bigint,
+                                    p_held int, p_trigger audit.ledger) returns jsonb
+    language sql stable set search_path = pg_catalog, pg_temp
+    as $$
+        select jsonb_build_object('schemaVersion', 1, 'kind', p_kind, 'tenantId', p_tenant, 'chain', p_chain_key,
+            'intervalSeconds', extract(epoch from p_interval)::bigint, 'raisedAt', clock_timestamp(),
+            'occurrencesInInterval', p_occurrences, 'suppressedSinceLastAlert', p_held,
+            'trigger', case when p_trigger.event_id is null then null else jsonb_build_object(
+                'eventId', p_trigger.event_id, 'action', p_trigger.action, 'actor', p_trigger.entry->'actor',
+                'target', p_trigger.entry->'target', 'outcome', p_trigger.outcome, 'occurredAt', p_trigger.occurred_at, 'chainSeq', p_trigger.chain_seq) end)
+    $$;
+
+-- Reports what was held once the interval since the last alert of its kind has passed: a summary alert without a
+-- trigger. Returns how many went out.
+create or replace function audit.flush_held_alerts(p_interval interval) returns int
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        s record;
+        v_count int := 0;
+        v_none audit.ledger;
+    begin
+        for s in select * from audit.alert_state where held > 0 and last_alert_at <= clock_timestamp() - p_interval for update skip locked loop
+            insert into audit.outbox (id, tenant_id, type, subject, data)
+            values (gen_random_uuid(), case when s.chain_key = 'platform' then null else s.chain_key::uuid end, 'audit.alert', s.kind,
+                    audit.alert_payload(s.kind, s.chain_key, case when s.chain_key = 'platform' then null else s.chain_key::uuid end,
+                                        p_interval, 0, s.held, v_none));
+            update audit.alert_state set last_alert_at = clock_timestamp(), held = 0 where chain_key = s.chain_key and kind = s.kind;
+            v_count := v_count + 1;
+        end loop;
+        return v_count;
+    end
+    $$;
+
+-- Every chain's head and last checkpointed position, so the writer visits only chains with something new.
+create or replace function audit.archive_heads() returns table (chain_key text, last_seq bigint, last_checkpoint_seq bigint)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select h.chain_key, h.last_seq, coalesce((select max(c.chain_seq) from audit.checkpoints c where c.chain_key = h.chain_key), 0)
+          from audit.chain_heads h order by h.chain_key
+    $$;

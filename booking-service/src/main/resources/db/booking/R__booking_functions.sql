@@ -1,0 +1,250 @@
+-- The functions of the booking schema in their final form (docs/database.md). A repeatable migration: Flyway applies
+-- it after the versioned ones whenever it changes, so this file, not the history in V*.sql, is where a reader finds
+-- what runs. CREATE OR REPLACE keeps each function's grants, made by the migration that created it; who may execute
+-- a definer is in common's db/security-definers.txt, which CatalogTest holds the catalog to. A changed function is
+-- changed here; a new one is created by a versioned migration (with its grants) and kept here; a dropped one is
+-- dropped by a versioned migration and taken out of this file.
+
+-- Seats follow the bookings: taking, releasing and moving seats is the database's job, in the same statement.
+create or replace function booking.track_seats() returns trigger
+    language plpgsql set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        was_active boolean := tg_op <> 'INSERT' and old.status in ('held', 'pending_payment', 'confirmed');
+        is_active boolean := tg_op <> 'DELETE' and new.status in ('held', 'pending_payment', 'confirmed');
+    begin
+        if was_active and (not is_active or new.slot_id <> old.slot_id or new.seats <> old.seats) then
+            update booking.slots set seats_taken = seats_taken - old.seats where id = old.slot_id;
+        end if;
+        if is_active and (not was_active or new.slot_id <> old.slot_id or new.seats <> old.seats) then
+            update booking.slots set seats_taken = seats_taken + new.seats where id = new.slot_id;
+        end if;
+        return null;
+    end
+    $$;
+
+-- Published offerings and their future slots with free seats: nothing else of the tenant.
+create or replace function booking.availability(p_tenant uuid, p_from timestamptz, p_until timestamptz)
+    returns table (offering_id uuid, name text, description text, price_minor bigint, currency text, duration_minutes int,
+                   slot_id uuid, starts_at timestamptz, ends_at timestamptz, free_seats int)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select o.id, o.name, o.description, o.price_minor, o.currency, o.duration_minutes,
+               s.id, s.starts_at, s.ends_at, s.capacity - s.seats_taken
+          from booking.offerings o join booking.slots s on s.tenant_id = o.tenant_id and s.offering_id = o.id
+         where o.tenant_id = p_tenant and o.published and s.starts_at >= greatest(p_from, now()) and s.starts_at < p_until
+           and s.capacity > s.seats_taken
+         order by s.starts_at, s.id
+         limit 500
+    $$;
+
+create or replace function booking.queue_notifications() returns trigger
+    language plpgsql security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        v_starts timestamptz;
+    begin
+        if tg_op = 'UPDATE' and new.status = old.status and new.slot_id = old.slot_id then
+            return null;
+        end if;
+        if tg_op = 'UPDATE' and new.status = 'confirmed' and old.status = 'confirmed' then
+            select s.starts_at into v_starts from booking.slots s where s.id = new.slot_id;
+            update booking.notifications set status = 'cancelled'
+             where booking_id = new.id and kind = 'reminder' and status in ('pending', 'sending');
+            insert into booking.notifications (tenant_id, booking_id, guest_id, kind, due_at)
+            values (new.tenant_id, new.id, new.guest_id, 'rescheduled', now());
+            if v_starts - interval '24 hours' > now() then
+                insert into booking.notifications (tenant_id, booking_id, guest_id, kind, due_at)
+                values (new.tenant_id, new.id, new.guest_id, 'reminder', v_starts - interval '24 hours');
+            end if;
+        elsif new.status = 'confirmed' then
+            select s.starts_at into v_starts from booking.slots s where s.id = new.slot_id;
+            insert into booking.notifications (tenant_id, booking_id, guest_id, kind, due_at)
+            values (new.tenant_id, new.id, new.guest_id, 'confirmation', now());
+            if v_starts - interval '24 hours' > now() then
+                insert into booking.notifications (tenant_id, booking_id, guest_id, kind, due_at)
+                values (new.tenant_id, new.id, new.guest_id, 'reminder', v_starts - interval '24 hours');
+            end if;
+        elsif new.status in ('cancelled', 'refunded', 'expired') then
+            update booking.notifications set status = 'cancelled'
+             where booking_id = new.id and status in ('pending', 'sending');
+            if tg_op = 'UPDATE' and old.status = 'confirmed' then
+                insert into booking.notifications (tenant_id, booking_id, guest_id, kind, due_at)
+                values (new.tenant_id, new.id, new.guest_id, 'cancellation', now());
+            end if;
+        end if;
+        return null;
+    end
+    $$;
+
+create or replace function booking.claim_notifications(p_limit int, p_lease_seconds int, p_max_attempts int)
+    returns table (id uuid, tenant_id uuid, kind text, guest_name text, email_lookup text, email_sealed text, offering text,
+                   starts_at timestamptz, seats int, amount_minor bigint, currency text)
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+        with due as (
+            select n.id from booking.notifications n
+             where (n.status = 'pending' or (n.status = 'sending' and n.lease_until < now())) and n.due_at <= now()
+               and n.attempts < p_max_attempts
+             order by n.due_at limit p_limit for update skip locked),
+        claimed as (
+            update booking.notifications n set status = 'sending', attempts = n.attempts + 1,
+                   lease_until = now() + make_interval(secs => p_lease_seconds)
+              from due where n.id = due.id returning n.*)
+        select c.id, c.tenant_id, c.kind, k.name, k.email_lookup, k.email_sealed, o.name, s.starts_at, b.seats, b.amount_minor, b.currency
+          from claimed c join booking.bookings b on b.id = c.booking_id
+          join booking.slots s on s.id = b.slot_id join booking.offerings o on o.id = s.offering_id
+          join booking.booking_contacts k on k.booking_id = c.booking_id
+    $$;
+
+-- Erasure reaches what was given under the guest's email with any booking, the guest's own or not: contact details,
+-- waiver signatures and pending messages of those bookings too.
+create or replace function booking.process_erasures(p_limit int) returns int
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        r booking.erasure_requests%rowtype;
+        v_lookup text;
+        v_bookings uuid[];
+        n int := 0;
+    begin
+        for r in select * from booking.erasure_requests where status = 'pending' order by due_at limit p_limit for update skip locked loop
+            select g.email_lookup into v_lookup from booking.guests g where g.tenant_id = r.tenant_id and g.id = r.guest_id;
+            select coalesce(array_agg(b.id), '{}') into v_bookings from booking.bookings b
+             where b.tenant_id = r.tenant_id
+               and (b.guest_id = r.guest_id
+                    or b.id in (select k.booking_id from booking.booking_contacts k where k.tenant_id = r.tenant_id and k.email_lookup = v_lookup));
+            delete from booking.hold_attempts a where a.tenant_id = r.tenant_id and a.email_key = v_lookup;
+            update booking.booking_contacts
+               set name = 'anonymized', email_lookup = 'anonymized:' || booking_id, email_sealed = 'anonymized', phone_sealed = null,
+                   dietary_sealed = null, allergies_sealed = null
+             where tenant_id = r.tenant_id and booking_id = any(v_bookings);
+            update booking.guests
+               set name = 'anonymized', email_lookup = 'anonymized:' || id, email_sealed = 'anonymized', phone_sealed = null,
+                   dietary_sealed = null, allergies_sealed = null, anonymized_at = coalesce(anonymized_at, now()), updated_at = now()
+             where tenant_id = r.tenant_id and id = r.guest_id;
+            update booking.waiver_signatures s set signer_name = 'anonymized' where s.booking_id = any(v_bookings);
+            update booking.notifications set status = 'cancelled'
+             where tenant_id = r.tenant_id and booking_id = any(v_bookings) and status in ('pending', 'sending');
+            update booking.erasure_requests set status = 'completed', completed_at = now() where id = r.id;
+            perform booking.audit_event(r.tenant_id, 'guest.anonymized', r.requested_by, null, 'guest', r.guest_id::text,
+                    null, null, jsonb_build_object('erasureRequest', r.id, 'requestedAt', r.requested_at));
+            n := n + 1;
+        end loop;
+        return n;
+    end
+    $$;
+
+-- Admits one hold, or answers which limit refuses it ('client', 'client_slot', 'network' or 'email') and when the
+-- oldest counted hold leaves the window. The per-key advisory locks make concurrent holds of one client count one
+-- after another.
+create or replace function booking.admit_hold(p_tenant uuid, p_client_key text, p_network_key text, p_email_key text, p_slot uuid, p_seats int,
+        p_window_seconds int, p_max_per_client int, p_max_per_network int, p_max_per_email int, p_max_seats_per_client_slot int,
+        out refused_by text, out retry_after_seconds int)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        v_since timestamptz := now() - make_interval(secs => p_window_seconds);
+        v_count int;
+        v_seats bigint;
+        v_oldest timestamptz;
+    begin
+        perform pg_advisory_xact_lock(hashtextextended('hold-client:' || p_tenant || ':' || p_client_key, 0));
+        perform pg_advisory_xact_lock(hashtextextended('hold-network:' || p_tenant || ':' || p_network_key, 0));
+        perform pg_advisory_xact_lock(hashtextextended('hold-email:' || p_tenant || ':' || p_email_key, 0));
+        select count(*), min(made_at) into v_count, v_oldest from booking.hold_attempts
+         where tenant_id = p_tenant and client_key = p_client_key and made_at > v_since;
+        if v_count >= p_max_per_client then
+            refused_by := 'client';
+        end if;
+        if refused_by is null then
+            select coalesce(sum(seats), 0), min(made_at) into v_seats, v_oldest from booking.hold_attempts
+             where tenant_id = p_tenant and client_key = p_client_key and slot_id = p_slot and made_at > v_since;
+            if v_seats + p_seats > p_max_seats_per_client_slot then
+                refused_by := 'client_slot';
+            end if;
+        end if;
+        if refused_by is null then
+            select count(*), min(made_at) into v_count, v_oldest from booking.hold_attempts
+             where tenant_id = p_tenant and network_key = p_network_key and made_at > v_since;
+            if v_count >= p_max_per_network then
+                refused_by := 'network';
+            else
+                select count(*), min(made_at) into v_count, v_oldest from booking.hold_attempts
+                 where tenant_id = p_tenant and email_key = p_email_key and made_at > v_since;
+                if v_count >= p_max_per_email then
+                    refused_by := 'email';
+                end if;
+            end if;
+        end if;
+        if refused_by is not null then
+            retry_after_seconds := greatest(1, ceil(extract(epoch from v_oldest + make_interval(secs => p_window_seconds) - now())))::int;
+            return;
+        end if;
+        insert into booking.hold_attempts (tenant_id, client_key, network_key, email_key, slot_id, seats)
+        values (p_tenant, p_client_key, p_network_key, p_email_key, p_slot, p_seats);
+    end
+    $$;
+
+create or replace function booking.hold_seats(p_tenant uuid, p_slot uuid, p_seats int, p_hold_seconds int, p_guest_name text,
+        p_email_lookup text, p_email_sealed text, p_phone_sealed text, p_dietary_sealed text, p_allergies_sealed text,
+        p_proof_hash text, p_proof_seconds int)
+    returns table (booking_id uuid, public_ref text, guest_id uuid, status text, amount_minor bigint, currency text,
+                   hold_expires_at timestamptz)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        v_price bigint;
+        v_currency text;
+        v_booking uuid := gen_random_uuid();
+        v_guest uuid;
+        v_status text;
+        v_expires timestamptz;
+        v_ref text;
+    begin
+        select o.price_minor, o.currency into v_price, v_currency
+          from booking.slots s join booking.offerings o on o.tenant_id = s.tenant_id and o.id = s.offering_id
+         where s.tenant_id = p_tenant and s.id = p_slot and o.published and s.starts_at > now();
+        if not found then
+            return;
+        end if;
+        -- A new email becomes a guest; a known one stays as it is (v_guest stays null).
+        insert into booking.guests (id, tenant_id, name, email_lookup, email_sealed, phone_sealed, dietary_sealed, allergies_sealed)
+        values (gen_random_uuid(), p_tenant, p_guest_name, p_email_lookup, p_email_sealed, p_phone_sealed, p_dietary_sealed, p_allergies_sealed)
+        on conflict (tenant_id, email_lookup) do nothing
+        returning id into v_guest;
+        v_status := 'held';
+        v_expires := now() + make_interval(secs => p_hold_seconds);
+        insert into booking.bookings (id, tenant_id, slot_id, seats, status, amount_minor, currency, hold_expires_at, guest_id)
+        values (v_booking, p_tenant, p_slot, p_seats, v_status, v_price * p_seats, v_currency, v_expires, v_guest)
+        returning bookings.public_ref into v_ref;
+        insert into booking.booking_contacts (booking_id, tenant_id, name, email_lookup, email_sealed, phone_sealed, dietary_sealed, allergies_sealed)
+        values (v_booking, p_tenant, p_guest_name, p_email_lookup, p_email_sealed, p_phone_sealed, p_dietary_sealed, p_allergies_sealed);
+        insert into booking.email_proofs (booking_id, tenant_id, token_hash, expires_at)
+        values (v_booking, p_tenant, p_proof_hash, now() + make_interval(secs => p_proof_seconds));
+        insert into booking.outbox (id, tenant_id, type, subject, data)
+        values (gen_random_uuid(), p_tenant, 'booking.created', v_booking::text,
+                jsonb_build_object('bookingId', v_booking, 'reference', v_ref, 'slotId', p_slot, 'seats', p_seats, 'status', v_status,
+                                   'amountMinor', v_price * p_seats, 'currency', v_currency, 'holdExpiresAt', v_expires));
+        return query select v_booking, v_ref, v_guest, v_status, v_price * p_seats, v_currency, v_expires;
+    end
+    $$;
+
+-- Spends a proof link, presented only as a token: once, before it expires. Answers its tenant and booking; the rest
+-- (adding the booking to a known guest, confirming a free booking) runs under the worker scope of that tenant.
+create or replace function booking.redeem_email_proof(p_token_hash text) returns table (tenant_id uuid, booking_id uuid, public_ref text)
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+        update booking.email_proofs p set proven_at = now()
+          from booking.bookings b
+         where p.token_hash = p_token_hash and p.proven_at is null and p.expires_at > now() and b.id = p.booking_id
+        returning p.tenant_id, p.booking_id, b.public_ref
+    $$;
+
+create or replace function booking.due_hold_expiries(p_limit int) returns table (tenant_id uuid, booking_id uuid)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select b.tenant_id, b.id from booking.bookings b
+         where b.status in ('held', 'pending_payment') and b.hold_expires_at <= now()
+         order by b.hold_expires_at limit p_limit
+    $$;

@@ -1,0 +1,373 @@
+-- The functions of the tenancy schema in their final form (docs/database.md). A repeatable migration: Flyway applies
+-- it after the versioned ones whenever it changes, so this file, not the history in V*.sql, is where a reader finds
+-- what runs. CREATE OR REPLACE keeps each function's grants, made by the migration that created it; who may execute
+-- a definer is in common's db/security-definers.txt, which CatalogTest holds the catalog to. A changed function is
+-- changed here; a new one is created by a versioned migration (with its grants) and kept here; a dropped one is
+-- dropped by a versioned migration and taken out of this file.
+-- The policy helpers are in R__policy_helpers.sql.
+
+-- Self-serve signup: the first member of a tenant without members may add themselves as its owner.
+create or replace function tenancy.has_members(p_tenant uuid) returns boolean
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$ select exists (select 1 from tenancy.memberships m where m.tenant_id = p_tenant) $$;
+
+-- Login, before any scope exists: the credentials of one email address.
+create or replace function tenancy.find_login(p_email text)
+    returns table (user_id uuid, password_hash text, status text, platform_admin boolean)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$ select u.id, u.password_hash, u.status, u.platform_admin from tenancy.users u where u.email = lower(p_email) $$;
+
+-- Refresh and logout present only the opaque token: which tenant and user it belongs to.
+create or replace function tenancy.refresh_token_scope(p_token_hash text)
+    returns table (tenant_id uuid, user_id uuid)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$ select r.tenant_id, r.user_id from tenancy.refresh_tokens r where r.token_hash = p_token_hash $$;
+
+-- Accepting an invitation: who was invited, to which tenant (only for a pending, unexpired invitation).
+create or replace function tenancy.pending_invitation(p_token_hash text)
+    returns table (invitation_id uuid, tenant_id uuid, email text)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select i.id, i.tenant_id, i.email from tenancy.invitations i join tenancy.tenants t on t.id = i.tenant_id
+         where i.token_hash = p_token_hash and i.accepted_at is null and i.revoked_at is null
+           and i.expires_at > now() and t.status = 'active'
+    $$;
+
+-- A password change ends every other session of the user, in every tenant (row-level security would limit
+-- the app to the current tenant's tokens). Only the caller's own tokens: the user comes from the scope.
+create or replace function tenancy.revoke_other_sessions(p_keep_family uuid) returns int
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+        with revoked as (
+            update tenancy.refresh_tokens set revoked_at = now()
+             where user_id = tenancy.current_user_id() and revoked_at is null
+               and family_id is distinct from p_keep_family
+            returning 1)
+        select count(*)::int from revoked
+    $$;
+
+-- The second-factor step presents only the opaque challenge token: whose login, for which tenant.
+create or replace function tenancy.mfa_challenge_scope(p_token_hash text)
+    returns table (user_id uuid, tenant_id uuid)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select c.user_id, c.tenant_id from tenancy.mfa_challenges c
+         where c.token_hash = p_token_hash and c.used_at is null and c.expires_at > now()
+    $$;
+
+-- Guests address a tenant by its public slug.
+create or replace function tenancy.active_tenant_id(p_slug text) returns uuid
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$ select t.id from tenancy.tenants t where t.slug = p_slug and t.status = 'active' $$;
+
+-- Spends a link: only once, only the guest's newest, only before it expires, only at an active tenant.
+create or replace function tenancy.redeem_guest_link(p_token_hash text)
+    returns table (tenant_id uuid, guest_id uuid)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        v_link tenancy.guest_sign_in_links%rowtype;
+    begin
+        update tenancy.guest_sign_in_links l set used_at = now()
+         where l.token_hash = p_token_hash and l.used_at is null and l.superseded_at is null and l.expires_at > now()
+           and exists (select 1 from tenancy.tenants t where t.id = l.tenant_id and t.status = 'active')
+        returning l.* into v_link;
+        if not found then
+            return;
+        end if;
+        update tenancy.guests set last_signed_in_at = now() where id = v_link.guest_id;
+        return query select v_link.tenant_id, v_link.guest_id;
+    end
+    $$;
+
+-- A platform admin (the transaction's user) asks for a session: the single-use link. No rows for an
+-- unknown or inactive tenant, or for a caller who is not a platform admin.
+create or replace function tenancy.request_support_session(p_slug text, p_reason text, p_link_hash text, p_link_ttl_seconds int)
+    returns table (session_id uuid, tenant_id uuid)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        v_tenant uuid;
+        v_session uuid := gen_random_uuid();
+    begin
+        if not tenancy.is_platform_admin() then
+            return;
+        end if;
+        select t.id into v_tenant from tenancy.tenants t where t.slug = p_slug and t.status = 'active';
+        if v_tenant is null then
+            return;
+        end if;
+        insert into tenancy.support_sessions (id, tenant_id, platform_admin_id, reason, link_hash, link_expires_at)
+        values (v_session, v_tenant, tenancy.current_user_id(), p_reason, p_link_hash,
+                now() + make_interval(secs => p_link_ttl_seconds));
+        return query select v_session, v_tenant;
+    end
+    $$;
+
+-- Redeems the link: only by the platform admin who asked, only once, only before it expires.
+create or replace function tenancy.start_support_session(p_link_hash text, p_session_seconds int)
+    returns table (session_id uuid, tenant_id uuid, expires_at timestamptz)
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+        update tenancy.support_sessions s
+           set started_at = now(), expires_at = now() + make_interval(secs => p_session_seconds)
+         where s.link_hash = p_link_hash and s.started_at is null and s.link_expires_at > now()
+           and s.platform_admin_id = tenancy.current_user_id() and tenancy.is_platform_admin()
+        returning s.id, s.tenant_id, s.expires_at
+    $$;
+
+-- A running session of the calling platform admin (for a further token).
+create or replace function tenancy.running_support_session(p_session uuid)
+    returns table (tenant_id uuid, expires_at timestamptz)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select s.tenant_id, s.expires_at from tenancy.support_sessions s
+         where s.id = p_session and s.platform_admin_id = tenancy.current_user_id() and tenancy.is_platform_admin()
+           and s.started_at is not null and s.ended_at is null and s.expires_at > now()
+    $$;
+
+-- Sessions that ran out: marked ended, each with its audit event in the tenant's log (the event has the
+-- shape of common's AuditEvent, schema version 1; docs/audit-events.md).
+create or replace function tenancy.expire_support_sessions() returns int
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+        with expired as (
+            update tenancy.support_sessions s set ended_at = s.expires_at, end_reason = 'expired'
+             where s.started_at is not null and s.ended_at is null and s.expires_at <= now()
+            returning s.id, s.tenant_id, s.platform_admin_id),
+        logged as (
+            insert into tenancy.outbox (id, tenant_id, stream, type, subject, data)
+            select gen_random_uuid(), e.tenant_id, 'audit', 'platform.impersonate_tenant', e.id::text,
+                   jsonb_build_object('schemaVersion', 1, 'action', 'platform.impersonate_tenant', 'tenantId', e.tenant_id,
+                       'actor', jsonb_build_object('userId', e.platform_admin_id, 'role', 'platform-admin',
+                                                   'impersonatorId', e.platform_admin_id, 'clientIp', null),
+                       'target', jsonb_build_object('type', 'support_session', 'id', e.id),
+                       'outcome', 'success', 'before', null, 'after', null,
+                       'details', jsonb_build_object('phase', 'ended', 'endReason', 'expired'), 'requestId', null)
+              from expired e
+            returning 1)
+        select count(*)::int from logged
+    $$;
+
+-- What a platform admin may see without a session: counts, never rows.
+create or replace function tenancy.platform_counts()
+    returns table (tenants bigint, users bigint, running_support_sessions bigint)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select (select count(*) from tenancy.tenants), (select count(*) from tenancy.users),
+               (select count(*) from tenancy.support_sessions s
+                 where s.started_at is not null and s.ended_at is null and s.expires_at > now())
+         where tenancy.is_platform_admin()
+    $$;
+
+-- Logout and refresh-token reuse revoke the token's whole family even when the user, the membership or the
+-- tenant is no longer active (row-level security would hide the token from the app then). Only the family of
+-- the presented token: whoever holds a token may end its session, nothing else.
+create or replace function tenancy.revoke_refresh_family(p_token_hash text) returns int
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+        with revoked as (
+            update tenancy.refresh_tokens r set revoked_at = now()
+             where r.family_id = (select t.family_id from tenancy.refresh_tokens t where t.token_hash = p_token_hash)
+               and r.revoked_at is null
+            returning 1)
+        select count(*)::int from revoked
+    $$;
+
+create or replace function tenancy.issue_guest_link(p_tenant uuid, p_email_lookup text, p_token_hash text, p_ttl_seconds int,
+        p_max_links int, p_window_seconds int, p_client_address text, p_max_per_address int)
+    returns table (tenant_id uuid, guest_id uuid, issued boolean)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        v_tenant uuid;
+        v_guest uuid;
+    begin
+        select t.id into v_tenant from tenancy.tenants t where t.id = p_tenant and t.status = 'active';
+        if v_tenant is null then
+            return;
+        end if;
+        perform pg_advisory_xact_lock(hashtext('guest-links:' || p_client_address));
+        if (select count(*) from tenancy.guest_sign_in_links l where l.client_address = p_client_address
+             and l.created_at > now() - make_interval(secs => p_window_seconds)) >= p_max_per_address then
+            -- No guest is created for a refused request: an address cannot fill a tenant with guests.
+            select g.id into v_guest from tenancy.guests g where g.tenant_id = v_tenant and g.email_lookup = p_email_lookup;
+            return query select v_tenant, v_guest, false;
+            return;
+        end if;
+        insert into tenancy.guests (id, tenant_id, email_lookup) values (gen_random_uuid(), v_tenant, p_email_lookup)
+        on conflict on constraint guests_tenant_id_email_lookup_key do nothing;
+        select g.id into v_guest from tenancy.guests g where g.tenant_id = v_tenant and g.email_lookup = p_email_lookup for update;
+        if (select count(*) from tenancy.guest_sign_in_links l
+             where l.guest_id = v_guest and l.created_at > now() - make_interval(secs => p_window_seconds)) >= p_max_links then
+            return query select v_tenant, v_guest, false;
+            return;
+        end if;
+        update tenancy.guest_sign_in_links set superseded_at = now()
+         where guest_sign_in_links.guest_id = v_guest and used_at is null and superseded_at is null;
+        insert into tenancy.guest_sign_in_links (id, tenant_id, guest_id, token_hash, expires_at, client_address)
+        values (gen_random_uuid(), v_tenant, v_guest, p_token_hash, now() + make_interval(secs => p_ttl_seconds), p_client_address);
+        return query select v_tenant, v_guest, true;
+    end
+    $$;
+
+-- Stored idempotent responses are master-sealed too.
+create or replace function tenancy.master_sealed_values()
+    returns table (kind text, id text, sealed text)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select 'data_key', k.tenant_id || '/' || k.version, k.wrapped_key from tenancy.tenant_data_keys k
+        union all
+        select 'totp_secret', t.user_id::text, t.secret_sealed from tenancy.mfa_totp t
+        union all
+        select 'signing_key', s.kid, s.private_key_sealed from tenancy.signing_keys s
+        union all
+        select 'sso_client_secret', p.tenant_id::text, p.client_secret_sealed from tenancy.sso_providers p
+        union all
+        select 'idempotency_response', i.tenant_id || ':' || i.principal || ':' || i.key, i.response_body_sealed
+          from tenancy.idempotency_keys i where i.response_body_sealed is not null
+    $$;
+
+create or replace function tenancy.reseal_master_sealed_value(p_kind text, p_id text, p_old text, p_new text) returns boolean
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        if p_kind = 'data_key' then
+            update tenancy.tenant_data_keys set wrapped_key = p_new, rewrapped_at = now()
+             where tenant_id || '/' || version = p_id and wrapped_key = p_old;
+        elsif p_kind = 'totp_secret' then
+            update tenancy.mfa_totp set secret_sealed = p_new where user_id::text = p_id and secret_sealed = p_old;
+        elsif p_kind = 'signing_key' then
+            update tenancy.signing_keys set private_key_sealed = p_new where kid = p_id and private_key_sealed = p_old;
+        elsif p_kind = 'sso_client_secret' then
+            update tenancy.sso_providers set client_secret_sealed = p_new where tenant_id::text = p_id and client_secret_sealed = p_old;
+        elsif p_kind = 'idempotency_response' then
+            update tenancy.idempotency_keys set response_body_sealed = p_new
+             where tenant_id || ':' || principal || ':' || key = p_id and response_body_sealed = p_old;
+        else
+            raise exception 'unknown sealed value kind %', p_kind;
+        end if;
+        return found;
+    end
+    $$;
+
+-- A member's role, permissions or status changed: every refresh-token family of that member in this tenant ends, so
+-- no session outlives the authority it was opened with. Only an active owner or admin of the transaction's tenant may
+-- call it, and only for a member of that tenant.
+create or replace function tenancy.end_member_sessions(p_user uuid) returns int
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+        with revoked as (
+            update tenancy.refresh_tokens r set revoked_at = now()
+             where r.tenant_id = tenancy.current_tenant_id() and r.user_id = p_user and r.revoked_at is null
+               and exists (select 1 from tenancy.memberships caller
+                            where caller.tenant_id = tenancy.current_tenant_id() and caller.user_id = tenancy.current_user_id()
+                              and caller.status = 'active' and caller.role in ('owner', 'admin'))
+            returning 1)
+        select count(*)::int from revoked
+    $$;
+
+create or replace function tenancy.ensure_platform_admin(p_id uuid, p_email text, p_display_name text, p_password_hash text, p_history_hash text)
+    returns boolean
+    language plpgsql volatile set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        insert into tenancy.users (id, email, display_name, password_hash, platform_admin)
+        select p_id, lower(p_email), p_display_name, p_password_hash, true
+         where not exists (select 1 from tenancy.users where platform_admin)
+        on conflict (email) do nothing;
+        if not found then
+            return false;
+        end if;
+        insert into tenancy.password_history (id, user_id, hash) values (gen_random_uuid(), p_id, p_history_hash);
+        return true;
+    end
+    $$;
+
+create or replace function tenancy.sso_provider(p_slug text)
+    returns table (tenant_id uuid, issuer text, client_id text, client_secret_sealed text, authorization_endpoint text,
+                   token_endpoint text, jwks_uri text, updated_at timestamptz)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select p.tenant_id, p.issuer, p.client_id, p.client_secret_sealed, p.authorization_endpoint, p.token_endpoint,
+               p.jwks_uri, p.updated_at
+          from tenancy.sso_providers p join tenancy.tenants t on t.id = p.tenant_id
+         where t.slug = p_slug and t.status = 'active'
+    $$;
+
+create or replace function tenancy.login_memberships()
+    returns table (tenant_id uuid, slug text, name text, role text, permissions bigint, require_mfa_for_admins boolean)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+        select t.id, t.slug, t.name, m.role, m.permissions, t.require_mfa_for_admins
+          from tenancy.memberships m join tenancy.tenants t on t.id = m.tenant_id
+         where m.user_id = tenancy.current_user_id() and m.status = 'active' and t.status = 'active'
+         order by t.slug
+    $$;
+
+create or replace function tenancy.accept_invitation(p_token_hash text) returns uuid
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        inv tenancy.invitations%rowtype;
+        v_user uuid := tenancy.current_user_id();
+    begin
+        if v_user is null then
+            return null;
+        end if;
+        select i.* into inv from tenancy.invitations i
+         where i.token_hash = p_token_hash and i.accepted_at is null and i.revoked_at is null and i.expires_at > now()
+           for update;
+        if not found then
+            return null;
+        end if;
+        if not exists (select 1 from tenancy.users u where u.id = v_user and u.email = inv.email and u.status = 'active') then
+            return null;
+        end if;
+        insert into tenancy.memberships (tenant_id, user_id, role, permissions, status)
+        values (inv.tenant_id, v_user, inv.role, inv.permissions, 'active')
+        on conflict (tenant_id, user_id) do update
+           set role = excluded.role, permissions = excluded.permissions, status = 'active', updated_at = now()
+         where tenancy.memberships.role <> 'owner';
+        update tenancy.invitations set accepted_at = now(), accepted_by = v_user where id = inv.id;
+        -- The invitee is no member yet, so this helper records member.joined itself, in the same transaction.
+        insert into tenancy.outbox (id, tenant_id, type, subject, data)
+        values (gen_random_uuid(), inv.tenant_id, 'member.joined', v_user::text,
+                jsonb_build_object('invitation', inv.id, 'role', inv.role, 'permissions', inv.permissions));
+        return inv.tenant_id;
+    end
+    $$;
+
+create or replace function tenancy.sso_member(p_issuer text, p_subject text, p_email text)
+    returns table (user_id uuid)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        v_tenant uuid := tenancy.current_tenant_id();
+        v_user uuid;
+    begin
+        if v_tenant is null or not exists (select 1 from tenancy.sso_providers p where p.tenant_id = v_tenant and p.issuer = p_issuer) then
+            return;
+        end if;
+        select i.user_id into v_user from tenancy.sso_identities i
+         where i.tenant_id = v_tenant and i.issuer = p_issuer and i.subject = p_subject;
+        if v_user is null and p_email is not null then
+            select u.id into v_user from tenancy.users u
+             where u.email = lower(p_email)
+               and not exists (select 1 from tenancy.sso_identities i where i.tenant_id = v_tenant and i.user_id = u.id);
+            if v_user is not null then
+                insert into tenancy.sso_identities (tenant_id, issuer, subject, user_id)
+                select v_tenant, p_issuer, p_subject, v_user
+                 where exists (select 1 from tenancy.memberships m where m.tenant_id = v_tenant and m.user_id = v_user and m.status = 'active');
+            end if;
+        end if;
+        if v_user is null or not exists (select 1 from tenancy.memberships m join tenancy.users u on u.id = m.user_id
+                                           where m.tenant_id = v_tenant and m.user_id = v_user and m.status = 'active'
+                                             and u.status = 'active') then
+            return;
+        end if;
+        update tenancy.sso_identities i set last_used_at = now()
+         where i.tenant_id = v_tenant and i.issuer = p_issuer and i.subject = p_subject;
+        return query select v_user;
+    end
+    $$;

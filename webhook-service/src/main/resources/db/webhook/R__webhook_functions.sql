@@ -1,0 +1,36 @@
+-- The functions of the webhook schema in their final form (docs/database.md). A repeatable migration: Flyway applies
+-- it after the versioned ones whenever it changes, so this file, not the history in V*.sql, is where a reader finds
+-- what runs. CREATE OR REPLACE keeps each function's grants, made by the migration that created it; who may execute
+-- a definer is in common's db/security-definers.txt, which CatalogTest holds the catalog to. A changed function is
+-- changed here; a new one is created by a versioned migration (with its grants) and kept here; a dropped one is
+-- dropped by a versioned migration and taken out of this file.
+
+create or replace function webhook.claim_due(p_limit int, p_per_endpoint int, p_lease_seconds int)
+    returns table (delivery_id uuid, lease uuid, tenant_id uuid, endpoint_id uuid, url text, secret_sealed text, previous_secret_sealed text,
+                   message_id uuid, event_type text, body text, attempts int, schedule_base int, traceparent text)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        perform pg_advisory_xact_lock(hashtext('webhook.claim_due'));
+        return query
+        with inflight as (
+            select d.endpoint_id, count(*) as n from webhook.deliveries d
+             where d.status = 'pending' and d.locked_until > now() group by d.endpoint_id
+        ), due as (
+            select d.id, d.endpoint_id, d.next_attempt_at,
+                   row_number() over (partition by d.endpoint_id order by d.next_attempt_at, d.id) as rank
+              from webhook.deliveries d join webhook.endpoints e on e.id = d.endpoint_id and e.enabled
+             where d.status = 'pending' and d.next_attempt_at <= now() and (d.locked_until is null or d.locked_until <= now())
+        ), chosen as (
+            select due.id from due left join inflight i on i.endpoint_id = due.endpoint_id
+             where due.rank + coalesce(i.n, 0) <= p_per_endpoint order by due.next_attempt_at limit p_limit
+        ), leased as (
+            update webhook.deliveries d set locked_until = now() + make_interval(secs => p_lease_seconds), lease = gen_random_uuid()
+             where d.id in (select id from chosen) returning d.id, d.lease, d.tenant_id, d.endpoint_id, d.message_id, d.attempts, d.schedule_base
+        )
+        select l.id, l.lease, l.tenant_id, l.endpoint_id, e.url, e.secret_sealed,
+               case when e.previous_secret_expires_at > now() then e.previous_secret_sealed end, l.message_id, m.event_type, m.body, l.attempts,
+               l.schedule_base, m.traceparent
+          from leased l join webhook.endpoints e on e.id = l.endpoint_id join webhook.messages m on m.id = l.message_id;
+    end
+    $$;
