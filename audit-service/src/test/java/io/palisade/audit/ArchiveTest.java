@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.palisade.audit.archive.ArchiveVerifier;
+import io.palisade.audit.verifier.ArchiveVerifier;
 import io.palisade.devstack.testing.TestDirectories;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -223,7 +223,7 @@ class ArchiveTest {
     /** java ArchiveVerifier.java <dir> --public-key <key>: the source file alone, as an outsider runs it. */
     private static Outcome runCommand(Path archive) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path source = Path.of("src/main/java/io/palisade/audit/archive/ArchiveVerifier.java");
+        Path source = Path.of("src/main/java/io/palisade/audit/verifier/ArchiveVerifier.java");
         Process process = new ProcessBuilder(java.toString(), source.toString(), archive.toString(), "--public-key", publicKey)
                 .redirectErrorStream(true).start();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));

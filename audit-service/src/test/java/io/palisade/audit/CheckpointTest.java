@@ -18,7 +18,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import io.palisade.audit.archive.ArchiveVerifier;
+import io.palisade.audit.verifier.ArchiveVerifier;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
-import io.palisade.audit.archive.ArchiveVerifier;
+import io.palisade.audit.verifier.ArchiveVerifier;
 import io.palisade.devstack.ServiceSpec;
 import io.palisade.devstack.testing.PalisadeTestStack.RunningService;
 import io.palisade.devstack.testing.PalisadeTestStack;

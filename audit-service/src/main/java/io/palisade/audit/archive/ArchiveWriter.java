@@ -36,6 +36,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.palisade.audit.chains.Chains;
 import io.palisade.audit.checkpoints.CheckpointKeys;
+import io.palisade.audit.verifier.ArchiveVerifier;
 import io.palisade.common.metrics.Gauges;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;

@@ -1,4 +1,4 @@
-package io.palisade.audit.checkpoints;
+package io.palisade.audit.archive;
 
 import static io.palisade.common.db.Rows.all;
 
@@ -19,9 +19,9 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.palisade.audit.archive.ArchiveVerifier;
 import io.palisade.audit.chains.Chains;
-import io.palisade.audit.archive.ArchiveWriter;
+import io.palisade.audit.checkpoints.CheckpointKeys;
+import io.palisade.audit.verifier.ArchiveVerifier;
 import io.palisade.common.metrics.Gauges;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;

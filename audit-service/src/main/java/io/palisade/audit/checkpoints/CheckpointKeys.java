@@ -18,7 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.palisade.audit.archive.ArchiveVerifier;
+import io.palisade.audit.verifier.ArchiveVerifier;
 
 /**
  * The Ed25519 key that signs checkpoints. It comes from configuration (a 32-byte seed, base64: the environment

@@ -8,7 +8,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import io.palisade.audit.archive.ArchiveVerifier;
+import io.palisade.audit.verifier.ArchiveVerifier;
 import io.palisade.audit.checkpoints.CheckpointKeys;
 import io.palisade.audit.checkpoints.CheckpointRepository;
 import io.palisade.common.audit.AuditEvent;

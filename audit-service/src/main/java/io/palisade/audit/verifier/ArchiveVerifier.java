@@ -1,4 +1,4 @@
-package io.palisade.audit.archive;
+package io.palisade.audit.verifier;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -12,6 +12,7 @@ import io.palisade.common.tenancy.CurrentTenant;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantContext;
 import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.common.web.Refusals;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpServerRequest;
@@ -22,7 +23,7 @@ import io.vertx.core.http.HttpServerRequest;
  * tenant when the token names one, else at platform level; if it cannot be written, the refusal still goes out.
  */
 @ApplicationScoped
-public class AuthorizationFailures {
+public class AuthorizationFailures implements Refusals {
 
     private static final Logger LOG = Logger.getLogger(AuthorizationFailures.class);
 
@@ -38,6 +39,7 @@ public class AuthorizationFailures {
     @Inject
     AuditLog audit;
 
+    @Override
     public Uni<Void> record(HttpServerRequest request, String reason) {
         String endpoint = request.method().name() + " " + request.path();
         Uni<Void> write;

@@ -37,9 +37,6 @@ import io.vertx.mutiny.sqlclient.Row;
 @ApplicationScoped
 public class PermissionAugmentor implements SecurityIdentityAugmentor {
 
-    /** The permission bit mask the identity was given (a Long). */
-    public static final String PERMISSIONS_ATTRIBUTE = "palisade.permissions";
-
     @Inject
     TenantTransactions tx;
 
@@ -112,7 +109,7 @@ public class PermissionAugmentor implements SecurityIdentityAugmentor {
         for (Permission permission : Permission.of(mask)) {
             builder.addPermission(new StringPermission(permission.name()));
         }
-        return builder.addAttribute(PERMISSIONS_ATTRIBUTE, mask);
+        return builder.addAttribute(CurrentTenant.PERMISSIONS_ATTRIBUTE, mask);
     }
 
     private static long mask(Object claim) {

@@ -9,7 +9,6 @@ import jakarta.json.JsonString;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import io.palisade.common.security.PermissionAugmentor;
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.security.identity.SecurityIdentity;
 
@@ -19,6 +18,9 @@ import io.quarkus.security.identity.SecurityIdentity;
  */
 @RequestScoped
 public class CurrentTenant {
+
+    /** Where common's security.PermissionAugmentor leaves the permission bits it read from the database. */
+    public static final String PERMISSIONS_ATTRIBUTE = "palisade.permissions";
 
     public static final String TENANT_CLAIM = "tid";
     public static final String PERMISSIONS_CLAIM = "perm";
@@ -54,7 +56,7 @@ public class CurrentTenant {
             UUID userId = UUID.fromString(token.getSubject());
             Object principal = token.getClaim(PRINCIPAL_CLAIM);
             // Roles and permissions as PermissionAugmentor found them in the database, not as the token claims them.
-            Long permissions = identity.getAttribute(PermissionAugmentor.PERMISSIONS_ATTRIBUTE);
+            Long permissions = identity.getAttribute(PERMISSIONS_ATTRIBUTE);
             return new TenantContext(tenantId, userId, principal == null ? TenantContext.STAFF : text(principal),
                     new HashSet<>(identity.getRoles()), permissions == null ? 0 : permissions, impersonator(), supportSession());
         } catch (IllegalArgumentException | NullPointerException | ClassCastException | ArithmeticException e) {

@@ -14,7 +14,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
-import io.palisade.common.audit.AuthorizationFailures;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -28,12 +27,12 @@ public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
     @Inject
-    AuthorizationFailures authorizationFailures;
+    Refusals refusals;
 
     @ServerExceptionMapper
     public Uni<Response> problem(ProblemException e, HttpServerRequest request) {
         if (e.problem().status == 403) {
-            return authorizationFailures.record(request, e.problem().detail).map(ignored -> e.problem().toResponse());
+            return refusals.record(request, e.problem().detail).map(ignored -> e.problem().toResponse());
         }
         return Uni.createFrom().item(e.problem().toResponse());
     }
@@ -117,7 +116,7 @@ public class ProblemMappers {
     /** Refusals of signed-in callers are audited (auth.forbidden) before the 403 goes out. */
     @ServerExceptionMapper
     public Uni<Response> forbidden(ForbiddenException e, HttpServerRequest request) {
-        return authorizationFailures.record(request, "role or permissions")
+        return refusals.record(request, "role or permissions")
                 .map(ignored -> new Problem(403, "Forbidden", "your role or permissions do not allow this").toResponse());
     }
 

@@ -15,7 +15,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.palisade.common.web.ProblemException;
-import io.palisade.tenant.lockout.UnlockLinks;
 import io.palisade.tenant.mfa.MfaService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;

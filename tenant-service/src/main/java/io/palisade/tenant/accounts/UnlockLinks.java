@@ -1,4 +1,4 @@
-package io.palisade.tenant.lockout;
+package io.palisade.tenant.accounts;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -16,7 +16,7 @@ import io.palisade.common.mail.MailSender;
 import io.palisade.common.mail.OutgoingMail;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
-import io.palisade.tenant.accounts.AccountRepository;
+import io.palisade.tenant.lockout.LoginThrottle;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;

@@ -8,7 +8,7 @@ import jakarta.inject.Inject;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
-import io.palisade.tenant.accounts.SignedInUser;
+import io.palisade.tenant.tokens.SignedInUser;
 import io.palisade.tenant.lockout.LoginThrottle;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;

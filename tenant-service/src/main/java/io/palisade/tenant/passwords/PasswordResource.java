@@ -15,7 +15,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.palisade.common.tenancy.Roles;
-import io.palisade.tenant.accounts.SignedInUser;
+import io.palisade.tenant.tokens.SignedInUser;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 

@@ -1,4 +1,4 @@
-package io.palisade.tenant.accounts;
+package io.palisade.tenant.tokens;
 
 import java.util.UUID;
 
@@ -14,7 +14,6 @@ import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.Roles;
 import io.palisade.common.tenancy.TenantContext;
 import io.palisade.common.web.ProblemException;
-import io.palisade.tenant.tokens.AccessTokens;
 import io.quarkus.security.identity.SecurityIdentity;
 
 /**
