@@ -147,9 +147,15 @@ class CheckpointTest {
             assertThrows(SQLException.class, () -> st.executeUpdate("truncate audit.checkpoints"));
         }
         try (Connection c = PalisadeTestStack.get().connectAs("audit_service"); Statement st = c.createStatement()) {
-            // The app role cannot store a checkpoint of its own making for a head the ledger does not have.
-            assertThrows(SQLException.class, () -> st.executeQuery("select audit.record_checkpoint(gen_random_uuid(), '" + tenant.id()
-                    + "', 3, 'not-the-hash', now(), 'k', 's')"));
+            // The app role, under the signer's scope for this chain, cannot store a checkpoint of its own making for a head
+            // the ledger does not have (V8: the insert policy wants the ledger's entry at that position with that hash).
+            c.setAutoCommit(false);
+            st.execute("select set_config('app.tenant_id', '" + tenant.id() + "', true), set_config('app.principal', 'worker', true)");
+            SQLException refused = assertThrows(SQLException.class, () -> st.executeUpdate("insert into audit.checkpoints (id, chain_key,"
+                    + " tenant_id, chain_seq, head_hash, signed_at, key_id, signature) values (gen_random_uuid(), '" + tenant.id() + "', '"
+                    + tenant.id() + "', 3, 'not-the-hash', now(), 'k', 's')"));
+            assertEquals("42501", refused.getSQLState());
+            c.rollback();
         }
         given().header("Authorization", "Bearer " + tenant.staffToken()).get("/audit/checkpoints").then().statusCode(403);
     }

@@ -35,32 +35,22 @@ public class LedgerRepository {
     }
 
     /**
-     * Appends one audit event to its chain, once per event id (a redelivered event is skipped): the chain's head is
-     * locked, the entry takes the next position and its hash covers the previous entry's hash, its position and its
-     * content (audit.entry_hash, which the chain check recomputes). Answers whether it was new.
+     * Appends one audit event to its chain, once per event id (a redelivered event is skipped). The database gives the
+     * entry its position, its link to the previous entry and its hash, and moves the chain's head (the trigger
+     * ledger_continues_its_chain, V8); the chain is locked first, so the check for an event already stored holds until
+     * commit. Answers whether it was new.
      */
     public Uni<Boolean> append(SqlConnection c, String chain, UUID tenantId, UUID eventId, String source, OffsetDateTime occurredAt, JsonObject entry) {
         return stored(c, eventId).chain(stored -> stored ? Uni.createFrom().item(false)
-                : c.preparedQuery("insert into audit.chain_heads (chain_key, last_seq, last_hash) values ($1, 0, '') on conflict do nothing")
-                        .execute(Tuple.of(chain))
-                        // The chain's lock, held until commit: one append at a time per chain.
-                        .chain(() -> c.preparedQuery("select last_seq from audit.chain_heads where chain_key = $1 for update").execute(Tuple.of(chain)))
-                        .invoke(head -> {
-                            if (head.size() == 0) {
-                                throw new IllegalStateException("the chain " + chain + " is not this scope's");
-                            }
-                        })
+                // The chain's lock, held until commit: one append at a time per chain (the trigger locks its head too).
+                : c.preparedQuery("select pg_advisory_xact_lock(hashtextextended('audit-chain:' || $1, 0))").execute(Tuple.of(chain))
                         // Checked again under the chain's lock: two deliveries of one event may race.
                         .chain(() -> stored(c, eventId))
-                        .chain(raced -> raced ? Uni.createFrom().item(false) : c.preparedQuery("with appended as ("
-                                + " insert into audit.ledger (event_id, tenant_id, chain_key, chain_seq, action, actor_id, actor_role, target_type,"
-                                + " target_id, outcome, source, occurred_at, entry, prev_hash, hash)"
-                                + " select $1::uuid, $2::uuid, h.chain_key, h.last_seq + 1, e.entry->>'action', (e.entry->'actor'->>'userId')::uuid,"
+                        .chain(raced -> raced ? Uni.createFrom().item(false) : c.preparedQuery("insert into audit.ledger (event_id, tenant_id,"
+                                + " chain_key, action, actor_id, actor_role, target_type, target_id, outcome, source, occurred_at, entry)"
+                                + " select $1::uuid, $2::uuid, $6::text, e.entry->>'action', (e.entry->'actor'->>'userId')::uuid,"
                                 + " e.entry->'actor'->>'role', e.entry->'target'->>'type', e.entry->'target'->>'id',"
-                                + " coalesce(e.entry->>'outcome', 'success'), $3::text, $4::timestamptz, e.entry, nullif(h.last_hash, ''),"
-                                + " audit.entry_hash(nullif(h.last_hash, ''), h.chain_key, h.last_seq + 1, $1::uuid, e.entry)"
-                                + " from audit.chain_heads h, (select $5::jsonb as entry) e where h.chain_key = $6 returning chain_seq, hash)"
-                                + " update audit.chain_heads h set last_seq = a.chain_seq, last_hash = a.hash from appended a where h.chain_key = $6")
+                                + " coalesce(e.entry->>'outcome', 'success'), $3::text, $4::timestamptz, e.entry from (select $5::jsonb as entry) e")
                                 .execute(Tuple.from(Arrays.asList(eventId, tenantId, source, occurredAt, entry, chain)))
                                 .replaceWith(true)));
     }

@@ -67,6 +67,25 @@ class ChainScopeTest {
         assertTrue(count(DbScope.platformWorker(), "select count(*) from audit.ledger where tenant_id is null") > 0);
     }
 
+    @Test
+    void theDatabaseNotTheCallerGivesAnEntryItsPositionLinkAndHash() {
+        UUID a = UUID.randomUUID();
+        assertTrue(append(DbScope.worker(a), a, UUID.randomUUID()));
+        assertTrue(append(DbScope.worker(a), a, UUID.randomUUID()));
+        assertEquals(1L, PalisadeTestStack.get().count("select count(*) from audit.ledger l join audit.ledger p on p.chain_key = l.chain_key"
+                + " and p.chain_seq = 1 and l.prev_hash = p.hash where l.chain_key = ? and l.chain_seq = 2"
+                + " and l.hash = audit.entry_hash(l.prev_hash, l.chain_key, l.chain_seq, l.event_id, l.entry)", a.toString()),
+                "the second entry follows the first");
+
+        PgException forged = assertThrows(PgException.class, () -> run(DbScope.worker(a), c -> c.query("insert into audit.ledger (event_id,"
+                + " tenant_id, chain_key, action, outcome, source, occurred_at, entry, hash) values (gen_random_uuid(), '" + a + "', '" + a
+                + "', 'test.forged', 'success', '/test', now(), '{}', 'chosen')").execute()));
+        assertEquals("42501", forged.getSqlState(), "an entry's hash is not the caller's to give");
+        PgException moved = assertThrows(PgException.class, () -> run(DbScope.worker(a), c -> c.query(
+                "update audit.chain_heads set last_seq = 99 where chain_key = '" + a + "'").execute()));
+        assertEquals("42501", moved.getSqlState(), "nor is a chain's head");
+    }
+
     /** Appends an event naming {@code tenant} to its chain, under {@code scope}. */
     private boolean append(DbScope scope, UUID tenant, UUID eventId) {
         JsonObject entry = new JsonObject().put("schemaVersion", 1).put("action", "test.appended").put("tenantId", tenant == null ? null : tenant.toString())
