@@ -103,3 +103,25 @@ create or replace function audit.archive_heads() returns table (chain_key text, 
         select h.chain_key, h.last_seq, coalesce((select max(c.chain_seq) from audit.checkpoints c where c.chain_key = h.chain_key), 0)
           from audit.chain_heads h order by h.chain_key
     $$;
+
+-- The chain's continuity is the database's, not the caller's: whoever inserts an entry names its event, chain and
+-- content; this trigger locks the chain's head, gives the entry the next position, links it to the previous hash and
+-- computes its hash (audit.entry_hash, which verify_chain recomputes), and moves the head. The app role can neither
+-- choose an entry's position, link or hash nor write a chain head. A definer only so that it may move heads the app
+-- role cannot write; the entry itself is still held to the caller's chain scope by the ledger's insert policies,
+-- checked after this trigger (a refused entry rolls its head back with it).
+create or replace function audit.ledger_continues_its_chain() returns trigger
+    language plpgsql security definer set search_path = pg_catalog, pg_temp
+    as $$
+    declare
+        v_head audit.chain_heads%rowtype;
+    begin
+        insert into audit.chain_heads (chain_key, last_seq, last_hash) values (new.chain_key, 0, '') on conflict do nothing;
+        select * into v_head from audit.chain_heads where chain_key = new.chain_key for update;
+        new.chain_seq := v_head.last_seq + 1;
+        new.prev_hash := nullif(v_head.last_hash, '');
+        new.hash := audit.entry_hash(new.prev_hash, new.chain_key, new.chain_seq, new.event_id, new.entry);
+        update audit.chain_heads set last_seq = new.chain_seq, last_hash = new.hash where chain_key = new.chain_key;
+        return new;
+    end
+    $$;

@@ -41,22 +41,17 @@ public class LedgerRepository {
      * commit. Answers whether it was new.
      */
     public Uni<Boolean> append(SqlConnection c, String chain, UUID tenantId, UUID eventId, String source, OffsetDateTime occurredAt, JsonObject entry) {
-        return stored(c, eventId).chain(stored -> stored ? Uni.createFrom().item(false)
-                // The chain's lock, held until commit: one append at a time per chain (the trigger locks its head too).
-                : c.preparedQuery("select pg_advisory_xact_lock(hashtextextended('audit-chain:' || $1, 0))").execute(Tuple.of(chain))
-                        // Checked again under the chain's lock: two deliveries of one event may race.
-                        .chain(() -> stored(c, eventId))
-                        .chain(raced -> raced ? Uni.createFrom().item(false) : c.preparedQuery("insert into audit.ledger (event_id, tenant_id,"
-                                + " chain_key, action, actor_id, actor_role, target_type, target_id, outcome, source, occurred_at, entry)"
-                                + " select $1::uuid, $2::uuid, $6::text, e.entry->>'action', (e.entry->'actor'->>'userId')::uuid,"
-                                + " e.entry->'actor'->>'role', e.entry->'target'->>'type', e.entry->'target'->>'id',"
-                                + " coalesce(e.entry->>'outcome', 'success'), $3::text, $4::timestamptz, e.entry from (select $5::jsonb as entry) e")
-                                .execute(Tuple.from(Arrays.asList(eventId, tenantId, source, occurredAt, entry, chain)))
-                                .replaceWith(true)));
-    }
-
-    private static Uni<Boolean> stored(SqlConnection c, UUID eventId) {
-        return c.preparedQuery("select 1 from audit.ledger where event_id = $1").execute(Tuple.of(eventId)).map(rows -> rows.size() > 0);
+        // The chain's lock, held until commit: one append at a time per chain (the trigger locks its head too), so two
+        // deliveries of one event cannot both find it missing.
+        return c.preparedQuery("select pg_advisory_xact_lock(hashtextextended('audit-chain:' || $1, 0))").execute(Tuple.of(chain))
+                .chain(() -> c.preparedQuery("select 1 from audit.ledger where event_id = $1").execute(Tuple.of(eventId)))
+                .chain(stored -> stored.size() > 0 ? Uni.createFrom().item(false) : c.preparedQuery("insert into audit.ledger (event_id,"
+                        + " tenant_id, chain_key, action, actor_id, actor_role, target_type, target_id, outcome, source, occurred_at, entry)"
+                        + " select $1::uuid, $2::uuid, $6::text, e.entry->>'action', (e.entry->'actor'->>'userId')::uuid,"
+                        + " e.entry->'actor'->>'role', e.entry->'target'->>'type', e.entry->'target'->>'id',"
+                        + " coalesce(e.entry->>'outcome', 'success'), $3::text, $4::timestamptz, e.entry from (select $5::jsonb as entry) e")
+                        .execute(Tuple.from(Arrays.asList(eventId, tenantId, source, occurredAt, entry, chain)))
+                        .replaceWith(true));
     }
 
     public Uni<List<Entry>> list(SqlConnection c, Filter f, OffsetDateTime afterTime, UUID afterId, int limit) {

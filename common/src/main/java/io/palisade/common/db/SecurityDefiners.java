@@ -214,6 +214,8 @@ public final class SecurityDefiners {
         List<String> problems = new ArrayList<>();
         if (allowed == null) {
             problems.add("checks no tenant and is not on the allow-list " + ALLOW_LIST + " (" + r.getString("command") + ": " + expression + ")");
+        } else if (allowed.executableBy().isEmpty()) {
+            problems.add("the allow-list names no bound for it (an app.principal, or " + OWN_ROWS + ")");
         } else {
             for (String bound : allowed.executableBy()) {
                 // pg_get_expr parenthesises fully: the bound alone, or ANDed at the top with the rest, never ORed.

@@ -125,18 +125,21 @@ public class PaymentRepository {
     public record OpenIntent(String intentId, String account) {
     }
 
+    private static final String OPEN_INTENTS = "select payment_intent_id, stripe_account_id from payment.payments"
+            + " where payment_intent_id is not null and status in ('requires_payment', 'processing') and booking_id = ";
+
     /** The PaymentIntents of a booking that may still take money. */
     public Uni<List<OpenIntent>> openIntents(SqlConnection c, UUID bookingId) {
-        return c.preparedQuery("select payment_intent_id, stripe_account_id from payment.payments where booking_id = $1"
-                + " and payment_intent_id is not null and status in ('requires_payment', 'processing')").execute(Tuple.of(bookingId))
-                .map(rows -> all(rows, r -> new OpenIntent(r.getString("payment_intent_id"), r.getString("stripe_account_id"))));
+        return openIntents(c, "$1", bookingId);
     }
 
     /** The same, of the booking with this public reference. */
     public Uni<List<OpenIntent>> openIntentsOfReference(SqlConnection c, String reference) {
-        return c.preparedQuery("select p.payment_intent_id, p.stripe_account_id from payment.payments p join payment.bookings b"
-                + " on b.tenant_id = p.tenant_id and b.booking_id = p.booking_id where b.reference = $1"
-                + " and p.payment_intent_id is not null and p.status in ('requires_payment', 'processing')").execute(Tuple.of(reference))
+        return openIntents(c, "(select booking_id from payment.bookings where reference = $1)", reference);
+    }
+
+    private static Uni<List<OpenIntent>> openIntents(SqlConnection c, String booking, Object parameter) {
+        return c.preparedQuery(OPEN_INTENTS + booking).execute(Tuple.of(parameter))
                 .map(rows -> all(rows, r -> new OpenIntent(r.getString("payment_intent_id"), r.getString("stripe_account_id"))));
     }
 
