@@ -74,26 +74,14 @@ create or replace function audit.alert_payload(p_kind text, p_chain_key text, p_
                 'target', p_trigger.entry->'target', 'outcome', p_trigger.outcome, 'occurredAt', p_trigger.occurred_at, 'chainSeq', p_trigger.chain_seq) end)
     $$;
 
--- Reports what was held once the interval since the last alert of its kind has passed: a summary alert without a
--- trigger. Returns how many went out.
-create or replace function audit.flush_held_alerts(p_interval interval) returns int
-    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+-- Which chains have held alerts whose interval has passed, as (chain, kind): a summary alert for each is reported
+-- under its chain's scope (Alerts.reportHeld).
+create or replace function audit.held_alerts(p_interval interval, p_limit int) returns table (chain_key text, kind text)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-    declare
-        s record;
-        v_count int := 0;
-        v_none audit.ledger;
-    begin
-        for s in select * from audit.alert_state where held > 0 and last_alert_at <= clock_timestamp() - p_interval for update skip locked loop
-            insert into audit.outbox (id, tenant_id, type, subject, data)
-            values (gen_random_uuid(), case when s.chain_key = 'platform' then null else s.chain_key::uuid end, 'audit.alert', s.kind,
-                    audit.alert_payload(s.kind, s.chain_key, case when s.chain_key = 'platform' then null else s.chain_key::uuid end,
-                                        p_interval, 0, s.held, v_none));
-            update audit.alert_state set last_alert_at = clock_timestamp(), held = 0 where chain_key = s.chain_key and kind = s.kind;
-            v_count := v_count + 1;
-        end loop;
-        return v_count;
-    end
+        select s.chain_key, s.kind from audit.alert_state s
+         where s.held > 0 and s.last_alert_at <= clock_timestamp() - p_interval
+         order by s.last_alert_at limit p_limit
     $$;
 
 -- Every chain's head and last checkpointed position, so the writer visits only chains with something new.

@@ -23,21 +23,6 @@ create or replace function booking.track_seats() returns trigger
     end
     $$;
 
--- Published offerings and their future slots with free seats: nothing else of the tenant.
-create or replace function booking.availability(p_tenant uuid, p_from timestamptz, p_until timestamptz)
-    returns table (offering_id uuid, name text, description text, price_minor bigint, currency text, duration_minutes int,
-                   slot_id uuid, starts_at timestamptz, ends_at timestamptz, free_seats int)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
-    as $$
-        select o.id, o.name, o.description, o.price_minor, o.currency, o.duration_minutes,
-               s.id, s.starts_at, s.ends_at, s.capacity - s.seats_taken
-          from booking.offerings o join booking.slots s on s.tenant_id = o.tenant_id and s.offering_id = o.id
-         where o.tenant_id = p_tenant and o.published and s.starts_at >= greatest(p_from, now()) and s.starts_at < p_until
-           and s.capacity > s.seats_taken
-         order by s.starts_at, s.id
-         limit 500
-    $$;
-
 create or replace function booking.queue_notifications() returns trigger
     language plpgsql security definer set search_path = pg_catalog, pg_temp
     as $$
@@ -137,11 +122,12 @@ create or replace function booking.process_erasures(p_limit int) returns int
 
 -- Admits one hold, or answers which limit refuses it ('client', 'client_slot', 'network' or 'email') and when the
 -- oldest counted hold leaves the window. The per-key advisory locks make concurrent holds of one client count one
--- after another.
+-- after another. It runs as its caller, a visitor of one tenant (DbScope.visitor): it counts that tenant's attempts
+-- alone, and may record one only for that tenant.
 create or replace function booking.admit_hold(p_tenant uuid, p_client_key text, p_network_key text, p_email_key text, p_slot uuid, p_seats int,
         p_window_seconds int, p_max_per_client int, p_max_per_network int, p_max_per_email int, p_max_seats_per_client_slot int,
         out refused_by text, out retry_after_seconds int)
-    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    language plpgsql volatile set search_path = pg_catalog, pg_temp
     as $$
     declare
         v_since timestamptz := now() - make_interval(secs => p_window_seconds);
@@ -183,50 +169,6 @@ create or replace function booking.admit_hold(p_tenant uuid, p_client_key text, 
         end if;
         insert into booking.hold_attempts (tenant_id, client_key, network_key, email_key, slot_id, seats)
         values (p_tenant, p_client_key, p_network_key, p_email_key, p_slot, p_seats);
-    end
-    $$;
-
-create or replace function booking.hold_seats(p_tenant uuid, p_slot uuid, p_seats int, p_hold_seconds int, p_guest_name text,
-        p_email_lookup text, p_email_sealed text, p_phone_sealed text, p_dietary_sealed text, p_allergies_sealed text,
-        p_proof_hash text, p_proof_seconds int)
-    returns table (booking_id uuid, public_ref text, guest_id uuid, status text, amount_minor bigint, currency text,
-                   hold_expires_at timestamptz)
-    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
-    as $$
-    declare
-        v_price bigint;
-        v_currency text;
-        v_booking uuid := gen_random_uuid();
-        v_guest uuid;
-        v_status text;
-        v_expires timestamptz;
-        v_ref text;
-    begin
-        select o.price_minor, o.currency into v_price, v_currency
-          from booking.slots s join booking.offerings o on o.tenant_id = s.tenant_id and o.id = s.offering_id
-         where s.tenant_id = p_tenant and s.id = p_slot and o.published and s.starts_at > now();
-        if not found then
-            return;
-        end if;
-        -- A new email becomes a guest; a known one stays as it is (v_guest stays null).
-        insert into booking.guests (id, tenant_id, name, email_lookup, email_sealed, phone_sealed, dietary_sealed, allergies_sealed)
-        values (gen_random_uuid(), p_tenant, p_guest_name, p_email_lookup, p_email_sealed, p_phone_sealed, p_dietary_sealed, p_allergies_sealed)
-        on conflict (tenant_id, email_lookup) do nothing
-        returning id into v_guest;
-        v_status := 'held';
-        v_expires := now() + make_interval(secs => p_hold_seconds);
-        insert into booking.bookings (id, tenant_id, slot_id, seats, status, amount_minor, currency, hold_expires_at, guest_id)
-        values (v_booking, p_tenant, p_slot, p_seats, v_status, v_price * p_seats, v_currency, v_expires, v_guest)
-        returning bookings.public_ref into v_ref;
-        insert into booking.booking_contacts (booking_id, tenant_id, name, email_lookup, email_sealed, phone_sealed, dietary_sealed, allergies_sealed)
-        values (v_booking, p_tenant, p_guest_name, p_email_lookup, p_email_sealed, p_phone_sealed, p_dietary_sealed, p_allergies_sealed);
-        insert into booking.email_proofs (booking_id, tenant_id, token_hash, expires_at)
-        values (v_booking, p_tenant, p_proof_hash, now() + make_interval(secs => p_proof_seconds));
-        insert into booking.outbox (id, tenant_id, type, subject, data)
-        values (gen_random_uuid(), p_tenant, 'booking.created', v_booking::text,
-                jsonb_build_object('bookingId', v_booking, 'reference', v_ref, 'slotId', p_slot, 'seats', p_seats, 'status', v_status,
-                                   'amountMinor', v_price * p_seats, 'currency', v_currency, 'holdExpiresAt', v_expires));
-        return query select v_booking, v_ref, v_guest, v_status, v_price * p_seats, v_currency, v_expires;
     end
     $$;
 

@@ -7,10 +7,13 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.palisade.audit.chains.Chains;
+import io.palisade.common.db.Rows;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -69,12 +72,37 @@ public class Alerts {
                 .replaceWithVoid();
     }
 
+    /**
+     * Reports what was held once the interval since the last alert of its kind has passed: a summary alert without a
+     * trigger, each under its chain's scope, where the state is read again under its lock (another instance may have
+     * reported it, or a new alert gone out, meanwhile).
+     */
     @Scheduled(every = "${palisade.audit.alerts.flush-every:30s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> reportHeld() {
-        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select audit.flush_held_alerts($1 * interval '1 millisecond') as sent")
-                .execute(Tuple.of(rules.intervalMillis())))
+        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select chain_key, kind from audit.held_alerts($1 * interval '1 millisecond', 100)")
+                .execute(Tuple.of(rules.intervalMillis())).map(rows -> Rows.all(rows, r -> new Held(r.getString("chain_key"), r.getString("kind")))))
+                .onItem().transformToMulti(held -> Multi.createFrom().iterable(held))
+                .onItem().transformToUniAndConcatenate(held -> tx.inBackground(Chains.scope(held.chain()), c -> report(c, held)))
+                .collect().last()
                 .onFailure().invoke(e -> LOG.warnf("held alerts not reported this round, will retry: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    private record Held(String chain, String kind) {
+    }
+
+    private Uni<Void> report(SqlConnection c, Held held) {
+        Tuple state = Tuple.of(held.chain(), held.kind(), rules.intervalMillis());
+        return c.preparedQuery("select held from audit.alert_state where chain_key = $1 and kind = $2 and held > 0"
+                + " and last_alert_at <= clock_timestamp() - $3 * interval '1 millisecond' for update").execute(state)
+                .chain(rows -> Rows.first(rows).map(r -> c.preparedQuery("select audit.alert_payload($1, $2, $3, $4 * interval '1 millisecond', 0, $5, null)"
+                        + " as payload").execute(Tuple.from(java.util.Arrays.asList(held.kind(), held.chain(), Chains.tenantOf(held.chain()),
+                                rules.intervalMillis(), r.getInteger("held"))))
+                        .chain(payload -> outbox.append(c, Chains.tenantOf(held.chain()), ALERT, held.kind(), payload.iterator().next().getJsonObject("payload")))
+                        .chain(() -> c.preparedQuery("update audit.alert_state set last_alert_at = clock_timestamp(), held = 0 where chain_key = $1 and kind = $2")
+                                .execute(Tuple.of(held.chain(), held.kind())))
+                        .replaceWithVoid())
+                        .orElseGet(() -> Uni.createFrom().voidItem()));
     }
 }

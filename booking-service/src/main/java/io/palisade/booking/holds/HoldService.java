@@ -10,14 +10,13 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import static io.palisade.common.db.Rows.all;
-import static io.palisade.common.db.Rows.first;
-
 import io.palisade.booking.Capacity;
+import io.palisade.booking.bookings.BookingStatus;
 import io.palisade.booking.guests.EmailProofService;
 import io.palisade.booking.guests.GuestData;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.palisade.common.guests.GuestTokens;
+import io.palisade.common.outbox.Outbox;
 import io.palisade.common.crypto.Pseudonyms;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantSlugs;
@@ -25,13 +24,13 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.core.json.JsonObject;
 
 /**
  * The booking widget's side: what can be booked, and holding seats. Nobody is signed in; the tenant is known by
- * its public slug, and the database helpers expose only published offerings and free seats. Seats are taken by
- * the database in the same statement as the hold, and its CHECK constraint refuses an oversell under any
- * concurrency.
+ * its public slug, and the rest runs as a visitor of that tenant's widget (DbScope.visitor), whose policies show
+ * only published offerings and their slots and admit the inserts of a hold. Seats are taken by the database in the
+ * same statement as the hold, and its CHECK constraint refuses an oversell under any concurrency.
  */
 @ApplicationScoped
 public class HoldService {
@@ -75,6 +74,12 @@ public class HoldService {
     @Inject
     GuestTokens tokens;
 
+    @Inject
+    HoldRepository holds;
+
+    @Inject
+    Outbox outbox;
+
     public record Availability(UUID offeringId, String name, String description, long priceMinor, String currency,
             int durationMinutes, UUID slotId, OffsetDateTime startsAt, OffsetDateTime endsAt, int freeSeats) {
     }
@@ -88,16 +93,13 @@ public class HoldService {
     }
 
     public Uni<List<Availability>> availability(String tenantSlug, OffsetDateTime from, OffsetDateTime until) {
-        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).chain(tenantId -> c.preparedQuery(
-                "select * from booking.availability($1, $2, $3)").execute(Tuple.of(tenantId, from, until))
-                .map(rows -> all(rows, r -> new Availability(r.getUUID("offering_id"), r.getString("name"), r.getString("description"),
-                        r.getLong("price_minor"), r.getString("currency"), r.getInteger("duration_minutes"), r.getUUID("slot_id"),
-                        r.getOffsetDateTime("starts_at"), r.getOffsetDateTime("ends_at"), r.getInteger("free_seats"))))));
+        return tx.inScope(DbScope.anonymous(), c -> visitorOf(c, tenantSlug).chain(tenantId -> holds.availability(c, from, until)));
     }
 
     /**
      * Holds seats for a guest. A client address and a guest email may each make only so many holds per tenant and
-     * window (429 with Retry-After beyond that), so nobody can squat a tenant's seats or flood a mailbox.
+     * window (429 with Retry-After beyond that), so nobody can squat a tenant's seats or flood a mailbox. Everything
+     * that does not need the slot (limits, sealing, the guest) comes before the insert that takes its seats.
      */
     public Uni<Hold> hold(String tenantSlug, UUID slotId, int seats, GuestData.Details guest, String clientAddress) {
         if (seats > maxSeats) {
@@ -106,21 +108,30 @@ public class HoldService {
                             "message", "must be at most " + maxSeats))));
         }
         EmailProofService.Proof proof = proofs.newProof();
-        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).chain(tenantId -> {
+        UUID bookingId = UUID.randomUUID();
+        String reference = bookingId.toString().replace("-", "");
+        return tx.inScope(DbScope.anonymous(), c -> visitorOf(c, tenantSlug).chain(tenantId -> {
             GuestData.Sealed sealed = guestData.seal(tenantId, guest);
-            return admit(c, tenantId, clientAddress, sealed.emailLookup(), slotId, seats).chain(() -> c.preparedQuery("select booking_id, public_ref, status, amount_minor, currency, hold_expires_at"
-                    + " from booking.hold_seats($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
-                    .execute(Tuple.from(java.util.Arrays.asList(tenantId, slotId, seats, (int) holdTtl.toSeconds(), sealed.name(),
-                            sealed.emailLookup(), sealed.email(), sealed.phone(), sealed.dietaryNeeds(), sealed.allergies(), proof.hash(),
-                            (int) proofs.ttl().toSeconds())))
-                    .map(rows -> first(rows).map(r -> {
-                        String ref = r.getString("public_ref");
-                        boolean free = r.getLong("amount_minor") == 0;
-                        return new Hold(r.getUUID("booking_id"), ref, r.getString("status"), r.getLong("amount_minor"), r.getString("currency"),
-                                r.getOffsetDateTime("hold_expires_at"),
-                                free ? null : tokens.issue(GuestTokens.Domain.PAYMENT, tenantId, ref),
-                                tokens.issue(GuestTokens.Domain.MANAGE, tenantId, ref), tokens.issue(GuestTokens.Domain.WAIVER, tenantId, ref), free);
-                    }).orElseThrow(() -> ProblemException.notFound("the slot"))));
+            return admit(c, tenantId, clientAddress, sealed.emailLookup(), slotId, seats)
+                    .chain(() -> holds.terms(c, slotId, seats, (int) holdTtl.toSeconds()))
+                    .map(terms -> terms.orElseThrow(() -> ProblemException.notFound("the slot")))
+                    .chain(terms -> {
+                        UUID newGuest = UUID.randomUUID();
+                        return holds.addGuest(c, tenantId, newGuest, sealed)
+                                .chain(added -> holds.insertHold(c, tenantId, bookingId, reference, slotId, seats, terms, added ? newGuest : null,
+                                        sealed, proof.hash(), (int) proofs.ttl().toSeconds()))
+                                .chain(() -> outbox.append(c, tenantId, "booking.created", bookingId.toString(), new JsonObject()
+                                        .put("bookingId", bookingId.toString()).put("reference", reference).put("slotId", slotId.toString())
+                                        .put("seats", seats).put("status", BookingStatus.HELD).put("amountMinor", terms.amountMinor())
+                                        .put("currency", terms.currency()).put("holdExpiresAt", terms.holdExpiresAt().toString())))
+                                .map(ignored -> {
+                                    boolean free = terms.amountMinor() == 0;
+                                    return new Hold(bookingId, reference, BookingStatus.HELD, terms.amountMinor(), terms.currency(),
+                                            terms.holdExpiresAt(), free ? null : tokens.issue(GuestTokens.Domain.PAYMENT, tenantId, reference),
+                                            tokens.issue(GuestTokens.Domain.MANAGE, tenantId, reference),
+                                            tokens.issue(GuestTokens.Domain.WAIVER, tenantId, reference), free);
+                                });
+                    });
         }))
                 // After the commit: the link names a booking that exists.
                 .call(hold -> proofs.send(guest.email(), guest.name(), hold.awaitingEmailProof(), proof))
@@ -128,6 +139,11 @@ public class HoldService {
                 .transform(e -> ProblemException.conflict("not enough free seats on this slot"))
                 .invoke(hold -> registry.counter("palisade.holds", "outcome", "created").increment())
                 .onFailure(ProblemException.class).invoke(e -> registry.counter("palisade.holds", "outcome", refusal((ProblemException) e)).increment());
+    }
+
+    /** The tenant the public slug names, and the rest of the transaction as a visitor of its widget alone. */
+    private Uni<UUID> visitorOf(SqlConnection c, String tenantSlug) {
+        return TenantSlugs.activeTenant(c, tenantSlug).call(tenantId -> tx.rescope(c, DbScope.visitor(tenantId)));
     }
 
     /** Why a hold was refused, as the holds metric counts it: no seats left, a limit, or no such slot. */
@@ -143,21 +159,18 @@ public class HoldService {
     MeterRegistry registry;
 
     private Uni<Void> admit(SqlConnection c, UUID tenantId, String clientAddress, String emailKey, UUID slotId, int seats) {
-        return c.preparedQuery("select refused_by, retry_after_seconds from booking.admit_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
-                .execute(Tuple.from(java.util.Arrays.asList(tenantId, pseudonyms.of("hold-client", clientAddress),
-                        pseudonyms.of("hold-network", ClientNetwork.of(clientAddress)), emailKey, slotId, seats, (int) limitWindow.toSeconds(),
-                        maxPerClient, maxPerNetwork, maxPerEmail, maxSeatsPerClientSlot)))
-                .map(rows -> {
-                    var r = rows.iterator().next();
-                    String refusedBy = r.getString("refused_by");
-                    if (refusedBy != null) {
-                        throw ProblemException.tooManyRequests(switch (refusedBy) {
+        return holds.admit(c, tenantId, pseudonyms.of("hold-client", clientAddress), pseudonyms.of("hold-network", ClientNetwork.of(clientAddress)),
+                emailKey, slotId, seats, new HoldRepository.Limits((int) limitWindow.toSeconds(), maxPerClient, maxPerNetwork, maxPerEmail,
+                        maxSeatsPerClientSlot))
+                .map(refusal -> {
+                    refusal.ifPresent(r -> {
+                        throw ProblemException.tooManyRequests(switch (r.limit()) {
                             case "client" -> "too many holds from this client; try again later";
                             case "client_slot" -> "this client holds as many seats of this slot as one client may; try again later";
                             case "network" -> "too many holds from this client's network; try again later";
                             default -> "too many holds for this email address; try again later";
-                        }, r.getInteger("retry_after_seconds"));
-                    }
+                        }, r.retryAfterSeconds());
+                    });
                     return null;
                 });
     }

@@ -12,6 +12,7 @@ public record DbScope(UUID tenantId, UUID userId, String principal, UUID support
     private static final String ANONYMOUS = "anonymous";
     private static final String UPKEEP = "upkeep";
     private static final String PLATFORM_WORKER = "platform_worker";
+    private static final String VISITOR = "visitor";
 
     public DbScope(UUID tenantId, UUID userId, String principal) {
         this(tenantId, userId, principal, null);
@@ -36,6 +37,19 @@ public record DbScope(UUID tenantId, UUID userId, String principal, UUID support
             throw new IllegalArgumentException("a worker scope needs the tenant it acts for");
         }
         return new DbScope(tenantId, null, TenantContext.WORKER);
+    }
+
+    /**
+     * Somebody nobody knows, on one tenant's public booking widget: the tenant its public slug named. Only policies
+     * on app.principal = 'visitor' admit it, for that tenant alone: to read what the widget shows (published
+     * offerings and their slots) and to write a hold (a held booking, its guest, contact and email proof). It reads
+     * no booking, guest or contact, not even the ones it wrote.
+     */
+    public static DbScope visitor(UUID tenantId) {
+        if (tenantId == null) {
+            throw new IllegalArgumentException("a visitor scope needs the tenant whose widget it is on");
+        }
+        return new DbScope(tenantId, null, VISITOR);
     }
 
     /**

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * What every schema's catalog must say, for each service's tests: every table with a tenant_id forces
- * row-level security with a tenant-and-member policy (or a tenant-and-worker policy: the worker scope, which is no
- * member) for reads and for every write it allows at all, and no
+ * row-level security with a tenant-and-member policy (or a tenant-and-worker or tenant-and-visitor policy: the worker
+ * and visitor scopes, which are no members) for reads and for every write it allows at all, and no
  * service role can bypass it, own a table or change a schema. A migration that forgets fails here.
  */
 public final class RlsCatalog {
@@ -31,7 +31,8 @@ public final class RlsCatalog {
                           and (0 = any(p.polroles) or (select oid from pg_roles where rolname = 'palisade_services') = any(p.polroles))
                           and (coalesce(pg_get_expr(p.polqual, p.polrelid), '') || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '')
                                like any (array['%current_tenant_id()%is_active_member(%',
-                                               '%current_tenant_id()%current_setting(''app.principal''::text, true) = ''worker''::text%']))) as checked_commands,
+                                               '%current_tenant_id()%current_setting(''app.principal''::text, true) = ''worker''::text%',
+                                               '%current_tenant_id()%current_setting(''app.principal''::text, true) = ''visitor''::text%']))) as checked_commands,
                    array(select distinct unnest(case p.polcmd when 'r' then array['SELECT'] when 'a' then array['INSERT']
                                 when 'w' then array['UPDATE'] when 'd' then array['DELETE']
                                 else array['SELECT','INSERT','UPDATE','DELETE'] end)
@@ -63,12 +64,12 @@ public final class RlsCatalog {
                     List<String> checked = List.of((String[]) rs.getArray(4).getArray());
                     List<String> allowed = List.of((String[]) rs.getArray(5).getArray());
                     if (!checked.contains("SELECT")) {
-                        problems.add(table + ": no tenant-and-member or tenant-and-worker policy for SELECT");
+                        problems.add(table + ": no tenant-and-member, tenant-and-worker or tenant-and-visitor policy for SELECT");
                     }
                     // A command without any policy is refused outright (forced RLS): stricter still, and fine.
                     for (String command : List.of("INSERT", "UPDATE", "DELETE")) {
                         if (allowed.contains(command) && !checked.contains(command)) {
-                            problems.add(table + ": no tenant-and-member or tenant-and-worker policy for " + command);
+                            problems.add(table + ": no tenant-and-member, tenant-and-worker or tenant-and-visitor policy for " + command);
                         }
                     }
                 }

@@ -11,7 +11,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Gift card purchases, as the Stripe event worker moves them under the worker scope of their tenant. */
+/** Gift card purchases under the worker scope of their tenant: started from the public page, moved by the Stripe event worker. */
 @ApplicationScoped
 public class GiftCardPurchaseRepository {
 
@@ -40,5 +40,20 @@ public class GiftCardPurchaseRepository {
     public Uni<Void> recordIntent(SqlConnection c, UUID id, String intentId) {
         return c.preparedQuery("update payment.gift_card_purchases set payment_intent_id = $2, status = 'requires_payment', updated_at = now()"
                 + " where id = $1 and status = 'creating'").execute(Tuple.of(id, intentId)).replaceWithVoid();
+    }
+
+    /** How many purchases one client started in the last hour, read under the client's lock: concurrent starts count one after another. */
+    public Uni<Integer> lockClientPurchases(SqlConnection c, UUID tenantId, String clientKey) {
+        return c.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1, 0))").execute(Tuple.of("gift-card-purchase:" + tenantId + ":" + clientKey))
+                .chain(() -> c.preparedQuery("select count(*)::int as started from payment.gift_card_attempts"
+                        + " where client_key = $1 and outcome = 'purchase' and made_at > now() - interval '1 hour'").execute(Tuple.of(clientKey)))
+                .map(rows -> rows.iterator().next().getInteger("started"));
+    }
+
+    public Uni<UUID> insert(SqlConnection c, UUID tenantId, long amountMinor, String currency, String buyerEmailSealed, String account) {
+        UUID id = UUID.randomUUID();
+        return c.preparedQuery("insert into payment.gift_card_purchases (id, tenant_id, amount_minor, currency, buyer_email_sealed, stripe_account_id)"
+                + " values ($1, $2, $3, $4, $5, $6)").execute(Tuple.of(id, tenantId, amountMinor, currency, buyerEmailSealed, account))
+                .replaceWith(id);
     }
 }

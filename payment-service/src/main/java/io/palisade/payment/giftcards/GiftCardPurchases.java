@@ -21,10 +21,10 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.Problem;
 import io.palisade.common.web.ProblemException;
 import io.palisade.payment.payments.GuestPaymentService;
+import io.palisade.payment.payments.PaymentRepository;
 import io.palisade.payment.stripe.StripeGateway;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Guests buy gift cards: a PaymentIntent on the tenant's connected account for the card's value; when Stripe's
@@ -65,6 +65,9 @@ public class GiftCardPurchases {
     GiftCardRepository cards;
 
     @Inject
+    PaymentRepository payments;
+
+    @Inject
     AuditLog audit;
 
     @ConfigProperty(name = "palisade.stripe.publishable-key")
@@ -74,17 +77,20 @@ public class GiftCardPurchases {
     int maxPerHour;
 
     public Uni<GuestPaymentService.Checkout> purchase(String tenantSlug, long amountMinor, String currency, String buyerEmail, String clientAddress) {
-        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug)
-                .chain(tenant -> c.preparedQuery("select * from payment.start_gift_card_purchase($1, $2, $3, $4, $5, $6)")
-                        .execute(Tuple.from(java.util.Arrays.asList(tenant, amountMinor, currency,
-                                secretBox.encrypt(buyerEmail.trim(), emailContext(tenant)), pseudonyms.of("gift-card-client", clientAddress),
-                                maxPerHour)))
-                        .map(rows -> rows.iterator().next())
-                        .map(row -> switch (row.getString("outcome")) {
-                            case "started" -> new Started(tenant, row.getUUID("purchase_id"), row.getString("stripe_account_id"));
-                            case "too_many" -> throw ProblemException.tooManyRequests("too many gift card purchases from this client; try later", 3600);
-                            default -> throw ProblemException.conflict("this operator does not take online payments yet");
-                        })))
+        String client = pseudonyms.of("gift-card-client", clientAddress);
+        // The public page names the tenant by its slug; the purchase starts under that tenant's worker scope.
+        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).call(tenant -> tx.rescope(c, DbScope.worker(tenant)))
+                .chain(tenant -> repository.lockClientPurchases(c, tenant, client).chain(started -> {
+                    if (started >= maxPerHour) {
+                        throw ProblemException.tooManyRequests("too many gift card purchases from this client; try later", 3600);
+                    }
+                    return payments.chargeableAccount(c);
+                }).chain(account -> {
+                    String chargeable = account.orElseThrow(() -> ProblemException.conflict("this operator does not take online payments yet"));
+                    return repository.insert(c, tenant, amountMinor, currency, secretBox.encrypt(buyerEmail.trim(), emailContext(tenant)), chargeable)
+                            .call(() -> cards.recordAttempt(c, tenant, client, "purchase"))
+                            .map(purchase -> new Started(tenant, purchase, chargeable));
+                })))
                 .chain(started -> stripe.createPaymentIntent(started.account(), amountMinor, currency, 0,
                         Map.of("tenant_id", started.tenant().toString(), "purpose", "gift_card", "purchase_id", started.purchase().toString()),
                         "palisade-gift-card-" + started.purchase())

@@ -9,24 +9,28 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.palisade.common.audit.AuditEvent;
+import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.Pseudonyms;
 import io.palisade.common.guests.GuestTokens;
+import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.palisade.payment.payments.PaymentRepository;
+import io.palisade.payment.payments.PaymentSucceeded;
 import io.palisade.payment.stripe.StripeGateway;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * A guest pays a held booking, wholly or partly, with a gift card code. A card checkout already started for the
- * booking is cancelled at Stripe once the code checks out (the next checkout asks only for what is left). The database helper
- * refuses and audits anomalies: code guessing from one client, attempts faster than a person types, and a
- * debit that would take a balance below zero.
+ * booking is cancelled at Stripe once the code checks out (the next checkout asks only for what is left). It runs under the
+ * worker scope of the payment link's tenant, and refuses and audits anomalies: code guessing from one client and attempts
+ * faster than a person types. The ledger's trigger refuses a debit that would take a balance below zero, whoever writes it.
  */
 @ApplicationScoped
 public class GiftCardRedemption {
@@ -34,6 +38,10 @@ public class GiftCardRedemption {
     public record Redeemed(long debitedMinor, long remainingMinor, long giftCardBalanceMinor, boolean paid) {
     }
 
+    private static final String GUESSING_BLOCKED = "guessing_blocked";
+    private static final String TOO_FAST = "too_fast";
+    private static final String NO_SUCH_CARD = "no_such_card";
+    private static final String CANCEL_CHECKOUTS_FIRST = "cancel_checkouts_first";
 
     @Inject
     GuestTokens tokens;
@@ -53,6 +61,15 @@ public class GiftCardRedemption {
     @Inject
     StripeGateway stripe;
 
+    @Inject
+    GiftCardRepository giftCards;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    Outbox outbox;
+
     @ConfigProperty(name = "palisade.gift-cards.max-failures", defaultValue = "5")
     int maxFailures;
 
@@ -71,40 +88,111 @@ public class GiftCardRedemption {
         UUID tenant = claims.tenantId();
         String codeHash = codes.hash(tenant, code);
         String client = pseudonyms.of("gift-card-client", clientAddress);
+        AuditEvent.Actor guest = new AuditEvent.Actor(null, "guest", null, clientAddress);
         // Only once the code, the limits and the booking check out are started card checkouts cancelled at Stripe.
-        return attempt(tenant, claims.bookingRef(), codeHash, client, null)
-                .chain(row -> "cancel_checkouts_first".equals(row.getString("outcome"))
+        return attempt(tenant, claims.bookingRef(), codeHash, client, guest, null)
+                .chain(outcome -> CANCEL_CHECKOUTS_FIRST.equals(outcome.name())
                         ? cancelOpenCardPayments(tenant, claims.bookingRef())
-                                .chain(cancelled -> attempt(tenant, claims.bookingRef(), codeHash, client, cancelled))
-                        : Uni.createFrom().item(row))
+                                .chain(cancelled -> attempt(tenant, claims.bookingRef(), codeHash, client, guest, cancelled))
+                        : Uni.createFrom().item(outcome))
                 .map(this::answer);
     }
 
-    private Uni<Row> attempt(UUID tenant, String reference, String codeHash, String client, List<String> cancelledIntents) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.redeem_gift_card($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-                .execute(Tuple.from(java.util.Arrays.asList(tenant, reference, codeHash, client,
-                        cancelledIntents == null ? null : cancelledIntents.toArray(String[]::new), maxFailures, (int) failureWindow.toSeconds(),
-                        (int) minInterval.toMillis(), minCardMinor)))
-                .map(rows -> rows.iterator().next()));
+    /** What one attempt came to: a refusal's name, or "redeemed" with the amounts. */
+    private record Outcome(String name, long debitedMinor, long remainingMinor, long balanceMinor) {
+
+        static Outcome of(String name) {
+            return new Outcome(name, 0, 0, 0);
+        }
     }
 
-    private Redeemed answer(Row row) {
-        return switch (row.getString("outcome")) {
-            case "redeemed" -> new Redeemed(row.getLong("debited_minor"), row.getLong("remaining_minor"), row.getLong("balance_minor"),
-                    row.getLong("remaining_minor") == 0);
-            case "guessing_blocked" -> throw ProblemException.tooManyRequests("too many wrong gift card codes from this client; try again later",
+    /**
+     * One attempt, under the worker scope of the payment link's tenant: the client's limits, then the booking (locked), the
+     * card (locked), what is due and where the booking's card payments stand. cancelledIntents is null on the first call,
+     * the checkouts Stripe cancelled on the second.
+     */
+    private Uni<Outcome> attempt(UUID tenant, String reference, String codeHash, String client, AuditEvent.Actor guest,
+            List<String> cancelledIntents) {
+        boolean secondCall = cancelledIntents != null;
+        return tx.inScope(DbScope.worker(tenant), c -> giftCards.lockClientAttempts(c, tenant, client, failureWindow, minInterval).chain(recent -> {
+            String limited = recent.wrongCodes() >= maxFailures ? GUESSING_BLOCKED : !secondCall && recent.lastTooRecent() ? TOO_FAST : null;
+            if (limited != null) {
+                // An anomaly is audited once per window and client, however often the client keeps trying.
+                Uni<Void> audited = recent.outcomes().contains(limited) ? Uni.createFrom().voidItem()
+                        : audit.record(c, new AuditEvent(tenant, TOO_FAST.equals(limited) ? "gift_card.redemption_too_fast" : "gift_card.guessing_blocked",
+                                guest, "client", client.substring(0, 16), AuditEvent.SUCCESS, null, null, new JsonObject()
+                                        .put("failedAttempts", recent.wrongCodes()).put("windowSeconds", failureWindow.toSeconds())));
+                return audited.chain(() -> giftCards.recordAttempt(c, tenant, client, limited)).replaceWith(Outcome.of(limited));
+            }
+            return payments.lockBooking(c, reference).chain(booking -> {
+                if (booking.isEmpty() || !"held".equals(booking.get().status()) || !booking.get().holdRunning()) {
+                    return Uni.createFrom().item(Outcome.of("not_payable"));
+                }
+                return giftCards.lockRedeemable(c, codeHash).chain(card -> {
+                    if (card.isEmpty()) {
+                        return giftCards.recordAttempt(c, tenant, client, NO_SUCH_CARD).replaceWith(Outcome.of(NO_SUCH_CARD));
+                    }
+                    Uni<Void> counted = secondCall ? Uni.createFrom().voidItem() : giftCards.recordAttempt(c, tenant, client, "card_found");
+                    return counted.chain(() -> debit(c, tenant, booking.get(), card.get(), guest, cancelledIntents));
+                });
+            });
+        }));
+    }
+
+    private Uni<Outcome> debit(SqlConnection c, UUID tenant, PaymentRepository.PayableBooking booking, GiftCardRepository.Redeemable card,
+            AuditEvent.Actor guest, List<String> cancelledIntents) {
+        if (!card.currency().equals(booking.currency())) {
+            return Uni.createFrom().item(Outcome.of("wrong_currency"));
+        }
+        return payments.giftCardPaid(c, booking.bookingId()).chain(paidByCards -> {
+            long due = booking.amountMinor() - paidByCards;
+            long debited = Math.min(card.balanceMinor(), due);
+            if (debited <= 0) {
+                return Uni.createFrom().item(Outcome.of(due <= 0 ? "already_paid" : "empty_card"));
+            }
+            long rest = due - debited;
+            if (rest > 0 && rest < minCardMinor) {
+                return Uni.createFrom().item(Outcome.of("rest_below_card_minimum"));
+            }
+            Uni<Void> cancelled = cancelledIntents == null ? Uni.createFrom().voidItem()
+                    : payments.cancelCheckouts(c, booking.bookingId(), cancelledIntents);
+            return cancelled.chain(() -> payments.cardPayments(c, booking.bookingId())).chain(cardPayments -> {
+                if (cardPayments.underWay()) {
+                    return Uni.createFrom().item(Outcome.of("card_payment_open"));
+                }
+                if (cardPayments.awaitingGuest()) {
+                    return Uni.createFrom().item(Outcome.of(CANCEL_CHECKOUTS_FIRST));
+                }
+                long balance = card.balanceMinor() - debited;
+                return payments.closeStalledCheckouts(c, booking.bookingId())
+                        // The card is locked, so the balance read stands; the ledger's trigger refuses an overdraw whoever writes.
+                        .chain(() -> giftCards.append(c, tenant, card.id(), "debit", debited, booking.bookingId(), null, "redeemed"))
+                        .chain(() -> audit.record(c, new AuditEvent(tenant, "gift_card.redeemed", guest, "gift_card", card.id().toString(),
+                                AuditEvent.SUCCESS, new JsonObject().put("balanceMinor", card.balanceMinor()), new JsonObject().put("balanceMinor", balance),
+                                new JsonObject().put("bookingId", booking.bookingId().toString()).put("amountMinor", debited))))
+                        .chain(() -> rest > 0 ? Uni.createFrom().voidItem()
+                                : outbox.append(c, tenant, PaymentSucceeded.TYPE, booking.bookingId().toString(),
+                                        new PaymentSucceeded(booking.bookingId(), null, null, null, 0, booking.amountMinor(), booking.currency()).data()))
+                        .replaceWith(new Outcome("redeemed", debited, rest, balance));
+            });
+        });
+    }
+
+    private Redeemed answer(Outcome outcome) {
+        return switch (outcome.name()) {
+            case "redeemed" -> new Redeemed(outcome.debitedMinor(), outcome.remainingMinor(), outcome.balanceMinor(), outcome.remainingMinor() == 0);
+            case GUESSING_BLOCKED -> throw ProblemException.tooManyRequests("too many wrong gift card codes from this client; try again later",
                     failureWindow.toSeconds());
-            case "too_fast" -> throw ProblemException.tooManyRequests("gift card codes are tried too quickly; wait a moment",
+            case TOO_FAST -> throw ProblemException.tooManyRequests("gift card codes are tried too quickly; wait a moment",
                     Math.max(1, minInterval.toSeconds()));
-            case "no_such_card" -> throw ProblemException.notFound("a gift card with this code");
+            case NO_SUCH_CARD -> throw ProblemException.notFound("a gift card with this code");
             case "wrong_currency" -> throw ProblemException.unprocessable("this gift card is in another currency than the booking");
             case "empty_card" -> throw ProblemException.unprocessable("this gift card has no balance left");
             case "already_paid" -> throw ProblemException.conflict("this booking is already paid");
-            case "card_payment_open", "cancel_checkouts_first" -> throw ProblemException.conflict(
+            case "card_payment_open", CANCEL_CHECKOUTS_FIRST -> throw ProblemException.conflict(
                     "a card payment for this booking is under way; wait for it to finish");
             case "rest_below_card_minimum" -> throw ProblemException.unprocessable(
                     "after this gift card less than the smallest card payment would be left to pay; use another gift card or pay by card");
-            case "overdraw_blocked" -> throw ProblemException.conflict("the gift card's balance changed; try again");
             default -> throw ProblemException.conflict("this booking is no longer held for payment");
         };
     }

@@ -3,6 +3,7 @@ package io.palisade.payment.giftcards;
 import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
@@ -71,6 +72,47 @@ public class GiftCardRepository {
                 + " where gift_card_id = $1 order by id").execute(Tuple.of(card))
                 .map(rows -> all(rows, r -> new Entry(r.getLong("id"), r.getString("kind"), r.getLong("amount_minor"), r.getUUID("booking_id"),
                         r.getUUID("actor"), r.getString("reason"), r.getOffsetDateTime("created_at"))));
+    }
+
+    /** A card a code names, still valid, with its balance read after the card's lock: redemptions of one card go one at a time. */
+    public record Redeemable(UUID id, String currency, long balanceMinor) {
+    }
+
+    public Uni<Optional<Redeemable>> lockRedeemable(SqlConnection c, String codeHash) {
+        return c.preparedQuery("select g.id, g.currency from payment.gift_cards g where g.code_hash = $1 and g.expires_at > now()")
+                .execute(Tuple.of(codeHash))
+                .chain(rows -> first(rows).map(r -> c.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+                        .execute(Tuple.of("gift-card:" + r.getUUID("id")))
+                        .chain(() -> c.preparedQuery("select payment.gift_card_balance($1) as balance_minor").execute(Tuple.of(r.getUUID("id"))))
+                        .map(balance -> Optional.of(new Redeemable(r.getUUID("id"), r.getString("currency"),
+                                balance.iterator().next().getLong("balance_minor")))))
+                        .orElseGet(() -> Uni.createFrom().item(Optional.empty())));
+    }
+
+    /** One client's code attempts in the window: wrong codes, whether the last came sooner than minInterval ago, the outcomes seen. */
+    public record RecentAttempts(int wrongCodes, boolean lastTooRecent, List<String> outcomes) {
+    }
+
+    /**
+     * One client's attempts, read under its lock: concurrent attempts of one client count one after another. Under the
+     * worker scope of the payment link's tenant, the attempts are that tenant's alone.
+     */
+    public Uni<RecentAttempts> lockClientAttempts(SqlConnection c, UUID tenantId, String clientKey, Duration window, Duration minInterval) {
+        return c.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1, 0))").execute(Tuple.of("gift-card-client:" + tenantId + ":" + clientKey))
+                .chain(() -> c.preparedQuery("select count(*) filter (where outcome = 'no_such_card')::int as wrong_codes,"
+                        + " coalesce(max(made_at) > now() - make_interval(secs => $3::float8 / 1000), false) as last_too_recent,"
+                        + " coalesce(array_agg(distinct outcome), '{}') as outcomes"
+                        + " from payment.gift_card_attempts where client_key = $1 and made_at > now() - make_interval(secs => $2)")
+                        .execute(Tuple.of(clientKey, (int) window.toSeconds(), minInterval.toMillis())))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new RecentAttempts(r.getInteger("wrong_codes"), r.getBoolean("last_too_recent"), Arrays.asList(r.getArrayOfStrings("outcomes")));
+                });
+    }
+
+    public Uni<Void> recordAttempt(SqlConnection c, UUID tenantId, String clientKey, String outcome) {
+        return c.preparedQuery("insert into payment.gift_card_attempts (tenant_id, client_key, outcome) values ($1, $2, $3)")
+                .execute(Tuple.of(tenantId, clientKey, outcome)).replaceWithVoid();
     }
 
     private static GiftCard card(Row r) {

@@ -79,9 +79,9 @@ public class PaymentIntentStates {
             // The booking's total: this card payment and what gift cards paid before it.
             return payments.setStatus(c, payment.id(), SUCCEEDED)
                     .chain(() -> payments.giftCardPaid(c, payment.bookingId()))
-                    .chain(giftCards -> outbox.append(c, tenant, "payment.succeeded", payment.bookingId().toString(), event(payment, eventId)
-                            .put("amountMinor", payment.amountMinor() + giftCards).put("cardMinor", payment.amountMinor())
-                            .put("giftCardMinor", giftCards)))
+                    .chain(giftCards -> outbox.append(c, tenant, PaymentSucceeded.TYPE, payment.bookingId().toString(),
+                            new PaymentSucceeded(payment.bookingId(), payment.id(), payment.paymentIntentId(), eventId, payment.amountMinor(),
+                                    giftCards, payment.currency()).data()))
                     .replaceWith(SUCCEEDED);
         }
         if (!KEPT.contains(status)) {

@@ -143,6 +143,38 @@ public class PaymentRepository {
                 .map(rows -> all(rows, r -> new OpenIntent(r.getString("payment_intent_id"), r.getString("stripe_account_id"))));
     }
 
+    /** Cancels this booking's unpaid checkouts whose PaymentIntents Stripe has cancelled. */
+    public Uni<Void> cancelCheckouts(SqlConnection c, UUID bookingId, List<String> cancelledIntents) {
+        return c.preparedQuery("update payment.payments set status = 'canceled', updated_at = now()"
+                + " where booking_id = $1 and status = 'requires_payment' and payment_intent_id = any($2)")
+                .execute(Tuple.of(bookingId, cancelledIntents.toArray(String[]::new))).replaceWithVoid();
+    }
+
+    /**
+     * Where a booking's card payments stand, for a gift card to pay it: one paid or being paid (or a checkout started within the
+     * minute, whose PaymentIntent may yet come), and one waiting for the guest.
+     */
+    public record CardPayments(boolean underWay, boolean awaitingGuest) {
+    }
+
+    public Uni<CardPayments> cardPayments(SqlConnection c, UUID bookingId) {
+        return c.preparedQuery("select coalesce(bool_or(status in ('processing', 'succeeded')"
+                + " or (status = 'creating' and created_at > now() - interval '1 minute')), false) as under_way,"
+                + " coalesce(bool_or(status = 'requires_payment'), false) as awaiting_guest from payment.payments where booking_id = $1")
+                .execute(Tuple.of(bookingId))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new CardPayments(r.getBoolean("under_way"), r.getBoolean("awaiting_guest"));
+                });
+    }
+
+    /** Closes the checkouts of a booking whose PaymentIntent was never created (the request died). */
+    public Uni<Void> closeStalledCheckouts(SqlConnection c, UUID bookingId) {
+        return c.preparedQuery("update payment.payments set status = 'canceled', updated_at = now()"
+                + " where booking_id = $1 and status = 'creating' and payment_intent_id is null")
+                .execute(Tuple.of(bookingId)).replaceWithVoid();
+    }
+
     /** What gift cards paid towards a booking: their debits less what was given back. */
     public Uni<Long> giftCardPaid(SqlConnection c, UUID bookingId) {
         return c.preparedQuery("select coalesce(sum(case when kind = 'debit' then amount_minor else -amount_minor end), 0)::bigint as paid"
