@@ -21,3 +21,13 @@ create policy outbox_upkeep_publish on ${flyway:defaultSchema}.outbox for update
     using (current_setting('app.principal', true) = 'upkeep' and published_at is null)
     with check (current_setting('app.principal', true) = 'upkeep' and published_at is not null);
 grant update (published_at) on ${flyway:defaultSchema}.outbox to ${app_role};
+
+-- Who may write an event: a member, for their tenant; and any caller an audit event of no tenant (a failed login names
+-- none; it goes to the platform's chain). Two policies, not one with an OR, so that each binds what it admits where
+-- SecurityDefiners can see it: the first the scope's tenant, the second rows of no tenant (allow-listed, "tenantless").
+drop policy if exists outbox_insert on ${flyway:defaultSchema}.outbox;
+create policy outbox_insert on ${flyway:defaultSchema}.outbox for insert to palisade_services
+    with check (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
+drop policy if exists outbox_tenantless_audit on ${flyway:defaultSchema}.outbox;
+create policy outbox_tenantless_audit on ${flyway:defaultSchema}.outbox for insert to palisade_services
+    with check (tenant_id is null and stream = 'audit');

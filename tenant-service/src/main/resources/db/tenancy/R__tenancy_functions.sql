@@ -33,19 +33,6 @@ create or replace function tenancy.pending_invitation(p_token_hash text)
            and i.expires_at > now() and t.status = 'active'
     $$;
 
--- A password change ends every other session of the user, in every tenant (row-level security would limit
--- the app to the current tenant's tokens). Only the caller's own tokens: the user comes from the scope.
-create or replace function tenancy.revoke_other_sessions(p_keep_family uuid) returns int
-    language sql volatile security definer set search_path = pg_catalog, pg_temp
-    as $$
-        with revoked as (
-            update tenancy.refresh_tokens set revoked_at = now()
-             where user_id = tenancy.current_user_id() and revoked_at is null
-               and family_id is distinct from p_keep_family
-            returning 1)
-        select count(*)::int from revoked
-    $$;
-
 -- The second-factor step presents only the opaque challenge token: whose login, for which tenant.
 create or replace function tenancy.mfa_challenge_scope(p_token_hash text)
     returns table (user_id uuid, tenant_id uuid)
@@ -158,20 +145,6 @@ create or replace function tenancy.platform_counts()
                (select count(*) from tenancy.support_sessions s
                  where s.started_at is not null and s.ended_at is null and s.expires_at > now())
          where tenancy.is_platform_admin()
-    $$;
-
--- Logout and refresh-token reuse revoke the token's whole family even when the user, the membership or the
--- tenant is no longer active (row-level security would hide the token from the app then). Only the family of
--- the presented token: whoever holds a token may end its session, nothing else.
-create or replace function tenancy.revoke_refresh_family(p_token_hash text) returns int
-    language sql volatile security definer set search_path = pg_catalog, pg_temp
-    as $$
-        with revoked as (
-            update tenancy.refresh_tokens r set revoked_at = now()
-             where r.family_id = (select t.family_id from tenancy.refresh_tokens t where t.token_hash = p_token_hash)
-               and r.revoked_at is null
-            returning 1)
-        select count(*)::int from revoked
     $$;
 
 create or replace function tenancy.issue_guest_link(p_tenant uuid, p_email_lookup text, p_token_hash text, p_ttl_seconds int,

@@ -102,8 +102,11 @@ class CatalogTest {
         bearer(owner).get("/security/isolation-proof").then().statusCode(200).body("securityDefiners.pass", equalTo(true))
                 .body("securityDefiners.tenantBlindPolicies.policy", hasItem("tenancy.outbox.outbox_upkeep_select"));
         try (Connection c = PalisadeTestStack.get().connectAs("tenancy_owner"); Statement st = c.createStatement()) {
-            // As a careless migration would: a policy that checks no tenant, and an allow-listed one widened with an OR.
+            // As a careless migration would: a policy that checks no tenant, one that names the tenant only in an OR, and an
+            // allow-listed one widened with an OR.
             st.execute("create policy memberships_for_reports on tenancy.memberships for select to tenant_service using (true)");
+            st.execute("create policy invitations_for_reports on tenancy.invitations for select to tenant_service"
+                    + " using (tenant_id = tenancy.current_tenant_id() or accepted_at is not null)");
             st.execute("alter policy outbox_upkeep_select on tenancy.outbox using"
                     + " (current_setting('app.principal', true) = 'upkeep' or current_setting('app.principal', true) = 'staff')");
             try {
@@ -112,10 +115,12 @@ class CatalogTest {
                         .body("securityDefiners.problems", hasItem(
                                 "tenancy.memberships.memberships_for_reports: checks no tenant and is not on the allow-list"
                                         + " db/security-definers.txt (SELECT: true)"))
+                        .body("securityDefiners.tenantBlindPolicies.policy", hasItem("tenancy.invitations.invitations_for_reports"))
                         .body("securityDefiners.tenantBlindPolicies.find { it.policy == 'tenancy.outbox.outbox_upkeep_select' }.pass",
                                 equalTo(false));
             } finally {
                 st.execute("drop policy memberships_for_reports on tenancy.memberships");
+                st.execute("drop policy invitations_for_reports on tenancy.invitations");
                 st.execute("alter policy outbox_upkeep_select on tenancy.outbox using (current_setting('app.principal', true) = 'upkeep')");
             }
         }

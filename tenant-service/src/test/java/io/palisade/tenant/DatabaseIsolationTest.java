@@ -2,6 +2,7 @@ package io.palisade.tenant;
 
 import static io.palisade.tenant.Api.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.sql.Connection;
@@ -114,6 +115,30 @@ class DatabaseIsolationTest {
     }
 
     @Test
+    void aUsersOwnScopeEndsTheirSessionsInEveryTenantAndNothingElse() throws SQLException {
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            ownScope(c, a.ownerId());
+            assertTrue(count(c, "tenancy.refresh_tokens") > 0, "their own sessions, from signing in");
+            assertEquals(0, countWhere(c, "tenancy.refresh_tokens", "user_id <> '" + a.ownerId() + "'"), "nobody else's");
+            assertEquals(0, update(c, "update tenancy.refresh_tokens set revoked_at = now() where user_id = '" + b.ownerId() + "'"));
+            // Ending is all it may do: a session is never revived, nor lengthened.
+            assertRefused(c, "update tenancy.refresh_tokens set expires_at = now() + interval '10 years'");
+            ownScope(c, a.ownerId()); // assertRefused rolled the transaction back, and the scope with it
+            assertTrue(update(c, "update tenancy.refresh_tokens set revoked_at = now()") > 0);
+            assertRefused(c, "update tenancy.refresh_tokens set revoked_at = null");
+            c.rollback();
+        }
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            // In a tenant, the user sees only what the membership gives: not their sessions elsewhere.
+            scope(c, a.id(), a.ownerId());
+            assertEquals(0, countWhere(c, "tenancy.refresh_tokens", "tenant_id <> '" + a.id() + "'"));
+            c.rollback();
+        }
+    }
+
+    @Test
     void writingAnotherTenantsIdIsRefusedByTheDatabase() throws SQLException {
         try (Connection c = app()) {
             c.setAutoCommit(false);
@@ -193,6 +218,15 @@ class DatabaseIsolationTest {
                 "select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true), set_config('app.principal', 'staff', true)")) {
             ps.setString(1, tenant.toString());
             ps.setString(2, user.toString());
+            ps.execute();
+        }
+    }
+
+    /** A user's own scope, in no tenant (DbScope.user). */
+    static void ownScope(Connection c, UUID user) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select set_config('app.tenant_id', '', true), set_config('app.user_id', ?, true), set_config('app.principal', 'staff', true)")) {
+            ps.setString(1, user.toString());
             ps.execute();
         }
     }

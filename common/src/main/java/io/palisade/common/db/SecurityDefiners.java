@@ -44,6 +44,15 @@ public final class SecurityDefiners {
     /** The bound of a policy on a user's own account rows (which belong to no tenant): the row is the scope's user's. */
     static final String OWN_ROWS = "own";
 
+    /** The bound of a policy on rows of no tenant (the platform's own audit events): the row has no tenant. */
+    static final String TENANTLESS = "tenantless";
+
+    /** The bound of a policy for members of the scope's tenant on rows that belong to no tenant (users), found through it. */
+    static final String MEMBER = "member";
+
+    /** The bound of a policy for the platform's administrators (the platform's feed across tenants). */
+    static final String PLATFORM_ADMIN = "platform_admin";
+
     /**
      * One allow-listed function (who may execute it) or policy ({@code executableBy}: the app.principal it must
      * require, or {@value #OWN_ROWS}), and why it exists.
@@ -141,8 +150,8 @@ public final class SecurityDefiners {
                and ($1::text is null or n.nspname = $1)
              order by 2""";
 
-    // Permissive policies that apply to a service role (PUBLIC, palisade_services or one of its members) and name no
-    // tenant in either expression.
+    // Permissive policies that apply to a service role (PUBLIC, palisade_services or one of its members); which of them
+    // bind no tenant is decided in Java (tenantBound).
     private static final String TENANT_BLIND_POLICIES = """
             select n.nspname as schema, n.nspname || '.' || c.relname || '.' || p.polname as policy,
                    case p.polcmd when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE' when 'd' then 'DELETE'
@@ -155,7 +164,6 @@ public final class SecurityDefiners {
                                or r.oid = (select oid from pg_roles where rolname = 'palisade_services')
                                or exists (select 1 from pg_auth_members m join pg_roles g on g.oid = m.roleid
                                            where m.member = r.oid and g.rolname = 'palisade_services'))
-               and concat(pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)) not like '%current_tenant_id()%'
                -- A policy of false admits nothing.
                and not (coalesce(pg_get_expr(p.polqual, p.polrelid), 'false') = 'false'
                         and coalesce(pg_get_expr(p.polwithcheck, p.polrelid), 'false') = 'false')
@@ -171,7 +179,12 @@ public final class SecurityDefiners {
                 .execute(Tuple.of(schema)).map(policyRows -> {
                     Map<String, Allowed> allowed = allowList();
                     List<Definer> definers = Rows.all(functions, r -> definer(r, allowed.get(r.getString("function"))));
-                    List<TenantBlindPolicy> policies = Rows.all(policyRows, r -> policy(r, allowedPolicy(allowed, r.getString("policy"))));
+                    List<TenantBlindPolicy> policies = new ArrayList<>();
+                    for (Row r : policyRows) {
+                        if (!tenantBound(r.getString("using_expression")) || !tenantBound(r.getString("check_expression"))) {
+                            policies.add(policy(r, allowedPolicy(allowed, r.getString("policy"))));
+                        }
+                    }
                     Set<String> schemas = new TreeSet<>();
                     if (schema != null) {
                         schemas.add(schema);
@@ -198,6 +211,71 @@ public final class SecurityDefiners {
                 }));
     }
 
+    /** A row of the scope's tenant: its tenant_id, a tenant's own id, or an audit chain's key (the tenant id as text). */
+    private static final List<String> TENANT_MATCH = List.of("(tenant_id = tenancy.current_tenant_id())", "(id = tenancy.current_tenant_id())",
+            "(chain_key = (tenancy.current_tenant_id())::text)");
+
+    /**
+     * Whether a policy expression (absent: nothing to check) admits only rows of the scope's tenant: the tenant match is
+     * one of its top-level conjuncts. A mention of the tenant anywhere else (in an OR, a subquery) binds nothing.
+     */
+    static boolean tenantBound(String expression) {
+        return expression == null || topLevelConjuncts(expression).stream().anyMatch(TENANT_MATCH::contains);
+    }
+
+    /** pg_get_expr parenthesises fully: "((a) AND (b) AND (c))" is three conjuncts, "(a)" one, "((a) OR (b))" one. */
+    static List<String> topLevelConjuncts(String expression) {
+        String inner = expression.startsWith("(") && closingParenthesis(expression, 0) == expression.length() - 1
+                ? expression.substring(1, expression.length() - 1) : expression;
+        List<String> conjuncts = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        boolean quoted = false;
+        for (int i = 0; i < inner.length(); i++) {
+            char ch = inner.charAt(i);
+            if (ch == '\'') {
+                quoted = !quoted;
+            } else if (!quoted && ch == '(') {
+                depth++;
+            } else if (!quoted && ch == ')') {
+                depth--;
+            } else if (!quoted && depth == 0 && inner.startsWith(" AND ", i)) {
+                conjuncts.add(inner.substring(start, i));
+                start = i + " AND ".length();
+            }
+        }
+        conjuncts.add(inner.substring(start));
+        // A single conjunct is the whole expression again, parenthesised as pg_get_expr writes it.
+        return conjuncts.size() == 1 ? List.of(expression) : conjuncts;
+    }
+
+    private static int closingParenthesis(String text, int open) {
+        int depth = 0;
+        boolean quoted = false;
+        for (int i = open; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch == '\'') {
+                quoted = !quoted;
+            } else if (!quoted && ch == '(') {
+                depth++;
+            } else if (!quoted && ch == ')' && --depth == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** What a policy's bound on the allow-list requires as one of its top-level conjuncts (any one of these). */
+    static List<String> boundConjuncts(String bound) {
+        return switch (bound) {
+            case OWN_ROWS -> List.of("(user_id = tenancy.current_user_id())", "(id = tenancy.current_user_id())");
+            case TENANTLESS -> List.of("(tenant_id IS NULL)");
+            case MEMBER -> List.of("( SELECT tenancy.is_active_member(tenancy.current_tenant_id()) AS is_active_member)");
+            case PLATFORM_ADMIN -> List.of("( SELECT tenancy.is_platform_admin() AS is_platform_admin)");
+            default -> List.of("(current_setting('app.principal'::text, true) = '" + bound + "'::text)");
+        };
+    }
+
     private static Allowed allowedPolicy(Map<String, Allowed> allowed, String policy) {
         Allowed exact = allowed.get(POLICY + policy);
         return exact != null ? exact : allowed.get(POLICY + "*" + policy.substring(policy.indexOf('.')));
@@ -218,13 +296,11 @@ public final class SecurityDefiners {
             problems.add("the allow-list names no bound for it (an app.principal, or " + OWN_ROWS + ")");
         } else {
             for (String bound : allowed.executableBy()) {
-                // pg_get_expr parenthesises fully: the bound alone, or ANDed at the top with the rest, never ORed.
-                List<String> required = OWN_ROWS.equals(bound)
-                        ? List.of("(user_id = tenancy.current_user_id())", "(id = tenancy.current_user_id())")
-                        : List.of("(current_setting('app.principal'::text, true) = '" + bound + "'::text)");
-                if (!parts.stream().allMatch(part -> required.stream().anyMatch(bounded -> part.equals(bounded) || part.startsWith("(" + bounded + " AND ")))) {
-                    problems.add("does not require " + (OWN_ROWS.equals(bound) ? "the scope's user's own rows" : "app.principal = '" + bound + "'")
-                            + " in every expression, as the allow-list says (" + expression + ")");
+                // The bound alone, or ANDed at the top with the rest, never ORed.
+                List<String> required = boundConjuncts(bound);
+                if (!parts.stream().allMatch(part -> topLevelConjuncts(part).stream().anyMatch(required::contains))) {
+                    problems.add("does not require " + required.get(0) + " in every expression, as the allow-list's bound " + bound
+                            + " says (" + expression + ")");
                 }
             }
         }

@@ -121,9 +121,14 @@ public class AccountRepository {
                 .execute(Tuple.of(familyId)).replaceWithVoid();
     }
 
-    /** The whole family of the token with this hash, through the definer helper (works for inactive members too). */
+    /**
+     * The whole family of the token with this hash, under the user's own scope (DbScope.user), which may end their
+     * sessions in every tenant whatever the state of the membership (refresh_tokens_own_revoke).
+     */
     public Uni<Void> revokeFamilyOf(SqlConnection c, String tokenHash) {
-        return c.preparedQuery("select tenancy.revoke_refresh_family($1)").execute(Tuple.of(tokenHash)).replaceWithVoid();
+        return c.preparedQuery("update tenancy.refresh_tokens set revoked_at = now() where family_id ="
+                + " (select family_id from tenancy.refresh_tokens where token_hash = $1) and revoked_at is null")
+                .execute(Tuple.of(tokenHash)).replaceWithVoid();
     }
 
     public Uni<Optional<TenantChoice>> activeMembership(SqlConnection c, UUID tenantId, UUID userId) {

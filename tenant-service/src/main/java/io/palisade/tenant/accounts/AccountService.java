@@ -141,8 +141,10 @@ public class AccountService {
             UUID userId = scope.get()[1];
             return tx.inScope(new DbScope(tenantId, userId, "staff"), c -> accounts.lockRefreshToken(c, hash).chain(token -> {
                 if (token.isEmpty()) {
-                    // Hidden by row-level security: the user, membership or tenant is no longer active. End it anyway.
-                    return accounts.revokeFamilyOf(c, hash).replaceWith(new Rotation(RefreshOutcome.REJECTED, null));
+                    // Hidden by row-level security: the user, membership or tenant is no longer active. End it anyway,
+                    // under the user's own scope, where their sessions in every tenant are theirs to end.
+                    return tx.rescope(c, DbScope.user(userId)).chain(() -> accounts.revokeFamilyOf(c, hash))
+                            .replaceWith(new Rotation(RefreshOutcome.REJECTED, null));
                 }
                 AccountRepository.RefreshToken t = token.get();
                 if (t.usedAt() != null || t.revokedAt() != null) {
@@ -176,7 +178,11 @@ public class AccountService {
      * tokens are ignored: logout always succeeds.
      */
     public Uni<Void> logout(String presented) {
-        return tx.inScope(DbScope.anonymous(), c -> accounts.revokeFamilyOf(c, Hashes.sha256Hex(presented)));
+        String hash = Hashes.sha256Hex(presented);
+        // The token's hash names its user; the family is ended under that user's own scope (no tenant: in every tenant).
+        return tx.inScope(DbScope.anonymous(), c -> accounts.refreshTokenScope(c, hash).chain(scope -> scope.isEmpty()
+                ? Uni.createFrom().voidItem()
+                : tx.rescope(c, DbScope.user(scope.get()[1])).chain(() -> accounts.revokeFamilyOf(c, hash))));
     }
 
     public record Joined(UUID tenantId, UUID userId) {

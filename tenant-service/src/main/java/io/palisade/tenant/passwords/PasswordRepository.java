@@ -49,8 +49,10 @@ public class PasswordRepository {
                 .execute(Tuple.of(userId, expectedHash, newHash)).map(rows -> rows.rowCount() == 1);
     }
 
+    /** Under the user's own scope (DbScope.user): ends their sessions in every tenant but the one kept (refresh_tokens_own_revoke). */
     public Uni<Integer> revokeOtherSessions(SqlConnection c, UUID keepFamily) {
-        return c.preparedQuery("select tenancy.revoke_other_sessions($1) as revoked").execute(Tuple.of(keepFamily))
-                .map(rows -> rows.iterator().next().getInteger("revoked"));
+        return c.preparedQuery("update tenancy.refresh_tokens set revoked_at = now() where user_id = tenancy.current_user_id()"
+                + " and revoked_at is null and family_id is distinct from $1").execute(Tuple.of(keepFamily))
+                .map(rows -> rows.rowCount());
     }
 }

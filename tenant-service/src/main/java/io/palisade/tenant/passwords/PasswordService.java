@@ -108,7 +108,10 @@ public class PasswordService {
                 throw ProblemException.conflict("the password was changed meanwhile; sign in again");
             }
             return passwords.remember(c, userId, next.historyHash())
+                    // The user's sessions in every tenant are theirs to end under their own scope; then back to the caller's.
+                    .chain(() -> tx.rescope(c, DbScope.user(userId)))
                     .chain(() -> passwords.revokeOtherSessions(c, caller.sessionId()))
+                    .call(() -> tx.rescope(c, caller.scope()))
                     .chain(revoked -> audit.record(c, new AuditEvent(caller.scope().tenantId(), "account.password_changed",
                             new AuditEvent.Actor(userId, caller.role(), null, caller.clientIp()), "user", userId.toString(),
                             AuditEvent.SUCCESS, null, null, new JsonObject().put("otherSessionsEnded", revoked))));
