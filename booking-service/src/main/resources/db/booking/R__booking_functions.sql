@@ -82,42 +82,12 @@ create or replace function booking.claim_notifications(p_limit int, p_lease_seco
           join booking.booking_contacts k on k.booking_id = c.booking_id
     $$;
 
--- Erasure reaches what was given under the guest's email with any booking, the guest's own or not: contact details,
--- waiver signatures and pending messages of those bookings too.
-create or replace function booking.process_erasures(p_limit int) returns int
-    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+-- Pending erasure requests of every tenant, as (tenant, request): each is carried out under its tenant's worker scope
+-- (ErasureWorker).
+create or replace function booking.due_erasures(p_limit int) returns table (tenant_id uuid, request_id uuid)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-    declare
-        r booking.erasure_requests%rowtype;
-        v_lookup text;
-        v_bookings uuid[];
-        n int := 0;
-    begin
-        for r in select * from booking.erasure_requests where status = 'pending' order by due_at limit p_limit for update skip locked loop
-            select g.email_lookup into v_lookup from booking.guests g where g.tenant_id = r.tenant_id and g.id = r.guest_id;
-            select coalesce(array_agg(b.id), '{}') into v_bookings from booking.bookings b
-             where b.tenant_id = r.tenant_id
-               and (b.guest_id = r.guest_id
-                    or b.id in (select k.booking_id from booking.booking_contacts k where k.tenant_id = r.tenant_id and k.email_lookup = v_lookup));
-            delete from booking.hold_attempts a where a.tenant_id = r.tenant_id and a.email_key = v_lookup;
-            update booking.booking_contacts
-               set name = 'anonymized', email_lookup = 'anonymized:' || booking_id, email_sealed = 'anonymized', phone_sealed = null,
-                   dietary_sealed = null, allergies_sealed = null
-             where tenant_id = r.tenant_id and booking_id = any(v_bookings);
-            update booking.guests
-               set name = 'anonymized', email_lookup = 'anonymized:' || id, email_sealed = 'anonymized', phone_sealed = null,
-                   dietary_sealed = null, allergies_sealed = null, anonymized_at = coalesce(anonymized_at, now()), updated_at = now()
-             where tenant_id = r.tenant_id and id = r.guest_id;
-            update booking.waiver_signatures s set signer_name = 'anonymized' where s.booking_id = any(v_bookings);
-            update booking.notifications set status = 'cancelled'
-             where tenant_id = r.tenant_id and booking_id = any(v_bookings) and status in ('pending', 'sending');
-            update booking.erasure_requests set status = 'completed', completed_at = now() where id = r.id;
-            perform booking.audit_event(r.tenant_id, 'guest.anonymized', r.requested_by, null, 'guest', r.guest_id::text,
-                    null, null, jsonb_build_object('erasureRequest', r.id, 'requestedAt', r.requested_at));
-            n := n + 1;
-        end loop;
-        return n;
-    end
+        select r.tenant_id, r.id from booking.erasure_requests r where r.status = 'pending' order by r.due_at limit p_limit
     $$;
 
 -- Admits one hold, or answers which limit refuses it ('client', 'client_slot', 'network' or 'email') and when the

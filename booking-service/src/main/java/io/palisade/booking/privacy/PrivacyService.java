@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
@@ -19,11 +18,9 @@ import io.palisade.booking.guests.GuestData;
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.tenancy.CurrentTenant;
-import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantContext;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,8 +29,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /** Guests' privacy for the tenant's owners and admins: find a guest, export their data, erase it. */
 @ApplicationScoped
 public class PrivacyService {
-
-    private static final Logger LOG = Logger.getLogger(PrivacyService.class);
 
     @Inject
     TenantTransactions tx;
@@ -127,17 +122,6 @@ public class PrivacyService {
         return tx.inTenant(currentTenant.get(), c -> c.query("select id, guest_id, status, requested_at, due_at, completed_at"
                 + " from booking.erasure_requests order by requested_at desc limit 200").execute()
                 .map(rows -> all(rows, PrivacyService::request)));
-    }
-
-    @Scheduled(every = "${palisade.privacy.erasure-check:60s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> processErasures() {
-        return tx.inBackground(DbScope.anonymous(), c -> c.query("select booking.process_erasures(100) as done").execute())
-                .invoke(rows -> {
-                    int done = rows.iterator().next().getInteger("done");
-                    if (done > 0) {
-                        LOG.infof("%d erasure request(s) carried out", done);
-                    }
-                }).replaceWithVoid();
     }
 
     private static ErasureRequest request(io.vertx.mutiny.sqlclient.Row r) {
