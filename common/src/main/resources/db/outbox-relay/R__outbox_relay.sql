@@ -31,3 +31,6 @@ create policy outbox_insert on ${flyway:defaultSchema}.outbox for insert to pali
 drop policy if exists outbox_tenantless_audit on ${flyway:defaultSchema}.outbox;
 create policy outbox_tenantless_audit on ${flyway:defaultSchema}.outbox for insert to palisade_services
     with check (tenant_id is null and stream = 'audit');
+
+-- Every event, audit events included, is written by Java through one API (Outbox, AuditLog); no SQL helper writes one.
+drop function if exists ${flyway:defaultSchema}.audit_event(uuid, text, uuid, text, text, text, jsonb, jsonb, jsonb);

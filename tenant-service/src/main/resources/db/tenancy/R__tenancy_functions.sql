@@ -113,27 +113,14 @@ create or replace function tenancy.running_support_session(p_session uuid)
            and s.started_at is not null and s.ended_at is null and s.expires_at > now()
     $$;
 
--- Sessions that ran out: marked ended, each with its audit event in the tenant's log (the event has the
--- shape of common's AuditEvent, schema version 1; docs/audit-events.md).
-create or replace function tenancy.expire_support_sessions() returns int
-    language sql volatile security definer set search_path = pg_catalog, pg_temp
+-- Running support sessions that ran out, in every tenant, as (tenant, session): each is ended under its tenant's
+-- worker scope with its audit event (SupportAccess.expire).
+create or replace function tenancy.expired_support_sessions(p_limit int) returns table (tenant_id uuid, session_id uuid)
+    language sql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        with expired as (
-            update tenancy.support_sessions s set ended_at = s.expires_at, end_reason = 'expired'
-             where s.started_at is not null and s.ended_at is null and s.expires_at <= now()
-            returning s.id, s.tenant_id, s.platform_admin_id),
-        logged as (
-            insert into tenancy.outbox (id, tenant_id, stream, type, subject, data)
-            select gen_random_uuid(), e.tenant_id, 'audit', 'platform.impersonate_tenant', e.id::text,
-                   jsonb_build_object('schemaVersion', 1, 'action', 'platform.impersonate_tenant', 'tenantId', e.tenant_id,
-                       'actor', jsonb_build_object('userId', e.platform_admin_id, 'role', 'platform-admin',
-                                                   'impersonatorId', e.platform_admin_id, 'clientIp', null),
-                       'target', jsonb_build_object('type', 'support_session', 'id', e.id),
-                       'outcome', 'success', 'before', null, 'after', null,
-                       'details', jsonb_build_object('phase', 'ended', 'endReason', 'expired'), 'requestId', null)
-              from expired e
-            returning 1)
-        select count(*)::int from logged
+        select s.tenant_id, s.id from tenancy.support_sessions s
+         where s.started_at is not null and s.ended_at is null and s.expires_at <= now()
+         order by s.expires_at limit p_limit
     $$;
 
 -- What a platform admin may see without a session: counts, never rows.
@@ -278,24 +265,26 @@ create or replace function tenancy.login_memberships()
          order by t.slug
     $$;
 
-create or replace function tenancy.accept_invitation(p_token_hash text) returns uuid
+create or replace function tenancy.accept_invitation(p_token_hash text)
+    returns table (tenant_id uuid, invitation_id uuid, role text, permissions bigint)
     language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
+    #variable_conflict use_column
     declare
         inv tenancy.invitations%rowtype;
         v_user uuid := tenancy.current_user_id();
     begin
         if v_user is null then
-            return null;
+            return;
         end if;
         select i.* into inv from tenancy.invitations i
          where i.token_hash = p_token_hash and i.accepted_at is null and i.revoked_at is null and i.expires_at > now()
            for update;
         if not found then
-            return null;
+            return;
         end if;
         if not exists (select 1 from tenancy.users u where u.id = v_user and u.email = inv.email and u.status = 'active') then
-            return null;
+            return;
         end if;
         insert into tenancy.memberships (tenant_id, user_id, role, permissions, status)
         values (inv.tenant_id, v_user, inv.role, inv.permissions, 'active')
@@ -303,11 +292,8 @@ create or replace function tenancy.accept_invitation(p_token_hash text) returns 
            set role = excluded.role, permissions = excluded.permissions, status = 'active', updated_at = now()
          where tenancy.memberships.role <> 'owner';
         update tenancy.invitations set accepted_at = now(), accepted_by = v_user where id = inv.id;
-        -- The invitee is no member yet, so this helper records member.joined itself, in the same transaction.
-        insert into tenancy.outbox (id, tenant_id, type, subject, data)
-        values (gen_random_uuid(), inv.tenant_id, 'member.joined', v_user::text,
-                jsonb_build_object('invitation', inv.id, 'role', inv.role, 'permissions', inv.permissions));
-        return inv.tenant_id;
+        -- The caller announces member.joined as the member it now is (AccountService.accept).
+        return query select inv.tenant_id, inv.id, inv.role, inv.permissions;
     end
     $$;
 

@@ -12,7 +12,9 @@ import jakarta.inject.Inject;
 
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.db.Rows;
+import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
+import io.palisade.common.tenancy.TenantContext;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.Problem;
 import io.palisade.common.web.ProblemException;
@@ -21,6 +23,7 @@ import io.palisade.tenant.lockout.LoginThrottle;
 import io.palisade.tenant.passwords.PasswordHasher;
 import io.palisade.tenant.passwords.PasswordService;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Login, refresh rotation with reuse detection, logout, accepting invitations. */
@@ -36,6 +39,9 @@ public class AccountService {
 
     @Inject
     AccountRepository accounts;
+
+    @Inject
+    Outbox outbox;
 
     @Inject
     PasswordHasher passwords;
@@ -238,15 +244,21 @@ public class AccountService {
                 .call(joined -> emailProofs.send(userId, email));
     }
 
-    /** Joins the invitation's tenant as the scope's user ({@code userId}: DbScope.user of the same transaction). */
+    /**
+     * Joins the invitation's tenant as the scope's user ({@code userId}: DbScope.user of the same transaction), then, a
+     * member now, announces it as any member change is announced, and goes back to the user's scope.
+     */
     private Uni<Joined> accept(io.vertx.mutiny.sqlclient.SqlConnection c, String invitationHash, UUID userId) {
-        return c.preparedQuery("select tenancy.accept_invitation($1) as tenant_id").execute(Tuple.of(invitationHash))
-                .map(rows -> {
-                    UUID tenantId = rows.iterator().next().getUUID("tenant_id");
-                    if (tenantId == null) {
-                        throw ProblemException.notFound("the invitation (it may have expired, been revoked or used)");
-                    }
-                    return new Joined(tenantId, userId);
+        return c.preparedQuery("select tenant_id, invitation_id, role, permissions from tenancy.accept_invitation($1)").execute(Tuple.of(invitationHash))
+                .map(rows -> Rows.first(rows).orElseThrow(() -> ProblemException.notFound("the invitation (it may have expired, been revoked or used)")))
+                .chain(joined -> {
+                    UUID tenantId = joined.getUUID("tenant_id");
+                    return tx.rescope(c, new DbScope(tenantId, userId, TenantContext.STAFF))
+                            .chain(() -> outbox.append(c, tenantId, "member.joined", userId.toString(), new JsonObject()
+                                    .put("invitation", joined.getUUID("invitation_id").toString()).put("role", joined.getString("role"))
+                                    .put("permissions", joined.getLong("permissions"))))
+                            .chain(() -> tx.rescope(c, DbScope.user(userId)))
+                            .replaceWith(new Joined(tenantId, userId));
                 });
     }
 

@@ -21,6 +21,7 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.palisade.tenant.tokens.AccessTokens;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -118,11 +119,20 @@ public class SupportAccess {
 
     @Scheduled(every = "${palisade.support.expiry-check:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> expire() {
-        return tx.inBackground(DbScope.anonymous(), sessions::expire).invoke(n -> {
-            if (n > 0) {
-                LOG.infof("%d support session(s) expired", n);
-            }
-        }).replaceWithVoid();
+        return tx.inBackground(DbScope.anonymous(), c -> sessions.expired(c, 100))
+                .onItem().transformToMulti(expired -> Multi.createFrom().iterable(expired))
+                .onItem().transformToUniAndConcatenate(due -> tx.inBackground(DbScope.worker(due.tenantId()), c -> sessions.expire(c, due.sessionId())
+                        .chain(found -> found.map(ended -> audit.record(c, new AuditEvent(due.tenantId(), ACTION,
+                                new AuditEvent.Actor(ended.platformAdminId(), Roles.PLATFORM_ADMIN, ended.platformAdminId(), null), "support_session",
+                                ended.id().toString(), AuditEvent.SUCCESS, null, null,
+                                new JsonObject().put("phase", "ended").put("endReason", ended.endReason()))).replaceWith(1))
+                                .orElseGet(() -> Uni.createFrom().item(0)))))
+                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue))
+                .invoke(n -> {
+                    if (n > 0) {
+                        LOG.infof("%d support session(s) expired", n);
+                    }
+                }).replaceWithVoid();
     }
 
     /** An impersonation event in the tenant's log, written as the platform admin (allowed for audit events only). */

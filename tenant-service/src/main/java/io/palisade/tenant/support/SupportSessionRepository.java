@@ -61,9 +61,21 @@ public class SupportSessionRepository {
                 .execute(Tuple.of(sessionId, endedBy, reason)).map(rows -> first(rows).map(SupportSessionRepository::session));
     }
 
-    public Uni<Integer> expire(SqlConnection c) {
-        return c.query("select tenancy.expire_support_sessions() as expired").execute()
-                .map(rows -> rows.iterator().next().getInteger("expired"));
+    public record Expired(UUID tenantId, UUID sessionId) {
+    }
+
+    /** Running sessions that ran out, in every tenant: the one claim across tenants (tenancy.expired_support_sessions). */
+    public Uni<List<Expired>> expired(SqlConnection c, int limit) {
+        return c.preparedQuery("select tenant_id, session_id from tenancy.expired_support_sessions($1)").execute(Tuple.of(limit))
+                .map(rows -> all(rows, r -> new Expired(r.getUUID("tenant_id"), r.getUUID("session_id"))));
+    }
+
+    /** Ends a session that ran out, at its expiry; empty if it is no longer running. */
+    public Uni<Optional<Session>> expire(SqlConnection c, UUID sessionId) {
+        return c.preparedQuery("update tenancy.support_sessions set ended_at = expires_at, end_reason = 'expired'"
+                + " where id = $1 and started_at is not null and ended_at is null and expires_at <= now()"
+                + " returning id, platform_admin_id, reason, link_expires_at, started_at, expires_at, ended_at, end_reason, created_at")
+                .execute(Tuple.of(sessionId)).map(rows -> first(rows).map(SupportSessionRepository::session));
     }
 
     private static Session session(Row r) {

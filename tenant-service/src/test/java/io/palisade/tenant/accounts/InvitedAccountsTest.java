@@ -12,6 +12,7 @@ import io.palisade.tenant.Api;
 import io.palisade.tenant.Api.TestTenant;
 import io.palisade.tenant.MailDrop;
 import io.palisade.tenant.TenantServiceStack;
+import io.palisade.devstack.testing.PalisadeTestStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -58,5 +59,8 @@ class InvitedAccountsTest {
         TestTenant other = Api.newTenant(null);
         json().body(Map.of("token", invite(other, signedUp.ownerEmail()), "password", Api.PASSWORD)).post("/invitations/accept")
                 .then().statusCode(200);
+        // Announced as the member it now is, in the tenant it joined, once.
+        assertEquals(1L, PalisadeTestStack.get().count("select count(*) from tenancy.outbox where tenant_id = ? and type = 'member.joined'"
+                + " and subject = ? and data->>'role' = 'staff'", other.id(), signedUp.ownerId().toString()));
     }
 }
