@@ -56,12 +56,6 @@ create or replace function audit.verify_chain()
     end
     $$;
 
--- Each chain's last checkpointed position.
-create or replace function audit.last_checkpoints()
-    returns table (chain_key text, chain_seq bigint)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
-    as $$ select c.chain_key, max(c.chain_seq) from audit.checkpoints c group by c.chain_key $$;
-
 create or replace function audit.alert_payload(p_kind text, p_chain_key text, p_tenant uuid, p_interval interval, p_occurrences bigint,
                                     p_held int, p_trigger audit.ledger) returns jsonb
     language sql stable set search_path = pg_catalog, pg_temp

@@ -23,8 +23,9 @@ create or replace function booking.track_seats() returns trigger
     end
     $$;
 
+-- Queues and cancels a booking's messages, as the caller that changed the booking (V20: members and workers may).
 create or replace function booking.queue_notifications() returns trigger
-    language plpgsql security definer set search_path = pg_catalog, pg_temp
+    language plpgsql set search_path = pg_catalog, pg_temp
     as $$
     declare
         v_starts timestamptz;

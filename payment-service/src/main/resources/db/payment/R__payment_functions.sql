@@ -22,14 +22,16 @@ create or replace function payment.gift_card_balance(p_card uuid) returns bigint
           from payment.gift_card_ledger where gift_card_id = p_card
     $$;
 
--- A debit that would take the balance below zero is refused, whoever writes it. The card row is locked first,
--- so concurrent debits of one card are checked one after another.
+-- A debit that would take the balance below zero is refused, whoever writes it. Debits of one card are checked one
+-- after another (an advisory lock per card, the key GiftCardRepository.lockRedeemable takes too). It runs as the
+-- caller: the card's entries are the caller's tenant's, which its row-level security shows in full (another
+-- tenant's entry is refused by the insert policies).
 create or replace function payment.gift_card_ledger_never_negative() returns trigger
-    language plpgsql security definer set search_path = pg_catalog, pg_temp
+    language plpgsql set search_path = pg_catalog, pg_temp
     as $$
     begin
         if new.kind = 'debit' then
-            perform 1 from payment.gift_cards where id = new.gift_card_id for update;
+            perform pg_advisory_xact_lock(hashtextextended('gift-card:' || new.gift_card_id, 0));
             if payment.gift_card_balance(new.gift_card_id) - new.amount_minor < 0 then
                 raise exception 'gift card % would go below zero', new.gift_card_id using errcode = '23514',
                     constraint = 'gift_card_balance_never_negative';

@@ -49,7 +49,7 @@ class MetricsTest {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
         String slot = Api.publishedSlot(tenant.ownerToken(), 4500, 2);
         String booking = hold(tenant, slot, 1).then().statusCode(201).extract().path("bookingId");
-        Map<String, Object> payment = Map.of("bookingId", booking, "amountMinor", 4500, "currency", "EUR");
+        Map<String, Object> payment = PaymentEventsTest.paymentData("payment.failed", java.util.UUID.fromString(booking), 4500).getMap();
         TestEvents.publish("palisade.payment.events", "/payment-service", tenant.id(), "payment.failed", booking, payment, UUID.randomUUID().toString());
         // Not payment-service's: a consumer refuses what the topic's only writer did not send.
         TestEvents.publish("palisade.payment.events", "/booking-service", tenant.id(), "payment.succeeded", booking, payment,

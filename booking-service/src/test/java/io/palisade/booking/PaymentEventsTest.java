@@ -24,6 +24,7 @@ import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.palisade.common.events.contracts.PaymentContract;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -56,10 +57,17 @@ class PaymentEventsTest {
         JsonObject event = new JsonObject().put("specversion", "1.0").put("id", eventId).put("source", "/payment-service")
                 .put("type", type).put("subject", bookingId).put("time", Instant.now().toString()).put("tenantid", tenant.id().toString())
                 .put("datacontenttype", "application/json")
-                .put("data", new JsonObject().put("bookingId", bookingId).put("amountMinor", amount).put("currency", "EUR")
-                        .put("paymentIntentId", "pi_" + UUID.randomUUID().toString().replace("-", "")));
+                .put("data", paymentData(type, UUID.fromString(bookingId), amount));
         producer().send(new ProducerRecord<>("palisade.payment.events", tenant.id().toString(), event.encode())).get();
         return eventId;
+    }
+
+    /** The data of a payment event as payment-service writes it: its record in the contract. */
+    static JsonObject paymentData(String type, UUID bookingId, long amount) {
+        String intent = "pi_" + UUID.randomUUID().toString().replace("-", "");
+        return "payment.succeeded".equals(type)
+                ? PaymentContract.SUCCEEDED.write(PaymentContract.PaymentSucceeded.of(bookingId, UUID.randomUUID(), intent, "evt_1", amount, 0, "EUR"))
+                : PaymentContract.REFUNDED.write(new PaymentContract.PaymentMoved(bookingId, UUID.randomUUID(), intent, "evt_1", amount, "EUR"));
     }
 
     private static String hold(TestTenancy.Tenant tenant, String slot, int seats) {

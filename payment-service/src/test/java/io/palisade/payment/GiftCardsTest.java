@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 
 import io.palisade.common.guests.GuestTokens;
 import io.palisade.common.tenancy.Permission;
+import io.palisade.common.events.contracts.BookingContract;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -173,10 +174,10 @@ class GiftCardsTest {
         String token = PaymentApi.heldBooking(tokens, tenant, booking, 9000);
         redeem(token, code, client()).then().statusCode(200).body("debitedMinor", equalTo(3000));
         bearer(tenant.ownerToken()).get("/gift-cards/" + card.path("id")).then().body("giftCard.balanceMinor", equalTo(0));
-        PaymentApi.bookingEvent(tenant, "booking.expired", Map.of("bookingId", booking.toString(), "amountMinor", 9000, "currency", "EUR"));
+        PaymentApi.bookingEvent(tenant, BookingContract.EXPIRED, new BookingContract.BookingExpired(booking, 9000, "EUR"));
         await(() -> Integer.valueOf(3000).equals(bearer(tenant.ownerToken()).get("/gift-cards/" + card.path("id")).then().extract()
                 .path("giftCard.balanceMinor")), "the expired hold's gift card debit is credited back");
-        PaymentApi.bookingEvent(tenant, "booking.expired", Map.of("bookingId", booking.toString(), "amountMinor", 9000, "currency", "EUR"));
+        PaymentApi.bookingEvent(tenant, BookingContract.EXPIRED, new BookingContract.BookingExpired(booking, 9000, "EUR"));
         Thread.sleep(1000);
         bearer(tenant.ownerToken()).get("/gift-cards/" + card.path("id")).then().body("giftCard.balanceMinor", equalTo(3000))
                 .body("ledger.size()", equalTo(3));
@@ -190,7 +191,7 @@ class GiftCardsTest {
         UUID booking = UUID.randomUUID();
         redeem(PaymentApi.heldBooking(tokens, victim, booking, 9000), card.path("code"), client()).then().statusCode(200);
         // The other tenant's event names the victim's booking: the worker scope of the event's tenant finds nothing.
-        PaymentApi.bookingEvent(other, "booking.expired", Map.of("bookingId", booking.toString(), "amountMinor", 9000, "currency", "EUR"));
+        PaymentApi.bookingEvent(other, BookingContract.EXPIRED, new BookingContract.BookingExpired(booking, 9000, "EUR"));
         await(() -> count("select count(*) from payment.processed_events where tenant_id = '" + other.id() + "' and outcome = 'ignored'") == 1,
                 "the other tenant's event was applied, to nothing");
         bearer(victim.ownerToken()).get("/gift-cards/" + card.path("id")).then().body("giftCard.balanceMinor", equalTo(0))

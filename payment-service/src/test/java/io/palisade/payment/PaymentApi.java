@@ -17,6 +17,8 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 import io.palisade.common.guests.GuestTokens;
+import io.palisade.common.events.EventType;
+import io.palisade.common.events.contracts.BookingContract;
 import io.palisade.devstack.stripe.StripeFake;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestEvents;
@@ -65,13 +67,14 @@ public final class PaymentApi {
     /** booking-service announces a paid hold; returns the payment token without waiting for the checkout to open. */
     public static String heldBookingUnchecked(GuestTokens tokens, TestTenancy.Tenant tenant, UUID bookingId, long amount) {
         String reference = UUID.randomUUID().toString().replace("-", "");
-        bookingEvent(tenant, "booking.created", Map.of("bookingId", bookingId.toString(), "reference", reference, "status", "held",
-                "amountMinor", amount, "currency", "EUR", "seats", 1, "holdExpiresAt", Instant.now().plusSeconds(900).toString()));
+        bookingEvent(tenant, BookingContract.CREATED, new BookingContract.BookingCreated(bookingId, reference, UUID.randomUUID(), 1, "held", amount,
+                "EUR", java.time.OffsetDateTime.now().plusSeconds(900)));
         return tokens.issue(GuestTokens.Domain.PAYMENT, tenant.id(), reference);
     }
 
-    public static void bookingEvent(TestTenancy.Tenant tenant, String type, Map<String, Object> data) {
-        TestEvents.publish("palisade.booking.events", "/booking-service", tenant.id(), type, (String) data.get("bookingId"), data,
+    /** An event as booking-service publishes it: the type's record in the contract. */
+    public static <T extends BookingContract.OfABooking> void bookingEvent(TestTenancy.Tenant tenant, EventType<T> type, T data) {
+        TestEvents.publish(type.topic(), "/booking-service", tenant.id(), type.type(), data.bookingId().toString(), type.write(data).getMap(),
                 UUID.randomUUID().toString());
     }
 

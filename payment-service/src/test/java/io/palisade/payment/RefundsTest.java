@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import io.palisade.common.guests.GuestTokens;
 import io.palisade.common.tenancy.Permission;
+import io.palisade.common.events.contracts.BookingContract;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -80,14 +81,14 @@ class RefundsTest {
         TestTenancy.Tenant tenant = PaymentApi.connectedTenant(0);
         UUID booking = UUID.randomUUID();
         String payment = paidBooking(tokens, tenant, booking, 5000);
-        bookingEvent(tenant, "booking.payment_unneeded", Map.of("bookingId", booking.toString(), "status", "payment_after_expired",
-                "amountMinor", 5000, "currency", "EUR"));
+        bookingEvent(tenant, BookingContract.PAYMENT_UNNEEDED, new BookingContract.BookingSettled(booking, "payment_after_expired", 5000, "EUR",
+                UUID.randomUUID().toString()));
         await(() -> Integer.valueOf(5000).equals(bearer(tenant.ownerToken()).get("/payments/" + payment).then().extract()
                 .path("payment.refundedMinor")), "the late payment is refunded in full");
         bearer(tenant.ownerToken()).get("/payments/" + payment).then().body("payment.flag", equalTo("paid_after_booking_ended"))
                 .body("refunds.size()", equalTo(1));
-        bookingEvent(tenant, "booking.payment_unneeded", Map.of("bookingId", booking.toString(), "status", "payment_after_expired",
-                "amountMinor", 5000, "currency", "EUR"));
+        bookingEvent(tenant, BookingContract.PAYMENT_UNNEEDED, new BookingContract.BookingSettled(booking, "payment_after_expired", 5000, "EUR",
+                UUID.randomUUID().toString()));
         Thread.sleep(1500);
         bearer(tenant.ownerToken()).get("/payments/" + payment).then().body("refunds.size()", equalTo(1));
     }
@@ -97,7 +98,7 @@ class RefundsTest {
         TestTenancy.Tenant tenant = PaymentApi.connectedTenant(0);
         UUID booking = UUID.randomUUID();
         String intent = PaymentApi.checkout(PaymentApi.heldBooking(tokens, tenant, booking, 2500));
-        bookingEvent(tenant, "booking.expired", Map.of("bookingId", booking.toString(), "amountMinor", 2500, "currency", "EUR"));
+        bookingEvent(tenant, BookingContract.EXPIRED, new BookingContract.BookingExpired(booking, 2500, "EUR"));
         await(() -> "canceled".equals(STRIPE.paymentIntent(intent).get("status")), "the intent is cancelled at Stripe");
         await(() -> "canceled".equals(bearer(tenant.ownerToken()).queryParam("bookingId", booking.toString()).get("/payments").then()
                 .extract().path("items[0].status")), "and the payment too, once the webhook says so");

@@ -43,7 +43,7 @@ class CrossTenantIsolationTest {
         aEndpoint = as(a.ownerToken()).body(Map.of("url", "https://isolation.example.test/a", "eventTypes", List.of("booking.created")))
                 .post("/webhooks/endpoints").then().statusCode(201).extract().path("endpoint.id");
         // A delivery of A's that has ended, to replay or not.
-        TestEvents.publish("palisade.booking.events", "/booking-service", a.id(), "booking.created", "b-a", Map.of("bookingId", "b-a"),
+        TestEvents.publish("palisade.booking.events", "/booking-service", a.id(), "booking.created", "b-a", ContractSamples.sample("booking.created"),
                 java.util.UUID.randomUUID().toString());
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (aDelivery == null || !"failed".equals(aDeliveryStatus())) {

@@ -9,6 +9,9 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.events.CloudEvent;
+import io.palisade.common.events.contracts.OperationsContract;
+import io.palisade.common.events.contracts.OperationsContract.AuditAlert;
+import static io.palisade.common.events.contracts.OperationsContract.AUDIT_ALERT;
 import io.palisade.common.events.EventHandler;
 import io.palisade.common.mail.MailSender;
 import io.palisade.common.mail.OutgoingMail;
@@ -55,37 +58,35 @@ public class AlertMailer implements EventHandler {
 
     @Override
     public Uni<Void> handle(CloudEvent event) {
-        if (!"audit.alert".equals(event.type()) || event.data() == null) {
+        if (!AUDIT_ALERT.type().equals(event.type())) {
             return Uni.createFrom().voidItem();
         }
-        JsonObject alert = event.data();
-        String tenant = alert.getString("tenantId");
-        if (!java.util.Objects.equals(tenant, event.tenantId() == null ? null : event.tenantId().toString())) {
+        AuditAlert alert = event.data(AUDIT_ALERT);
+        if (!java.util.Objects.equals(alert.tenantId(), event.tenantId())) {
             // The envelope and the alert must name the same tenant, or nobody is mailed.
             return Uni.createFrom().voidItem();
         }
-        Uni<Optional<String>> destination = tenant == null ? Uni.createFrom().item(platformEmail)
+        Uni<Optional<String>> destination = alert.tenantId() == null ? Uni.createFrom().item(platformEmail)
                 : tx.inBackground(DbScope.worker(event.tenantId()), destinations::find).map(found -> found.map(AlertDestinations.Destination::email));
         return destination.flatMap(to -> to.map(address -> mail.send(message(address, alert))).orElse(Uni.createFrom().voidItem()));
     }
 
-    static OutgoingMail message(String to, JsonObject alert) {
-        String kind = alert.getString("kind");
-        StringBuilder text = new StringBuilder("Palisade raised a security alert: ").append(kind).append("\n\n");
-        JsonObject trigger = alert.getJsonObject("trigger");
+    static OutgoingMail message(String to, AuditAlert alert) {
+        StringBuilder text = new StringBuilder("Palisade raised a security alert: ").append(alert.kind()).append("\n\n");
+        OperationsContract.AlertTrigger trigger = alert.trigger();
         if (trigger != null) {
-            text.append("Latest: ").append(trigger.getString("action")).append(" at ").append(trigger.getString("occurredAt"))
-                    .append("\nActor: ").append(trigger.getValue("actor")).append("\nTarget: ").append(trigger.getValue("target"))
-                    .append("\nEntries of this kind in the last ").append(alert.getLong("intervalSeconds")).append(" s: ")
-                    .append(alert.getLong("occurrencesInInterval")).append('\n');
+            text.append("Latest: ").append(trigger.action()).append(" at ").append(trigger.occurredAt())
+                    .append("\nActor: ").append(new JsonObject(trigger.actor() == null ? java.util.Map.of() : trigger.actor()).encode())
+                    .append("\nTarget: ").append(new JsonObject(trigger.target() == null ? java.util.Map.of() : trigger.target()).encode())
+                    .append("\nEntries of this kind in the last ").append(alert.intervalSeconds()).append(" s: ")
+                    .append(alert.occurrencesInInterval()).append('\n');
         }
-        long suppressed = alert.getLong("suppressedSinceLastAlert", 0L);
-        if (suppressed > 0) {
-            text.append("Held back since the previous alert of this kind: ").append(suppressed).append('\n');
+        if (alert.suppressedSinceLastAlert() > 0) {
+            text.append("Held back since the previous alert of this kind: ").append(alert.suppressedSinceLastAlert()).append('\n');
         }
-        text.append("\nThe audit log (GET /audit/entries?action=").append(trigger == null ? kind : trigger.getString("action"))
+        text.append("\nThe audit log (GET /audit/entries?action=").append(trigger == null ? alert.kind() : trigger.action())
                 .append(") has every entry.\n");
-        String scope = alert.getString("tenantId") == null ? "platform" : "tenant " + alert.getString("tenantId");
-        return new OutgoingMail(to, "[Palisade alert] " + kind + " (" + scope + ")", text.toString());
+        String scope = alert.tenantId() == null ? "platform" : "tenant " + alert.tenantId();
+        return new OutgoingMail(to, "[Palisade alert] " + alert.kind() + " (" + scope + ")", text.toString());
     }
 }

@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 import io.palisade.audit.chains.Chains;
 import io.palisade.common.db.Rows;
 import io.palisade.common.outbox.Outbox;
+import static io.palisade.common.events.contracts.OperationsContract.AUDIT_ALERT;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.scheduler.Scheduled;
@@ -26,7 +27,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class Alerts {
 
     private static final Logger LOG = Logger.getLogger(Alerts.class);
-    private static final String ALERT = "audit.alert";
 
     @Inject
     AlertRules rules;
@@ -66,7 +66,7 @@ public class Alerts {
         return c.preparedQuery("select audit.alert_payload($2, l.chain_key, l.tenant_id, $3 * interval '1 millisecond', $4, $5, l) as payload"
                 + " from audit.ledger l where l.event_id = $1")
                 .execute(Tuple.from(java.util.List.of(eventId, kind, rules.intervalMillis(), recent, held)))
-                .chain(rows -> outbox.append(c, tenantId, ALERT, kind, rows.iterator().next().getJsonObject("payload")))
+                .chain(rows -> outbox.append(c, tenantId, AUDIT_ALERT, kind, AUDIT_ALERT.read(rows.iterator().next().getJsonObject("payload"))))
                 .chain(() -> c.preparedQuery("update audit.alert_state set last_alert_at = clock_timestamp(), held = 0 where chain_key = $1 and kind = $2")
                         .execute(Tuple.of(chain, kind)))
                 .replaceWithVoid();
@@ -99,7 +99,8 @@ public class Alerts {
                 .chain(rows -> Rows.first(rows).map(r -> c.preparedQuery("select audit.alert_payload($1, $2, $3, $4 * interval '1 millisecond', 0, $5, null)"
                         + " as payload").execute(Tuple.from(java.util.Arrays.asList(held.kind(), held.chain(), Chains.tenantOf(held.chain()),
                                 rules.intervalMillis(), r.getInteger("held"))))
-                        .chain(payload -> outbox.append(c, Chains.tenantOf(held.chain()), ALERT, held.kind(), payload.iterator().next().getJsonObject("payload")))
+                        .chain(payload -> outbox.append(c, Chains.tenantOf(held.chain()), AUDIT_ALERT, held.kind(),
+                                AUDIT_ALERT.read(payload.iterator().next().getJsonObject("payload"))))
                         .chain(() -> c.preparedQuery("update audit.alert_state set last_alert_at = clock_timestamp(), held = 0 where chain_key = $1 and kind = $2")
                                 .execute(Tuple.of(held.chain(), held.kind())))
                         .replaceWithVoid())

@@ -78,8 +78,8 @@ public class Checkpointer {
             lastRound = Instant.now();
             return Uni.createFrom().voidItem();
         }
-        return tx.inBackground(DbScope.anonymous(), c -> c.query("select chain_key, chain_seq from audit.last_checkpoints()").execute()
-                .map(rows -> all(rows, r -> Map.entry(r.getString("chain_key"), r.getLong("chain_seq")))))
+        return tx.inBackground(DbScope.anonymous(), c -> c.query("select chain_key, last_checkpoint_seq from audit.archive_heads()").execute()
+                .map(rows -> all(rows, r -> Map.entry(r.getString("chain_key"), r.getLong("last_checkpoint_seq")))))
                 .map(last -> last.stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))
                 .onItem().transformToMulti(last -> Multi.createFrom().iterable(heads.entrySet())
                         .filter(head -> head.getValue().seq() > last.getOrDefault(head.getKey(), 0L)))

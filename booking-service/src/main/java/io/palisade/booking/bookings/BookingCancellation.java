@@ -1,5 +1,6 @@
 package io.palisade.booking.bookings;
 
+import io.palisade.common.events.contracts.BookingContract;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,9 +41,8 @@ public class BookingCancellation {
         }
         UUID id = booking.id();
         return bookings.setStatus(c, id, BookingStatus.CANCELLED)
-                .chain(() -> outbox.append(c, tenantId, "booking.cancelled", id.toString(), new JsonObject().put("bookingId", id.toString())
-                        .put("previousStatus", booking.status()).put("by", by).put("amountMinor", booking.amountMinor())
-                        .put("currency", booking.currency())))
+                .chain(() -> outbox.append(c, tenantId, BookingContract.CANCELLED, id.toString(),
+                        new BookingContract.BookingCancelled(id, booking.status(), by, booking.amountMinor(), booking.currency())))
                 .chain(() -> audit.record(c, new AuditEvent(tenantId, "booking.cancelled", actor, "booking", id.toString(), AuditEvent.SUCCESS,
                         new JsonObject().put("status", booking.status()), new JsonObject().put("status", BookingStatus.CANCELLED),
                         new JsonObject().put("by", by).put("reason", reason))));

@@ -1,5 +1,6 @@
 package io.palisade.booking.bookings;
 
+import io.palisade.common.events.contracts.BookingContract;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -75,9 +76,8 @@ public class BookingService {
             }
             java.util.List<UUID> ids = moving.stream().map(BookingRepository.Booking::id).toList();
             return bookings.move(c, ids, toSlot).chain(() -> io.smallrye.mutiny.Multi.createFrom().iterable(moving)
-                    .onItem().transformToUniAndConcatenate(b -> outbox.append(c, caller.tenantId(), "booking.rebooked", b.id().toString(),
-                            new JsonObject().put("bookingId", b.id().toString()).put("fromSlotId", fromSlot.toString())
-                                    .put("toSlotId", toSlot.toString()))
+                    .onItem().transformToUniAndConcatenate(b -> outbox.append(c, caller.tenantId(), BookingContract.REBOOKED, b.id().toString(),
+                            new BookingContract.BookingRebooked(b.id(), fromSlot, toSlot))
                             .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(), "booking.rebooked", AuditEvent.Actor.of(caller, clientIp),
                                     "booking", b.id().toString(), AuditEvent.SUCCESS, new JsonObject().put("slotId", fromSlot.toString()),
                                     new JsonObject().put("slotId", toSlot.toString()), new JsonObject().put("bulk", ids.size())))))

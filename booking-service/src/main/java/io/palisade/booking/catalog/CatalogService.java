@@ -1,5 +1,6 @@
 package io.palisade.booking.catalog;
 
+import io.palisade.common.events.contracts.BookingContract;
 import java.util.List;
 import java.util.UUID;
 
@@ -38,8 +39,8 @@ public class CatalogService {
     public Uni<CatalogRepository.Offering> create(CatalogRequests.NewOffering request, String clientIp) {
         TenantContext caller = currentTenant.get();
         return tx.inTenant(caller, c -> catalog.insertOffering(c, caller.tenantId(), request)
-                .call(o -> outbox.append(c, caller.tenantId(), "offering.created", o.id().toString(),
-                        new JsonObject().put("name", o.name()).put("published", o.published()).put("by", caller.userId().toString())))
+                .call(o -> outbox.append(c, caller.tenantId(), BookingContract.OFFERING_CREATED, o.id().toString(),
+                        new BookingContract.OfferingCreated(o.name(), o.published(), caller.userId())))
                 .call(o -> audit.record(c, new AuditEvent(caller.tenantId(), "offering.created", AuditEvent.Actor.of(caller, clientIp), "offering",
                         o.id().toString(), AuditEvent.SUCCESS, null, fields(o), null))));
     }
@@ -52,8 +53,8 @@ public class CatalogService {
         TenantContext caller = currentTenant.get();
         return tx.inTenant(caller, c -> catalog.offering(c, id).chain(before -> catalog.changeOffering(c, id, change)
                 .call(found -> found.isEmpty() ? Uni.createFrom().voidItem()
-                        : outbox.append(c, caller.tenantId(), "offering.updated", id.toString(),
-                                new JsonObject().put("published", found.get().published()).put("by", caller.userId().toString()))
+                        : outbox.append(c, caller.tenantId(), BookingContract.OFFERING_UPDATED, id.toString(),
+                                new BookingContract.OfferingUpdated(found.get().published(), caller.userId()))
                                 .chain(() -> audit.record(c, changed(caller, clientIp, before.orElseThrow(), found.get()))))))
                 .map(found -> found.orElseThrow(() -> ProblemException.notFound("the offering")));
     }

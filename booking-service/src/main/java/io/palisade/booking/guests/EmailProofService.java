@@ -1,5 +1,6 @@
 package io.palisade.booking.guests;
 
+import io.palisade.common.events.contracts.BookingContract;
 import static io.palisade.common.db.Rows.first;
 
 import java.time.Duration;
@@ -105,9 +106,9 @@ public class EmailProofService {
                                 boolean confirm = BookingStatus.HELD.equals(booking.status()) && booking.amountMinor() == 0;
                                 Uni<Void> confirmed = !confirm ? Uni.createFrom().voidItem()
                                         : bookings.setStatus(c, bookingId, BookingStatus.CONFIRMED)
-                                                .chain(() -> outbox.append(c, tenantId, "booking.confirmed", bookingId.toString(),
-                                                        new JsonObject().put("bookingId", bookingId.toString()).put("status", "confirmed")
-                                                                .put("amountMinor", 0).put("currency", booking.currency()).put("causedBy", "email_proof")));
+                                                .chain(() -> outbox.append(c, tenantId, BookingContract.CONFIRMED, bookingId.toString(),
+                                                        new BookingContract.BookingSettled(bookingId, BookingStatus.CONFIRMED, 0, booking.currency(),
+                                                                "email_proof")));
                                 String status = confirm ? BookingStatus.CONFIRMED : booking.status();
                                 return confirmed.chain(() -> audit.record(c, new AuditEvent(tenantId, "booking.email_proven",
                                         new AuditEvent.Actor(null, "guest", null, clientIp), "booking", bookingId.toString(), AuditEvent.SUCCESS,

@@ -1,5 +1,6 @@
 package io.palisade.booking.holds;
 
+import io.palisade.common.events.contracts.BookingContract;
 import static io.palisade.common.db.Rows.all;
 
 import java.time.Duration;
@@ -20,7 +21,6 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -84,9 +84,8 @@ public class HoldExpiry {
             }
             BookingRepository.Booking booking = found.get();
             return bookings.markExpired(c, booking.id())
-                    .chain(() -> outbox.append(c, due.tenantId(), "booking.expired", booking.id().toString(),
-                            new JsonObject().put("bookingId", booking.id().toString()).put("amountMinor", booking.amountMinor())
-                                    .put("currency", booking.currency())))
+                    .chain(() -> outbox.append(c, due.tenantId(), BookingContract.EXPIRED, booking.id().toString(),
+                            new BookingContract.BookingExpired(booking.id(), booking.amountMinor(), booking.currency())))
                     .replaceWith(true);
         }));
     }

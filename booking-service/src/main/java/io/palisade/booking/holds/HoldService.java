@@ -1,5 +1,6 @@
 package io.palisade.booking.holds;
 
+import io.palisade.common.events.contracts.BookingContract;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -24,7 +25,6 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.core.json.JsonObject;
 
 /**
  * The booking widget's side: what can be booked, and holding seats. Nobody is signed in; the tenant is known by
@@ -120,10 +120,8 @@ public class HoldService {
                         return holds.addGuest(c, tenantId, newGuest, sealed)
                                 .chain(added -> holds.insertHold(c, tenantId, bookingId, reference, slotId, seats, terms, added ? newGuest : null,
                                         sealed, proof.hash(), (int) proofs.ttl().toSeconds()))
-                                .chain(() -> outbox.append(c, tenantId, "booking.created", bookingId.toString(), new JsonObject()
-                                        .put("bookingId", bookingId.toString()).put("reference", reference).put("slotId", slotId.toString())
-                                        .put("seats", seats).put("status", BookingStatus.HELD).put("amountMinor", terms.amountMinor())
-                                        .put("currency", terms.currency()).put("holdExpiresAt", terms.holdExpiresAt().toString())))
+                                .chain(() -> outbox.append(c, tenantId, BookingContract.CREATED, bookingId.toString(), new BookingContract.BookingCreated(bookingId,
+                                        reference, slotId, seats, BookingStatus.HELD, terms.amountMinor(), terms.currency(), terms.holdExpiresAt())))
                                 .map(ignored -> {
                                     boolean free = terms.amountMinor() == 0;
                                     return new Hold(bookingId, reference, BookingStatus.HELD, terms.amountMinor(), terms.currency(),

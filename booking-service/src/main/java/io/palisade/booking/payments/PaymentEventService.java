@@ -10,12 +10,14 @@ import io.palisade.booking.bookings.BookingRepository;
 import io.palisade.booking.bookings.BookingRepository.Booking;
 import io.palisade.booking.bookings.BookingStatus;
 import io.palisade.common.events.CloudEvent;
+import io.palisade.common.events.EventType;
+import io.palisade.common.events.contracts.BookingContract;
+import io.palisade.common.events.contracts.PaymentContract;
 import io.palisade.common.events.ProcessedEvents;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
 
 /**
  * What a payment event does to its booking, once per event id, in one transaction under the worker scope of the
@@ -26,11 +28,8 @@ import io.vertx.core.json.JsonObject;
 @ApplicationScoped
 public class PaymentEventService {
 
-    static final String SUCCEEDED = "payment.succeeded";
-    static final String REFUNDED = "payment.refunded";
-
     /** What an event comes to: its outcome, the status the booking moves to (or none), and the event that says so (or none). */
-    record Decision(String outcome, String newStatus, String event) {
+    record Decision(String outcome, String newStatus, EventType<BookingContract.BookingSettled> event) {
 
         static Decision only(String outcome) {
             return new Decision(outcome, null, null);
@@ -50,7 +49,10 @@ public class PaymentEventService {
     Outbox outbox;
 
     /** The outcome: duplicate, unknown_booking, or the decision's (docs/events.md lists them). */
-    public Uni<String> apply(CloudEvent event, UUID bookingId, long amountMinor, String currency) {
+    public Uni<String> apply(CloudEvent event, PaymentContract.OfABookingsPayment payment) {
+        UUID bookingId = payment.bookingId();
+        long amountMinor = payment.amountMinor();
+        String currency = payment.currency();
         return tx.inBackground(DbScope.worker(event.tenantId()), c -> processed.firstDelivery(c, event).chain(first -> {
             if (!first) {
                 return Uni.createFrom().item("duplicate");
@@ -61,8 +63,7 @@ public class PaymentEventService {
                 return moved.chain(() -> processed.outcome(c, event, decision.outcome()))
                         .chain(() -> decision.event() == null ? Uni.createFrom().voidItem()
                                 : outbox.append(c, event.tenantId(), decision.event(), bookingId.toString(),
-                                        new JsonObject().put("bookingId", bookingId.toString()).put("status", decision.outcome())
-                                                .put("amountMinor", amountMinor).put("currency", currency).put("causedBy", event.id())))
+                                        new BookingContract.BookingSettled(bookingId, decision.outcome(), amountMinor, currency, event.id())))
                         .replaceWith(decision.outcome());
             });
         }));
@@ -75,12 +76,12 @@ public class PaymentEventService {
         Booking b = found.get();
         boolean awaitingPayment = BookingStatus.HELD.equals(b.status()) || BookingStatus.PENDING_PAYMENT.equals(b.status());
         boolean sameAmount = b.amountMinor() == amountMinor && b.currency().equals(currency);
-        if (SUCCEEDED.equals(type)) {
+        if (PaymentContract.SUCCEEDED.type().equals(type)) {
             if (awaitingPayment && !sameAmount) {
-                return new Decision("amount_mismatch", null, "booking.payment_mismatch");
+                return new Decision("amount_mismatch", null, BookingContract.PAYMENT_MISMATCH);
             }
             if (awaitingPayment) {
-                return new Decision("confirmed", BookingStatus.CONFIRMED, "booking.confirmed");
+                return new Decision("confirmed", BookingStatus.CONFIRMED, BookingContract.CONFIRMED);
             }
             if (BookingStatus.CONFIRMED.equals(b.status())) {
                 return Decision.only("already_confirmed");
@@ -89,9 +90,9 @@ public class PaymentEventService {
                 // The money already went back: nothing more to ask of payment-service.
                 return Decision.only("payment_after_refunded");
             }
-            return new Decision("payment_after_" + b.status(), null, "booking.payment_unneeded");
+            return new Decision("payment_after_" + b.status(), null, BookingContract.PAYMENT_UNNEEDED);
         }
-        if (REFUNDED.equals(type)) {
+        if (PaymentContract.REFUNDED.type().equals(type)) {
             if (BookingStatus.REFUNDED.equals(b.status())) {
                 return Decision.only("already_refunded");
             }
@@ -100,7 +101,7 @@ public class PaymentEventService {
                 return Decision.only("partial_refund");
             }
             if (awaitingPayment || BookingStatus.CONFIRMED.equals(b.status())) {
-                return new Decision("refunded", BookingStatus.REFUNDED, "booking.refunded");
+                return new Decision("refunded", BookingStatus.REFUNDED, BookingContract.REFUNDED);
             }
         }
         return Decision.only("ignored");

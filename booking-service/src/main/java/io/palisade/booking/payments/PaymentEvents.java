@@ -1,7 +1,6 @@
 package io.palisade.booking.payments;
 
 import java.util.List;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -10,9 +9,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.palisade.common.events.CloudEvent;
+import io.palisade.common.events.contracts.PaymentContract;
 import io.palisade.common.events.EventHandler;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Payment events from payment-service: a booking is confirmed only by a {@code payment.succeeded} event for it,
@@ -37,19 +36,18 @@ public class PaymentEvents implements EventHandler {
 
     @Override
     public Uni<Void> handle(CloudEvent event) {
-        JsonObject data = event.data();
-        UUID bookingId;
-        try {
-            UUID.fromString(event.id());
-            bookingId = UUID.fromString(data.getString("bookingId"));
-            if (event.tenantId() == null || data.getLong("amountMinor") == null || data.getString("currency") == null) {
-                throw new IllegalArgumentException("incomplete");
-            }
-        } catch (IllegalArgumentException | NullPointerException | ClassCastException e) {
-            LOG.warnf("payment event %s (%s) does not follow the contract; ignored", event.id(), event.type());
+        // EventConsumers has held the data to its contract; a type this service does not act on is passed over.
+        PaymentContract.OfABookingsPayment payment = switch (event.type()) {
+            case "payment.succeeded" -> event.data(PaymentContract.SUCCEEDED);
+            case "payment.refunded" -> event.data(PaymentContract.REFUNDED);
+            case "payment.failed" -> event.data(PaymentContract.FAILED);
+            case "payment.canceled" -> event.data(PaymentContract.CANCELED);
+            default -> null;
+        };
+        if (payment == null || event.tenantId() == null) {
             return Uni.createFrom().voidItem();
         }
-        return payments.apply(event, bookingId, data.getLong("amountMinor"), data.getString("currency"))
+        return payments.apply(event, payment)
                 .invoke(outcome -> LOG.debugf("payment event %s: %s", event.id(), outcome))
                 .replaceWithVoid();
     }

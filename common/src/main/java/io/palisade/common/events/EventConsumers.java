@@ -38,12 +38,14 @@ import io.palisade.common.tracing.TraceContext;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.palisade.common.db.MigrationRun;
+import io.palisade.common.events.contracts.EventContracts;
 
 /**
  * Runs every {@link EventHandler} of the service on its own thread: poll, handle each event in order, commit the
  * offsets of what was handled after each poll. A handler failure stops the partition at that event and retries it after
- * a pause, so nothing is skipped; a message that is not a CloudEvent, or whose source is not the topic's writer
- * ({@link Topics}), is logged and passed over.
+ * a pause, so nothing is skipped. A message that can never be applied is logged as an error, counted as skipped and passed
+ * over, one policy for all: not a CloudEvent, a source that is not the topic's writer ({@link Topics}), or an event of
+ * a contract's type (EventContracts) on another topic or with data that does not follow its record.
  */
 @ApplicationScoped
 public class EventConsumers {
@@ -239,10 +241,11 @@ public class EventConsumers {
                 outcomes.get(SKIPPED).increment();
                 return true;
             }
-            java.util.Optional<String> wrongSource = Topics.wrongSource(record.topic(), event.source());
-            if (wrongSource.isPresent()) {
+            java.util.Optional<String> refusal = Topics.wrongSource(record.topic(), event.source()).or(() -> breachOfContract(record.topic(), event));
+            if (refusal.isPresent()) {
+                // The one policy for what can never be applied: logged as an error, counted, passed over.
                 LOG.errorf("event %s (%s) at %s-%d@%d is not applied: %s", event.id(), event.type(), record.topic(), record.partition(),
-                        record.offset(), wrongSource.get());
+                        record.offset(), refusal.get());
                 outcomes.get(SKIPPED).increment();
                 return true;
             }
@@ -268,6 +271,28 @@ public class EventConsumers {
             } finally {
                 span.end();
             }
+        }
+
+        /**
+         * Why an event of a contract's type cannot be applied: on another topic than its type's, or data that does not
+         * follow its record (EventContracts). The audit stream's events are the handler's (AuditEvent, their own contract).
+         */
+        private static java.util.Optional<String> breachOfContract(String topic, CloudEvent event) {
+            if (Topics.AUDIT.equals(topic)) {
+                // The audit stream's events are AuditEvents, named by their action (which may be a domain type's name).
+                return java.util.Optional.empty();
+            }
+            return EventContracts.named(event.type()).flatMap(type -> {
+                if (!type.topic().equals(topic)) {
+                    return java.util.Optional.of(event.type() + " belongs on " + type.topic());
+                }
+                try {
+                    type.read(event.data());
+                    return java.util.Optional.empty();
+                } catch (IllegalArgumentException e) {
+                    return java.util.Optional.of(e.getMessage());
+                }
+            });
         }
 
         /** Invalid input (SQLSTATE classes 22, 23, 54) or a refused argument: the same event would fail again. */

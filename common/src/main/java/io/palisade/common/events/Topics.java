@@ -12,14 +12,19 @@ import java.util.Set;
 public final class Topics {
 
     public static final String AUDIT = "palisade.audit";
+    public static final String TENANCY = "palisade.tenancy.events";
+    public static final String BOOKING = "palisade.booking.events";
+    public static final String PAYMENT = "palisade.payment.events";
+    public static final String ALERTS = "palisade.audit.alerts";
+    public static final String WEBHOOK = "palisade.webhook.events";
 
     /** Each domain topic and the source of the only service that writes it. */
     public static final Map<String, String> OWNERS = Map.of(
-            "palisade.tenancy.events", "/tenant-service",
-            "palisade.booking.events", "/booking-service",
-            "palisade.payment.events", "/payment-service",
-            "palisade.audit.alerts", "/audit-service",
-            "palisade.webhook.events", "/webhook-service");
+            TENANCY, "/tenant-service",
+            BOOKING, "/booking-service",
+            PAYMENT, "/payment-service",
+            ALERTS, "/audit-service",
+            WEBHOOK, "/webhook-service");
 
     private static final Set<String> SERVICES = Set.copyOf(OWNERS.values());
 

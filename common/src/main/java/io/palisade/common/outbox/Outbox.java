@@ -6,8 +6,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.palisade.common.events.EventType;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -21,8 +21,9 @@ public class Outbox {
     @ConfigProperty(name = "palisade.db.schema")
     String schema;
 
-    public Uni<Void> append(SqlConnection c, UUID tenantId, String type, String subject, JsonObject data) {
+    /** Appends an event of one of the contract's types (EventContracts) with its record as data. */
+    public <T> Uni<Void> append(SqlConnection c, UUID tenantId, EventType<T> type, String subject, T data) {
         return c.preparedQuery("insert into " + schema + ".outbox (id, tenant_id, type, subject, data) values ($1, $2, $3, $4, $5)")
-                .execute(Tuple.of(UUID.randomUUID(), tenantId, type, subject, data)).replaceWithVoid();
+                .execute(Tuple.of(UUID.randomUUID(), tenantId, type.type(), subject, type.write(data))).replaceWithVoid();
     }
 }

@@ -1,6 +1,5 @@
 package io.palisade.payment.bookings;
 
-import java.time.OffsetDateTime;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -12,6 +11,7 @@ import jakarta.inject.Inject;
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.events.CloudEvent;
+import io.palisade.common.events.contracts.BookingContract;
 import io.palisade.common.events.ProcessedEvents;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
@@ -43,26 +43,6 @@ public class BookingEventService {
     private static final Set<String> UNPAID = Set.of("held", "pending_payment");
     private static final AuditEvent.Actor SYSTEM = new AuditEvent.Actor(null, "system", null, null);
 
-    /** What booking.created says about a booking that may be paid (docs/events.md). */
-    record Created(String reference, long amountMinor, String currency, String status, OffsetDateTime holdExpiresAt) {
-
-        /** Refuses, as an event that can never be applied, one that does not follow the contract. */
-        static Created of(JsonObject data) {
-            try {
-                String expires = data.getString("holdExpiresAt");
-                Created created = new Created(data.getString("reference"), data.getLong("amountMinor", 0L),
-                        data.getString("currency", "").toUpperCase(Locale.ROOT), data.getString("status"),
-                        expires == null ? null : OffsetDateTime.parse(expires));
-                if (created.reference() == null || created.currency().isEmpty() || created.status() == null) {
-                    throw new IllegalArgumentException("booking.created without reference, currency or status");
-                }
-                return created;
-            } catch (ClassCastException | java.time.format.DateTimeParseException e) {
-                throw new IllegalArgumentException("booking.created does not follow the contract: " + e.getMessage(), e);
-            }
-        }
-    }
-
     @Inject
     TenantTransactions tx;
 
@@ -79,33 +59,32 @@ public class BookingEventService {
     AuditLog audit;
 
     /** recorded, ignored, duplicate, cancel_intents or refund. */
-    public Uni<String> apply(CloudEvent event, UUID bookingId) {
+    public Uni<String> apply(CloudEvent event, BookingContract.OfABooking booking) {
         return tx.inBackground(DbScope.worker(event.tenantId()), c -> processed.firstDelivery(c, event).chain(first -> {
             if (!first) {
                 // The Stripe side may have failed the first time; it is idempotent, so it runs again.
                 return Uni.createFrom().item(HOLD_ENDED.contains(event.type()) ? CANCEL_INTENTS
                         : "booking.payment_unneeded".equals(event.type()) ? REFUND : DUPLICATE);
             }
-            return applyFirst(c, event, bookingId).call(outcome -> processed.outcome(c, event, outcome));
+            return applyFirst(c, event, booking).call(outcome -> processed.outcome(c, event, outcome));
         }));
     }
 
-    private Uni<String> applyFirst(SqlConnection c, CloudEvent event, UUID bookingId) {
-        JsonObject data = event.data();
+    private Uni<String> applyFirst(SqlConnection c, CloudEvent event, BookingContract.OfABooking booking) {
         String type = event.type();
-        if ("booking.created".equals(type)) {
-            Created created = Created.of(data);
+        UUID bookingId = booking.bookingId();
+        if (booking instanceof BookingContract.BookingCreated created) {
             if (created.amountMinor() <= 0) {
                 return Uni.createFrom().item(IGNORED);
             }
-            return bookings.record(c, event.tenantId(), bookingId, created.reference(), created.amountMinor(), created.currency(),
-                    created.status(), created.holdExpiresAt()).replaceWith(RECORDED);
+            return bookings.record(c, event.tenantId(), bookingId, created.reference(), created.amountMinor(),
+                    created.currency().toUpperCase(Locale.ROOT), created.status(), created.holdExpiresAt()).replaceWith(RECORDED);
         }
         if ("booking.payment_unneeded".equals(type)) {
             return releaseGiftCards(c, event.tenantId(), bookingId, "paid after the booking had ended").replaceWith(REFUND);
         }
-        boolean endedUnpaid = "booking.expired".equals(type)
-                || ("booking.cancelled".equals(type) && UNPAID.contains(data.getString("previousStatus", "held")));
+        boolean endedUnpaid = booking instanceof BookingContract.BookingExpired
+                || (booking instanceof BookingContract.BookingCancelled cancelled && UNPAID.contains(cancelled.previousStatus()));
         Uni<Void> released = endedUnpaid ? releaseGiftCards(c, event.tenantId(), bookingId, type.replace("booking.", "booking "))
                 : Uni.createFrom().voidItem();
         return released.chain(() -> bookings.setStatus(c, bookingId, STATUS_OF.get(type)))

@@ -10,6 +10,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.palisade.common.events.CloudEvent;
+import io.palisade.common.events.contracts.BookingContract;
+import io.palisade.common.events.contracts.EventContracts;
 import io.palisade.common.events.EventHandler;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
@@ -55,16 +57,13 @@ public class BookingEvents implements EventHandler {
 
     @Override
     public Uni<Void> handle(CloudEvent event) {
-        UUID bookingId;
-        try {
-            bookingId = UUID.fromString(event.data().getString("bookingId"));
-        } catch (RuntimeException e) {
+        // EventConsumers has held the data to its contract; only events of a booking concern this service.
+        Object data = EventContracts.named(event.type()).<Object>map(event::data).orElse(null);
+        if (!(data instanceof BookingContract.OfABooking booking) || event.tenantId() == null) {
             return Uni.createFrom().voidItem();
         }
-        if (event.tenantId() == null) {
-            return Uni.createFrom().voidItem();
-        }
-        return bookingEvents.apply(event, bookingId).chain(outcome -> switch (outcome) {
+        UUID bookingId = booking.bookingId();
+        return bookingEvents.apply(event, booking).chain(outcome -> switch (outcome) {
             case BookingEventService.CANCEL_INTENTS -> cancelOpenIntents(event.tenantId(), bookingId);
             case BookingEventService.REFUND -> refunds.refundUnneeded(event.tenantId(), bookingId);
             default -> Uni.createFrom().voidItem();

@@ -13,12 +13,12 @@ import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.Pseudonyms;
 import io.palisade.common.guests.GuestTokens;
+import io.palisade.common.events.contracts.PaymentContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.palisade.payment.payments.PaymentRepository;
-import io.palisade.payment.payments.PaymentSucceeded;
 import io.palisade.payment.stripe.StripeGateway;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -171,8 +171,9 @@ public class GiftCardRedemption {
                                 AuditEvent.SUCCESS, new JsonObject().put("balanceMinor", card.balanceMinor()), new JsonObject().put("balanceMinor", balance),
                                 new JsonObject().put("bookingId", booking.bookingId().toString()).put("amountMinor", debited))))
                         .chain(() -> rest > 0 ? Uni.createFrom().voidItem()
-                                : outbox.append(c, tenant, PaymentSucceeded.TYPE, booking.bookingId().toString(),
-                                        new PaymentSucceeded(booking.bookingId(), null, null, null, 0, booking.amountMinor(), booking.currency()).data()))
+                                : outbox.append(c, tenant, PaymentContract.SUCCEEDED, booking.bookingId().toString(),
+                                        PaymentContract.PaymentSucceeded.of(booking.bookingId(), null, null, null, 0, booking.amountMinor(),
+                                                booking.currency())))
                         .replaceWith(new Outcome("redeemed", debited, rest, balance));
             });
         });

@@ -6,10 +6,10 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.palisade.common.events.contracts.PaymentContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.payment.stripe.StripeGateway;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
@@ -60,8 +60,7 @@ public class PaymentIntentStates {
                     return Uni.createFrom().item("refund_already_recorded");
                 }
                 return payments.setRefunded(c, payment.id(), amountRefunded)
-                        .chain(() -> outbox.append(c, tenant, "payment.refunded", payment.bookingId().toString(),
-                                event(payment, eventId).put("amountMinor", amountRefunded)))
+                        .chain(() -> outbox.append(c, tenant, PaymentContract.REFUNDED, payment.bookingId().toString(), moved(payment, eventId, amountRefunded)))
                         .replaceWith("refunded");
             });
         });
@@ -79,9 +78,9 @@ public class PaymentIntentStates {
             // The booking's total: this card payment and what gift cards paid before it.
             return payments.setStatus(c, payment.id(), SUCCEEDED)
                     .chain(() -> payments.giftCardPaid(c, payment.bookingId()))
-                    .chain(giftCards -> outbox.append(c, tenant, PaymentSucceeded.TYPE, payment.bookingId().toString(),
-                            new PaymentSucceeded(payment.bookingId(), payment.id(), payment.paymentIntentId(), eventId, payment.amountMinor(),
-                                    giftCards, payment.currency()).data()))
+                    .chain(giftCards -> outbox.append(c, tenant, PaymentContract.SUCCEEDED, payment.bookingId().toString(),
+                            PaymentContract.PaymentSucceeded.of(payment.bookingId(), payment.id(), payment.paymentIntentId(), eventId,
+                                    payment.amountMinor(), giftCards, payment.currency())))
                     .replaceWith(SUCCEEDED);
         }
         if (!KEPT.contains(status)) {
@@ -92,8 +91,8 @@ public class PaymentIntentStates {
             return moved.replaceWith(status);
         }
         String outcome = CANCELED.equals(status) ? CANCELED : "failed";
-        return moved.chain(() -> outbox.append(c, tenant, "payment." + outcome, payment.bookingId().toString(),
-                        event(payment, eventId).put("amountMinor", payment.amountMinor())))
+        return moved.chain(() -> outbox.append(c, tenant, CANCELED.equals(status) ? PaymentContract.CANCELED : PaymentContract.FAILED,
+                        payment.bookingId().toString(), moved(payment, eventId, payment.amountMinor())))
                 .replaceWith(outcome);
     }
 
@@ -102,8 +101,7 @@ public class PaymentIntentStates {
         return AWAITING_THE_GUEST.contains(stripeStatus) ? "requires_payment" : stripeStatus;
     }
 
-    private static JsonObject event(PaymentRepository.Payment payment, String eventId) {
-        return new JsonObject().put("bookingId", payment.bookingId().toString()).put("paymentId", payment.id().toString())
-                .put("currency", payment.currency()).put("paymentIntentId", payment.paymentIntentId()).put("stripeEventId", eventId);
+    private static PaymentContract.PaymentMoved moved(PaymentRepository.Payment payment, String eventId, long amountMinor) {
+        return new PaymentContract.PaymentMoved(payment.bookingId(), payment.id(), payment.paymentIntentId(), eventId, amountMinor, payment.currency());
     }
 }

@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.db.Rows;
+import io.palisade.common.events.contracts.TenancyContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantContext;
@@ -23,7 +24,6 @@ import io.palisade.tenant.lockout.LoginThrottle;
 import io.palisade.tenant.passwords.PasswordHasher;
 import io.palisade.tenant.passwords.PasswordService;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Login, refresh rotation with reuse detection, logout, accepting invitations. */
@@ -254,9 +254,8 @@ public class AccountService {
                 .chain(joined -> {
                     UUID tenantId = joined.getUUID("tenant_id");
                     return tx.rescope(c, new DbScope(tenantId, userId, TenantContext.STAFF))
-                            .chain(() -> outbox.append(c, tenantId, "member.joined", userId.toString(), new JsonObject()
-                                    .put("invitation", joined.getUUID("invitation_id").toString()).put("role", joined.getString("role"))
-                                    .put("permissions", joined.getLong("permissions"))))
+                            .chain(() -> outbox.append(c, tenantId, TenancyContract.MEMBER_JOINED, userId.toString(), new TenancyContract.MemberJoined(
+                                    joined.getUUID("invitation_id"), joined.getString("role"), joined.getLong("permissions"))))
                             .chain(() -> tx.rescope(c, DbScope.user(userId)))
                             .replaceWith(new Joined(tenantId, userId));
                 });

@@ -15,6 +15,7 @@ import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.mail.MailSender;
 import io.palisade.common.mail.OutgoingMail;
+import io.palisade.common.events.contracts.TenancyContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.Permission;
@@ -139,8 +140,8 @@ public class SignupService {
                 .chain(() -> newPasswords.remember(c, userId, pending.password()))
                 .chain(() -> accounts.insertTenant(c, tenantId, pending.tenantSlug(), pending.tenantName()))
                 .chain(() -> accounts.insertOwnerMembership(c, tenantId, userId, Permission.ALL))
-                .chain(() -> outbox.append(c, tenantId, "tenant.created", tenantId.toString(), new JsonObject()
-                        .put("slug", pending.tenantSlug()).put("owner", userId.toString())))
+                .chain(() -> outbox.append(c, tenantId, TenancyContract.TENANT_CREATED, tenantId.toString(),
+                        new TenancyContract.TenantCreated(pending.tenantSlug(), userId)))
                 .chain(() -> audit.record(c, new AuditEvent(tenantId, "tenant.created", new AuditEvent.Actor(userId, Roles.OWNER, null,
                         clientIp), "tenant", tenantId.toString(), AuditEvent.SUCCESS, null,
                         new JsonObject().put("slug", pending.tenantSlug()).put("name", pending.tenantName()), null)));

@@ -15,6 +15,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
+import io.palisade.common.events.contracts.TenancyContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.CurrentTenant;
 import io.palisade.common.tenancy.Permission;
@@ -59,8 +60,8 @@ public class MemberService {
         TenantContext caller = currentTenant.get();
         return tx.inTenant(caller, c -> repository.tenant(c).chain(before -> repository.renameTenant(c, name).call(renamed -> renamed.isEmpty()
                 ? Uni.createFrom().voidItem()
-                : outbox.append(c, caller.tenantId(), "tenant.renamed", caller.tenantId().toString(),
-                        new JsonObject().put("name", name).put("by", caller.userId().toString()))
+                : outbox.append(c, caller.tenantId(), TenancyContract.TENANT_RENAMED, caller.tenantId().toString(),
+                        new TenancyContract.TenantRenamed(name, caller.userId()))
                         .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(), "tenant.renamed", AuditEvent.Actor.of(caller, clientIp),
                                 "tenant", caller.tenantId().toString(), AuditEvent.SUCCESS,
                                 new JsonObject().put("name", before.map(MemberRepository.Tenant::name).orElse(null)),
@@ -113,10 +114,9 @@ public class MemberService {
                     .chain(() -> repository.updateMember(c, userId, role, permissions, status))
                     // A changed role, status or permission set ends the member's sessions: refresh tokens get the new ones.
                     .chain(() -> authorityChanged ? repository.endSessions(c, userId) : Uni.createFrom().voidItem())
-                    .chain(() -> outbox.append(c, caller.tenantId(), "member.updated", userId.toString(), new JsonObject()
-                            .put("by", caller.userId().toString())
-                            .put("before", memberState(member.role(), member.permissions(), member.status()))
-                            .put("after", memberState(role, permissions, status))))
+                    .chain(() -> outbox.append(c, caller.tenantId(), TenancyContract.MEMBER_UPDATED, userId.toString(), new TenancyContract.MemberUpdated(
+                            caller.userId(), new TenancyContract.MemberState(member.role(), member.permissions(), member.status()),
+                            new TenancyContract.MemberState(role, permissions, status))))
                     .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(),
                             role.equals(member.role()) ? "member.updated" : "member.role_changed", AuditEvent.Actor.of(caller, clientIp),
                             "user", userId.toString(), AuditEvent.SUCCESS, memberState(member.role(), member.permissions(), member.status()),
@@ -137,8 +137,8 @@ public class MemberService {
             return ensureOwnerRemains(c, member, member.role(), "removed")
                     .chain(() -> repository.updateMember(c, userId, member.role(), member.permissions(), "removed"))
                     .chain(() -> repository.endSessions(c, userId))
-                    .chain(() -> outbox.append(c, caller.tenantId(), "member.removed", userId.toString(),
-                            new JsonObject().put("by", caller.userId().toString()).put("role", member.role())))
+                    .chain(() -> outbox.append(c, caller.tenantId(), TenancyContract.MEMBER_REMOVED, userId.toString(),
+                            new TenancyContract.MemberRemoved(caller.userId(), member.role())))
                     .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(), "member.removed", AuditEvent.Actor.of(caller, clientIp), "user",
                             userId.toString(), AuditEvent.SUCCESS, memberState(member.role(), member.permissions(), member.status()),
                             memberState(member.role(), member.permissions(), "removed"), null)));
@@ -159,8 +159,8 @@ public class MemberService {
         OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plus(invitationTtl);
         return tx.inTenant(caller, c -> repository.insertInvitation(c, id, caller.tenantId(), request.email().toLowerCase(Locale.ROOT),
                 request.role(), permissions, Hashes.sha256Hex(token), caller.userId(), expires)
-                .chain(() -> outbox.append(c, caller.tenantId(), "invitation.created", id.toString(), new JsonObject()
-                        .put("by", caller.userId().toString()).put("role", request.role()).put("permissions", permissions)))
+                .chain(() -> outbox.append(c, caller.tenantId(), TenancyContract.INVITATION_CREATED, id.toString(),
+                        new TenancyContract.InvitationCreated(caller.userId(), request.role(), permissions)))
                 .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(), "invitation.created", AuditEvent.Actor.of(caller, clientIp),
                         "invitation", id.toString(), AuditEvent.SUCCESS, null,
                         new JsonObject().put("role", request.role()).put("permissions", permissions).put("expiresAt", expires.toString()), null)))
@@ -183,8 +183,8 @@ public class MemberService {
             if (revoked.isEmpty()) {
                 throw ProblemException.notFound("the invitation");
             }
-            return outbox.append(c, caller.tenantId(), "invitation.revoked", id.toString(),
-                    new JsonObject().put("by", caller.userId().toString()))
+            return outbox.append(c, caller.tenantId(), TenancyContract.INVITATION_REVOKED, id.toString(),
+                    new TenancyContract.InvitationRevoked(caller.userId()))
                     .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(), "invitation.revoked", AuditEvent.Actor.of(caller, clientIp),
                             "invitation", id.toString(), AuditEvent.SUCCESS, null, null, null)));
         }));

@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
+import io.palisade.common.events.contracts.OperationsContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
@@ -27,7 +28,6 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 @ApplicationScoped
 public class AttemptRecorder {
 
-    static final String ENDPOINT_DISABLED = "webhook.endpoint_disabled";
     private static final AuditEvent.Actor SYSTEM = new AuditEvent.Actor(null, "system", null, null);
 
     @Inject
@@ -66,9 +66,9 @@ public class AttemptRecorder {
             }
             String since = failingSince.get().toString();
             return endpoints.disableFailing(c, endpointId, failingSince.get())
-                    .chain(() -> outbox.append(c, tenantId, ENDPOINT_DISABLED, endpointId.toString(),
-                            new JsonObject().put("endpointId", endpointId.toString()).put("failingSince", since)))
-                    .chain(() -> audit.record(c, new AuditEvent(tenantId, ENDPOINT_DISABLED, SYSTEM, "webhook_endpoint", endpointId.toString(),
+                    .chain(() -> outbox.append(c, tenantId, OperationsContract.ENDPOINT_DISABLED, endpointId.toString(),
+                            new OperationsContract.EndpointDisabled(endpointId, failingSince.get())))
+                    .chain(() -> audit.record(c, new AuditEvent(tenantId, OperationsContract.ENDPOINT_DISABLED.type(), SYSTEM, "webhook_endpoint", endpointId.toString(),
                             AuditEvent.SUCCESS, new JsonObject().put("enabled", true),
                             new JsonObject().put("enabled", false).put("failingSince", since), null)))
                     .replaceWith(true);

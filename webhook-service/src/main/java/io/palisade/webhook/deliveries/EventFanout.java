@@ -8,10 +8,11 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.events.CloudEvent;
+import io.palisade.common.events.EventType;
+import io.palisade.common.events.contracts.EventContracts;
 import io.palisade.common.events.EventHandler;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
-import io.palisade.webhook.endpoints.EventTypes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 
@@ -43,11 +44,12 @@ public class EventFanout implements EventHandler {
 
     @Override
     public Uni<Void> handle(CloudEvent event) {
-        if (event.tenantId() == null || !EventTypes.SUBSCRIBABLE.contains(event.type())) {
+        java.util.Optional<EventType<?>> type = EventContracts.named(event.type()).filter(EventType::webhook);
+        if (event.tenantId() == null || type.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         String body = new JsonObject().put("id", event.id()).put("type", event.type()).put("timestamp", event.time())
-                .put("data", event.data() == null ? new JsonObject() : event.data()).encode();
+                .put("data", publicForm(event, type.get())).encode();
         return tx.inBackground(DbScope.worker(event.tenantId()), c -> deliveries.insertMessage(c, event.tenantId(), event.id(), event.type(), body)
                 .chain(message -> message.isEmpty() ? Uni.createFrom().item(0)
                         : deliveries.deliverToSubscribers(c, event.tenantId(), message.get(), event.type())))
@@ -57,5 +59,10 @@ public class EventFanout implements EventHandler {
                     }
                 })
                 .replaceWithVoid();
+    }
+
+    /** The data as its record writes it: the documented, versioned form tenants' systems consume (docs/webhooks.md). */
+    private static <T> JsonObject publicForm(CloudEvent event, EventType<T> type) {
+        return type.write(event.data(type));
     }
 }

@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.palisade.common.events.contracts.EventContracts;
 import io.palisade.common.idempotency.Idempotent;
 import io.palisade.common.web.Page;
 import io.quarkus.security.PermissionsAllowed;
@@ -42,7 +43,7 @@ public class EndpointResource {
     @GET
     @Path("event-types")
     public Set<String> eventTypes() {
-        return EventTypes.SUBSCRIBABLE;
+        return EventContracts.webhookTypes();
     }
 
     /** 201 with the signing secret: shown this once, stored sealed. A URL the SSRF guard refuses is a 422 saying why. */

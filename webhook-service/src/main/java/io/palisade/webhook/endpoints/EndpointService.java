@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.palisade.common.events.contracts.EventContracts;
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.tenancy.CurrentTenant;
@@ -131,9 +132,9 @@ public class EndpointService {
     }
 
     private static List<String> eventTypes(List<String> requested) {
-        List<String> unknown = requested.stream().filter(t -> !EventTypes.SUBSCRIBABLE.contains(t)).toList();
+        List<String> unknown = requested.stream().filter(t -> !EventContracts.webhookTypes().contains(t)).toList();
         if (!unknown.isEmpty()) {
-            throw ProblemException.unprocessable("unknown event types " + unknown + "; subscribable: " + EventTypes.SUBSCRIBABLE);
+            throw ProblemException.unprocessable("unknown event types " + unknown + "; subscribable: " + EventContracts.webhookTypes());
         }
         return requested.stream().distinct().sorted().toList();
     }

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
+import io.palisade.webhook.ContractSamples;
 import io.palisade.devstack.ServiceSpec;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.PalisadeTestStack.RunningService;
@@ -58,7 +59,7 @@ class DeliveryBenchmark {
                 for (int i = 0; i < EVENTS; i++) {
                     JsonObject event = new JsonObject().put("specversion", "1.0").put("id", UUID.randomUUID().toString()).put("source", "/booking-service")
                             .put("type", "booking.confirmed").put("time", Instant.now().toString()).put("tenantid", tenant.id().toString())
-                            .put("data", new JsonObject().put("bookingId", "b-" + i).put("amountMinor", 4500).put("currency", "EUR"));
+                            .put("data", new JsonObject(ContractSamples.sample("booking.confirmed")));
                     producer.send(new ProducerRecord<>("palisade.booking.events", tenant.id().toString(), event.encode()));
                 }
             }

@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
+import io.palisade.webhook.ContractSamples;
 import io.palisade.devstack.ServiceSpec;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.PalisadeTestStack.RunningService;
@@ -85,7 +86,7 @@ class DeliveryDurabilityIT {
         register(first, tenant, "http://127.0.0.1:" + port + "/ok");
         register(first, tenant, "http://127.0.0.1:" + port + "/flaky");
         for (int i = 0; i < EVENTS; i++) {
-            TestEvents.publish("palisade.booking.events", "/booking-service", tenant.id(), "booking.confirmed", "b-" + i, Map.of("bookingId", "b-" + i),
+            TestEvents.publish("palisade.booking.events", "/booking-service", tenant.id(), "booking.confirmed", "b-" + i, ContractSamples.sample("booking.confirmed"),
                     UUID.randomUUID().toString());
         }
         await(() -> count("select count(*) from webhook.deliveries where tenant_id = ? and status = 'succeeded'", tenant.id()) == EVENTS

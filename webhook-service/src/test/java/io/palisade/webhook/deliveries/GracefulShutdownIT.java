@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
+import io.palisade.webhook.ContractSamples;
 import io.palisade.devstack.ServiceSpec;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.PalisadeTestStack.RunningService;
@@ -58,7 +59,7 @@ class GracefulShutdownIT {
             register(staying, tenant, "http://127.0.0.1:" + port + "/slow");
             for (int i = 0; i < EVENTS; i++) {
                 TestEvents.publish("palisade.booking.events", "/booking-service", tenant.id(), "booking.confirmed", "b-" + i,
-                        Map.of("bookingId", "b-" + i), UUID.randomUUID().toString());
+                        ContractSamples.sample("booking.confirmed"), UUID.randomUUID().toString());
             }
             await(() -> receiver.requests("/slow").size() >= EVENTS / 4, "deliveries under way");
 

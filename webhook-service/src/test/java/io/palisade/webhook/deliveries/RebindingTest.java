@@ -18,6 +18,8 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import static io.palisade.webhook.ContractSamples.sample;
+import io.palisade.webhook.ContractSamples;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestTenancy;
 import io.palisade.webhook.ScriptedResolver;
@@ -40,7 +42,7 @@ class RebindingTest {
         String path = "/" + UUID.randomUUID();
         ScriptedResolver.answer("rebind.example.test", List.of("93.184.216.34"), List.of("127.0.0.1"));
         Deliveries.Endpoint endpoint = register(tenant, "http://rebind.example.test:" + WebhookServiceStack.RECEIVER.port() + path, "booking.confirmed");
-        publish(tenant, "booking.confirmed", Map.of("bookingId", "b-1"));
+        publish(tenant, "booking.confirmed", sample("booking.confirmed"));
 
         await(() -> "failed".equals(latest(tenant, endpoint, "status")), "the delivery ends");
         String delivery = as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries").then()
@@ -63,7 +65,7 @@ class RebindingTest {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
         ScriptedResolver.answer("flaky-dns.example.test", List.of("93.184.216.34"), List.of());
         Deliveries.Endpoint endpoint = register(tenant, "https://flaky-dns.example.test/in", "booking.confirmed");
-        publish(tenant, "booking.confirmed", Map.of("bookingId", "b-2"));
+        publish(tenant, "booking.confirmed", sample("booking.confirmed"));
         await(() -> "failed".equals(latest(tenant, endpoint, "status")), "the delivery ends after the schedule");
         String delivery = latest(tenant, endpoint, "id");
         as(tenant.ownerToken()).get("/webhooks/endpoints/" + endpoint.id() + "/deliveries/" + delivery + "/attempts").then()

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import static io.palisade.webhook.ContractSamples.sample;
+import io.palisade.webhook.ContractSamples;
 import io.palisade.devstack.testing.TestTenancy;
 import io.palisade.webhook.LoopbackReceivers;
 import io.palisade.webhook.ScriptedResolver;
@@ -63,7 +65,7 @@ class TracingTest {
         register(tenant, "http://receiver.example.test:" + RECEIVER.port() + path, "booking.confirmed");
         String traceId = UUID.randomUUID().toString().replace("-", "");
         String traceparent = "00-" + traceId + "-00f067aa0ba902b7-01";
-        Deliveries.publishTraced(tenant, "booking.confirmed", Map.of("bookingId", "b-traced"), UUID.randomUUID().toString(), traceparent);
+        Deliveries.publishTraced(tenant, "booking.confirmed", sample("booking.confirmed"), UUID.randomUUID().toString(), traceparent);
 
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (spansOf(traceId, "webhook delivery").isEmpty()) {
