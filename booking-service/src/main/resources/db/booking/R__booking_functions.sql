@@ -13,11 +13,19 @@ create or replace function booking.track_seats() returns trigger
         was_active boolean := tg_op <> 'INSERT' and old.status in ('held', 'pending_payment', 'confirmed');
         is_active boolean := tg_op <> 'DELETE' and new.status in ('held', 'pending_payment', 'confirmed');
     begin
+        -- It runs as the caller: a slot the caller may not change (a visitor's whose offering was unpublished meanwhile)
+        -- refuses the booking rather than leave its seats uncounted.
         if was_active and (not is_active or new.slot_id <> old.slot_id or new.seats <> old.seats) then
             update booking.slots set seats_taken = seats_taken - old.seats where id = old.slot_id;
+            if not found then
+                raise exception 'the seats of slot % cannot be released by this caller', old.slot_id using errcode = '42501';
+            end if;
         end if;
         if is_active and (not was_active or new.slot_id <> old.slot_id or new.seats <> old.seats) then
             update booking.slots set seats_taken = seats_taken + new.seats where id = new.slot_id;
+            if not found then
+                raise exception 'the seats of slot % cannot be taken by this caller', new.slot_id using errcode = '42501';
+            end if;
         end if;
         return null;
     end

@@ -1,7 +1,8 @@
 -- A visitor of one tenant's booking widget (DbScope.visitor): nobody signed in, yet in the scope of the one tenant
 -- whose public slug the request named. Its policies open what the widget shows (published offerings and their slots)
 -- and what a hold writes (a held booking, its guest, contact and email proof, the hold attempt, booking.created), for
--- that tenant alone. It reads no booking, guest or contact, not even the ones it just wrote. The widget's availability
+-- that tenant alone. It reads no booking or contact, not even the ones it just wrote, and no guest but those it just
+-- created. The widget's availability
 -- and a hold run under it instead of three definers that saw every tenant.
 create policy offerings_visitor_read on booking.offerings for select to palisade_services
     using (tenant_id = tenancy.current_tenant_id() and current_setting('app.principal', true) = 'visitor' and published);
@@ -12,11 +13,21 @@ create policy slots_visitor_read on booking.slots for select to palisade_service
 create policy slots_visitor_seats on booking.slots for update to palisade_services
     using (tenant_id = tenancy.current_tenant_id() and current_setting('app.principal', true) = 'visitor' and starts_at > now())
     with check (tenant_id = tenancy.current_tenant_id() and current_setting('app.principal', true) = 'visitor' and starts_at > now());
+-- A hold, and nothing else: held, priced from its published, future slot's offering, and for no guest but one this
+-- transaction created (a new email; a known guest gets the booking only once the email is proven).
 create policy bookings_visitor_hold on booking.bookings for insert to palisade_services
     with check (tenant_id = tenancy.current_tenant_id() and current_setting('app.principal', true) = 'visitor'
-                and status = 'held' and hold_expires_at is not null);
+                and status = 'held' and hold_expires_at is not null
+                and (amount_minor, currency) = (select o.price_minor * bookings.seats, o.currency
+                                                  from booking.slots s join booking.offerings o on o.tenant_id = s.tenant_id and o.id = s.offering_id
+                                                 where s.tenant_id = bookings.tenant_id and s.id = bookings.slot_id and s.starts_at > now())
+                and (guest_id is null or exists (select 1 from booking.guests g where g.id = bookings.guest_id)));
 create policy guests_visitor_insert on booking.guests for insert to palisade_services
     with check (tenant_id = tenancy.current_tenant_id() and current_setting('app.principal', true) = 'visitor');
+-- The guests this very transaction created, which a hold may name; no other guest is visible to a visitor.
+create policy guests_visitor_created_here on booking.guests for select to palisade_services
+    using (tenant_id = tenancy.current_tenant_id() and current_setting('app.principal', true) = 'visitor'
+           and xmin = pg_current_xact_id()::xid);
 create policy booking_contacts_visitor_insert on booking.booking_contacts for insert to palisade_services
     with check (tenant_id = tenancy.current_tenant_id() and current_setting('app.principal', true) = 'visitor');
 create policy email_proofs_visitor_insert on booking.email_proofs for insert to palisade_services

@@ -4,9 +4,12 @@
 -- which queue nothing.
 create policy notifications_insert on booking.notifications for insert to palisade_services
     with check (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
-create policy notifications_update on booking.notifications for update to palisade_services
+-- A member's change of a booking only ever cancels its pending messages.
+create policy notifications_cancel on booking.notifications for update to palisade_services
     using (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())))
-    with check (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id())));
+    with check (tenant_id = tenancy.current_tenant_id() and (select tenancy.is_active_member(tenancy.current_tenant_id()))
+                and status = 'cancelled');
 create policy notifications_worker_insert on booking.notifications for insert to palisade_services
     with check (tenant_id = tenancy.current_tenant_id() and current_setting('app.principal', true) = 'worker');
 grant insert (tenant_id, booking_id, guest_id, kind, due_at) on booking.notifications to ${app_role};
+alter function booking.queue_notifications() security invoker;

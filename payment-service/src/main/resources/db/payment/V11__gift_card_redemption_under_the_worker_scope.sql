@@ -16,3 +16,6 @@ create policy gift_card_purchases_worker_insert on payment.gift_card_purchases f
     with check (tenant_id = tenancy.current_tenant_id() and current_setting('app.principal', true) = 'worker' and status = 'creating');
 grant insert (id, tenant_id, amount_minor, currency, buyer_email_sealed, stripe_account_id) on payment.gift_card_purchases to ${app_role};
 drop function payment.start_gift_card_purchase(uuid, bigint, text, text, text, int);
+
+-- The ledger's guard runs as the caller, serializing debits of a card with an advisory lock (R__payment_functions.sql).
+alter function payment.gift_card_ledger_never_negative() security invoker;

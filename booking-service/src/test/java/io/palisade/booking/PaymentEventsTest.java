@@ -24,7 +24,7 @@ import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.palisade.common.events.contracts.PaymentContract;
+import io.palisade.common.events.PaymentContract;
 import io.vertx.core.json.JsonObject;
 
 /**

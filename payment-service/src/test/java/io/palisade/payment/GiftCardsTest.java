@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 import io.palisade.common.guests.GuestTokens;
 import io.palisade.common.tenancy.Permission;
-import io.palisade.common.events.contracts.BookingContract;
+import io.palisade.common.events.BookingContract;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
 
 import io.palisade.common.guests.GuestTokens;
 import io.palisade.common.events.EventType;
-import io.palisade.common.events.contracts.BookingContract;
+import io.palisade.common.events.BookingContract;
 import io.palisade.devstack.stripe.StripeFake;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestEvents;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import io.palisade.common.guests.GuestTokens;
 import io.palisade.common.tenancy.Permission;
-import io.palisade.common.events.contracts.BookingContract;
+import io.palisade.common.events.BookingContract;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

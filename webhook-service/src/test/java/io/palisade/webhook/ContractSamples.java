@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.palisade.common.events.EventType;
-import io.palisade.common.events.contracts.BookingContract;
-import io.palisade.common.events.contracts.EventContracts;
-import io.palisade.common.events.contracts.PaymentContract;
+import io.palisade.common.events.BookingContract;
+import io.palisade.common.events.EventContracts;
+import io.palisade.common.events.PaymentContract;
 
 /** Data of one event type as its producer writes it (the contract's record), for a booking of its own, to publish in tests. */
 public final class ContractSamples {

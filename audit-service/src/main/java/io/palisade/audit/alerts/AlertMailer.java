@@ -9,9 +9,9 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.events.CloudEvent;
-import io.palisade.common.events.contracts.OperationsContract;
-import io.palisade.common.events.contracts.OperationsContract.AuditAlert;
-import static io.palisade.common.events.contracts.OperationsContract.AUDIT_ALERT;
+import io.palisade.common.events.OperationsContract;
+import io.palisade.common.events.OperationsContract.AuditAlert;
+import static io.palisade.common.events.OperationsContract.AUDIT_ALERT;
 import io.palisade.common.events.EventHandler;
 import io.palisade.common.mail.MailSender;
 import io.palisade.common.mail.OutgoingMail;

@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
 import io.palisade.audit.chains.Chains;
 import io.palisade.common.db.Rows;
 import io.palisade.common.outbox.Outbox;
-import static io.palisade.common.events.contracts.OperationsContract.AUDIT_ALERT;
+import static io.palisade.common.events.OperationsContract.AUDIT_ALERT;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.scheduler.Scheduled;

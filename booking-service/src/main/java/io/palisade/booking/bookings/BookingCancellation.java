@@ -1,6 +1,6 @@
 package io.palisade.booking.bookings;
 
-import io.palisade.common.events.contracts.BookingContract;
+import io.palisade.common.events.BookingContract;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,6 @@
 package io.palisade.booking.catalog;
 
-import io.palisade.common.events.contracts.BookingContract;
+import io.palisade.common.events.BookingContract;
 import java.util.List;
 import java.util.UUID;
 

@@ -1,6 +1,6 @@
 package io.palisade.booking.guests;
 
-import io.palisade.common.events.contracts.BookingContract;
+import io.palisade.common.events.BookingContract;
 import static io.palisade.common.db.Rows.first;
 
 import java.time.Duration;

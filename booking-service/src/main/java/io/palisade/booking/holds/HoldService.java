@@ -1,6 +1,6 @@
 package io.palisade.booking.holds;
 
-import io.palisade.common.events.contracts.BookingContract;
+import io.palisade.common.events.BookingContract;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -109,7 +109,8 @@ public class HoldService {
         }
         EmailProofService.Proof proof = proofs.newProof();
         UUID bookingId = UUID.randomUUID();
-        String reference = bookingId.toString().replace("-", "");
+        // The public reference guest links name: random, never the booking's id.
+        String reference = UUID.randomUUID().toString().replace("-", "");
         return tx.inScope(DbScope.anonymous(), c -> visitorOf(c, tenantSlug).chain(tenantId -> {
             GuestData.Sealed sealed = guestData.seal(tenantId, guest);
             return admit(c, tenantId, clientAddress, sealed.emailLookup(), slotId, seats)

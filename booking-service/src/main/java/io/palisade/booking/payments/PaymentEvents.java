@@ -9,7 +9,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.palisade.common.events.CloudEvent;
-import io.palisade.common.events.contracts.PaymentContract;
+import io.palisade.common.events.PaymentContract;
 import io.palisade.common.events.EventHandler;
 import io.smallrye.mutiny.Uni;
 

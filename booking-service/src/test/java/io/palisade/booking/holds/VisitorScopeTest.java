@@ -6,6 +6,10 @@ import static io.palisade.booking.Api.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -18,6 +22,7 @@ import io.palisade.booking.Api;
 import io.palisade.booking.BookingServiceStack;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestTenancy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -53,21 +58,39 @@ class VisitorScopeTest {
     }
 
     @Test
-    void aVisitorWritesAHeldBookingOfItsOwnTenantAndNothingElse() {
+    void aVisitorWritesAHoldPricedFromItsSlotOfItsOwnTenantAndNothingElse() {
         TestTenancy.Tenant a = TestTenancy.newTenant(0);
         TestTenancy.Tenant b = TestTenancy.newTenant(0);
         UUID aSlot = UUID.fromString(Api.publishedSlot(a.ownerToken(), 2500, 5));
         UUID bSlot = UUID.fromString(Api.publishedSlot(b.ownerToken(), 2500, 5));
-        String insert = "insert into booking.bookings (id, tenant_id, slot_id, seats, status, amount_minor, currency, hold_expires_at)"
-                + " values (gen_random_uuid(), $1, $2, 1, $3, 2500, 'EUR', now() + interval '15 minutes')";
+        UUID aGuest = UUID.randomUUID();
+        asSuperuser("insert into booking.guests (id, tenant_id, name, email_lookup, email_sealed) values (?, ?, 'Known', ?, 'sealed')", aGuest, a.id(),
+                "lookup-" + UUID.randomUUID());
+        String insert = "insert into booking.bookings (id, tenant_id, slot_id, seats, status, amount_minor, currency, hold_expires_at, guest_id)"
+                + " values (gen_random_uuid(), $1, $2, 1, $3, $4, 'EUR', now() + interval '15 minutes', $5)";
         // B's slot, named as B's: the policy refuses the row.
-        assertThrows(RuntimeException.class, () -> write(a.id(), insert, Tuple.of(b.id(), bSlot, "held")));
-        // A confirmed booking is not a hold: a visitor may not skip payment or the email proof.
-        assertThrows(RuntimeException.class, () -> write(a.id(), insert, Tuple.of(a.id(), aSlot, "confirmed")));
+        assertThrows(RuntimeException.class, () -> write(a.id(), insert, Tuple.from(Arrays.asList(b.id(), bSlot, "held", 2500L, null))));
+        // Not a hold (pending_payment queues no message, so only the policy can refuse it), or not at the slot's price.
+        assertThrows(RuntimeException.class, () -> write(a.id(), insert, Tuple.from(Arrays.asList(a.id(), aSlot, "pending_payment", 2500L, null))));
+        assertThrows(RuntimeException.class, () -> write(a.id(), insert, Tuple.from(Arrays.asList(a.id(), aSlot, "held", 0L, null))));
+        // A guest the tenant already knows: only a proven email attaches a booking to them.
+        assertThrows(RuntimeException.class, () -> write(a.id(), insert, Tuple.from(Arrays.asList(a.id(), aSlot, "held", 2500L, aGuest))));
         assertThrows(RuntimeException.class, () -> write(a.id(), "update booking.slots set capacity = 500 where id = $1", Tuple.of(aSlot)));
-        write(a.id(), insert, Tuple.of(a.id(), aSlot, "held"));
-        assertEquals(1L, io.palisade.devstack.testing.PalisadeTestStack.get().count(
-                "select seats_taken::bigint from booking.slots where id = ?", aSlot), "the seat trigger took the seat under the visitor's scope");
+        write(a.id(), insert, Tuple.from(Arrays.asList(a.id(), aSlot, "held", 2500L, null)));
+        assertEquals(1L, PalisadeTestStack.get().count("select seats_taken::bigint from booking.slots where id = ?", aSlot),
+                "the seat trigger took the seat under the visitor's scope");
+    }
+
+    @Test
+    void aHoldOnASlotWhoseOfferingWasUnpublishedIsRefusedNotLeftUncounted() {
+        TestTenancy.Tenant a = TestTenancy.newTenant(0);
+        UUID aSlot = UUID.fromString(Api.publishedSlot(a.ownerToken(), 0, 5));
+        // The insert as a visitor that read the slot's terms just before staff unpublished the offering.
+        String insert = "insert into booking.bookings (id, tenant_id, slot_id, seats, status, amount_minor, currency,"
+                + " hold_expires_at) values (gen_random_uuid(), $1, $2, 1, 'held', 0, 'EUR', now() + interval '15 minutes')";
+        asSuperuser("update booking.offerings set published = false where id = (select offering_id from booking.slots where id = ?)", aSlot);
+        assertThrows(RuntimeException.class, () -> write(a.id(), insert, Tuple.of(a.id(), aSlot)));
+        assertEquals(0L, PalisadeTestStack.get().count("select count(*) from booking.bookings where slot_id = ?", aSlot));
     }
 
     private List<String> read(UUID tenant, String sql) {
@@ -78,5 +101,16 @@ class VisitorScopeTest {
 
     private void write(UUID tenant, String sql, Tuple args) {
         tx.inScope(DbScope.visitor(tenant), c -> c.preparedQuery(sql).execute(args)).await().indefinitely();
+    }
+
+    private static void asSuperuser(String sql, Object... parameters) {
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                st.setObject(i + 1, parameters[i]);
+            }
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -38,7 +38,6 @@ import io.palisade.common.tracing.TraceContext;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.palisade.common.db.MigrationRun;
-import io.palisade.common.events.contracts.EventContracts;
 
 /**
  * Runs every {@link EventHandler} of the service on its own thread: poll, handle each event in order, commit the

@@ -11,7 +11,7 @@ import jakarta.inject.Inject;
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.events.CloudEvent;
-import io.palisade.common.events.contracts.BookingContract;
+import io.palisade.common.events.BookingContract;
 import io.palisade.common.events.ProcessedEvents;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;

@@ -10,8 +10,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.palisade.common.events.CloudEvent;
-import io.palisade.common.events.contracts.BookingContract;
-import io.palisade.common.events.contracts.EventContracts;
+import io.palisade.common.events.BookingContract;
+import io.palisade.common.events.EventContracts;
 import io.palisade.common.events.EventHandler;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;

@@ -13,7 +13,7 @@ import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.Pseudonyms;
 import io.palisade.common.guests.GuestTokens;
-import io.palisade.common.events.contracts.PaymentContract;
+import io.palisade.common.events.PaymentContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
@@ -95,7 +95,12 @@ public class GiftCardRedemption {
                         ? cancelOpenCardPayments(tenant, claims.bookingRef())
                                 .chain(cancelled -> attempt(tenant, claims.bookingRef(), codeHash, client, guest, cancelled))
                         : Uni.createFrom().item(outcome))
-                .map(this::answer);
+                .map(this::answer)
+                .onFailure(GiftCardRedemption::overdrawn).transform(e -> ProblemException.conflict("the gift card's balance changed; try again"));
+    }
+
+    private static boolean overdrawn(Throwable e) {
+        return e instanceof io.vertx.pgclient.PgException pg && "gift_card_balance_never_negative".equals(pg.getConstraint());
     }
 
     /** What one attempt came to: a refusal's name, or "redeemed" with the amounts. */
@@ -165,7 +170,7 @@ public class GiftCardRedemption {
                 }
                 long balance = card.balanceMinor() - debited;
                 return payments.closeStalledCheckouts(c, booking.bookingId())
-                        // The card is locked, so the balance read stands; the ledger's trigger refuses an overdraw whoever writes.
+                        // The card is locked, so the balance read stands; the ledger's guard refuses an overdraw whoever writes.
                         .chain(() -> giftCards.append(c, tenant, card.id(), "debit", debited, booking.bookingId(), null, "redeemed"))
                         .chain(() -> audit.record(c, new AuditEvent(tenant, "gift_card.redeemed", guest, "gift_card", card.id().toString(),
                                 AuditEvent.SUCCESS, new JsonObject().put("balanceMinor", card.balanceMinor()), new JsonObject().put("balanceMinor", balance),

@@ -6,7 +6,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.palisade.common.events.contracts.PaymentContract;
+import io.palisade.common.events.PaymentContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.payment.stripe.StripeGateway;
 import io.smallrye.mutiny.Uni;

@@ -12,7 +12,7 @@ import jakarta.inject.Inject;
 
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.db.Rows;
-import io.palisade.common.events.contracts.TenancyContract;
+import io.palisade.common.events.TenancyContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantContext;

@@ -15,7 +15,7 @@ import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.mail.MailSender;
 import io.palisade.common.mail.OutgoingMail;
-import io.palisade.common.events.contracts.TenancyContract;
+import io.palisade.common.events.TenancyContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.Permission;

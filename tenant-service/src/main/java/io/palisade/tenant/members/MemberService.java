@@ -15,7 +15,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
-import io.palisade.common.events.contracts.TenancyContract;
+import io.palisade.common.events.TenancyContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.CurrentTenant;
 import io.palisade.common.tenancy.Permission;

@@ -8,7 +8,7 @@ import jakarta.inject.Inject;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
-import io.palisade.common.events.contracts.OperationsContract;
+import io.palisade.common.events.OperationsContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;

@@ -9,7 +9,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.events.CloudEvent;
 import io.palisade.common.events.EventType;
-import io.palisade.common.events.contracts.EventContracts;
+import io.palisade.common.events.EventContracts;
 import io.palisade.common.events.EventHandler;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;

@@ -23,7 +23,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import io.palisade.common.events.contracts.EventContracts;
+import io.palisade.common.events.EventContracts;
 import io.palisade.common.idempotency.Idempotent;
 import io.palisade.common.web.Page;
 import io.quarkus.security.PermissionsAllowed;

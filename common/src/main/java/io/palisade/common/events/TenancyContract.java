@@ -1,9 +1,7 @@
-package io.palisade.common.events.contracts;
+package io.palisade.common.events;
 
 import java.util.UUID;
 
-import io.palisade.common.events.EventType;
-import io.palisade.common.events.Topics;
 
 /** tenant-service's events (palisade.tenancy.events); the subject is the tenant, the member or the invitation. */
 public final class TenancyContract {

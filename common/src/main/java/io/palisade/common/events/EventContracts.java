@@ -1,4 +1,4 @@
-package io.palisade.common.events.contracts;
+package io.palisade.common.events;
 
 import java.util.List;
 import java.util.Map;
@@ -8,7 +8,6 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import io.palisade.common.events.EventType;
 
 /**
  * Every event type of Palisade, in one registry: producers and consumers use its records, webhook-service takes the

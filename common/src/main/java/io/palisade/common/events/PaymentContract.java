@@ -1,9 +1,7 @@
-package io.palisade.common.events.contracts;
+package io.palisade.common.events;
 
 import java.util.UUID;
 
-import io.palisade.common.events.EventType;
-import io.palisade.common.events.Topics;
 
 /** payment-service's events (palisade.payment.events); the subject is the booking paid for. */
 public final class PaymentContract {

@@ -1,11 +1,9 @@
-package io.palisade.common.events.contracts;
+package io.palisade.common.events;
 
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
 
-import io.palisade.common.events.EventType;
-import io.palisade.common.events.Topics;
 
 /** audit-service's alerts (palisade.audit.alerts) and webhook-service's events (palisade.webhook.events). */
 public final class OperationsContract {

@@ -1,10 +1,8 @@
-package io.palisade.common.events.contracts;
+package io.palisade.common.events;
 
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
-import io.palisade.common.events.EventType;
-import io.palisade.common.events.Topics;
 
 /** booking-service's events (palisade.booking.events); the subject is the booking or the offering. */
 public final class BookingContract {

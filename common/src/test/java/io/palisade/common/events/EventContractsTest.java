@@ -1,4 +1,4 @@
-package io.palisade.common.events.contracts;
+package io.palisade.common.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,9 +14,6 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import io.palisade.common.events.CloudEvent;
-import io.palisade.common.events.EventType;
-import io.palisade.common.events.Topics;
 import io.vertx.core.json.JsonObject;
 
 /** The registry is the contract: producers' records read back as written, a breach is refused, and the docs show it. */
