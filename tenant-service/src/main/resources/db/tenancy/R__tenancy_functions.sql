@@ -211,22 +211,6 @@ create or replace function tenancy.reseal_master_sealed_value(p_kind text, p_id 
     end
     $$;
 
--- A member's role, permissions or status changed: every refresh-token family of that member in this tenant ends, so
--- no session outlives the authority it was opened with. Only an active owner or admin of the transaction's tenant may
--- call it, and only for a member of that tenant.
-create or replace function tenancy.end_member_sessions(p_user uuid) returns int
-    language sql volatile security definer set search_path = pg_catalog, pg_temp
-    as $$
-        with revoked as (
-            update tenancy.refresh_tokens r set revoked_at = now()
-             where r.tenant_id = tenancy.current_tenant_id() and r.user_id = p_user and r.revoked_at is null
-               and exists (select 1 from tenancy.memberships caller
-                            where caller.tenant_id = tenancy.current_tenant_id() and caller.user_id = tenancy.current_user_id()
-                              and caller.status = 'active' and caller.role in ('owner', 'admin'))
-            returning 1)
-        select count(*)::int from revoked
-    $$;
-
 create or replace function tenancy.ensure_platform_admin(p_id uuid, p_email text, p_display_name text, p_password_hash text, p_history_hash text)
     returns boolean
     language plpgsql volatile set search_path = pg_catalog, pg_temp

@@ -139,6 +139,29 @@ class DatabaseIsolationTest {
     }
 
     @Test
+    void onlyAnOwnerOrAdminEndsAnotherMembersSessionsAndOnlyByRevokingThem() throws SQLException {
+        a.staffToken(); // a session of the staff member's
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            scope(c, a.id(), a.staffId());
+            assertEquals(0, update(c, "update tenancy.refresh_tokens set revoked_at = now() where user_id = '" + a.ownerId() + "'"),
+                    "a staff member cannot end the owner's sessions");
+            c.rollback();
+        }
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            scope(c, a.id(), a.ownerId());
+            assertTrue(countWhere(c, "tenancy.refresh_tokens", "user_id = '" + a.staffId() + "'") > 0, "the owner sees the staff member's sessions");
+            assertRefused(c, "update tenancy.refresh_tokens set expires_at = now() + interval '10 years' where user_id = '" + a.staffId() + "'");
+            scope(c, a.id(), a.ownerId()); // assertRefused rolled the transaction back, and the scope with it
+            assertTrue(update(c, "update tenancy.refresh_tokens set revoked_at = now() where user_id = '" + a.staffId() + "'") > 0);
+            assertEquals(0, update(c, "update tenancy.refresh_tokens set revoked_at = now() where tenant_id <> '" + a.id() + "'"),
+                    "and nothing in another tenant");
+            c.rollback();
+        }
+    }
+
+    @Test
     void writingAnotherTenantsIdIsRefusedByTheDatabase() throws SQLException {
         try (Connection c = app()) {
             c.setAutoCommit(false);

@@ -128,8 +128,10 @@ public class MemberRepository {
                 r.getOffsetDateTime("created_at"));
     }
 
-    /** Ends every refresh-token family of the member in the transaction's tenant (tenancy.end_member_sessions). */
+    /** Ends every session of the member in the scope's tenant; only an owner or admin may (refresh_tokens_admin_revoke). */
     public Uni<Void> endSessions(SqlConnection c, UUID userId) {
-        return c.preparedQuery("select tenancy.end_member_sessions($1)").execute(Tuple.of(userId)).replaceWithVoid();
+        return c.preparedQuery("update tenancy.refresh_tokens set revoked_at = now()"
+                + " where tenant_id = tenancy.current_tenant_id() and user_id = $1 and revoked_at is null")
+                .execute(Tuple.of(userId)).replaceWithVoid();
     }
 }
