@@ -71,19 +71,27 @@ create or replace function audit.alert_payload(p_kind text, p_chain_key text, p_
 -- Which chains have held alerts whose interval has passed, as (chain, kind): a summary alert for each is reported
 -- under its chain's scope (Alerts.reportHeld).
 create or replace function audit.held_alerts(p_interval interval, p_limit int) returns table (chain_key text, kind text)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select s.chain_key, s.kind from audit.alert_state s
-         where s.held > 0 and s.last_alert_at <= clock_timestamp() - p_interval
-         order by s.last_alert_at limit p_limit
+    #variable_conflict use_column
+    begin
+        return query
+            select s.chain_key, s.kind from audit.alert_state s
+             where s.held > 0 and s.last_alert_at <= clock_timestamp() - p_interval
+             order by s.last_alert_at limit p_limit;
+    end
     $$;
 
 -- Every chain's head and last checkpointed position, so the writer visits only chains with something new.
 create or replace function audit.archive_heads() returns table (chain_key text, last_seq bigint, last_checkpoint_seq bigint)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select h.chain_key, h.last_seq, coalesce((select max(c.chain_seq) from audit.checkpoints c where c.chain_key = h.chain_key), 0)
-          from audit.chain_heads h order by h.chain_key
+    #variable_conflict use_column
+    begin
+        return query
+            select h.chain_key, h.last_seq, coalesce((select max(c.chain_seq) from audit.checkpoints c where c.chain_key = h.chain_key), 0)
+              from audit.chain_heads h order by h.chain_key;
+    end
     $$;
 
 -- The chain's continuity is the database's, not the caller's: whoever inserts an entry names its event, chain and

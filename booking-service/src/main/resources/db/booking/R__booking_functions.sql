@@ -74,29 +74,37 @@ create or replace function booking.queue_notifications() returns trigger
 create or replace function booking.claim_notifications(p_limit int, p_lease_seconds int, p_max_attempts int)
     returns table (id uuid, tenant_id uuid, kind text, guest_name text, email_lookup text, email_sealed text, offering text,
                    starts_at timestamptz, seats int, amount_minor bigint, currency text)
-    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
-        with due as (
-            select n.id from booking.notifications n
-             where (n.status = 'pending' or (n.status = 'sending' and n.lease_until < now())) and n.due_at <= now()
-               and n.attempts < p_max_attempts
-             order by n.due_at limit p_limit for update skip locked),
-        claimed as (
-            update booking.notifications n set status = 'sending', attempts = n.attempts + 1,
-                   lease_until = now() + make_interval(secs => p_lease_seconds)
-              from due where n.id = due.id returning n.*)
-        select c.id, c.tenant_id, c.kind, k.name, k.email_lookup, k.email_sealed, o.name, s.starts_at, b.seats, b.amount_minor, b.currency
-          from claimed c join booking.bookings b on b.id = c.booking_id
-          join booking.slots s on s.id = b.slot_id join booking.offerings o on o.id = s.offering_id
-          join booking.booking_contacts k on k.booking_id = c.booking_id
+    #variable_conflict use_column
+    begin
+        return query
+            with due as (
+                select n.id from booking.notifications n
+                 where (n.status = 'pending' or (n.status = 'sending' and n.lease_until < now())) and n.due_at <= now()
+                   and n.attempts < p_max_attempts
+                 order by n.due_at limit p_limit for update skip locked),
+            claimed as (
+                update booking.notifications n set status = 'sending', attempts = n.attempts + 1,
+                       lease_until = now() + make_interval(secs => p_lease_seconds)
+                  from due where n.id = due.id returning n.*)
+            select c.id, c.tenant_id, c.kind, k.name, k.email_lookup, k.email_sealed, o.name, s.starts_at, b.seats, b.amount_minor, b.currency
+              from claimed c join booking.bookings b on b.id = c.booking_id
+              join booking.slots s on s.id = b.slot_id join booking.offerings o on o.id = s.offering_id
+              join booking.booking_contacts k on k.booking_id = c.booking_id;
+    end
     $$;
 
 -- Pending erasure requests of every tenant, as (tenant, request): each is carried out under its tenant's worker scope
 -- (ErasureWorker).
 create or replace function booking.due_erasures(p_limit int) returns table (tenant_id uuid, request_id uuid)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select r.tenant_id, r.id from booking.erasure_requests r where r.status = 'pending' order by r.due_at limit p_limit
+    #variable_conflict use_column
+    begin
+        return query
+            select r.tenant_id, r.id from booking.erasure_requests r where r.status = 'pending' order by r.due_at limit p_limit;
+    end
     $$;
 
 -- Admits one hold, or answers which limit refuses it ('client', 'client_slot', 'network' or 'email') and when the
@@ -154,18 +162,26 @@ create or replace function booking.admit_hold(p_tenant uuid, p_client_key text, 
 -- Spends a proof link, presented only as a token: once, before it expires. Answers its tenant and booking; the rest
 -- (adding the booking to a known guest, confirming a free booking) runs under the worker scope of that tenant.
 create or replace function booking.redeem_email_proof(p_token_hash text) returns table (tenant_id uuid, booking_id uuid, public_ref text)
-    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
-        update booking.email_proofs p set proven_at = now()
-          from booking.bookings b
-         where p.token_hash = p_token_hash and p.proven_at is null and p.expires_at > now() and b.id = p.booking_id
-        returning p.tenant_id, p.booking_id, b.public_ref
+    #variable_conflict use_column
+    begin
+        return query
+            update booking.email_proofs p set proven_at = now()
+              from booking.bookings b
+             where p.token_hash = p_token_hash and p.proven_at is null and p.expires_at > now() and b.id = p.booking_id
+            returning p.tenant_id, p.booking_id, b.public_ref;
+    end
     $$;
 
 create or replace function booking.due_hold_expiries(p_limit int) returns table (tenant_id uuid, booking_id uuid)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select b.tenant_id, b.id from booking.bookings b
-         where b.status in ('held', 'pending_payment') and b.hold_expires_at <= now()
-         order by b.hold_expires_at limit p_limit
+    #variable_conflict use_column
+    begin
+        return query
+            select b.tenant_id, b.id from booking.bookings b
+             where b.status in ('held', 'pending_payment') and b.hold_expires_at <= now()
+             order by b.hold_expires_at limit p_limit;
+    end
     $$;

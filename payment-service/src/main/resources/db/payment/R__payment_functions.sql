@@ -58,38 +58,50 @@ create or replace function payment.record_stripe_event(p_event_id text, p_accoun
 
 create or replace function payment.claim_stripe_events(p_limit int, p_lease_seconds int)
     returns table (event_id text, tenant_id uuid, account_id text, type text, object_id text)
-    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
-        -- The lease is also the pause before a failed event is tried again: it doubles with each attempt, up to an
-        -- hour, and an event is never given up.
-        with due as (
-            select e.event_id from payment.stripe_events e
-             where e.processed_at is null and (e.lease_until is null or e.lease_until < now())
-             order by e.received_at limit p_limit for update skip locked)
-        update payment.stripe_events e set attempts = e.attempts + 1,
-               lease_until = case when e.tenant_id is null then null
-                                  else now() + make_interval(secs => least(p_lease_seconds * power(2, least(e.attempts, 10)), 3600)) end,
-               processed_at = case when e.tenant_id is null then now() end,
-               outcome = case when e.tenant_id is null then 'unknown_account' end
-          from due where e.event_id = due.event_id
-        returning e.event_id, e.tenant_id, e.account_id, e.type, e.object_id
+    #variable_conflict use_column
+    begin
+        return query
+            -- The lease is also the pause before a failed event is tried again: it doubles with each attempt, up to an
+            -- hour, and an event is never given up.
+            with due as (
+                select e.event_id from payment.stripe_events e
+                 where e.processed_at is null and (e.lease_until is null or e.lease_until < now())
+                 order by e.received_at limit p_limit for update skip locked)
+            update payment.stripe_events e set attempts = e.attempts + 1,
+                   lease_until = case when e.tenant_id is null then null
+                                      else now() + make_interval(secs => least(p_lease_seconds * power(2, least(e.attempts, 10)), 3600)) end,
+                   processed_at = case when e.tenant_id is null then now() end,
+                   outcome = case when e.tenant_id is null then 'unknown_account' end
+              from due where e.event_id = due.event_id
+            returning e.event_id, e.tenant_id, e.account_id, e.type, e.object_id;
+    end
     $$;
 
 create or replace function payment.unsent_refunds(p_older_than_seconds int, p_limit int)
     returns table (tenant_id uuid, refund_id uuid, payment_id uuid, payment_intent_id text, stripe_account_id text, amount_minor bigint)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select r.tenant_id, r.id, p.id, p.payment_intent_id, p.stripe_account_id, r.amount_minor
-          from payment.refunds r join payment.payments p on p.id = r.payment_id
-         where r.status = 'requested' and r.created_at < now() - make_interval(secs => p_older_than_seconds)
-         order by r.created_at limit p_limit
+    #variable_conflict use_column
+    begin
+        return query
+            select r.tenant_id, r.id, p.id, p.payment_intent_id, p.stripe_account_id, r.amount_minor
+              from payment.refunds r join payment.payments p on p.id = r.payment_id
+             where r.status = 'requested' and r.created_at < now() - make_interval(secs => p_older_than_seconds)
+             order by r.created_at limit p_limit;
+    end
     $$;
 
 create or replace function payment.unissued_purchases(p_older_than_seconds int, p_limit int)
     returns table (tenant_id uuid, payment_intent_id text, stripe_account_id text)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select g.tenant_id, g.payment_intent_id, g.stripe_account_id from payment.gift_card_purchases g
-         where g.status = 'paid' and g.updated_at < now() - make_interval(secs => p_older_than_seconds)
-         order by g.updated_at limit p_limit
+    #variable_conflict use_column
+    begin
+        return query
+            select g.tenant_id, g.payment_intent_id, g.stripe_account_id from payment.gift_card_purchases g
+             where g.status = 'paid' and g.updated_at < now() - make_interval(secs => p_older_than_seconds)
+             order by g.updated_at limit p_limit;
+    end
     $$;

@@ -34,31 +34,41 @@ create or replace function tenancy.is_active_member(p_tenant uuid) returns boole
 
 -- Whether the scope's user is a guest of the tenant (guest scopes: app.principal = 'guest').
 create or replace function tenancy.is_guest(p_tenant uuid) returns boolean
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select current_setting('app.principal', true) = 'guest'
-           and exists (select 1 from tenancy.guests g join tenancy.tenants t on t.id = g.tenant_id
-                        where g.tenant_id = p_tenant and g.id = tenancy.current_user_id() and t.status = 'active')
+    begin
+        return (select current_setting('app.principal', true) = 'guest'
+               and exists (select 1 from tenancy.guests g join tenancy.tenants t on t.id = g.tenant_id
+                            where g.tenant_id = p_tenant and g.id = tenancy.current_user_id() and t.status = 'active'));
+    end
     $$;
 
 -- Whether the scope's user is an active platform admin.
 create or replace function tenancy.is_platform_admin() returns boolean
-    language sql stable security definer set search_path = pg_catalog, pg_temp
-    as $$ select exists (select 1 from tenancy.users u where u.id = tenancy.current_user_id() and u.platform_admin and u.status = 'active') $$;
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        return (select exists (select 1 from tenancy.users u where u.id = tenancy.current_user_id() and u.platform_admin and u.status = 'active'));
+    end
+    $$;
 
 -- The scope's user's own role and permission bits in the scope's tenant (none when not an active member of an active
 -- tenant), and whether the database knows them as an active platform admin. No argument: nobody learns anyone
 -- else's authority through it.
 create or replace function tenancy.current_authority()
     returns table (role text, permissions bigint, platform_admin boolean)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select m.role, m.permissions, u.platform_admin
-          from tenancy.users u
-          left join tenancy.memberships m
-                 on m.user_id = u.id and m.tenant_id = tenancy.current_tenant_id() and m.status = 'active'
-                and exists (select 1 from tenancy.tenants t where t.id = m.tenant_id and t.status = 'active')
-         where u.id = tenancy.current_user_id() and u.status = 'active'
+    #variable_conflict use_column
+    begin
+        return query
+            select m.role, m.permissions, u.platform_admin
+              from tenancy.users u
+              left join tenancy.memberships m
+                     on m.user_id = u.id and m.tenant_id = tenancy.current_tenant_id() and m.status = 'active'
+                    and exists (select 1 from tenancy.tenants t where t.id = m.tenant_id and t.status = 'active')
+             where u.id = tenancy.current_user_id() and u.status = 'active';
+    end
     $$;
 
 revoke all on function tenancy.is_active_member(uuid), tenancy.is_guest(uuid), tenancy.is_platform_admin(),

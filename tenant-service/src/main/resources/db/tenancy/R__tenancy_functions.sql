@@ -8,44 +8,72 @@
 
 -- Self-serve signup: the first member of a tenant without members may add themselves as its owner.
 create or replace function tenancy.has_members(p_tenant uuid) returns boolean
-    language sql stable security definer set search_path = pg_catalog, pg_temp
-    as $$ select exists (select 1 from tenancy.memberships m where m.tenant_id = p_tenant) $$;
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        return (select exists (select 1 from tenancy.memberships m where m.tenant_id = p_tenant));
+    end
+    $$;
 
 -- Login, before any scope exists: the credentials of one email address.
 create or replace function tenancy.find_login(p_email text)
     returns table (user_id uuid, password_hash text, status text, platform_admin boolean)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
-    as $$ select u.id, u.password_hash, u.status, u.platform_admin from tenancy.users u where u.email = lower(p_email) $$;
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+    #variable_conflict use_column
+    begin
+        return query
+            select u.id, u.password_hash, u.status, u.platform_admin from tenancy.users u where u.email = lower(p_email);
+    end
+    $$;
 
 -- Refresh and logout present only the opaque token: which tenant and user it belongs to.
 create or replace function tenancy.refresh_token_scope(p_token_hash text)
     returns table (tenant_id uuid, user_id uuid)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
-    as $$ select r.tenant_id, r.user_id from tenancy.refresh_tokens r where r.token_hash = p_token_hash $$;
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+    #variable_conflict use_column
+    begin
+        return query
+            select r.tenant_id, r.user_id from tenancy.refresh_tokens r where r.token_hash = p_token_hash;
+    end
+    $$;
 
 -- Accepting an invitation: who was invited, to which tenant (only for a pending, unexpired invitation).
 create or replace function tenancy.pending_invitation(p_token_hash text)
     returns table (invitation_id uuid, tenant_id uuid, email text)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select i.id, i.tenant_id, i.email from tenancy.invitations i join tenancy.tenants t on t.id = i.tenant_id
-         where i.token_hash = p_token_hash and i.accepted_at is null and i.revoked_at is null
-           and i.expires_at > now() and t.status = 'active'
+    #variable_conflict use_column
+    begin
+        return query
+            select i.id, i.tenant_id, i.email from tenancy.invitations i join tenancy.tenants t on t.id = i.tenant_id
+             where i.token_hash = p_token_hash and i.accepted_at is null and i.revoked_at is null
+               and i.expires_at > now() and t.status = 'active';
+    end
     $$;
 
 -- The second-factor step presents only the opaque challenge token: whose login, for which tenant.
 create or replace function tenancy.mfa_challenge_scope(p_token_hash text)
     returns table (user_id uuid, tenant_id uuid)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select c.user_id, c.tenant_id from tenancy.mfa_challenges c
-         where c.token_hash = p_token_hash and c.used_at is null and c.expires_at > now()
+    #variable_conflict use_column
+    begin
+        return query
+            select c.user_id, c.tenant_id from tenancy.mfa_challenges c
+             where c.token_hash = p_token_hash and c.used_at is null and c.expires_at > now();
+    end
     $$;
 
 -- Guests address a tenant by its public slug.
 create or replace function tenancy.active_tenant_id(p_slug text) returns uuid
-    language sql stable security definer set search_path = pg_catalog, pg_temp
-    as $$ select t.id from tenancy.tenants t where t.slug = p_slug and t.status = 'active' $$;
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        return (select t.id from tenancy.tenants t where t.slug = p_slug and t.status = 'active');
+    end
+    $$;
 
 -- Spends a link: only once, only the guest's newest, only before it expires, only at an active tenant.
 create or replace function tenancy.redeem_guest_link(p_token_hash text)
@@ -94,44 +122,60 @@ create or replace function tenancy.request_support_session(p_slug text, p_reason
 -- Redeems the link: only by the platform admin who asked, only once, only before it expires.
 create or replace function tenancy.start_support_session(p_link_hash text, p_session_seconds int)
     returns table (session_id uuid, tenant_id uuid, expires_at timestamptz)
-    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
-        update tenancy.support_sessions s
-           set started_at = now(), expires_at = now() + make_interval(secs => p_session_seconds)
-         where s.link_hash = p_link_hash and s.started_at is null and s.link_expires_at > now()
-           and s.platform_admin_id = tenancy.current_user_id() and tenancy.is_platform_admin()
-        returning s.id, s.tenant_id, s.expires_at
+    #variable_conflict use_column
+    begin
+        return query
+            update tenancy.support_sessions s
+               set started_at = now(), expires_at = now() + make_interval(secs => p_session_seconds)
+             where s.link_hash = p_link_hash and s.started_at is null and s.link_expires_at > now()
+               and s.platform_admin_id = tenancy.current_user_id() and tenancy.is_platform_admin()
+            returning s.id, s.tenant_id, s.expires_at;
+    end
     $$;
 
 -- A running session of the calling platform admin (for a further token).
 create or replace function tenancy.running_support_session(p_session uuid)
     returns table (tenant_id uuid, expires_at timestamptz)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select s.tenant_id, s.expires_at from tenancy.support_sessions s
-         where s.id = p_session and s.platform_admin_id = tenancy.current_user_id() and tenancy.is_platform_admin()
-           and s.started_at is not null and s.ended_at is null and s.expires_at > now()
+    #variable_conflict use_column
+    begin
+        return query
+            select s.tenant_id, s.expires_at from tenancy.support_sessions s
+             where s.id = p_session and s.platform_admin_id = tenancy.current_user_id() and tenancy.is_platform_admin()
+               and s.started_at is not null and s.ended_at is null and s.expires_at > now();
+    end
     $$;
 
 -- Running support sessions that ran out, in every tenant, as (tenant, session): each is ended under its tenant's
 -- worker scope with its audit event (SupportAccess.expire).
 create or replace function tenancy.expired_support_sessions(p_limit int) returns table (tenant_id uuid, session_id uuid)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select s.tenant_id, s.id from tenancy.support_sessions s
-         where s.started_at is not null and s.ended_at is null and s.expires_at <= now()
-         order by s.expires_at limit p_limit
+    #variable_conflict use_column
+    begin
+        return query
+            select s.tenant_id, s.id from tenancy.support_sessions s
+             where s.started_at is not null and s.ended_at is null and s.expires_at <= now()
+             order by s.expires_at limit p_limit;
+    end
     $$;
 
 -- What a platform admin may see without a session: counts, never rows.
 create or replace function tenancy.platform_counts()
     returns table (tenants bigint, users bigint, running_support_sessions bigint)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select (select count(*) from tenancy.tenants), (select count(*) from tenancy.users),
-               (select count(*) from tenancy.support_sessions s
-                 where s.started_at is not null and s.ended_at is null and s.expires_at > now())
-         where tenancy.is_platform_admin()
+    #variable_conflict use_column
+    begin
+        return query
+            select (select count(*) from tenancy.tenants), (select count(*) from tenancy.users),
+                   (select count(*) from tenancy.support_sessions s
+                     where s.started_at is not null and s.ended_at is null and s.expires_at > now())
+             where tenancy.is_platform_admin();
+    end
     $$;
 
 create or replace function tenancy.issue_guest_link(p_tenant uuid, p_email_lookup text, p_token_hash text, p_ttl_seconds int,
@@ -174,18 +218,22 @@ create or replace function tenancy.issue_guest_link(p_tenant uuid, p_email_looku
 -- Stored idempotent responses are master-sealed too.
 create or replace function tenancy.master_sealed_values()
     returns table (kind text, id text, sealed text)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select 'data_key', k.tenant_id || '/' || k.version, k.wrapped_key from tenancy.tenant_data_keys k
-        union all
-        select 'totp_secret', t.user_id::text, t.secret_sealed from tenancy.mfa_totp t
-        union all
-        select 'signing_key', s.kid, s.private_key_sealed from tenancy.signing_keys s
-        union all
-        select 'sso_client_secret', p.tenant_id::text, p.client_secret_sealed from tenancy.sso_providers p
-        union all
-        select 'idempotency_response', i.tenant_id || ':' || i.principal || ':' || i.key, i.response_body_sealed
-          from tenancy.idempotency_keys i where i.response_body_sealed is not null
+    #variable_conflict use_column
+    begin
+        return query
+            select 'data_key', k.tenant_id || '/' || k.version, k.wrapped_key from tenancy.tenant_data_keys k
+            union all
+            select 'totp_secret', t.user_id::text, t.secret_sealed from tenancy.mfa_totp t
+            union all
+            select 'signing_key', s.kid, s.private_key_sealed from tenancy.signing_keys s
+            union all
+            select 'sso_client_secret', p.tenant_id::text, p.client_secret_sealed from tenancy.sso_providers p
+            union all
+            select 'idempotency_response', i.tenant_id || ':' || i.principal || ':' || i.key, i.response_body_sealed
+              from tenancy.idempotency_keys i where i.response_body_sealed is not null;
+    end
     $$;
 
 create or replace function tenancy.reseal_master_sealed_value(p_kind text, p_id text, p_old text, p_new text) returns boolean
@@ -231,22 +279,30 @@ create or replace function tenancy.ensure_platform_admin(p_id uuid, p_email text
 create or replace function tenancy.sso_provider(p_slug text)
     returns table (tenant_id uuid, issuer text, client_id text, client_secret_sealed text, authorization_endpoint text,
                    token_endpoint text, jwks_uri text, updated_at timestamptz)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select p.tenant_id, p.issuer, p.client_id, p.client_secret_sealed, p.authorization_endpoint, p.token_endpoint,
-               p.jwks_uri, p.updated_at
-          from tenancy.sso_providers p join tenancy.tenants t on t.id = p.tenant_id
-         where t.slug = p_slug and t.status = 'active'
+    #variable_conflict use_column
+    begin
+        return query
+            select p.tenant_id, p.issuer, p.client_id, p.client_secret_sealed, p.authorization_endpoint, p.token_endpoint,
+                   p.jwks_uri, p.updated_at
+              from tenancy.sso_providers p join tenancy.tenants t on t.id = p.tenant_id
+             where t.slug = p_slug and t.status = 'active';
+    end
     $$;
 
 create or replace function tenancy.login_memberships()
     returns table (tenant_id uuid, slug text, name text, role text, permissions bigint, require_mfa_for_admins boolean)
-    language sql stable security definer set search_path = pg_catalog, pg_temp
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
-        select t.id, t.slug, t.name, m.role, m.permissions, t.require_mfa_for_admins
-          from tenancy.memberships m join tenancy.tenants t on t.id = m.tenant_id
-         where m.user_id = tenancy.current_user_id() and m.status = 'active' and t.status = 'active'
-         order by t.slug
+    #variable_conflict use_column
+    begin
+        return query
+            select t.id, t.slug, t.name, m.role, m.permissions, t.require_mfa_for_admins
+              from tenancy.memberships m join tenancy.tenants t on t.id = m.tenant_id
+             where m.user_id = tenancy.current_user_id() and m.status = 'active' and t.status = 'active'
+             order by t.slug;
+    end
     $$;
 
 create or replace function tenancy.accept_invitation(p_token_hash text)

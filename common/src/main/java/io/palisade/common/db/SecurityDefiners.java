@@ -140,6 +140,7 @@ public final class SecurityDefiners {
             select n.nspname as schema,
                    n.nspname || '.' || p.proname || '(' || oidvectortypes(p.proargtypes) || ')' as function,
                    coalesce(p.proconfig, '{}') as config,
+                   (select l.lanname from pg_language l where l.oid = p.prolang) as language,
                    p.proacl is null or exists (select 1 from aclexplode(p.proacl) a
                                                 where a.grantee = 0 and a.privilege_type = 'EXECUTE') as public_execute,
                    array(select distinct pg_get_userbyid(a.grantee) from aclexplode(p.proacl) a
@@ -319,6 +320,10 @@ public final class SecurityDefiners {
         }
         if (publicExecute) {
             problems.add("PUBLIC may execute it");
+        }
+        if (!"plpgsql".equals(r.getString("language"))) {
+            // A SQL function with SET search_path is never inlined and is planned anew on every call (docs/performance.md).
+            problems.add("written in " + r.getString("language") + ", not PL/pgSQL, which keeps its plans");
         }
         if (allowed == null) {
             problems.add("not on the allow-list " + ALLOW_LIST + " (executable by " + executableBy + ")");

@@ -25,6 +25,7 @@ import io.quarkus.security.identity.SecurityIdentityAugmentor;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * A staff member's roles and permission bits, as the database holds them now: the access token says who acts and for
@@ -76,8 +77,8 @@ public class PermissionAugmentor implements SecurityIdentityAugmentor {
             // nothing): CurrentTenant answers 401, as for a malformed one.
             return Uni.createFrom().item(withoutPlatformRole(identity));
         }
-        return tx.inScope(new DbScope(tenantId, userId, TenantContext.STAFF),
-                c -> c.query("select role, permissions, platform_admin from tenancy.current_authority()").execute())
+        return tx.readOnce(new DbScope(tenantId, userId, TenantContext.STAFF),
+                "select role, permissions, platform_admin from tenancy.current_authority()", Tuple.tuple())
                 .map(rows -> fromDatabase(identity, platform, tenantId, rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next())));
     }
 

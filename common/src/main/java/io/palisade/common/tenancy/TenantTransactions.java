@@ -9,9 +9,13 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.tracing.TraceContext;
+import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -61,10 +65,43 @@ public class TenantTransactions {
     private <T> Uni<T> transaction(DbScope scope, Function<SqlConnection, Uni<T>> work) {
         // Taken now, on the caller's thread, where the request's or the consumer's span is current.
         String traceparent = TraceContext.current();
-        return pool.withTransaction(connection -> connection.preparedQuery(SET_SCOPE_AND_TRACE)
-                .execute(Tuple.from(java.util.List.of(text(scope.tenantId()), text(scope.userId()), scope.principal(),
-                        text(scope.supportSession()), traceparent)))
-                .chain(() -> work.apply(connection)));
+        Tuple scopeValues = Tuple.from(java.util.List.of(text(scope.tenantId()), text(scope.userId()), scope.principal(),
+                text(scope.supportSession()), traceparent));
+        return pool.withConnection(connection -> {
+            // BEGIN, the scope and the work's first statement leave together: the client pipelines what is asked of one
+            // connection before the answers come, and PostgreSQL runs them in order. One round trip, not three, and the
+            // work still never runs outside the transaction or before its scope (a failed statement fails the rest).
+            Uni<Transaction> begin = connection.begin().memoize().indefinitely();
+            Uni<Void> scoped = connection.preparedQuery(SET_SCOPE_AND_TRACE).execute(scopeValues).replaceWithVoid();
+            Uni<T> done = Uni.createFrom().deferred(() -> work.apply(connection));
+            return Uni.combine().all().unis(begin, scoped, done).collectFailures().with((tx, ignored, result) -> result)
+                    .onFailure().transform(TenantTransactions::firstFailure)
+                    .onFailure().call(() -> begin.chain(Transaction::rollback).onFailure().recoverWithNull())
+                    .call(() -> begin.chain(Transaction::commit));
+        });
+    }
+
+    /**
+     * One statement that writes nothing, in a read-only transaction of its own, in one round trip: BEGIN, the scope,
+     * the statement and COMMIT leave together (for what every request reads first, such as the caller's authority).
+     * A failed statement aborts the transaction, whose COMMIT then rolls it back; a write is refused by PostgreSQL.
+     */
+    public Uni<RowSet<Row>> readOnce(DbScope scope, String sql, Tuple values) {
+        Tuple scopeValues = Tuple.from(java.util.List.of(text(scope.tenantId()), text(scope.userId()), scope.principal(),
+                text(scope.supportSession()), TraceContext.current()));
+        return pool.withConnection(connection -> Uni.combine().all().unis(connection.query("begin read only").execute(),
+                        connection.preparedQuery(SET_SCOPE_AND_TRACE).execute(scopeValues), connection.preparedQuery(sql).execute(values),
+                        connection.query("commit").execute())
+                .collectFailures().with((begun, scoped, rows, committed) -> rows)
+                .onFailure().transform(TenantTransactions::firstFailure));
+    }
+
+    /**
+     * For statements of one transaction sent together (combined with collectFailures, in the order they were sent):
+     * when one failed, those after it failed only because the transaction was aborted, so the first is the one to report.
+     */
+    public static Throwable firstFailure(Throwable failure) {
+        return failure instanceof CompositeException composite ? composite.getCauses().get(0) : failure;
     }
 
     /**
