@@ -93,7 +93,11 @@ public class HoldService {
     }
 
     public Uni<List<Availability>> availability(String tenantSlug, OffsetDateTime from, OffsetDateTime until) {
-        return tx.inScope(DbScope.anonymous(), c -> visitorOf(c, tenantSlug).chain(tenantId -> holds.availability(c, from, until)));
+        // The tenant the public slug names, then the rest as a visitor of its widget alone (the read pipelined behind
+        // the new scope).
+        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).chain(tenantId -> Uni.combine().all()
+                .unis(tx.rescope(c, DbScope.visitor(tenantId)), holds.availability(c, from, until)).collectFailures()
+                .with((scoped, slots) -> slots).onFailure().transform(TenantTransactions::firstFailure)));
     }
 
     /**
@@ -111,18 +115,28 @@ public class HoldService {
         UUID bookingId = UUID.randomUUID();
         // The public reference guest links name: random, never the booking's id.
         String reference = UUID.randomUUID().toString().replace("-", "");
-        return tx.inScope(DbScope.anonymous(), c -> visitorOf(c, tenantSlug).chain(tenantId -> {
+        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).chain(tenantId -> {
             GuestData.Sealed sealed = guestData.seal(tenantId, guest);
-            return admit(c, tenantId, clientAddress, sealed.emailLookup(), slotId, seats)
-                    .chain(() -> holds.terms(c, slotId, seats, (int) holdTtl.toSeconds()))
-                    .map(terms -> terms.orElseThrow(() -> ProblemException.notFound("the slot")))
-                    .chain(terms -> {
-                        UUID newGuest = UUID.randomUUID();
-                        return holds.addGuest(c, tenantId, newGuest, sealed)
-                                .chain(added -> holds.insertHold(c, tenantId, bookingId, reference, slotId, seats, terms, added ? newGuest : null,
-                                        sealed, proof.hash(), (int) proofs.ttl().toSeconds()))
-                                .chain(() -> outbox.append(c, tenantId, BookingContract.CREATED, bookingId.toString(), new BookingContract.BookingCreated(bookingId,
-                                        reference, slotId, seats, BookingStatus.HELD, terms.amountMinor(), terms.currency(), terms.holdExpiresAt())))
+            UUID newGuest = UUID.randomUUID();
+            // The visitor's scope, the limits, the slot's terms and the guest leave together (the client pipelines them
+            // and PostgreSQL runs them in this order); a refusal or a missing slot is answered once all are back, and
+            // the rollback undoes what the others did.
+            return Uni.combine().all().unis(tx.rescope(c, DbScope.visitor(tenantId)), admit(c, tenantId, clientAddress, sealed.emailLookup(), slotId, seats),
+                            holds.terms(c, slotId, seats, (int) holdTtl.toSeconds()), holds.addGuest(c, tenantId, newGuest, sealed))
+                    .collectFailures().asTuple()
+                    .onFailure().transform(TenantTransactions::firstFailure)
+                    .chain(checked -> {
+                        HoldRepository.Terms terms = checked.getItem3().orElseThrow(() -> ProblemException.notFound("the slot"));
+                        boolean added = checked.getItem4();
+                        // The event and the seats leave together too, the seats last: the slot's row is locked from the
+                        // insert that takes them until the commit, with nothing else to wait for in between.
+                        return Uni.combine().all().unis(outbox.append(c, tenantId, BookingContract.CREATED, bookingId.toString(),
+                                        new BookingContract.BookingCreated(bookingId, reference, slotId, seats, BookingStatus.HELD, terms.amountMinor(),
+                                                terms.currency(), terms.holdExpiresAt())),
+                                holds.insertHold(c, tenantId, bookingId, reference, slotId, seats, terms, added ? newGuest : null, sealed,
+                                        proof.hash(), (int) proofs.ttl().toSeconds()))
+                                .collectFailures().discardItems()
+                                .onFailure().transform(TenantTransactions::firstFailure)
                                 .map(ignored -> {
                                     boolean free = terms.amountMinor() == 0;
                                     return new Hold(bookingId, reference, BookingStatus.HELD, terms.amountMinor(), terms.currency(),
@@ -138,11 +152,6 @@ public class HoldService {
                 .transform(e -> ProblemException.conflict("not enough free seats on this slot"))
                 .invoke(hold -> registry.counter("palisade.holds", "outcome", "created").increment())
                 .onFailure(ProblemException.class).invoke(e -> registry.counter("palisade.holds", "outcome", refusal((ProblemException) e)).increment());
-    }
-
-    /** The tenant the public slug names, and the rest of the transaction as a visitor of its widget alone. */
-    private Uni<UUID> visitorOf(SqlConnection c, String tenantSlug) {
-        return TenantSlugs.activeTenant(c, tenantSlug).call(tenantId -> tx.rescope(c, DbScope.visitor(tenantId)));
     }
 
     /** Why a hold was refused, as the holds metric counts it: no seats left, a limit, or no such slot. */
