@@ -74,6 +74,33 @@ final class HotSlot {
         });
     }
 
+    /**
+     * The same holds from wrk: a Lua script gives each request a client address and an email of its own (numbers from
+     * a base this run alone uses, one series per wrk thread).
+     */
+    Wrk.Result holdsWithWrk(UUID slot, int clients, Duration length, java.nio.file.Path scratch) throws java.io.IOException, InterruptedException {
+        long base = CLIENTS.getAndAdd(10_000_000);
+        String script = """
+                local threads = 0
+                function setup(thread)
+                  thread:set("series", threads)
+                  threads = threads + 1
+                end
+                function init(args)
+                  n = 0
+                end
+                function request()
+                  n = n + 1
+                  local client = BASE + n * 2 + series
+                  local body = string.format('{"slotId":"SLOT","seats":1,"guest":{"name":"Guest %d","email":"guest-%d@bench.invalid"}}', client, client)
+                  wrk.headers["Content-Type"] = "application/json"
+                  wrk.headers["X-Forwarded-For"] = string.format("2001:db8:%x:%x00::1", math.floor(client / 256) % 65536, client % 256)
+                  return wrk.format("POST", nil, nil, body)
+                end
+                """.replace("BASE", Long.toString(base)).replace("SLOT", slot.toString());
+        return Wrk.run(clients, length, bookingService + "/public/acme/holds", java.util.List.of(), script, scratch);
+    }
+
     /** The ceiling: single-row UPDATEs of one hot row per second, autocommitted, from {@code clients} connections. */
     double hotRowUpdates(int clients, Duration length) throws Exception {
         try (Connection c = superuser(); Statement st = c.createStatement()) {

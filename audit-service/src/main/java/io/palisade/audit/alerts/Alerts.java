@@ -44,6 +44,11 @@ public class Alerts {
      * the interval, in which case it is held and counted. Times are the clock's, not the transaction's start (which may
      * have waited on the chain's lock).
      */
+    /** Whether an alert rule watches the action: its entries are considered one by one as they are appended. */
+    public boolean watches(String action) {
+        return rules.forAction(action).isPresent();
+    }
+
     public Uni<Void> consider(SqlConnection c, String chain, UUID tenantId, UUID eventId, String action) {
         return rules.forAction(action).map(rule -> {
             Tuple window = Tuple.of(chain, rule.action(), rules.intervalMillis());

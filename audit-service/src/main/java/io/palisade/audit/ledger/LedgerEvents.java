@@ -2,7 +2,12 @@ package io.palisade.audit.ledger;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,9 +21,11 @@ import io.micrometer.core.instrument.Timer;
 import io.palisade.audit.alerts.Alerts;
 import io.palisade.audit.chains.Chains;
 import io.palisade.common.events.CloudEvent;
-import io.palisade.common.events.EventHandler;
+import io.palisade.common.events.BatchEventHandler;
 import io.palisade.common.tenancy.TenantTransactions;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * Every service's audit events, from the audit topic into the ledger: appended to the tenant's hash chain (or the
@@ -26,7 +33,7 @@ import io.smallrye.mutiny.Uni;
  * crash or a broker outage loses nothing.
  */
 @ApplicationScoped
-public class LedgerEvents implements EventHandler {
+public class LedgerEvents implements BatchEventHandler {
 
     private static final Logger LOG = Logger.getLogger(LedgerEvents.class);
 
@@ -57,6 +64,62 @@ public class LedgerEvents implements EventHandler {
 
     @Override
     public Uni<Void> handle(CloudEvent event) {
+        return handleAll(List.of(event));
+    }
+
+    /**
+     * What one poll brought, in one transaction: each chain in turn under its own scope (chains in one order, so two
+     * instances never wait on each other's locks), its new entries appended in the order they came.
+     */
+    @Override
+    public Uni<Void> handleAll(List<CloudEvent> events) {
+        Map<String, List<LedgerRepository.NewEntry>> byChain = new TreeMap<>();
+        for (CloudEvent event : events) {
+            entryOf(event).ifPresent(entry -> byChain.computeIfAbsent(entry.chain(), chain -> new ArrayList<>()).add(entry));
+        }
+        if (byChain.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        OffsetDateTime received = OffsetDateTime.now();
+        return tx.inBackground(Chains.scope(byChain.keySet().iterator().next()), c -> Multi.createFrom().iterable(byChain.entrySet())
+                        .onItem().transformToUniAndConcatenate(chain -> append(c, chain.getKey(), chain.getValue()))
+                        .collect().last())
+                .invoke(() -> byChain.values().forEach(entries -> entries.forEach(entry -> {
+                    Duration lag = Duration.between(entry.occurredAt(), received);
+                    ingestLag.record(lag.isNegative() ? Duration.ZERO : lag);
+                }))).replaceWithVoid();
+    }
+
+    /**
+     * One chain's entries under its scope (the append reaches that chain alone), each once whatever the redeliveries.
+     * Runs of entries no alert rule watches go in one statement; a watched one goes alone and is considered at once, so
+     * its alert counts the entries before it, as one at a time would.
+     */
+    private Uni<Void> append(SqlConnection c, String chain, List<LedgerRepository.NewEntry> entries) {
+        return tx.rescope(c, Chains.scope(chain))
+                .chain(() -> ledger.lockAndFindStored(c, chain, entries.stream().map(LedgerRepository.NewEntry::eventId).toList()))
+                .chain(stored -> {
+                    Map<UUID, LedgerRepository.NewEntry> fresh = new LinkedHashMap<>();
+                    entries.stream().filter(entry -> !stored.contains(entry.eventId())).forEach(entry -> fresh.putIfAbsent(entry.eventId(), entry));
+                    List<List<LedgerRepository.NewEntry>> runs = new ArrayList<>();
+                    for (LedgerRepository.NewEntry entry : fresh.values()) {
+                        boolean watched = alerts.watches(entry.action());
+                        if (watched || runs.isEmpty() || alerts.watches(runs.getLast().getLast().action())) {
+                            runs.add(new ArrayList<>());
+                        }
+                        runs.getLast().add(entry);
+                    }
+                    return Multi.createFrom().iterable(runs).onItem().transformToUniAndConcatenate(run -> ledger.insertAll(c, chain, run)
+                                    .chain(() -> alerts.watches(run.getFirst().action())
+                                            ? alerts.consider(c, chain, run.getFirst().tenantId(), run.getFirst().eventId(), run.getFirst().action())
+                                            : Uni.createFrom().voidItem()))
+                            .collect().last();
+                })
+                .replaceWithVoid();
+    }
+
+    /** The entry an audit event makes, or none (logged) for one that breaks the audit event schema. */
+    private Optional<LedgerRepository.NewEntry> entryOf(CloudEvent event) {
         UUID id;
         OffsetDateTime occurred;
         try {
@@ -72,18 +135,13 @@ public class LedgerEvents implements EventHandler {
             if (!java.util.Objects.equals(named, envelope)) {
                 LOG.errorf("audit event %s (%s) names tenant %s but was sent for %s; not in the ledger", event.id(), event.type(), named,
                         envelope == null ? "the platform" : envelope);
-                return Uni.createFrom().voidItem();
+                return Optional.empty();
             }
         } catch (RuntimeException e) {
             LOG.errorf("audit event %s (%s) does not follow the audit event schema; not in the ledger", event.id(), event.type());
-            return Uni.createFrom().voidItem();
+            return Optional.empty();
         }
-        String action = event.data().getString("action");
-        Duration lag = Duration.between(occurred, OffsetDateTime.now());
-        // Under the scope of the envelope's chain: the append reaches that chain alone.
-        String chain = Chains.of(event.tenantId());
-        return tx.inBackground(Chains.scope(chain), c -> ledger.append(c, chain, event.tenantId(), id, event.source(), occurred, event.data())
-                .chain(fresh -> fresh ? alerts.consider(c, chain, event.tenantId(), id, action) : Uni.createFrom().voidItem()))
-                .invoke(() -> ingestLag.record(lag.isNegative() ? Duration.ZERO : lag));
+        return Optional.of(new LedgerRepository.NewEntry(Chains.of(event.tenantId()), event.tenantId(), id, event.source(), occurred,
+                event.data().getString("action"), event.data()));
     }
 }

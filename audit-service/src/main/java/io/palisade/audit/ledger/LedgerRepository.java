@@ -4,7 +4,9 @@ import static io.palisade.common.db.Rows.all;
 
 import java.time.OffsetDateTime;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,24 +36,42 @@ public class LedgerRepository {
     public record Verification(long entries, long checkpoints, Long brokenAt, UUID eventId, String problem) {
     }
 
+    /** An audit event to append to its chain. */
+    public record NewEntry(String chain, UUID tenantId, UUID eventId, String source, OffsetDateTime occurredAt, String action, JsonObject entry) {
+    }
+
     /**
-     * Appends one audit event to its chain, once per event id (a redelivered event is skipped). The database gives the
-     * entry its position, its link to the previous entry and its hash, and moves the chain's head (the trigger
-     * ledger_continues_its_chain, V8); the chain is locked first, so the check for an event already stored holds until
-     * commit. Answers whether it was new.
+     * Takes the chain's lock, held until commit (one appender at a time per chain; the trigger locks its head too), and
+     * answers which of the events are stored already: the check holds until commit, so two deliveries of one event
+     * cannot both find it missing.
      */
-    public Uni<Boolean> append(SqlConnection c, String chain, UUID tenantId, UUID eventId, String source, OffsetDateTime occurredAt, JsonObject entry) {
-        // The chain's lock, held until commit: one append at a time per chain (the trigger locks its head too), so two
-        // deliveries of one event cannot both find it missing.
+    public Uni<Set<UUID>> lockAndFindStored(SqlConnection c, String chain, List<UUID> eventIds) {
         return c.preparedQuery("select pg_advisory_xact_lock(hashtextextended('audit-chain:' || $1, 0))").execute(Tuple.of(chain))
-                .chain(() -> c.preparedQuery("select 1 from audit.ledger where event_id = $1").execute(Tuple.of(eventId)))
-                .chain(stored -> stored.size() > 0 ? Uni.createFrom().item(false) : c.preparedQuery("insert into audit.ledger (event_id,"
-                        + " tenant_id, chain_key, action, actor_id, actor_role, target_type, target_id, outcome, source, occurred_at, entry)"
-                        + " select $1::uuid, $2::uuid, $6::text, e.entry->>'action', (e.entry->'actor'->>'userId')::uuid,"
-                        + " e.entry->'actor'->>'role', e.entry->'target'->>'type', e.entry->'target'->>'id',"
-                        + " coalesce(e.entry->>'outcome', 'success'), $3::text, $4::timestamptz, e.entry from (select $5::jsonb as entry) e")
-                        .execute(Tuple.from(Arrays.asList(eventId, tenantId, source, occurredAt, entry, chain)))
-                        .replaceWith(true));
+                .chain(() -> c.preparedQuery("select event_id from audit.ledger where event_id = any($1)").execute(Tuple.of(eventIds.toArray(UUID[]::new))))
+                .map(rows -> {
+                    Set<UUID> stored = new HashSet<>();
+                    rows.forEach(row -> stored.add(row.getUUID("event_id")));
+                    return stored;
+                });
+    }
+
+    /**
+     * Appends entries to the chain in the order given, in one statement: the database gives each its position, its link
+     * to the previous entry and its hash, and moves the chain's head (the trigger ledger_continues_its_chain, V8), row by
+     * row in that order. Only under the chain's lock (lockAndFindStored), for entries not stored yet.
+     */
+    public Uni<Void> insertAll(SqlConnection c, String chain, List<NewEntry> entries) {
+        return c.preparedQuery("insert into audit.ledger (event_id, tenant_id, chain_key, action, actor_id, actor_role, target_type, target_id,"
+                + " outcome, source, occurred_at, entry)"
+                + " select e.event_id, $2::uuid, $1::text, e.entry->>'action', (e.entry->'actor'->>'userId')::uuid, e.entry->'actor'->>'role',"
+                + " e.entry->'target'->>'type', e.entry->'target'->>'id', coalesce(e.entry->>'outcome', 'success'), e.source, e.occurred_at, e.entry"
+                + " from (select u.event_id, u.source, u.occurred_at, u.entry::jsonb as entry, u.position"
+                + " from unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::text[]) with ordinality as u(event_id, source, occurred_at, entry, position)) e"
+                + " order by e.position")
+                .execute(Tuple.from(Arrays.asList(chain, entries.getFirst().tenantId(), entries.stream().map(NewEntry::eventId).toArray(UUID[]::new),
+                        entries.stream().map(NewEntry::source).toArray(String[]::new), entries.stream().map(NewEntry::occurredAt).toArray(OffsetDateTime[]::new),
+                        entries.stream().map(entry -> entry.entry().encode()).toArray(String[]::new))))
+                .replaceWithVoid();
     }
 
     public Uni<List<Entry>> list(SqlConnection c, Filter f, OffsetDateTime afterTime, UUID afterId, int limit) {

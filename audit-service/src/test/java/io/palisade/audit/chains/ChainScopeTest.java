@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -86,12 +87,39 @@ class ChainScopeTest {
         assertEquals("42501", moved.getSqlState(), "nor is a chain's head");
     }
 
-    /** Appends an event naming {@code tenant} to its chain, under {@code scope}. */
+    @Test
+    void entriesAppendedInOneStatementTakeTheirPlacesInTheOrderGiven() {
+        UUID a = UUID.randomUUID();
+        assertTrue(append(DbScope.worker(a), a, UUID.randomUUID()));
+        List<LedgerRepository.NewEntry> entries = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            entries.add(entry(a, UUID.randomUUID()));
+        }
+        run(DbScope.worker(a), c -> ledger.lockAndFindStored(c, a.toString(), entries.stream().map(LedgerRepository.NewEntry::eventId).toList())
+                .chain(stored -> ledger.insertAll(c, a.toString(), entries)));
+        for (int i = 0; i < entries.size(); i++) {
+            assertEquals(1L, PalisadeTestStack.get().count("select count(*) from audit.ledger l join audit.ledger p on p.chain_key = l.chain_key"
+                    + " and p.chain_seq = l.chain_seq - 1 and l.prev_hash = p.hash where l.event_id = ? and l.chain_seq = ?"
+                    + " and l.hash = audit.entry_hash(l.prev_hash, l.chain_key, l.chain_seq, l.event_id, l.entry)", entries.get(i).eventId(), (long) i + 2),
+                    "entry " + i + " is the chain's " + (i + 2) + "th and follows the one before");
+        }
+        assertEquals(java.util.Set.of(entries.get(2).eventId()), run(DbScope.worker(a), c -> ledger.lockAndFindStored(c, a.toString(),
+                List.of(entries.get(2).eventId(), UUID.randomUUID()))), "what is stored is found, what is not is not");
+    }
+
+    /** Appends an event naming {@code tenant} to its chain, under {@code scope}, unless it is stored already. */
     private boolean append(DbScope scope, UUID tenant, UUID eventId) {
+        LedgerRepository.NewEntry entry = entry(tenant, eventId);
+        return run(scope, c -> ledger.lockAndFindStored(c, entry.chain(), List.of(eventId)).chain(stored -> stored.isEmpty()
+                ? ledger.insertAll(c, entry.chain(), List.of(entry)).replaceWith(true)
+                : Uni.createFrom().item(false)));
+    }
+
+    private static LedgerRepository.NewEntry entry(UUID tenant, UUID eventId) {
         JsonObject entry = new JsonObject().put("schemaVersion", 1).put("action", "test.appended").put("tenantId", tenant == null ? null : tenant.toString())
                 .put("actor", new JsonObject().put("role", "system")).put("target", new JsonObject().put("type", "test").put("id", "1"))
                 .put("outcome", "success");
-        return run(scope, c -> ledger.append(c, Chains.of(tenant), tenant, eventId, "/test", OffsetDateTime.now(), entry));
+        return new LedgerRepository.NewEntry(Chains.of(tenant), tenant, eventId, "/test", OffsetDateTime.now(), "test.appended", entry);
     }
 
     private long count(DbScope scope, String sql) {

@@ -3,9 +3,11 @@ package io.palisade.common.audit;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.palisade.common.outbox.Outbox;
 import io.palisade.common.web.RequestIds;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -22,10 +24,13 @@ public class AuditLog {
     @ConfigProperty(name = "palisade.db.schema")
     String schema;
 
+    @Inject
+    Outbox outbox;
+
     public Uni<Void> record(SqlConnection c, AuditEvent event) {
         return c.preparedQuery("insert into " + schema + ".outbox (id, tenant_id, stream, type, subject, data)"
                 + " values ($1, $2, 'audit', $3, $4, $5)")
                 .execute(Tuple.of(UUID.randomUUID(), event.tenantId(), event.action(), event.targetId(), event.toJson(RequestIds.current().orElse(null))))
-                .replaceWithVoid();
+                .invoke(() -> outbox.relayAfterCommit(c)).replaceWithVoid();
     }
 }

@@ -50,7 +50,7 @@ import io.palisade.common.db.MigrationRun;
 public class EventConsumers {
 
     private static final Logger LOG = Logger.getLogger(EventConsumers.class);
-    /** A handler's longest turn on one event: the bound on stopping. */
+    /** A handler's longest turn on one event or one batch: the bound on stopping. */
     static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
     private static final String HANDLED = "handled";
     private static final String FAILED = "failed";
@@ -131,13 +131,16 @@ public class EventConsumers {
         }
 
         private KafkaConsumer<String, String> newConsumer() {
+            // A batch handler applies a poll at once: larger polls, fewer transactions.
+            int records = handler instanceof BatchEventHandler ? 200 : 20;
             Map<String, Object> settings = kafka.consumer(Map.of(
                     ConsumerConfig.GROUP_ID_CONFIG, handler.group(),
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    // A handler may take up to 30 s per event: keep a batch well inside the poll interval.
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20,
-                    ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 900_000,
+                    // A handler may take up to 30 s per event (a batch falls back to one at a time): a poll's records
+                    // must fit the poll interval even then.
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, records,
+                    ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(900_000, records * SHUTDOWN_WAIT.toMillis() * 3 / 2),
                     // An instance that dies hands its partitions over within 10 s (Kafka's default waits 45 s).
                     ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
                     ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000));
@@ -196,7 +199,14 @@ public class EventConsumers {
         /** Each partition in order; a failed event stops its partition and is retried after a pause. */
         private void handleInOrder(ConsumerRecords<String, String> records) {
             for (TopicPartition partition : records.partitions()) {
-                for (ConsumerRecord<String, String> record : records.records(partition)) {
+                List<ConsumerRecord<String, String>> batch = records.records(partition);
+                if (handler instanceof BatchEventHandler batches && batch.size() > 1 && running && handleAsOne(batches, batch)) {
+                    handled.put(partition, new OffsetAndMetadata(batch.getLast().offset() + 1));
+                    heartbeat.beat();
+                    commitHandled();
+                    continue;
+                }
+                for (ConsumerRecord<String, String> record : batch) {
                     if (!running) {
                         return;
                     }
@@ -231,6 +241,51 @@ public class EventConsumers {
             }
         }
 
+        /**
+         * A partition's records of one poll in one call of the handler; false (nothing counted) when that failed, and
+         * the records are then handled one at a time. What cannot be applied is passed over as one at a time would.
+         */
+        private boolean handleAsOne(BatchEventHandler batches, List<ConsumerRecord<String, String>> records) {
+            List<CloudEvent> events = new ArrayList<>();
+            List<ConsumerRecord<String, String>> passedOver = new ArrayList<>();
+            for (ConsumerRecord<String, String> record : records) {
+                try {
+                    CloudEvent event = CloudEvent.parse(record.value());
+                    if (refusal(record.topic(), event).isPresent()) {
+                        passedOver.add(record);
+                    } else {
+                        events.add(event);
+                    }
+                } catch (IllegalArgumentException e) {
+                    passedOver.add(record);
+                }
+            }
+            // One span for the batch, linked to each event's own trace.
+            io.opentelemetry.api.trace.SpanBuilder builder = tracer.spanBuilder("consume " + events.size() + " events").setSpanKind(SpanKind.CONSUMER)
+                    .setAttribute("messaging.destination.name", records.getFirst().topic()).setAttribute("messaging.batch.message_count", events.size());
+            for (CloudEvent event : events) {
+                io.opentelemetry.api.trace.SpanContext linked = Span.fromContext(TraceContext.parent(event.traceparent())).getSpanContext();
+                if (linked.isValid()) {
+                    builder.addLink(linked);
+                }
+            }
+            Span span = builder.startSpan();
+            try (Scope ignored = span.makeCurrent()) {
+                if (!events.isEmpty()) {
+                    batches.handleAll(events).await().atMost(SHUTDOWN_WAIT);
+                }
+            } catch (RuntimeException e) {
+                span.recordException(e);
+                LOG.debugf("a batch of %d events failed, handling them one at a time: %s", events.size(), e.getMessage());
+                return false;
+            } finally {
+                span.end();
+            }
+            outcomes.get(HANDLED).increment(events.size());
+            passedOver.forEach(this::handle);
+            return true;
+        }
+
         private boolean handle(ConsumerRecord<String, String> record) {
             CloudEvent event;
             try {
@@ -240,7 +295,7 @@ public class EventConsumers {
                 outcomes.get(SKIPPED).increment();
                 return true;
             }
-            java.util.Optional<String> refusal = Topics.wrongSource(record.topic(), event.source()).or(() -> breachOfContract(record.topic(), event));
+            java.util.Optional<String> refusal = refusal(record.topic(), event);
             if (refusal.isPresent()) {
                 // The one policy for what can never be applied: logged as an error, counted, passed over.
                 LOG.errorf("event %s (%s) at %s-%d@%d is not applied: %s", event.id(), event.type(), record.topic(), record.partition(),
@@ -253,7 +308,7 @@ public class EventConsumers {
                     .setParent(TraceContext.parent(event.traceparent())).setAttribute("messaging.destination.name", record.topic())
                     .setAttribute("messaging.message.id", event.id()).startSpan();
             try (Scope ignored = span.makeCurrent()) {
-                handler.handle(event).await().atMost(Duration.ofSeconds(30));
+                handler.handle(event).await().atMost(SHUTDOWN_WAIT);
                 outcomes.get(HANDLED).increment();
                 return true;
             } catch (RuntimeException e) {
@@ -270,6 +325,11 @@ public class EventConsumers {
             } finally {
                 span.end();
             }
+        }
+
+        /** Why an event can never be applied here: from another service than its topic's, or against its contract. */
+        private static java.util.Optional<String> refusal(String topic, CloudEvent event) {
+            return Topics.wrongSource(topic, event.source()).or(() -> breachOfContract(topic, event));
         }
 
         /**

@@ -3,10 +3,12 @@ package io.palisade.common.outbox;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.events.EventType;
+import io.palisade.common.tenancy.TenantTransactions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -21,9 +23,21 @@ public class Outbox {
     @ConfigProperty(name = "palisade.db.schema")
     String schema;
 
+    @Inject
+    TenantTransactions tx;
+
+    @Inject
+    OutboxRelay relay;
+
     /** Appends an event of one of the contract's types (EventContracts) with its record as data. */
     public <T> Uni<Void> append(SqlConnection c, UUID tenantId, EventType<T> type, String subject, T data) {
         return c.preparedQuery("insert into " + schema + ".outbox (id, tenant_id, type, subject, data) values ($1, $2, $3, $4, $5)")
-                .execute(Tuple.of(UUID.randomUUID(), tenantId, type.type(), subject, type.write(data))).replaceWithVoid();
+                .execute(Tuple.of(UUID.randomUUID(), tenantId, type.type(), subject, type.write(data)))
+                .invoke(() -> relayAfterCommit(c)).replaceWithVoid();
+    }
+
+    /** The relay sends the event as soon as the transaction that wrote it commits, not at its next poll. */
+    public void relayAfterCommit(SqlConnection c) {
+        tx.afterCommit(c, relay::wake);
     }
 }

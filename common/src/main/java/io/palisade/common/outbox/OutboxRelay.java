@@ -7,8 +7,12 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
@@ -82,6 +86,9 @@ public class OutboxRelay {
 
     /** What waits, as of the end of the last run: the figures operators alert on (docs/operations.md). */
     private final AtomicLong pending = new AtomicLong();
+    private final AtomicBoolean requested = new AtomicBoolean();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final ExecutorService relayThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("outbox-relay").daemon().factory());
     private volatile OffsetDateTime oldestPending;
 
     @Inject
@@ -93,10 +100,45 @@ public class OutboxRelay {
                 .description("age of the oldest event not yet on Kafka").baseUnit("seconds"));
     }
 
+    /**
+     * The poll: the backlog's figures, and a run in case a wake was missed (an event written by another replica, or a
+     * transaction this one did not see commit).
+     */
     @Scheduled(every = "${palisade.outbox.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void relay() {
-        // Once a run, before relaying: with the broker away a run takes its timeouts, and the figure must not wait for them.
+    void poll() {
+        // Before relaying: with the broker away a run takes its timeouts, and the figure must not wait for them.
         measureBacklog();
+        wake();
+    }
+
+    /**
+     * Relays now, on the relay's own thread (sending blocks while the broker is away, and the caller may be an event
+     * loop): called after each commit of a transaction that wrote to the outbox (TenantTransactions.afterCommit), so
+     * an event reaches Kafka within milliseconds, not at the next poll. A wake during a run makes it run once more.
+     */
+    public void wake() {
+        requested.set(true);
+        if (running.compareAndSet(false, true)) {
+            try {
+                relayThread.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                // Shutting down: what is left waits in the outbox for the next start.
+                running.set(false);
+            }
+        }
+    }
+
+    private void drain() {
+        do {
+            while (requested.getAndSet(false)) {
+                relayAll();
+            }
+            running.set(false);
+            // A wake between the last check and the release found the relay running and left the work to it.
+        } while (requested.get() && running.compareAndSet(false, true));
+    }
+
+    private void relayAll() {
         try {
             while (relayBatch() == BATCH) {
                 // a full batch: there may be more right away
@@ -217,6 +259,12 @@ public class OutboxRelay {
 
     @PreDestroy
     synchronized void close() {
+        relayThread.shutdown();
+        try {
+            relayThread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
         }

@@ -1,5 +1,9 @@
 package io.palisade.common.tenancy;
 
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 import jakarta.annotation.PostConstruct;
@@ -7,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import io.palisade.common.tracing.TraceContext;
 import io.smallrye.mutiny.CompositeException;
@@ -27,6 +32,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class TenantTransactions {
 
+    private static final Logger LOG = Logger.getLogger(TenantTransactions.class);
+
     static final String SET_SCOPE = "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true),"
             + " set_config('app.principal', $3, true), set_config('app.support_session', $4, true)";
     /** The scope, and the trace the work belongs to (every outbox row written in the transaction keeps it). */
@@ -43,6 +50,9 @@ public class TenantTransactions {
     int backgroundConnections;
 
     private ConnectionBudget background;
+
+    /** What runs after the commit, per connection in a transaction. */
+    private final Map<SqlConnection, List<Runnable>> afterCommit = new ConcurrentHashMap<>();
 
     @PostConstruct
     void budget() {
@@ -65,7 +75,7 @@ public class TenantTransactions {
     private <T> Uni<T> transaction(DbScope scope, Function<SqlConnection, Uni<T>> work) {
         // Taken now, on the caller's thread, where the request's or the consumer's span is current.
         String traceparent = TraceContext.current();
-        Tuple scopeValues = Tuple.from(java.util.List.of(text(scope.tenantId()), text(scope.userId()), scope.principal(),
+        Tuple scopeValues = Tuple.from(List.of(text(scope.tenantId()), text(scope.userId()), scope.principal(),
                 text(scope.supportSession()), traceparent));
         return pool.withConnection(connection -> {
             // BEGIN, the scope and the work's first statement leave together: the client pipelines what is asked of one
@@ -74,10 +84,14 @@ public class TenantTransactions {
             Uni<Transaction> begin = connection.begin().memoize().indefinitely();
             Uni<Void> scoped = connection.preparedQuery(SET_SCOPE_AND_TRACE).execute(scopeValues).replaceWithVoid();
             Uni<T> done = Uni.createFrom().deferred(() -> work.apply(connection));
+            List<Runnable> committed = new CopyOnWriteArrayList<>();
+            afterCommit.put(connection, committed);
             return Uni.combine().all().unis(begin, scoped, done).collectFailures().with((tx, ignored, result) -> result)
                     .onFailure().transform(TenantTransactions::firstFailure)
                     .onFailure().call(() -> begin.chain(Transaction::rollback).onFailure().recoverWithNull())
-                    .call(() -> begin.chain(Transaction::commit));
+                    .call(() -> begin.chain(Transaction::commit))
+                    .invoke(() -> committed.forEach(TenantTransactions::runAfterCommit))
+                    .onTermination().invoke(() -> afterCommit.remove(connection));
         });
     }
 
@@ -87,7 +101,7 @@ public class TenantTransactions {
      * A failed statement aborts the transaction, whose COMMIT then rolls it back; a write is refused by PostgreSQL.
      */
     public Uni<RowSet<Row>> readOnce(DbScope scope, String sql, Tuple values) {
-        Tuple scopeValues = Tuple.from(java.util.List.of(text(scope.tenantId()), text(scope.userId()), scope.principal(),
+        Tuple scopeValues = Tuple.from(List.of(text(scope.tenantId()), text(scope.userId()), scope.principal(),
                 text(scope.supportSession()), TraceContext.current()));
         return pool.withConnection(connection -> Uni.combine().all().unis(connection.query("begin read only").execute(),
                         connection.preparedQuery(SET_SCOPE_AND_TRACE).execute(scopeValues), connection.preparedQuery(sql).execute(values),
@@ -96,12 +110,32 @@ public class TenantTransactions {
                 .onFailure().transform(TenantTransactions::firstFailure));
     }
 
+    private static void runAfterCommit(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            // The transaction committed: its caller learns that, whatever a follow-up did.
+            LOG.warnf(e, "an action after a commit failed");
+        }
+    }
+
     /**
      * For statements of one transaction sent together (combined with collectFailures, in the order they were sent):
      * when one failed, those after it failed only because the transaction was aborted, so the first is the one to report.
      */
     public static Throwable firstFailure(Throwable failure) {
         return failure instanceof CompositeException composite ? composite.getCauses().get(0) : failure;
+    }
+
+    /**
+     * Runs an action once the transaction running on the connection has committed, never when it rolls back (the
+     * outbox wakes its relay so). Outside a transaction of this class, nothing runs.
+     */
+    public void afterCommit(SqlConnection connection, Runnable action) {
+        List<Runnable> actions = afterCommit.get(connection);
+        if (actions != null) {
+            actions.add(action);
+        }
     }
 
     /**
