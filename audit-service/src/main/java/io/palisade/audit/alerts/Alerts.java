@@ -37,6 +37,11 @@ public class Alerts {
     @Inject
     Outbox outbox;
 
+    /** Whether an alert rule watches the action: its entries are considered one by one as they are appended. */
+    public boolean watches(String action) {
+        return rules.forAction(action).isPresent();
+    }
+
     /**
      * For a newly appended entry, on the connection that appended it (under its chain's scope): with at least the
      * rule's threshold of entries of its action in the chain that arrived within the interval (arrival, not occurrence:
@@ -44,11 +49,6 @@ public class Alerts {
      * the interval, in which case it is held and counted. Times are the clock's, not the transaction's start (which may
      * have waited on the chain's lock).
      */
-    /** Whether an alert rule watches the action: its entries are considered one by one as they are appended. */
-    public boolean watches(String action) {
-        return rules.forAction(action).isPresent();
-    }
-
     public Uni<Void> consider(SqlConnection c, String chain, UUID tenantId, UUID eventId, String action) {
         return rules.forAction(action).map(rule -> {
             Tuple window = Tuple.of(chain, rule.action(), rules.intervalMillis());

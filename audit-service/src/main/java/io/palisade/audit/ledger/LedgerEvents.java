@@ -73,7 +73,7 @@ public class LedgerEvents implements BatchEventHandler {
      */
     @Override
     public Uni<Void> handleAll(List<CloudEvent> events) {
-        Map<String, List<LedgerRepository.NewEntry>> byChain = new TreeMap<>();
+        TreeMap<String, List<LedgerRepository.NewEntry>> byChain = new TreeMap<>();
         for (CloudEvent event : events) {
             entryOf(event).ifPresent(entry -> byChain.computeIfAbsent(entry.chain(), chain -> new ArrayList<>()).add(entry));
         }
@@ -81,8 +81,11 @@ public class LedgerEvents implements BatchEventHandler {
             return Uni.createFrom().voidItem();
         }
         OffsetDateTime received = OffsetDateTime.now();
-        return tx.inBackground(Chains.scope(byChain.keySet().iterator().next()), c -> Multi.createFrom().iterable(byChain.entrySet())
-                        .onItem().transformToUniAndConcatenate(chain -> append(c, chain.getKey(), chain.getValue()))
+        String first = byChain.firstKey();
+        // The transaction starts under the first chain's scope; each later chain rescopes it.
+        return tx.inBackground(Chains.scope(first), c -> Multi.createFrom().iterable(byChain.entrySet())
+                        .onItem().transformToUniAndConcatenate(chain -> (chain.getKey().equals(first) ? Uni.createFrom().voidItem()
+                                : tx.rescope(c, Chains.scope(chain.getKey()))).chain(() -> append(c, chain.getKey(), chain.getValue())))
                         .collect().last())
                 .invoke(() -> byChain.values().forEach(entries -> entries.forEach(entry -> {
                     Duration lag = Duration.between(entry.occurredAt(), received);
@@ -91,13 +94,12 @@ public class LedgerEvents implements BatchEventHandler {
     }
 
     /**
-     * One chain's entries under its scope (the append reaches that chain alone), each once whatever the redeliveries.
+     * One chain's entries, under that chain's scope (the append reaches it alone), each once whatever the redeliveries.
      * Runs of entries no alert rule watches go in one statement; a watched one goes alone and is considered at once, so
      * its alert counts the entries before it, as one at a time would.
      */
     private Uni<Void> append(SqlConnection c, String chain, List<LedgerRepository.NewEntry> entries) {
-        return tx.rescope(c, Chains.scope(chain))
-                .chain(() -> ledger.lockAndFindStored(c, chain, entries.stream().map(LedgerRepository.NewEntry::eventId).toList()))
+        return ledger.lockAndFindStored(c, chain, entries.stream().map(LedgerRepository.NewEntry::eventId).toList())
                 .chain(stored -> {
                     Map<UUID, LedgerRepository.NewEntry> fresh = new LinkedHashMap<>();
                     entries.stream().filter(entry -> !stored.contains(entry.eventId())).forEach(entry -> fresh.putIfAbsent(entry.eventId(), entry));

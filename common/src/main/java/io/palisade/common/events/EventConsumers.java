@@ -140,7 +140,7 @@ public class EventConsumers {
                     // A handler may take up to 30 s per event (a batch falls back to one at a time): a poll's records
                     // must fit the poll interval even then.
                     ConsumerConfig.MAX_POLL_RECORDS_CONFIG, records,
-                    ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(900_000, records * SHUTDOWN_WAIT.toMillis() * 3 / 2),
+                    ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) (records * SHUTDOWN_WAIT.toMillis() * 3 / 2),
                     // An instance that dies hands its partitions over within 10 s (Kafka's default waits 45 s).
                     ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
                     ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000));

@@ -26,8 +26,13 @@ public class Outbox {
     @Inject
     TenantTransactions tx;
 
+    /** One action for every append: a transaction that writes several events wakes the relay once. */
+    private final Runnable wakeRelay;
+
     @Inject
-    OutboxRelay relay;
+    public Outbox(OutboxRelay relay) {
+        this.wakeRelay = relay::wake;
+    }
 
     /** Appends an event of one of the contract's types (EventContracts) with its record as data. */
     public <T> Uni<Void> append(SqlConnection c, UUID tenantId, EventType<T> type, String subject, T data) {
@@ -38,6 +43,6 @@ public class Outbox {
 
     /** The relay sends the event as soon as the transaction that wrote it commits, not at its next poll. */
     public void relayAfterCommit(SqlConnection c) {
-        tx.afterCommit(c, relay::wake);
+        tx.afterCommit(c, wakeRelay);
     }
 }

@@ -2,8 +2,9 @@ package io.palisade.common.tenancy;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Function;
 
 import jakarta.annotation.PostConstruct;
@@ -51,8 +52,8 @@ public class TenantTransactions {
 
     private ConnectionBudget background;
 
-    /** What runs after the commit, per connection in a transaction. */
-    private final Map<SqlConnection, List<Runnable>> afterCommit = new ConcurrentHashMap<>();
+    /** What runs after the commit, per connection in a transaction; an action asked for twice runs once. */
+    private final Map<SqlConnection, Set<Runnable>> afterCommit = new ConcurrentHashMap<>();
 
     @PostConstruct
     void budget() {
@@ -73,10 +74,7 @@ public class TenantTransactions {
     }
 
     private <T> Uni<T> transaction(DbScope scope, Function<SqlConnection, Uni<T>> work) {
-        // Taken now, on the caller's thread, where the request's or the consumer's span is current.
-        String traceparent = TraceContext.current();
-        Tuple scopeValues = Tuple.from(List.of(text(scope.tenantId()), text(scope.userId()), scope.principal(),
-                text(scope.supportSession()), traceparent));
+        Tuple scopeValues = scopeAndTrace(scope);
         return pool.withConnection(connection -> {
             // BEGIN, the scope and the work's first statement leave together: the client pipelines what is asked of one
             // connection before the answers come, and PostgreSQL runs them in order. One round trip, not three, and the
@@ -84,7 +82,7 @@ public class TenantTransactions {
             Uni<Transaction> begin = connection.begin().memoize().indefinitely();
             Uni<Void> scoped = connection.preparedQuery(SET_SCOPE_AND_TRACE).execute(scopeValues).replaceWithVoid();
             Uni<T> done = Uni.createFrom().deferred(() -> work.apply(connection));
-            List<Runnable> committed = new CopyOnWriteArrayList<>();
+            Set<Runnable> committed = new CopyOnWriteArraySet<>();
             afterCommit.put(connection, committed);
             return Uni.combine().all().unis(begin, scoped, done).collectFailures().with((tx, ignored, result) -> result)
                     .onFailure().transform(TenantTransactions::firstFailure)
@@ -101,13 +99,21 @@ public class TenantTransactions {
      * A failed statement aborts the transaction, whose COMMIT then rolls it back; a write is refused by PostgreSQL.
      */
     public Uni<RowSet<Row>> readOnce(DbScope scope, String sql, Tuple values) {
-        Tuple scopeValues = Tuple.from(List.of(text(scope.tenantId()), text(scope.userId()), scope.principal(),
-                text(scope.supportSession()), TraceContext.current()));
+        Tuple scopeValues = scopeAndTrace(scope);
         return pool.withConnection(connection -> Uni.combine().all().unis(connection.query("begin read only").execute(),
                         connection.preparedQuery(SET_SCOPE_AND_TRACE).execute(scopeValues), connection.preparedQuery(sql).execute(values),
                         connection.query("commit").execute())
                 .collectFailures().with((begun, scoped, rows, committed) -> rows)
                 .onFailure().transform(TenantTransactions::firstFailure));
+    }
+
+    /**
+     * The values of SET_SCOPE_AND_TRACE. Taken on the caller's thread, where the request's or the consumer's span is
+     * current.
+     */
+    private static Tuple scopeAndTrace(DbScope scope) {
+        return Tuple.from(List.of(text(scope.tenantId()), text(scope.userId()), scope.principal(), text(scope.supportSession()),
+                TraceContext.current()));
     }
 
     private static void runAfterCommit(Runnable action) {
@@ -132,7 +138,7 @@ public class TenantTransactions {
      * outbox wakes its relay so). Outside a transaction of this class, nothing runs.
      */
     public void afterCommit(SqlConnection connection, Runnable action) {
-        List<Runnable> actions = afterCommit.get(connection);
+        Set<Runnable> actions = afterCommit.get(connection);
         if (actions != null) {
             actions.add(action);
         }
