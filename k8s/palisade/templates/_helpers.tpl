@@ -127,9 +127,10 @@ seccompProfile:
 {{- end }}
 
 {{/*
-The environment of one service, serving or migrating: (list $ service mode) with mode "serve" or "migrate". Plain
-settings first, then secret references, only those the catalog gives the service; the schema owner's password only
-when migrating.
+The environment of one service, serving or migrating: (list $ service mode) with mode "serve", "migrate" or "rotate"
+(tenant-service's master-key rotation: serving settings and keys, as the schema owner). Plain settings first, then
+secret references, only those the catalog gives the service; the schema owner's password only when migrating or
+rotating.
 */}}
 {{- define "palisade.env" -}}
 {{- $root := index . 0 -}}
@@ -157,7 +158,7 @@ when migrating.
   value: "true"
 - name: QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS
   value: {{ $ca }}
-{{- if eq $mode "migrate" }}
+{{- if has $mode (list "migrate" "rotate") }}
 - name: QUARKUS_DATASOURCE_MIGRATIONS_JDBC_URL
   value: {{ printf "jdbc:postgresql://%s:%v/%s?sslmode=verify-ca&sslrootcert=%s" $db.host $db.port $db.name $ca | quote }}
 {{- end }}
@@ -167,6 +168,14 @@ when migrating.
 - name: QUARKUS_PROFILE
   value: prod,migrate
 {{- else }}
+{{- if eq $mode "rotate" }}
+# Master-key rotation reads and reseals every tenant's sealed values as the schema owner, which no serving pod may be:
+# the migrations datasource, without applying migrations (the pre-upgrade Jobs did).
+- name: QUARKUS_DATASOURCE_MIGRATIONS_ACTIVE
+  value: "true"
+- name: QUARKUS_FLYWAY_MIGRATIONS_MIGRATE_AT_START
+  value: "false"
+{{- end }}
 - name: PALISADE_ISSUER
   value: {{ $root.Values.issuer }}
 - name: PALISADE_CRYPTO_KEY_VERSION
@@ -240,8 +249,10 @@ when migrating.
 {{- end }}
 {{- end }}
 {{ include "palisade.secretEnv" (list "PALISADE_DB_APP_PASSWORD" (index $db.roleSecrets $entry.appRole) "password") }}
-{{- if eq $mode "migrate" }}
+{{- if has $mode (list "migrate" "rotate") }}
 {{ include "palisade.secretEnv" (list "PALISADE_DB_OWNER_PASSWORD" (index $db.roleSecrets $entry.ownerRole) "password") }}
+{{- end }}
+{{- if eq $mode "migrate" }}
 {{- if $entry.platformAdmin }}
 {{- /* The first platform admin is created by tenant-service's migration run, as the schema owner. */}}
 {{ include "palisade.secretEnv" (list "PALISADE_PLATFORM_ADMIN_EMAIL" $root.Values.secrets.platformAdmin "email") }}

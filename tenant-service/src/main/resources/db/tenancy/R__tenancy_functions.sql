@@ -95,60 +95,6 @@ create or replace function tenancy.redeem_guest_link(p_token_hash text)
     end
     $$;
 
--- A platform admin (the transaction's user) asks for a session: the single-use link. No rows for an
--- unknown or inactive tenant, or for a caller who is not a platform admin.
-create or replace function tenancy.request_support_session(p_slug text, p_reason text, p_link_hash text, p_link_ttl_seconds int)
-    returns table (session_id uuid, tenant_id uuid)
-    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
-    as $$
-    declare
-        v_tenant uuid;
-        v_session uuid := gen_random_uuid();
-    begin
-        if not tenancy.is_platform_admin() then
-            return;
-        end if;
-        select t.id into v_tenant from tenancy.tenants t where t.slug = p_slug and t.status = 'active';
-        if v_tenant is null then
-            return;
-        end if;
-        insert into tenancy.support_sessions (id, tenant_id, platform_admin_id, reason, link_hash, link_expires_at)
-        values (v_session, v_tenant, tenancy.current_user_id(), p_reason, p_link_hash,
-                now() + make_interval(secs => p_link_ttl_seconds));
-        return query select v_session, v_tenant;
-    end
-    $$;
-
--- Redeems the link: only by the platform admin who asked, only once, only before it expires.
-create or replace function tenancy.start_support_session(p_link_hash text, p_session_seconds int)
-    returns table (session_id uuid, tenant_id uuid, expires_at timestamptz)
-    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
-    as $$
-    #variable_conflict use_column
-    begin
-        return query
-            update tenancy.support_sessions s
-               set started_at = now(), expires_at = now() + make_interval(secs => p_session_seconds)
-             where s.link_hash = p_link_hash and s.started_at is null and s.link_expires_at > now()
-               and s.platform_admin_id = tenancy.current_user_id() and tenancy.is_platform_admin()
-            returning s.id, s.tenant_id, s.expires_at;
-    end
-    $$;
-
--- A running session of the calling platform admin (for a further token).
-create or replace function tenancy.running_support_session(p_session uuid)
-    returns table (tenant_id uuid, expires_at timestamptz)
-    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
-    as $$
-    #variable_conflict use_column
-    begin
-        return query
-            select s.tenant_id, s.expires_at from tenancy.support_sessions s
-             where s.id = p_session and s.platform_admin_id = tenancy.current_user_id() and tenancy.is_platform_admin()
-               and s.started_at is not null and s.ended_at is null and s.expires_at > now();
-    end
-    $$;
-
 -- Running support sessions that ran out, in every tenant, as (tenant, session): each is ended under its tenant's
 -- worker scope with its audit event (SupportAccess.expire).
 create or replace function tenancy.expired_support_sessions(p_limit int) returns table (tenant_id uuid, session_id uuid)
@@ -215,50 +161,6 @@ create or replace function tenancy.issue_guest_link(p_tenant uuid, p_email_looku
     end
     $$;
 
--- Stored idempotent responses are master-sealed too.
-create or replace function tenancy.master_sealed_values()
-    returns table (kind text, id text, sealed text)
-    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
-    as $$
-    #variable_conflict use_column
-    begin
-        return query
-            select 'data_key', k.tenant_id || '/' || k.version, k.wrapped_key from tenancy.tenant_data_keys k
-            union all
-            select 'totp_secret', t.user_id::text, t.secret_sealed from tenancy.mfa_totp t
-            union all
-            select 'signing_key', s.kid, s.private_key_sealed from tenancy.signing_keys s
-            union all
-            select 'sso_client_secret', p.tenant_id::text, p.client_secret_sealed from tenancy.sso_providers p
-            union all
-            select 'idempotency_response', i.tenant_id || ':' || i.principal || ':' || i.key, i.response_body_sealed
-              from tenancy.idempotency_keys i where i.response_body_sealed is not null;
-    end
-    $$;
-
-create or replace function tenancy.reseal_master_sealed_value(p_kind text, p_id text, p_old text, p_new text) returns boolean
-    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
-    as $$
-    begin
-        if p_kind = 'data_key' then
-            update tenancy.tenant_data_keys set wrapped_key = p_new, rewrapped_at = now()
-             where tenant_id || '/' || version = p_id and wrapped_key = p_old;
-        elsif p_kind = 'totp_secret' then
-            update tenancy.mfa_totp set secret_sealed = p_new where user_id::text = p_id and secret_sealed = p_old;
-        elsif p_kind = 'signing_key' then
-            update tenancy.signing_keys set private_key_sealed = p_new where kid = p_id and private_key_sealed = p_old;
-        elsif p_kind = 'sso_client_secret' then
-            update tenancy.sso_providers set client_secret_sealed = p_new where tenant_id::text = p_id and client_secret_sealed = p_old;
-        elsif p_kind = 'idempotency_response' then
-            update tenancy.idempotency_keys set response_body_sealed = p_new
-             where tenant_id || ':' || principal || ':' || key = p_id and response_body_sealed = p_old;
-        else
-            raise exception 'unknown sealed value kind %', p_kind;
-        end if;
-        return found;
-    end
-    $$;
-
 create or replace function tenancy.ensure_platform_admin(p_id uuid, p_email text, p_display_name text, p_password_hash text, p_history_hash text)
     returns boolean
     language plpgsql volatile set search_path = pg_catalog, pg_temp
@@ -273,67 +175,6 @@ create or replace function tenancy.ensure_platform_admin(p_id uuid, p_email text
         end if;
         insert into tenancy.password_history (id, user_id, hash) values (gen_random_uuid(), p_id, p_history_hash);
         return true;
-    end
-    $$;
-
-create or replace function tenancy.sso_provider(p_slug text)
-    returns table (tenant_id uuid, issuer text, client_id text, client_secret_sealed text, authorization_endpoint text,
-                   token_endpoint text, jwks_uri text, updated_at timestamptz)
-    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
-    as $$
-    #variable_conflict use_column
-    begin
-        return query
-            select p.tenant_id, p.issuer, p.client_id, p.client_secret_sealed, p.authorization_endpoint, p.token_endpoint,
-                   p.jwks_uri, p.updated_at
-              from tenancy.sso_providers p join tenancy.tenants t on t.id = p.tenant_id
-             where t.slug = p_slug and t.status = 'active';
-    end
-    $$;
-
-create or replace function tenancy.login_memberships()
-    returns table (tenant_id uuid, slug text, name text, role text, permissions bigint, require_mfa_for_admins boolean)
-    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
-    as $$
-    #variable_conflict use_column
-    begin
-        return query
-            select t.id, t.slug, t.name, m.role, m.permissions, t.require_mfa_for_admins
-              from tenancy.memberships m join tenancy.tenants t on t.id = m.tenant_id
-             where m.user_id = tenancy.current_user_id() and m.status = 'active' and t.status = 'active'
-             order by t.slug;
-    end
-    $$;
-
-create or replace function tenancy.accept_invitation(p_token_hash text)
-    returns table (tenant_id uuid, invitation_id uuid, role text, permissions bigint)
-    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
-    as $$
-    #variable_conflict use_column
-    declare
-        inv tenancy.invitations%rowtype;
-        v_user uuid := tenancy.current_user_id();
-    begin
-        if v_user is null then
-            return;
-        end if;
-        select i.* into inv from tenancy.invitations i
-         where i.token_hash = p_token_hash and i.accepted_at is null and i.revoked_at is null and i.expires_at > now()
-           for update;
-        if not found then
-            return;
-        end if;
-        if not exists (select 1 from tenancy.users u where u.id = v_user and u.email = inv.email and u.status = 'active') then
-            return;
-        end if;
-        insert into tenancy.memberships (tenant_id, user_id, role, permissions, status)
-        values (inv.tenant_id, v_user, inv.role, inv.permissions, 'active')
-        on conflict (tenant_id, user_id) do update
-           set role = excluded.role, permissions = excluded.permissions, status = 'active', updated_at = now()
-         where tenancy.memberships.role <> 'owner';
-        update tenancy.invitations set accepted_at = now(), accepted_by = v_user where id = inv.id;
-        -- The caller announces member.joined as the member it now is (AccountService.accept).
-        return query select inv.tenant_id, inv.id, inv.role, inv.permissions;
     end
     $$;
 

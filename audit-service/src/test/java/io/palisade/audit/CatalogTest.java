@@ -25,7 +25,7 @@ class CatalogTest {
 
     @Test
     void everyTenantTableForcesRlsWithTenantAndMemberChecks() {
-        RlsCatalog.Report report = RlsCatalog.tenantTables("audit");
+        RlsCatalog.Report report = RlsCatalog.tenantTables("audit", SecurityDefiners.listedPolicies("audit"));
         assertTrue(report.tenantTables() >= 3, "expected the audit tables, found " + report.tenantTables());
         assertEquals(List.of(), report.problems());
     }

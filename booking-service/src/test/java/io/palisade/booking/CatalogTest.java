@@ -25,7 +25,7 @@ class CatalogTest {
 
     @Test
     void everyTenantTableForcesRlsWithTenantAndMemberChecks() {
-        RlsCatalog.Report report = RlsCatalog.tenantTables("booking");
+        RlsCatalog.Report report = RlsCatalog.tenantTables("booking", SecurityDefiners.listedPolicies("booking"));
         assertTrue(report.tenantTables() >= 7, "expected the booking tables, found " + report.tenantTables());
         assertEquals(List.of(), report.problems());
     }

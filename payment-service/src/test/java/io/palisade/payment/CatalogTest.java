@@ -25,7 +25,7 @@ class CatalogTest {
 
     @Test
     void everyTenantTableForcesRlsWithTenantAndMemberChecks() {
-        RlsCatalog.Report report = RlsCatalog.tenantTables("payment");
+        RlsCatalog.Report report = RlsCatalog.tenantTables("payment", SecurityDefiners.listedPolicies("payment"));
         assertTrue(report.tenantTables() >= 12, "expected the payment tables, found " + report.tenantTables());
         assertEquals(List.of(), report.problems());
     }

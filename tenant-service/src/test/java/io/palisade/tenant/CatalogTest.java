@@ -37,7 +37,7 @@ class CatalogTest {
 
     @Test
     void everyTenantTableForcesRlsWithTenantAndMemberChecksForEveryCommand() {
-        RlsCatalog.Report report = RlsCatalog.tenantTables("tenancy");
+        RlsCatalog.Report report = RlsCatalog.tenantTables("tenancy", SecurityDefiners.listedPolicies("tenancy"));
         assertTrue(report.tenantTables() >= 10, "expected the tenancy tables, found " + report.tenantTables());
         assertEquals(List.of(), report.problems());
     }

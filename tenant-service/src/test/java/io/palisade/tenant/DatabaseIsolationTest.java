@@ -115,6 +115,29 @@ class DatabaseIsolationTest {
     }
 
     @Test
+    void aUsersOwnScopeReadsTheirTenantsToChooseFromAndNothingElse() throws SQLException {
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            ownScope(c, a.ownerId());
+            assertEquals(1, count(c, "tenancy.tenants"), "the one tenant they are a member of");
+            assertEquals(0, countWhere(c, "tenancy.tenants", "id <> '" + a.id() + "'"));
+            assertEquals(1, count(c, "tenancy.memberships"), "their own membership, not their staff member's");
+            assertEquals(0, count(c, "tenancy.invitations"));
+            assertEquals(0, update(c, "update tenancy.tenants set name = 'renamed'"), "reading is all it may do");
+            assertEquals(0, update(c, "update tenancy.memberships set role = 'owner'"));
+            c.rollback();
+        }
+        TestTenant t = Api.newTenant(null);
+        bearer(t.ownerToken()).body(Map.of("status", "suspended")).patch("/members/" + t.staffId()).then().statusCode(200);
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            ownScope(c, t.staffId());
+            assertEquals(0, count(c, "tenancy.tenants"), "a suspended member has no tenant to choose");
+            c.rollback();
+        }
+    }
+
+    @Test
     void aUsersOwnScopeEndsTheirSessionsInEveryTenantAndNothingElse() throws SQLException {
         try (Connection c = app()) {
             c.setAutoCommit(false);
@@ -204,22 +227,28 @@ class DatabaseIsolationTest {
     }
 
     @Test
-    void signInDefinersTakeTheCallerFromTheScopeNotFromAnArgument() throws SQLException {
+    void signInTakesTheCallerFromTheScopeAndAnInviteeOnlyTheirOwnInvitation() throws SQLException {
         TestTenant inviting = Api.newTenant(null);
         String token = bearer(inviting.ownerToken()).body(Map.of("email", "invitee-" + UUID.randomUUID() + "@example.org", "role", "admin"))
                 .post("/invitations").then().statusCode(201).extract().path("acceptToken");
         String hash = io.palisade.common.crypto.Hashes.sha256Hex(token);
         try (Connection c = app()) {
             c.setAutoCommit(false);
-            assertEquals("0", single(c, "select count(*)::text from tenancy.accept_invitation('" + hash + "')"), "no scope: nobody joins");
-            assertEquals("0", single(c, "select count(*)::text from tenancy.login_memberships()"), "no scope: no one's tenants");
             assertEquals("0", single(c, "select count(*)::text from tenancy.sso_member('https://idp.example', 'sub', '" + inviting.ownerEmail() + "')"),
                     "no tenant in scope: no member found");
-            // B's owner in scope cannot take the invitation made for another email.
-            scope(c, b.id(), b.ownerId());
-            assertEquals("0", single(c, "select count(*)::text from tenancy.accept_invitation('" + hash + "')"));
-            assertEquals("1", single(c, "select count(*)::text from tenancy.login_memberships()"), "B's owner's own tenant only");
-            c.rollback();
+            // Scoped as an invitee of the inviting tenant without its token, B's owner sees no invitation of it.
+            invitee(c, inviting.id(), b.ownerId(), "");
+            assertEquals(0, count(c, "tenancy.invitations"));
+            // Even holding the token of one made out to another email, they may read it but not take it.
+            invitee(c, inviting.id(), b.ownerId(), hash);
+            assertEquals(1, count(c, "tenancy.invitations"));
+            assertEquals(0, update(c, "update tenancy.invitations set accepted_at = now(), accepted_by = '" + b.ownerId() + "'"));
+            assertRefused(c, "insert into tenancy.memberships (tenant_id, user_id, role, permissions) values ('" + inviting.id() + "', '"
+                    + b.ownerId() + "', 'admin', 0)");
+            // Nor join on terms no invitation they accepted gave, though it names the right tenant.
+            invitee(c, inviting.id(), b.ownerId(), hash);
+            assertRefused(c, "insert into tenancy.memberships (tenant_id, user_id, role, permissions) values ('" + inviting.id() + "', '"
+                    + b.ownerId() + "', 'staff', 0)");
         }
         assertEquals(0, PalisadeTestStack.get().count("select count(*) from tenancy.memberships where tenant_id = ? and user_id = ?",
                 inviting.id(), b.ownerId()));
@@ -241,6 +270,17 @@ class DatabaseIsolationTest {
                 "select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true), set_config('app.principal', 'staff', true)")) {
             ps.setString(1, tenant.toString());
             ps.setString(2, user.toString());
+            ps.execute();
+        }
+    }
+
+    /** A user accepting an invitation to the tenant, presenting its token's hash (DbScope.invitee). */
+    static void invitee(Connection c, UUID tenant, UUID user, String invitationHash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true),"
+                + " set_config('app.principal', 'invitee', true), set_config('app.invitation', ?, true)")) {
+            ps.setString(1, tenant.toString());
+            ps.setString(2, user.toString());
+            ps.setString(3, invitationHash);
             ps.execute();
         }
     }

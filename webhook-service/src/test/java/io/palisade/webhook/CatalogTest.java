@@ -25,7 +25,7 @@ class CatalogTest {
 
     @Test
     void everyTenantTableForcesRlsWithTenantAndMemberChecks() {
-        RlsCatalog.Report report = RlsCatalog.tenantTables("webhook");
+        RlsCatalog.Report report = RlsCatalog.tenantTables("webhook", SecurityDefiners.listedPolicies("webhook"));
         assertTrue(report.tenantTables() >= 3, "expected the webhook tables, found " + report.tenantTables());
         assertEquals(List.of(), report.problems());
     }

@@ -41,13 +41,19 @@ public final class SecurityDefiners {
     /** How an allow-list line names a policy: {@code policy schema.table.policy}, {@code *} for every schema. */
     static final String POLICY = "policy ";
 
-    /** The bound of a policy on a user's own account rows (which belong to no tenant): the row is the scope's user's. */
+    /**
+     * The bound of a policy on a user's own rows (their account, which belongs to no tenant; their memberships; a platform
+     * admin's own support sessions): the row is the scope's user's.
+     */
     static final String OWN_ROWS = "own";
 
     /** The bound of a policy on rows of no tenant (the platform's own audit events): the row has no tenant. */
     static final String TENANTLESS = "tenantless";
 
-    /** The bound of a policy for members of the scope's tenant on rows that belong to no tenant (users), found through it. */
+    /**
+     * The bound of a policy for members: of the scope's tenant on rows that belong to no tenant (users), found through it;
+     * or of the very tenant row read (a user's own tenants, under their own scope).
+     */
     static final String MEMBER = "member";
 
     /** The bound of a policy for the platform's administrators (the platform's feed across tenants). */
@@ -269,9 +275,11 @@ public final class SecurityDefiners {
     /** What a policy's bound on the allow-list requires as one of its top-level conjuncts (any one of these). */
     static List<String> boundConjuncts(String bound) {
         return switch (bound) {
-            case OWN_ROWS -> List.of("(user_id = tenancy.current_user_id())", "(id = tenancy.current_user_id())");
+            case OWN_ROWS -> List.of("(user_id = tenancy.current_user_id())", "(id = tenancy.current_user_id())",
+                    "(platform_admin_id = tenancy.current_user_id())");
             case TENANTLESS -> List.of("(tenant_id IS NULL)");
-            case MEMBER -> List.of("( SELECT tenancy.is_active_member(tenancy.current_tenant_id()) AS is_active_member)");
+            case MEMBER -> List.of("( SELECT tenancy.is_active_member(tenancy.current_tenant_id()) AS is_active_member)",
+                    "tenancy.is_active_member(id)");
             case PLATFORM_ADMIN -> List.of("( SELECT tenancy.is_platform_admin() AS is_platform_admin)");
             default -> List.of("(current_setting('app.principal'::text, true) = '" + bound + "'::text)");
         };
@@ -332,6 +340,22 @@ public final class SecurityDefiners {
         }
         return new Definer(r.getString("schema"), r.getString("function"), pinned, publicExecute, executableBy,
                 allowed == null ? null : allowed.reason(), problems);
+    }
+
+    /** The policies of one schema the allow-list names, as schema.table.policy (a {@code *} line for every schema). */
+    public static List<String> listedPolicies(String schema) {
+        List<String> listed = new ArrayList<>();
+        for (String entry : allowList().keySet()) {
+            if (entry.startsWith(POLICY)) {
+                String name = entry.substring(POLICY.length());
+                if (name.startsWith("*.")) {
+                    listed.add(schema + name.substring(1));
+                } else if (name.startsWith(schema + ".")) {
+                    listed.add(name);
+                }
+            }
+        }
+        return listed;
     }
 
     /** The allow-list: {@code schema.function(argument types) | role, role | reason}; # starts a comment. */

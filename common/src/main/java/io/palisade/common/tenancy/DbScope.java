@@ -4,18 +4,24 @@ import java.util.UUID;
 
 /**
  * What a transaction tells the database about its caller: {@code app.tenant_id}, {@code app.user_id},
- * {@code app.principal} and, under platform support access, {@code app.support_session}. Row-level security
- * policies read nothing else. A scope without a tenant sees no tenant-scoped rows at all.
+ * {@code app.principal} and, under platform support access, {@code app.support_session}; accepting an invitation,
+ * {@code app.invitation} (its token's hash). Row-level security policies read nothing else. A scope without a tenant
+ * sees no tenant-scoped rows at all.
  */
-public record DbScope(UUID tenantId, UUID userId, String principal, UUID supportSession) {
+public record DbScope(UUID tenantId, UUID userId, String principal, UUID supportSession, String invitation) {
 
     private static final String ANONYMOUS = "anonymous";
     private static final String UPKEEP = "upkeep";
     private static final String PLATFORM_WORKER = "platform_worker";
     private static final String VISITOR = "visitor";
+    private static final String INVITEE = "invitee";
 
     public DbScope(UUID tenantId, UUID userId, String principal) {
-        this(tenantId, userId, principal, null);
+        this(tenantId, userId, principal, null, null);
+    }
+
+    public DbScope(UUID tenantId, UUID userId, String principal, UUID supportSession) {
+        this(tenantId, userId, principal, supportSession, null);
     }
 
     public static DbScope of(TenantContext context) {
@@ -72,6 +78,19 @@ public record DbScope(UUID tenantId, UUID userId, String principal, UUID support
     }
 
     /**
+     * A signed-in user accepting an invitation to one tenant they are not yet an active member of: the tenant the
+     * invitation's token named (tenancy.pending_invitation), and the token's hash, which proves the invitation as the
+     * token did. Only policies on app.principal = 'invitee' admit it, for that tenant alone: to read that invitation,
+     * accept it if it is made out to the user's own email, and join on its terms.
+     */
+    public static DbScope invitee(UUID tenantId, UUID userId, String invitationTokenHash) {
+        if (tenantId == null || userId == null || invitationTokenHash == null) {
+            throw new IllegalArgumentException("an invitee scope needs the inviting tenant, the user accepting and the invitation");
+        }
+        return new DbScope(tenantId, userId, INVITEE, null, invitationTokenHash);
+    }
+
+    /**
      * Someone signing in to one tenant, not yet known as its member (after its identity provider vouched): the
      * tenant is in scope for the sign-in helpers, and no policy admits the scope to any row.
      */
@@ -79,7 +98,7 @@ public record DbScope(UUID tenantId, UUID userId, String principal, UUID support
         return new DbScope(tenantId, null, ANONYMOUS);
     }
 
-    /** Nobody signed in yet (signup, login, accepting an invitation): only definer functions help here. */
+    /** Nobody signed in yet (signup, login, an invitation's token): only definer functions help here. */
     public static DbScope anonymous() {
         return new DbScope(null, null, ANONYMOUS);
     }

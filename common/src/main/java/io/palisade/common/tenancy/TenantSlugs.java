@@ -1,5 +1,6 @@
 package io.palisade.common.tenancy;
 
+import java.util.Optional;
 import java.util.UUID;
 
 import io.palisade.common.web.ProblemException;
@@ -14,12 +15,11 @@ public final class TenantSlugs {
     }
 
     public static Uni<UUID> activeTenant(SqlConnection c, String slug) {
-        return c.preparedQuery("select tenancy.active_tenant_id($1) as id").execute(Tuple.of(slug)).map(rows -> {
-            UUID id = rows.iterator().next().getUUID("id");
-            if (id == null) {
-                throw ProblemException.notFound("the tenant");
-            }
-            return id;
-        });
+        return findActive(c, slug).map(id -> id.orElseThrow(() -> ProblemException.notFound("the tenant")));
+    }
+
+    public static Uni<Optional<UUID>> findActive(SqlConnection c, String slug) {
+        return c.preparedQuery("select tenancy.active_tenant_id($1) as id").execute(Tuple.of(slug))
+                .map(rows -> Optional.ofNullable(rows.iterator().next().getUUID("id")));
     }
 }

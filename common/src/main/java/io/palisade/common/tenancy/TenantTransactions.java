@@ -36,9 +36,9 @@ public class TenantTransactions {
     private static final Logger LOG = Logger.getLogger(TenantTransactions.class);
 
     static final String SET_SCOPE = "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true),"
-            + " set_config('app.principal', $3, true), set_config('app.support_session', $4, true)";
+            + " set_config('app.principal', $3, true), set_config('app.support_session', $4, true), set_config('app.invitation', $5, true)";
     /** The scope, and the trace the work belongs to (every outbox row written in the transaction keeps it). */
-    private static final String SET_SCOPE_AND_TRACE = SET_SCOPE + ", set_config('app.traceparent', $5, true)";
+    private static final String SET_SCOPE_AND_TRACE = SET_SCOPE + ", set_config('app.traceparent', $6, true)";
 
     @Inject
     Pool pool;
@@ -113,7 +113,7 @@ public class TenantTransactions {
      */
     private static Tuple scopeAndTrace(DbScope scope) {
         return Tuple.from(List.of(text(scope.tenantId()), text(scope.userId()), scope.principal(), text(scope.supportSession()),
-                TraceContext.current()));
+                text(scope.invitation()), TraceContext.current()));
     }
 
     private static void runAfterCommit(Runnable action) {
@@ -150,7 +150,8 @@ public class TenantTransactions {
      */
     public Uni<Void> rescope(SqlConnection connection, DbScope scope) {
         return connection.preparedQuery(SET_SCOPE)
-                .execute(Tuple.of(text(scope.tenantId()), text(scope.userId()), scope.principal(), text(scope.supportSession())))
+                .execute(Tuple.from(List.of(text(scope.tenantId()), text(scope.userId()), scope.principal(), text(scope.supportSession()),
+                        text(scope.invitation()))))
                 .replaceWithVoid();
     }
 

@@ -27,8 +27,8 @@ import io.palisade.devstack.ServiceSpec;
 /**
  * k8s/palisade: lints strictly; every value profile renders valid objects on every supported Kubernetes version; every
  * pod runs restricted with a memory limit and real probes; selectors match; secrets reach only the services that use
- * them and owner passwords only the migration Jobs, tenant-service's first; the network policies deny by default and
- * keep the webhook sender off private addresses.
+ * them and owner passwords only the migration Jobs (tenant-service's first) and the master-key rotation; the network
+ * policies deny by default and keep the webhook sender off private addresses.
  */
 class AppChartTest {
 
@@ -315,6 +315,11 @@ class AppChartTest {
         Node container = job.list("spec.template.spec.containers").get(0);
         assertEquals(List.of("rotate-master-key"), container.get("args").value());
         assertTrue(container.text("image").contains("/tenant-service:"));
+        // It reads and reseals every tenant's values as tenant-service's schema owner, without migrating.
+        assertTrue(Workload.of(job).secretKeys().contains("palisade-db-tenancy-owner/password"), Workload.of(job).secretKeys().toString());
+        assertEquals("true", env(container).get("QUARKUS_DATASOURCE_MIGRATIONS_ACTIVE"));
+        assertEquals("false", env(container).get("QUARKUS_FLYWAY_MIGRATIONS_MIGRATE_AT_START"));
+        assertFalse(Workload.of(job).secretKeys().stream().anyMatch(k -> k.startsWith("palisade-platform-admin/")));
     }
 
     @Test

@@ -50,12 +50,49 @@ public class AccountRepository {
                 .map(rows -> first(rows).map(r -> r.getBoolean("platform_admin")).orElse(false));
     }
 
-    /** The active tenants of the scope's user (DbScope.user), to choose from at login. */
+    /**
+     * The active tenants of the scope's user (DbScope.user), to choose from at login: under that scope row-level security
+     * shows the user's own memberships and the tenants they are an active member of, nobody else's.
+     */
     public Uni<List<TenantChoice>> tenantChoices(SqlConnection c) {
-        return c.query("select tenant_id, slug, name, role, permissions, require_mfa_for_admins from tenancy.login_memberships()")
+        return c.query("select t.id as tenant_id, t.slug, t.name, m.role, m.permissions, t.require_mfa_for_admins"
+                        + " from tenancy.memberships m join tenancy.tenants t on t.id = m.tenant_id"
+                        + " where m.status = 'active' and t.status = 'active' order by t.slug")
                 .execute()
                 .map(rows -> all(rows, r -> new TenantChoice(r.getUUID("tenant_id"), r.getString("slug"),
                         r.getString("name"), r.getString("role"), r.getLong("permissions"), r.getBoolean("require_mfa_for_admins"))));
+    }
+
+    public record PendingInvitation(UUID id, UUID tenantId, String email) {
+    }
+
+    /** The role and permissions an invitation offers. */
+    public record Terms(String role, long permissions) {
+    }
+
+    /** A pending, unexpired invitation to an active tenant, presented only as its token's hash (a definer: no scope yet). */
+    public Uni<Optional<PendingInvitation>> pendingInvitation(SqlConnection c, String tokenHash) {
+        return c.preparedQuery("select invitation_id, tenant_id, email from tenancy.pending_invitation($1)").execute(Tuple.of(tokenHash))
+                .map(rows -> first(rows).map(r -> new PendingInvitation(r.getUUID("invitation_id"), r.getUUID("tenant_id"), r.getString("email"))));
+    }
+
+    /** Accepts the invitation as the scope's user (DbScope.invitee: only one made out to their own email); empty if not pending. */
+    public Uni<Optional<Terms>> acceptInvitation(SqlConnection c, UUID invitationId, UUID userId) {
+        return c.preparedQuery("update tenancy.invitations set accepted_at = now(), accepted_by = $2"
+                + " where id = $1 and accepted_at is null and revoked_at is null and expires_at > now() returning role, permissions")
+                .execute(Tuple.of(invitationId, userId))
+                .map(rows -> first(rows).map(r -> new Terms(r.getString("role"), r.getLong("permissions"))));
+    }
+
+    /**
+     * The user joins the tenant on the accepted invitation's terms (DbScope.invitee); someone removed or suspended earlier
+     * joins again on them, and an owner stays owner.
+     */
+    public Uni<Void> join(SqlConnection c, UUID tenantId, UUID userId, Terms terms) {
+        return c.preparedQuery("insert into tenancy.memberships (tenant_id, user_id, role, permissions, status) values ($1, $2, $3, $4, 'active')"
+                + " on conflict (tenant_id, user_id) do update set role = excluded.role, permissions = excluded.permissions,"
+                + " status = 'active', updated_at = now() where tenancy.memberships.role <> 'owner'")
+                .execute(Tuple.of(tenantId, userId, terms.role(), terms.permissions())).replaceWithVoid();
     }
 
     public Uni<Boolean> emailTaken(SqlConnection c, String email) {

@@ -6,12 +6,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.palisade.common.crypto.Hashes;
-import io.palisade.common.db.Rows;
 import io.palisade.common.events.TenancyContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
@@ -24,7 +24,7 @@ import io.palisade.tenant.lockout.LoginThrottle;
 import io.palisade.tenant.passwords.PasswordHasher;
 import io.palisade.tenant.passwords.PasswordService;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /** Login, refresh rotation with reuse detection, logout, accepting invitations. */
 @ApplicationScoped
@@ -200,8 +200,7 @@ public class AccountService {
      */
     public Uni<Joined> acceptInvitation(AccountRequests.AcceptInvitation request, String clientIp) {
         String hash = Hashes.sha256Hex(request.token());
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select email from tenancy.pending_invitation($1)")
-                .execute(Tuple.of(hash)).map(rows -> Rows.first(rows).map(r -> r.getString("email")))
+        return tx.inScope(DbScope.anonymous(), c -> accounts.pendingInvitation(c, hash).map(pending -> pending.map(AccountRepository.PendingInvitation::email))
                 .chain(email -> email.isEmpty() ? Uni.createFrom().item(Map.<String, Optional<AccountRepository.Login>>of())
                         : accounts.findLogin(c, email.get()).map(login -> Map.of(email.get(), login))))
                 .chain(found -> {
@@ -245,20 +244,28 @@ public class AccountService {
     }
 
     /**
-     * Joins the invitation's tenant as the scope's user ({@code userId}: DbScope.user of the same transaction), then, a
-     * member now, announces it as any member change is announced, and goes back to the user's scope.
+     * Joins the invitation's tenant as the scope's user ({@code userId}: DbScope.user of the same transaction): the
+     * token's hash names the tenant, the invitation is accepted and the membership written under the invitee's scope
+     * (row-level security: only an invitation made out to the user's own email, only on its terms), then, a member now,
+     * it is announced as any member change is, and the transaction goes back to the user's scope.
      */
-    private Uni<Joined> accept(io.vertx.mutiny.sqlclient.SqlConnection c, String invitationHash, UUID userId) {
-        return c.preparedQuery("select tenant_id, invitation_id, role, permissions from tenancy.accept_invitation($1)").execute(Tuple.of(invitationHash))
-                .map(rows -> Rows.first(rows).orElseThrow(() -> ProblemException.notFound("the invitation (it may have expired, been revoked or used)")))
-                .chain(joined -> {
-                    UUID tenantId = joined.getUUID("tenant_id");
-                    return tx.rescope(c, new DbScope(tenantId, userId, TenantContext.STAFF))
-                            .chain(() -> outbox.append(c, tenantId, TenancyContract.MEMBER_JOINED, userId.toString(), new TenancyContract.MemberJoined(
-                                    joined.getUUID("invitation_id"), joined.getString("role"), joined.getLong("permissions"))))
-                            .chain(() -> tx.rescope(c, DbScope.user(userId)))
-                            .replaceWith(new Joined(tenantId, userId));
-                });
+    private Uni<Joined> accept(SqlConnection c, String invitationHash, UUID userId) {
+        Supplier<ProblemException> gone = () -> ProblemException.notFound("the invitation (it may have expired, been revoked or used)");
+        return accounts.pendingInvitation(c, invitationHash).chain(pending -> {
+            AccountRepository.PendingInvitation invitation = pending.orElseThrow(gone);
+            UUID tenantId = invitation.tenantId();
+            return tx.rescope(c, DbScope.invitee(tenantId, userId, invitationHash))
+                    .chain(() -> accounts.acceptInvitation(c, invitation.id(), userId))
+                    .chain(accepted -> {
+                        AccountRepository.Terms terms = accepted.orElseThrow(gone);
+                        return accounts.join(c, tenantId, userId, terms)
+                                .chain(() -> tx.rescope(c, new DbScope(tenantId, userId, TenantContext.STAFF)))
+                                .chain(() -> outbox.append(c, tenantId, TenancyContract.MEMBER_JOINED, userId.toString(),
+                                        new TenancyContract.MemberJoined(invitation.id(), terms.role(), terms.permissions())))
+                                .chain(() -> tx.rescope(c, DbScope.user(userId)))
+                                .replaceWith(new Joined(tenantId, userId));
+                    });
+        });
     }
 
 }

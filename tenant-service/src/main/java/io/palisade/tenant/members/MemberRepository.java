@@ -40,7 +40,9 @@ public class MemberRepository {
             + " from tenancy.invitations";
 
     public Uni<Optional<Tenant>> tenant(SqlConnection c) {
-        return c.query("select " + TENANT_COLUMNS + " from tenancy.tenants").execute()
+        // The scope's tenant named, not only left to the policies: they also admit a user's own tenants (at login), an OR
+        // that would otherwise read the table past its primary key.
+        return c.query("select " + TENANT_COLUMNS + " from tenancy.tenants where id = tenancy.current_tenant_id()").execute()
                 .map(rows -> first(rows).map(MemberRepository::tenant));
     }
 

@@ -15,10 +15,12 @@ import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.SecretBox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantContext;
+import io.palisade.common.tenancy.TenantSlugs;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** A tenant's OIDC identity provider settings; the client secret is sealed and never returned. */
@@ -48,16 +50,25 @@ public class SsoProviders {
     public record Settings(String issuer, String clientId, boolean clientSecretSet, OffsetDateTime updatedAt) {
     }
 
+    /** The provider a tenant saved, read as someone signing in to that tenant (the tenant its active slug names). */
     public Uni<Optional<Provider>> bySlug(String slug) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery(
-                "select tenant_id, issuer, client_id, client_secret_sealed, authorization_endpoint, token_endpoint, jwks_uri, updated_at"
-                        + " from tenancy.sso_provider($1)")
-                .execute(Tuple.of(slug))
-                .map(rows -> first(rows).map(r -> new Provider(r.getUUID("tenant_id"), r.getString("issuer"), r.getString("client_id"),
-                        secretBox.decrypt(r.getString("client_secret_sealed"), associatedData(r.getUUID("tenant_id"))),
-                        Optional.ofNullable(r.getString("jwks_uri")).map(jwks -> new ProviderDiscovery.Endpoints(
-                                r.getString("authorization_endpoint"), r.getString("token_endpoint"), jwks)),
-                        r.getOffsetDateTime("updated_at")))));
+        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.findActive(c, slug).chain(tenant -> {
+            if (tenant.isEmpty()) {
+                return Uni.createFrom().item(Optional.<Provider>empty());
+            }
+            return tx.rescope(c, DbScope.signingInTo(tenant.get()))
+                    .chain(() -> c.query("select tenant_id, issuer, client_id, client_secret_sealed, authorization_endpoint, token_endpoint,"
+                            + " jwks_uri, updated_at from tenancy.sso_providers").execute())
+                    .map(rows -> first(rows).map(this::provider));
+        }));
+    }
+
+    private Provider provider(Row r) {
+        return new Provider(r.getUUID("tenant_id"), r.getString("issuer"), r.getString("client_id"),
+                secretBox.decrypt(r.getString("client_secret_sealed"), associatedData(r.getUUID("tenant_id"))),
+                Optional.ofNullable(r.getString("jwks_uri")).map(jwks -> new ProviderDiscovery.Endpoints(r.getString("authorization_endpoint"),
+                        r.getString("token_endpoint"), jwks)),
+                r.getOffsetDateTime("updated_at"));
     }
 
     public Uni<Settings> get(TenantContext caller) {

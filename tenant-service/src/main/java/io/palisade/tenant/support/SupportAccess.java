@@ -17,6 +17,7 @@ import io.palisade.common.crypto.Hashes;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.Roles;
 import io.palisade.common.tenancy.TenantContext;
+import io.palisade.common.tenancy.TenantSlugs;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.palisade.tenant.tokens.AccessTokens;
@@ -63,13 +64,11 @@ public class SupportAccess {
 
     public Uni<Requested> request(UUID adminId, String tenantSlug, String reason, String clientIp) {
         String link = Hashes.randomToken(32);
-        return tx.inScope(DbScope.user(adminId), c -> sessions.request(c, tenantSlug, reason, Hashes.sha256Hex(link),
-                        (int) linkTtl.toSeconds())
-                .chain(found -> {
-                    UUID[] ids = found.orElseThrow(() -> ProblemException.notFound("the tenant"));
-                    return record(c, ids[1], adminId, ids[0], clientIp, new JsonObject().put("phase", "requested").put("reason", reason))
-                            .replaceWith(new Requested(ids[0], link, Instant.now().plus(linkTtl)));
-                }));
+        return tx.inScope(DbScope.user(adminId), c -> TenantSlugs.activeTenant(c, tenantSlug)
+                .chain(tenantId -> sessions.request(c, tenantId, adminId, reason, Hashes.sha256Hex(link), (int) linkTtl.toSeconds())
+                        .chain(sessionId -> record(c, tenantId, adminId, sessionId, clientIp,
+                                new JsonObject().put("phase", "requested").put("reason", reason))
+                                .replaceWith(new Requested(sessionId, link, Instant.now().plus(linkTtl))))));
     }
 
     /** Redeems the single-use link (only its requester can): the session starts and its first token is issued. */

@@ -15,7 +15,10 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Support sessions: created and started only through the schema's helpers; read and ended under RLS. */
+/**
+ * Support sessions, under RLS throughout: a platform admin asks for, starts and renews their own under their own scope
+ * (DbScope.user); the tenant's members list and end theirs; the expiry worker ends those that ran out.
+ */
 @ApplicationScoped
 public class SupportSessionRepository {
 
@@ -29,21 +32,26 @@ public class SupportSessionRepository {
     private static final String COLUMNS = "id, platform_admin_id, reason, link_expires_at, started_at, expires_at, ended_at,"
             + " end_reason, created_at from tenancy.support_sessions";
 
-    public Uni<Optional<UUID[]>> request(SqlConnection c, String slug, String reason, String linkHash, int linkTtlSeconds) {
-        return c.preparedQuery("select session_id, tenant_id from tenancy.request_support_session($1, $2, $3, $4)")
-                .execute(Tuple.of(slug, reason, linkHash, linkTtlSeconds))
-                .map(rows -> first(rows).map(r -> new UUID[] { r.getUUID("session_id"), r.getUUID("tenant_id") }));
+    /** A new session of the scope's platform admin into the tenant, not yet started: its single-use link's hash. */
+    public Uni<UUID> request(SqlConnection c, UUID tenantId, UUID adminId, String reason, String linkHash, int linkTtlSeconds) {
+        UUID id = UUID.randomUUID();
+        return c.preparedQuery("insert into tenancy.support_sessions (id, tenant_id, platform_admin_id, reason, link_hash, link_expires_at)"
+                + " values ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))")
+                .execute(Tuple.from(List.of(id, tenantId, adminId, reason, linkHash, linkTtlSeconds))).replaceWith(id);
     }
 
+    /** Starts the session whose link this is: only the scope's own, only once, only before the link expires (RLS). */
     public Uni<Optional<Started>> start(SqlConnection c, String linkHash, int sessionSeconds) {
-        return c.preparedQuery("select session_id, tenant_id, expires_at from tenancy.start_support_session($1, $2)")
+        return c.preparedQuery("update tenancy.support_sessions set started_at = now(), expires_at = now() + make_interval(secs => $2)"
+                + " where link_hash = $1 and started_at is null and link_expires_at > now() returning id, tenant_id, expires_at")
                 .execute(Tuple.of(linkHash, sessionSeconds))
-                .map(rows -> first(rows).map(r -> new Started(r.getUUID("session_id"), r.getUUID("tenant_id"),
-                        r.getOffsetDateTime("expires_at"))));
+                .map(rows -> first(rows).map(r -> new Started(r.getUUID("id"), r.getUUID("tenant_id"), r.getOffsetDateTime("expires_at"))));
     }
 
+    /** A running session of the scope's own platform admin (RLS: their sessions alone). */
     public Uni<Optional<Started>> running(SqlConnection c, UUID sessionId) {
-        return c.preparedQuery("select tenant_id, expires_at from tenancy.running_support_session($1)").execute(Tuple.of(sessionId))
+        return c.preparedQuery("select tenant_id, expires_at from tenancy.support_sessions"
+                + " where id = $1 and started_at is not null and ended_at is null and expires_at > now()").execute(Tuple.of(sessionId))
                 .map(rows -> first(rows).map(r -> new Started(sessionId, r.getUUID("tenant_id"), r.getOffsetDateTime("expires_at"))));
     }
 

@@ -224,6 +224,48 @@ class SupportAccessTest {
     }
 
     @Test
+    void theDatabaseShowsAnAdminTheirOwnSessionsAloneAndKeepsTheirTerms() throws SQLException {
+        Api.TestTenant tenant = Api.newTenant(null);
+        Api.PlatformAdmin platform = Api.newPlatformAdmin();
+        Api.PlatformAdmin other = Api.newPlatformAdmin();
+        String sessionId = start(platform, requestLink(platform, tenant.slug())).path("sessionId");
+        requestLink(platform, tenant.slug()); // a second one, asked for and not started
+        String pending = "tenant_id = '" + tenant.id() + "' and started_at is null";
+        try (Connection c = PalisadeTestStack.get().connectAs("tenant_service"); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            scope(st, null, platform.userId());
+            assertEquals(2, count(st, "select count(*) from tenancy.support_sessions where tenant_id = '" + tenant.id() + "'"), "their own");
+            // A started session is not started again, not even by its admin.
+            assertEquals(0, st.executeUpdate("update tenancy.support_sessions set started_at = now(), expires_at = now() + interval '30 minutes'"
+                    + " where id = '" + sessionId + "'"));
+            c.rollback();
+
+            scope(st, null, other.userId());
+            assertEquals(0, count(st, "select count(*) from tenancy.support_sessions where tenant_id = '" + tenant.id() + "'"),
+                    "another platform admin sees none of them");
+            assertEquals(0, st.executeUpdate("update tenancy.support_sessions set started_at = now(), expires_at = now() where " + pending));
+            c.rollback();
+
+            // Only a platform admin asks, and only for themselves.
+            scope(st, null, tenant.ownerId());
+            assertRefused(c, st, "insert into tenancy.support_sessions (id, tenant_id, platform_admin_id, reason, link_hash, link_expires_at)"
+                    + " values (gen_random_uuid(), '" + tenant.id() + "', '" + tenant.ownerId() + "', 'x', 'h" + UUID.randomUUID() + "', now())");
+            scope(st, null, other.userId());
+            assertRefused(c, st, "insert into tenancy.support_sessions (id, tenant_id, platform_admin_id, reason, link_hash, link_expires_at)"
+                    + " values (gen_random_uuid(), '" + tenant.id() + "', '" + platform.userId() + "', 'x', 'h" + UUID.randomUUID() + "', now())");
+
+            // The session in the tenant cannot lengthen itself, nor can the tenant's owner start the pending one for the admin.
+            actInSupportSession(st, tenant.id(), platform.userId(), sessionId);
+            assertRefused(c, st, "update tenancy.support_sessions set expires_at = expires_at + interval '1 hour' where id = '" + sessionId + "'");
+            actInSupportSession(st, tenant.id(), platform.userId(), sessionId);
+            assertRefused(c, st, "update tenancy.support_sessions set started_at = now(), expires_at = now() + interval '30 minutes'"
+                    + " where id = '" + sessionId + "'");
+            scope(st, tenant.id(), tenant.ownerId());
+            assertRefused(c, st, "update tenancy.support_sessions set started_at = now(), expires_at = now() + interval '30 minutes' where " + pending);
+        }
+    }
+
+    @Test
     void aTokenWorksOnlyWithItsOwnSession() {
         Api.TestTenant tenant = Api.newTenant(null);
         Api.PlatformAdmin platform = Api.newPlatformAdmin();
@@ -252,10 +294,30 @@ class SupportAccessTest {
         return phases;
     }
 
+    /** Moves a session's clock as time would: past the trigger that keeps its terms from callers (replica mode skips it). */
     private static void superuser(String sql, UUID id) throws SQLException {
         try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); PreparedStatement st = c.prepareStatement(sql)) {
+            c.createStatement().execute("set session_replication_role = replica");
             st.setObject(1, id);
             st.executeUpdate();
         }
+    }
+
+    private static void scope(Statement st, UUID tenantId, UUID userId) throws SQLException {
+        st.execute("select set_config('app.tenant_id', '" + (tenantId == null ? "" : tenantId.toString()) + "', true),"
+                + " set_config('app.user_id', '" + userId + "', true), set_config('app.principal', 'staff', true)");
+    }
+
+    private static long count(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void assertRefused(Connection c, Statement st, String sql) throws SQLException {
+        SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> st.executeUpdate(sql), sql);
+        assertEquals("42501", refused.getSQLState(), refused.getMessage());
+        c.rollback();
     }
 }
