@@ -6,15 +6,6 @@
 -- dropped by a versioned migration and taken out of this file.
 -- The policy helpers are in R__policy_helpers.sql.
 
--- Self-serve signup: the first member of a tenant without members may add themselves as its owner.
-create or replace function tenancy.has_members(p_tenant uuid) returns boolean
-    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
-    as $$
-    begin
-        return (select exists (select 1 from tenancy.memberships m where m.tenant_id = p_tenant));
-    end
-    $$;
-
 -- Login, before any scope exists: the credentials of one email address.
 create or replace function tenancy.find_login(p_email text)
     returns table (user_id uuid, password_hash text, status text, platform_admin boolean)

@@ -115,6 +115,35 @@ class DatabaseIsolationTest {
     }
 
     @Test
+    void onlyItsFounderBecomesANewTenantsFirstOwnerAndOnlyInTheFoundingTransaction() throws SQLException {
+        UUID tenant = UUID.randomUUID();
+        String insertTenant = "insert into tenancy.tenants (id, slug, name, founded_by) values ('" + tenant + "', 'founded-"
+                + tenant.toString().substring(0, 8) + "', 'Founded', '%s')";
+        String insertOwner = "insert into tenancy.memberships (tenant_id, user_id, role, permissions) values ('" + tenant + "', '%s', 'owner', 0)";
+        try (Connection c = app()) {
+            c.setAutoCommit(false);
+            signingUp(c, tenant, b.ownerId());
+            assertRefused(c, insertTenant.formatted(a.ownerId()));
+            signingUp(c, tenant, b.ownerId());
+            update(c, insertTenant.formatted(b.ownerId()));
+            assertEquals(1, count(c, "tenancy.tenants"), "its founding transaction reads it");
+            assertRefused(c, insertOwner.formatted(a.ownerId()));
+            signingUp(c, tenant, b.ownerId());
+            update(c, insertTenant.formatted(b.ownerId()));
+            c.commit();
+            // Later, without members still, neither its founder nor anyone else becomes its owner, or reads it.
+            signingUp(c, tenant, b.ownerId());
+            assertEquals(0, count(c, "tenancy.tenants"));
+            assertRefused(c, insertOwner.formatted(b.ownerId()));
+            scope(c, tenant, a.ownerId());
+            assertRefused(c, insertOwner.formatted(a.ownerId()));
+            // Nor can members rewrite who founded a tenant, or when.
+            scope(c, a.id(), a.ownerId());
+            assertRefused(c, "update tenancy.tenants set founded_by = '" + a.ownerId() + "', created_at = now()");
+        }
+    }
+
+    @Test
     void aUsersOwnScopeReadsTheirTenantsToChooseFromAndNothingElse() throws SQLException {
         try (Connection c = app()) {
             c.setAutoCommit(false);
@@ -268,6 +297,16 @@ class DatabaseIsolationTest {
     static void scope(Connection c, UUID tenant, UUID user) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true), set_config('app.principal', 'staff', true)")) {
+            ps.setString(1, tenant.toString());
+            ps.setString(2, user.toString());
+            ps.execute();
+        }
+    }
+
+    /** Self-serve signup's scope: the new tenant and the new user (SignupService). */
+    static void signingUp(Connection c, UUID tenant, UUID user) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true), set_config('app.principal', 'signup', true)")) {
             ps.setString(1, tenant.toString());
             ps.setString(2, user.toString());
             ps.execute();

@@ -116,9 +116,10 @@ public class AccountRepository {
                 .map(rows -> first(rows).map(r -> r.getBoolean("proven")).orElse(false));
     }
 
-    public Uni<Void> insertTenant(SqlConnection c, UUID id, String slug, String name) {
-        return c.preparedQuery("insert into tenancy.tenants (id, slug, name) values ($1, $2, $3)")
-                .execute(Tuple.of(id, slug, name)).replaceWithVoid();
+    /** A new tenant, founded by the scope's user: in the same transaction they may add themselves as its first owner. */
+    public Uni<Void> insertTenant(SqlConnection c, UUID id, String slug, String name, UUID founder) {
+        return c.preparedQuery("insert into tenancy.tenants (id, slug, name, founded_by) values ($1, $2, $3, $4)")
+                .execute(Tuple.of(id, slug, name, founder)).replaceWithVoid();
     }
 
     public Uni<Void> insertOwnerMembership(SqlConnection c, UUID tenantId, UUID userId, long permissions) {

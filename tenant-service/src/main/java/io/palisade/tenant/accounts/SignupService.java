@@ -138,7 +138,7 @@ public class SignupService {
     private Uni<Void> create(SqlConnection c, UUID tenantId, UUID userId, SignupRepository.PendingSignup pending, String clientIp) {
         return accounts.insertProvenUser(c, userId, pending.email(), pending.displayName(), pending.password().loginHash())
                 .chain(() -> newPasswords.remember(c, userId, pending.password()))
-                .chain(() -> accounts.insertTenant(c, tenantId, pending.tenantSlug(), pending.tenantName()))
+                .chain(() -> accounts.insertTenant(c, tenantId, pending.tenantSlug(), pending.tenantName(), userId))
                 .chain(() -> accounts.insertOwnerMembership(c, tenantId, userId, Permission.ALL))
                 .chain(() -> outbox.append(c, tenantId, TenancyContract.TENANT_CREATED, tenantId.toString(),
                         new TenancyContract.TenantCreated(pending.tenantSlug(), userId)))
