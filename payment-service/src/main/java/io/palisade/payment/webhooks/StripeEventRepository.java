@@ -1,14 +1,27 @@
 package io.palisade.payment.webhooks;
 
+import java.util.Arrays;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** The stored Stripe events, as the worker finishes them under the worker scope of the event's tenant. */
+/**
+ * The stored Stripe events: recorded once each as they arrive (before any scope exists, through the one definer that
+ * files an event under the tenant whose account it names), finished by the worker under that tenant's scope.
+ */
 @ApplicationScoped
 public class StripeEventRepository {
+
+    /** Stores a verified event once per event id; whether it was new. */
+    public Uni<Boolean> record(SqlConnection c, String eventId, String account, String type, String objectId, JsonObject event) {
+        return c.preparedQuery("select payment.record_stripe_event($1, $2, $3, $4, $5) as fresh")
+                .execute(Tuple.from(Arrays.asList(eventId, account, type, objectId, event)))
+                .map(rows -> rows.iterator().next().getBoolean("fresh"));
+    }
 
     /** Records what the event did; it is not claimed again. */
     public Uni<Void> finish(SqlConnection c, String eventId, String outcome) {

@@ -1,6 +1,5 @@
 package io.palisade.payment.webhooks;
 
-import java.util.Arrays;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -13,12 +12,9 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.jboss.logging.Logger;
 
-import io.palisade.common.tenancy.DbScope;
-import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Stripe's webhook intake (platform and Connect events). The signature is checked on the raw body before
@@ -34,7 +30,7 @@ public class StripeWebhookResource {
     WebhookSignature signature;
 
     @Inject
-    TenantTransactions tx;
+    StripeEventIntake intake;
 
     private static String text(Object value) {
         return value instanceof String s ? s : null;
@@ -63,8 +59,6 @@ public class StripeWebhookResource {
         if (id == null || !id.startsWith("evt_") || type == null) {
             throw ProblemException.badRequest("the event has no id or type");
         }
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select payment.record_stripe_event($1, $2, $3, $4, $5) as fresh")
-                .execute(Tuple.from(Arrays.asList(id, account, type, objectId, event))))
-                .map(rows -> Map.of("received", true, "duplicate", !rows.iterator().next().getBoolean("fresh")));
+        return intake.record(id, account, type, objectId, event).map(fresh -> Map.of("received", true, "duplicate", !fresh));
     }
 }

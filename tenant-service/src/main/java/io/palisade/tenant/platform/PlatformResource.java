@@ -13,12 +13,9 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.Roles;
-import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.tenant.tokens.SigningKeys;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 
 /** Platform operations: no tenant data here, only the platform's own machinery. */
 @Path("/platform")
@@ -30,24 +27,16 @@ public class PlatformResource {
     SigningKeys signingKeys;
 
     @Inject
-    TenantTransactions tx;
+    PlatformService platform;
 
     @Inject
     JsonWebToken token;
 
-    public record Overview(long tenants, long users, long runningSupportSessions) {
-    }
-
     /** Counts only: without a support session, a platform admin sees no tenant's rows. */
     @GET
     @Path("/overview")
-    public Uni<Overview> overview() {
-        return tx.inScope(DbScope.user(UUID.fromString(token.getSubject())), c -> c.query(
-                "select tenants, users, running_support_sessions from tenancy.platform_counts()").execute())
-                .map(rows -> {
-                    Row r = rows.iterator().next();
-                    return new Overview(r.getLong("tenants"), r.getLong("users"), r.getLong("running_support_sessions"));
-                });
+    public Uni<PlatformRepository.Overview> overview() {
+        return platform.overview(UUID.fromString(token.getSubject()));
     }
 
     /**
