@@ -48,17 +48,16 @@ public class AttemptRecorder {
     /** Whether this attempt disabled the endpoint. */
     Uni<Boolean> record(Claimed d, Result r, Integer latencyMs, OffsetDateTime disableBefore) {
         return tx.inBackground(DbScope.worker(d.tenantId()), c -> deliveries
-                .finishAttempt(c, d.deliveryId(), d.lease(), r.statusCode(), r.error(), r.nextAttemptAt(), r.finalStatus())
+                .recordAttempt(c, d.deliveryId(), d.lease(), r.outcome(), r.statusCode(), latencyMs, r.excerpt(), r.error(), r.nextAttemptAt(),
+                        r.finalStatus())
                 .chain(attempted -> attempted.isEmpty() ? Uni.createFrom().item(false)
-                        : deliveries.insertAttempt(c, d.tenantId(), d.deliveryId(), attempted.get().attempts(), r.outcome(), r.statusCode(),
-                                latencyMs, r.excerpt(), r.error())
-                                .chain(() -> r.blockedAudit() == null ? Uni.createFrom().voidItem() : audit.record(c, r.blockedAudit()))
+                        : (r.blockedAudit() == null ? Uni.createFrom().voidItem() : audit.record(c, r.blockedAudit()))
                                 .chain(() -> endpointAfter(c, d.tenantId(), attempted.get().endpointId(), r, disableBefore))));
     }
 
     private Uni<Boolean> endpointAfter(SqlConnection c, UUID tenantId, UUID endpointId, Result r, OffsetDateTime disableBefore) {
         if ("succeeded".equals(r.outcome())) {
-            return endpoints.markSucceeding(c, endpointId).replaceWith(false);
+            return Uni.createFrom().item(false); // recordAttempt ended the endpoint's failing streak
         }
         return endpoints.markFailing(c, endpointId).chain(failingSince -> {
             if (failingSince.isEmpty() || failingSince.get().isAfter(disableBefore)) {

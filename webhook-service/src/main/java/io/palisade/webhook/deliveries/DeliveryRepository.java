@@ -70,20 +70,18 @@ public class DeliveryRepository {
                 .map(rows -> rows.rowCount());
     }
 
-    /** Stores an event's message once per tenant and event id; empty when it was stored before (a redelivery). */
-    public Uni<Optional<UUID>> insertMessage(SqlConnection c, UUID tenantId, String eventId, String eventType, String body) {
-        return c.preparedQuery("insert into webhook.messages (id, tenant_id, event_id, event_type, body) values ($1, $2, $3, $4, $5)"
-                + " on conflict (tenant_id, event_id) do nothing returning id")
-                .execute(Tuple.of(UUID.randomUUID(), tenantId, eventId, eventType, body))
-                .map(rows -> first(rows).map(r -> r.getUUID("id")));
-    }
-
-    /** A delivery, due now, of the message to every enabled endpoint of the tenant subscribed to its type; how many. */
-    public Uni<Integer> deliverToSubscribers(SqlConnection c, UUID tenantId, UUID messageId, String eventType) {
-        return c.preparedQuery("insert into webhook.deliveries (id, tenant_id, endpoint_id, message_id, status, next_attempt_at)"
-                + " select gen_random_uuid(), e.tenant_id, e.id, $2, 'pending', now() from webhook.endpoints e"
-                + " where e.tenant_id = $1 and e.enabled and $3 = any(e.event_types)")
-                .execute(Tuple.of(tenantId, messageId, eventType)).map(rows -> rows.rowCount());
+    /**
+     * Stores an event's message once per tenant and event id, and a delivery of it, due now, to every enabled endpoint
+     * of the tenant subscribed to its type, in one statement; how many deliveries it made (none for a redelivery of the
+     * event, whose message was stored before).
+     */
+    public Uni<Integer> storeMessage(SqlConnection c, UUID tenantId, String eventId, String eventType, String body) {
+        return c.preparedQuery("with message as (insert into webhook.messages (id, tenant_id, event_id, event_type, body)"
+                + " values ($1, $2, $3, $4, $5) on conflict (tenant_id, event_id) do nothing returning id)"
+                + " insert into webhook.deliveries (id, tenant_id, endpoint_id, message_id, status, next_attempt_at)"
+                + " select gen_random_uuid(), e.tenant_id, e.id, m.id, 'pending', now() from message m join webhook.endpoints e"
+                + " on e.tenant_id = $2 and e.enabled and $4 = any(e.event_types)")
+                .execute(Tuple.of(UUID.randomUUID(), tenantId, eventId, eventType, body)).map(rows -> rows.rowCount());
     }
 
     /** A finished attempt's delivery: its tenant's endpoint and how many attempts it has had, this one included. */
@@ -91,25 +89,24 @@ public class DeliveryRepository {
     }
 
     /**
-     * Moves a delivery on after an attempt: due again at {@code nextAttemptAt}, or ended with {@code finalStatus}.
-     * Only the attempt holding the delivery's current lease may (a late result of an attempt whose lease ran out and
-     * was taken over changes nothing, so a result never overwrites a newer one); empty when it no longer holds it.
+     * Moves a delivery on after an attempt and logs the attempt, in one statement: due again at {@code nextAttemptAt},
+     * or ended with {@code finalStatus}; a success also ends its endpoint's failing streak. Only the attempt holding the delivery's current lease may (a late result of an
+     * attempt whose lease ran out and was taken over changes and logs nothing, so a result never overwrites a newer
+     * one); empty when it no longer holds it.
      */
-    public Uni<Optional<Attempted>> finishAttempt(SqlConnection c, UUID deliveryId, UUID lease, Integer statusCode, String error,
-            OffsetDateTime nextAttemptAt, String finalStatus) {
-        return c.preparedQuery("update webhook.deliveries set attempts = attempts + 1, last_attempt_at = now(), last_status_code = $3,"
-                + " last_error = $4, locked_until = null, lease = null, status = case when $5::timestamptz is null then $6 else 'pending' end,"
-                + " next_attempt_at = $5 where id = $1 and lease = $2 and status = 'pending' returning endpoint_id, attempts")
-                .execute(Tuple.from(Arrays.asList(deliveryId, lease, statusCode, error, nextAttemptAt, finalStatus)))
+    public Uni<Optional<Attempted>> recordAttempt(SqlConnection c, UUID deliveryId, UUID lease, String outcome, Integer statusCode,
+            Integer latencyMs, String excerpt, String error, OffsetDateTime nextAttemptAt, String finalStatus) {
+        return c.preparedQuery("with moved as (update webhook.deliveries set attempts = attempts + 1, last_attempt_at = now(),"
+                + " last_status_code = $3, last_error = $4, locked_until = null, lease = null,"
+                + " status = case when $5::timestamptz is null then $6 else 'pending' end, next_attempt_at = $5"
+                + " where id = $1 and lease = $2 and status = 'pending' returning id, tenant_id, endpoint_id, attempts),"
+                + " logged as (insert into webhook.attempts (id, tenant_id, delivery_id, attempt, outcome, status_code, latency_ms,"
+                + " response_excerpt, error) select gen_random_uuid(), tenant_id, id, attempts, $7, $3, $8, $9, $4 from moved),"
+                + " cleared as (update webhook.endpoints set failing_since = null"
+                + " where $7 = 'succeeded' and failing_since is not null and id = (select endpoint_id from moved))"
+                + " select endpoint_id, attempts from moved")
+                .execute(Tuple.from(Arrays.asList(deliveryId, lease, statusCode, error, nextAttemptAt, finalStatus, outcome, latencyMs, excerpt)))
                 .map(rows -> first(rows).map(r -> new Attempted(r.getUUID("endpoint_id"), r.getInteger("attempts"))));
-    }
-
-    public Uni<Void> insertAttempt(SqlConnection c, UUID tenantId, UUID deliveryId, int attempt, String outcome, Integer statusCode,
-            Integer latencyMs, String excerpt, String error) {
-        return c.preparedQuery("insert into webhook.attempts (id, tenant_id, delivery_id, attempt, outcome, status_code, latency_ms,"
-                + " response_excerpt, error) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-                .execute(Tuple.from(Arrays.asList(UUID.randomUUID(), tenantId, deliveryId, attempt, outcome, statusCode, latencyMs, excerpt, error)))
-                .replaceWithVoid();
     }
 
     private static Delivery delivery(Row r) {

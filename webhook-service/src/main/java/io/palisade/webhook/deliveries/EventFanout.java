@@ -50,9 +50,7 @@ public class EventFanout implements EventHandler {
         }
         String body = new JsonObject().put("id", event.id()).put("type", event.type()).put("timestamp", event.time())
                 .put("data", publicForm(event, type.get())).encode();
-        return tx.inBackground(DbScope.worker(event.tenantId()), c -> deliveries.insertMessage(c, event.tenantId(), event.id(), event.type(), body)
-                .chain(message -> message.isEmpty() ? Uni.createFrom().item(0)
-                        : deliveries.deliverToSubscribers(c, event.tenantId(), message.get(), event.type())))
+        return tx.inBackground(DbScope.worker(event.tenantId()), c -> deliveries.storeMessage(c, event.tenantId(), event.id(), event.type(), body))
                 .invoke(made -> {
                     if (made > 0) {
                         worker.wake();

@@ -75,13 +75,6 @@ public class EndpointRepository {
                 + " previous_secret_expires_at = now() + make_interval(secs => $3), updated_at = now() where id = $1 returning " + COLUMNS)
                 .execute(Tuple.of(id, sealedSecret, overlap.toSeconds())).map(rows -> first(rows).map(EndpointRepository::endpoint));
     }
-
-    /** A delivery to the endpoint succeeded: it is failing no longer. */
-    public Uni<Void> markSucceeding(SqlConnection c, UUID id) {
-        return c.preparedQuery("update webhook.endpoints set failing_since = null where id = $1 and failing_since is not null")
-                .execute(Tuple.of(id)).replaceWithVoid();
-    }
-
     /** An attempt failed: the endpoint is failing since its first failure after the last success; that time, if it is enabled. */
     public Uni<Optional<OffsetDateTime>> markFailing(SqlConnection c, UUID id) {
         return c.preparedQuery("update webhook.endpoints set failing_since = coalesce(failing_since, now()) where id = $1"

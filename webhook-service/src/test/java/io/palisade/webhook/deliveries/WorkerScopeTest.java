@@ -67,12 +67,15 @@ class WorkerScopeTest {
     @Test
     void aWorkerForTenantACannotWriteAMessageOrDeliveryOfTenantB() {
         PgException message = assertThrows(PgException.class,
-                () -> asWorkerOf(a, c -> deliveries.insertMessage(c, b.id(), UUID.randomUUID().toString(), "booking.confirmed", "{}")));
+                () -> asWorkerOf(a, c -> deliveries.storeMessage(c, b.id(), UUID.randomUUID().toString(), "booking.confirmed", "{}")));
         assertEquals("42501", message.getSqlState(), "row-level security refuses B's tenant id");
 
-        // B's id handed to the fan-out's delivery SQL under A's scope: B's endpoints are invisible, nothing is made.
-        int made = asWorkerOf(a, c -> deliveries.insertMessage(c, a.id(), UUID.randomUUID().toString(), "booking.confirmed", "{}")
-                .chain(id -> deliveries.deliverToSubscribers(c, b.id(), id.orElseThrow(), "booking.confirmed")));
+        // A delivery of A's message to B's endpoints under A's scope: B's endpoints are invisible, nothing is made.
+        int made = asWorkerOf(a, c -> c.query("with message as (insert into webhook.messages (id, tenant_id, event_id, event_type, body)"
+                + " values (gen_random_uuid(), '" + a.id() + "', '" + UUID.randomUUID() + "', 'booking.confirmed', '{}') returning id)"
+                + " insert into webhook.deliveries (id, tenant_id, endpoint_id, message_id, status, next_attempt_at)"
+                + " select gen_random_uuid(), e.tenant_id, e.id, m.id, 'pending', now() from message m join webhook.endpoints e"
+                + " on e.tenant_id = '" + b.id() + "'").execute().map(rows -> rows.rowCount()));
         assertEquals(0, made);
         long bDeliveries = PalisadeTestStack.get()
                 .count("select count(*) from webhook.deliveries where tenant_id = ?", b.id());
@@ -82,8 +85,8 @@ class WorkerScopeTest {
     @Test
     void aWorkerForTenantAChangesNoRowOfTenantBAndReachesNoTableNotOpenedToWorkers() {
         // B has a delivery, made by B's own worker scope.
-        assertEquals(1, this.<Integer>asWorkerOf(b, c -> deliveries.insertMessage(c, b.id(), UUID.randomUUID().toString(), "booking.confirmed", "{}")
-                .chain(id -> deliveries.deliverToSubscribers(c, b.id(), id.orElseThrow(), "booking.confirmed"))).intValue());
+        assertEquals(1, this.<Integer>asWorkerOf(b, c -> deliveries.storeMessage(c, b.id(), UUID.randomUUID().toString(), "booking.confirmed", "{}"))
+                .intValue());
         assertEquals(0L, count("select count(*) from webhook.deliveries where tenant_id = '" + b.id() + "'"), "B's deliveries are invisible");
         int changed = asWorkerOf(a, c -> c.query("update webhook.deliveries set status = 'failed' where tenant_id = '" + b.id() + "'").execute()
                 .map(rows -> rows.rowCount()));
