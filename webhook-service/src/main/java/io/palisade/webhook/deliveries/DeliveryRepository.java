@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -82,6 +83,35 @@ public class DeliveryRepository {
                 + " select gen_random_uuid(), e.tenant_id, e.id, m.id, 'pending', now() from message m join webhook.endpoints e"
                 + " on e.tenant_id = $2 and e.enabled and $4 = any(e.event_types)")
                 .execute(Tuple.of(UUID.randomUUID(), tenantId, eventId, eventType, body)).map(rows -> rows.rowCount());
+    }
+
+    /** A successful attempt, still to be recorded. */
+    public record Success(UUID deliveryId, UUID lease, int statusCode, Integer latencyMs, String excerpt) {
+    }
+
+    /**
+     * Records successful attempts of the scope's tenant in one statement, each as {@link #recordAttempt} would: only
+     * those still holding their delivery's lease, with their log rows and the end of their endpoints' failing streaks;
+     * the deliveries it recorded.
+     */
+    public Uni<Set<UUID>> recordSuccesses(SqlConnection c, List<Success> successes) {
+        return c.preparedQuery("with done as (select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::text[])"
+                + " as t (id, lease, status_code, latency_ms, excerpt)),"
+                + " moved as (update webhook.deliveries d set attempts = d.attempts + 1, last_attempt_at = now(), last_status_code = t.status_code,"
+                + " last_error = null, locked_until = null, lease = null, status = 'succeeded', next_attempt_at = null"
+                + " from done t where d.id = t.id and d.lease = t.lease and d.status = 'pending' returning d.id, d.tenant_id, d.endpoint_id, d.attempts),"
+                + " logged as (insert into webhook.attempts (id, tenant_id, delivery_id, attempt, outcome, status_code, latency_ms, response_excerpt)"
+                + " select gen_random_uuid(), m.tenant_id, m.id, m.attempts, 'succeeded', t.status_code, t.latency_ms, t.excerpt"
+                + " from moved m join done t on t.id = m.id),"
+                + " cleared as (update webhook.endpoints set failing_since = null"
+                + " where failing_since is not null and id in (select endpoint_id from moved))"
+                + " select id from moved")
+                .execute(Tuple.of(successes.stream().map(Success::deliveryId).toArray(UUID[]::new),
+                        successes.stream().map(Success::lease).toArray(UUID[]::new),
+                        successes.stream().map(Success::statusCode).toArray(Integer[]::new),
+                        successes.stream().map(Success::latencyMs).toArray(Integer[]::new),
+                        successes.stream().map(Success::excerpt).toArray(String[]::new)))
+                .map(rows -> Set.copyOf(all(rows, r -> r.getUUID("id"))));
     }
 
     /** A finished attempt's delivery: its tenant's endpoint and how many attempts it has had, this one included. */
