@@ -45,9 +45,12 @@ public final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: build it first (./mvnw package)");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // The service's temporary files go where its starter's go (target/tmp in tests, .palisade/tmp locally).
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar",
-                jar.toString());
+        // Memory as in the chart's pod (a 512 MiB limit, the heap 70 % of it): a JVM that sized itself from this
+        // machine's memory would start with a heap of 1/64 of it and keep it. Below 1,792 MiB the JVM in the pod picks
+        // the serial collector by itself; here it is named. The service's temporary files go where its starter's go
+        // (target/tmp in tests, .palisade/tmp locally).
+        ProcessBuilder pb = new ProcessBuilder(java, "-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=70", "-XX:+UseSerialGC",
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar", jar.toString());
         pb.environment().putAll(environment);
         Files.createDirectories(log.getParent());
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
