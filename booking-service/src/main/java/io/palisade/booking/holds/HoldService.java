@@ -128,15 +128,15 @@ public class HoldService {
                     .chain(checked -> {
                         HoldRepository.Terms terms = checked.getItem3().orElseThrow(() -> ProblemException.notFound("the slot"));
                         boolean added = checked.getItem4();
-                        // The event and the seats leave together too, the seats last: the slot's row is locked from the
-                        // insert that takes them until the commit, with nothing else to wait for in between.
-                        return Uni.combine().all().unis(outbox.append(c, tenantId, BookingContract.CREATED, bookingId.toString(),
+                        // The event, the seats and the COMMIT leave together, the seats last: the slot's row is locked
+                        // from the insert that takes them until the commit right behind it, with no round trip between.
+                        return tx.commitWith(c, Uni.combine().all().unis(outbox.append(c, tenantId, BookingContract.CREATED, bookingId.toString(),
                                         new BookingContract.BookingCreated(bookingId, reference, slotId, seats, BookingStatus.HELD, terms.amountMinor(),
                                                 terms.currency(), terms.holdExpiresAt())),
                                 holds.insertHold(c, tenantId, bookingId, reference, slotId, seats, terms, added ? newGuest : null, sealed,
                                         proof.hash(), (int) proofs.ttl().toSeconds()))
                                 .collectFailures().discardItems()
-                                .onFailure().transform(TenantTransactions::firstFailure)
+                                .onFailure().transform(TenantTransactions::firstFailure))
                                 .map(ignored -> {
                                     boolean free = terms.amountMinor() == 0;
                                     return new Hold(bookingId, reference, BookingStatus.HELD, terms.amountMinor(), terms.currency(),

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import jakarta.annotation.PostConstruct;
@@ -52,8 +53,19 @@ public class TenantTransactions {
 
     private ConnectionBudget background;
 
-    /** What runs after the commit, per connection in a transaction; an action asked for twice runs once. */
-    private final Map<SqlConnection, Set<Runnable>> afterCommit = new ConcurrentHashMap<>();
+    /** The transaction running on each connection. */
+    private final Map<SqlConnection, Open> open = new ConcurrentHashMap<>();
+
+    /**
+     * A running transaction: what runs after its commit (an action asked for twice runs once), and its commit once
+     * asked for, by {@link #commitWith} or at the end of the work.
+     */
+    private record Open(Uni<Transaction> begin, Set<Runnable> afterCommit, AtomicReference<Uni<Void>> commitAsked) {
+
+        Uni<Void> commit() {
+            return commitAsked.updateAndGet(asked -> asked != null ? asked : begin.chain(Transaction::commit).memoize().indefinitely());
+        }
+    }
 
     @PostConstruct
     void budget() {
@@ -82,14 +94,14 @@ public class TenantTransactions {
             Uni<Transaction> begin = connection.begin().memoize().indefinitely();
             Uni<Void> scoped = connection.preparedQuery(SET_SCOPE_AND_TRACE).execute(scopeValues).replaceWithVoid();
             Uni<T> done = Uni.createFrom().deferred(() -> work.apply(connection));
-            Set<Runnable> committed = new CopyOnWriteArraySet<>();
-            afterCommit.put(connection, committed);
+            Open transaction = new Open(begin, new CopyOnWriteArraySet<>(), new AtomicReference<>());
+            open.put(connection, transaction);
             return Uni.combine().all().unis(begin, scoped, done).collectFailures().with((tx, ignored, result) -> result)
                     .onFailure().transform(TenantTransactions::firstFailure)
                     .onFailure().call(() -> begin.chain(Transaction::rollback).onFailure().recoverWithNull())
-                    .call(() -> begin.chain(Transaction::commit))
-                    .invoke(() -> committed.forEach(TenantTransactions::runAfterCommit))
-                    .onTermination().invoke(() -> afterCommit.remove(connection));
+                    .call(transaction::commit)
+                    .invoke(() -> transaction.afterCommit().forEach(TenantTransactions::runAfterCommit))
+                    .onTermination().invoke(() -> open.remove(connection));
         });
     }
 
@@ -138,10 +150,28 @@ public class TenantTransactions {
      * outbox wakes its relay so). Outside a transaction of this class, nothing runs.
      */
     public void afterCommit(SqlConnection connection, Runnable action) {
-        Set<Runnable> actions = afterCommit.get(connection);
-        if (actions != null) {
-            actions.add(action);
+        Open transaction = open.get(connection);
+        if (transaction != null) {
+            transaction.afterCommit().add(action);
         }
+    }
+
+    /**
+     * The work's last statements with the COMMIT sent right behind them, before their answers come: a row they lock
+     * (a hot slot's, by the seat trigger) stays locked for the time PostgreSQL takes to run and commit them, not also
+     * for the round trip back to the service and its turn on a busy event loop. If one fails, PostgreSQL answers the
+     * COMMIT of the aborted transaction with a rollback, and the failure is the work's as usual. Nothing may run in the
+     * transaction after them, and {@code last} must send every statement it holds when subscribed (statements
+     * combined, not chained): one sent after an answer would find the transaction over.
+     */
+    public <T> Uni<T> commitWith(SqlConnection connection, Uni<T> last) {
+        Open transaction = open.get(connection);
+        if (transaction == null) {
+            throw new IllegalStateException("commitWith outside a transaction of TenantTransactions");
+        }
+        return Uni.combine().all().unis(last, Uni.createFrom().deferred(transaction::commit)).collectFailures()
+                .with((result, committed) -> result)
+                .onFailure().transform(TenantTransactions::firstFailure);
     }
 
     /**

@@ -1,10 +1,13 @@
 package io.palisade.webhook.plumbing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.SQLException;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.inject.Inject;
 
@@ -19,12 +22,13 @@ import io.palisade.devstack.testing.TestTenancy;
 import io.palisade.webhook.WebhookServiceStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 
 /**
- * TenantTransactions sends BEGIN, the scope and the work's first statement (and, for a single read, its COMMIT)
- * without waiting for each answer. Pipelined or not, the work runs inside the transaction, after its scope, and a
+ * TenantTransactions sends BEGIN, the scope and the work's first statement (and, for a single read or with
+ * commitWith, the COMMIT after the last) without waiting for each answer. Pipelined or not, the work runs inside the transaction, after its scope, and a
  * failure anywhere leaves nothing behind and a clean connection.
  */
 @QuarkusTest
@@ -78,6 +82,45 @@ class TenantTransactionsTest {
         }
         assertEquals(0L, PalisadeTestStack.get().count("select count(*) from pg_stat_activity where usename = ?"
                 + " and state like 'idle in transaction%' and state_change < now() - interval '1 second'", "webhook_service"));
+    }
+
+    @Test
+    void statementsSentWithTheCommitAreCommittedWithEverythingBeforeThemAndTheActionsAfterIt() throws SQLException {
+        UUID first = UUID.randomUUID();
+        UUID last = UUID.randomUUID();
+        AtomicBoolean after = new AtomicBoolean();
+        tx.inScope(owner, c -> c.preparedQuery(INSERT_ENDPOINT).execute(Tuple.of(first, a.id(), a.ownerId()))
+                .chain(() -> {
+                    tx.afterCommit(c, () -> after.set(true));
+                    return tx.commitWith(c, c.preparedQuery(INSERT_ENDPOINT).execute(Tuple.of(last, a.id(), a.ownerId())));
+                })).await().indefinitely();
+        assertEquals(2L, PalisadeTestStack.get().count("select count(*) from webhook.endpoints where id in (?, ?)", first, last));
+        assertTrue(after.get());
+        assertNoTransactionLeftOpen();
+    }
+
+    @Test
+    void aFailedStatementSentWithTheCommitUndoesTheWholeTransactionAndIsTheErrorReported() throws SQLException {
+        UUID first = UUID.randomUUID();
+        UUID last = UUID.randomUUID();
+        AtomicBoolean after = new AtomicBoolean();
+        PgException failure = assertThrows(PgException.class, () -> tx.inScope(owner, c -> c.preparedQuery(INSERT_ENDPOINT)
+                .execute(Tuple.of(first, a.id(), a.ownerId()))
+                .chain(() -> {
+                    tx.afterCommit(c, () -> after.set(true));
+                    return tx.commitWith(c, Uni.combine().all()
+                            .unis(c.preparedQuery(INSERT_ENDPOINT).execute(Tuple.of(last, a.id(), a.ownerId())), c.query("select 1 / 0").execute())
+                            .collectFailures().discardItems().onFailure().transform(TenantTransactions::firstFailure));
+                })).await().indefinitely());
+        assertEquals("22012", failure.getSqlState(), "division by zero, not the rolled-back commit");
+        assertEquals(0L, PalisadeTestStack.get().count("select count(*) from webhook.endpoints where id in (?, ?)", first, last));
+        assertFalse(after.get(), "nothing runs after a commit that did not happen");
+        for (int i = 0; i < 20; i++) {
+            UUID next = UUID.randomUUID();
+            tx.inScope(owner, c -> c.preparedQuery(INSERT_ENDPOINT).execute(Tuple.of(next, a.id(), a.ownerId()))).await().indefinitely();
+            assertEquals(1L, PalisadeTestStack.get().count("select count(*) from webhook.endpoints where id = ?", next));
+        }
+        assertNoTransactionLeftOpen();
     }
 
     @Test
