@@ -39,8 +39,10 @@ final class RlsCost {
             + " b.hold_expires_at, b.created_at from (select * from booking.bookings b where true TENANT order by b.created_at, b.id limit 21) b"
             + " join booking.slots s on s.tenant_id = b.tenant_id and s.id = b.slot_id order by b.created_at, b.id";
     private static final String POINT = "select " + COLUMNS + " where b.id = ? TENANT";
+    /** TenantTransactions' scope of a member of staff. */
     private static final String SET_SCOPE = "select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true),"
-            + " set_config('app.principal', 'staff', true), set_config('app.support_session', '', true)";
+            + " set_config('app.principal', 'staff', true), set_config('app.support_session', '', true), set_config('app.invitation', '', true),"
+            + " set_config('app.traceparent', '', true)";
 
     private final String url;
     private final String appPassword;
