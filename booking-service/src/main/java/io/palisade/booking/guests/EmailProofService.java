@@ -9,7 +9,6 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.palisade.booking.bookings.BookingRepository;
@@ -45,12 +44,8 @@ public class EmailProofService {
     public record Proven(String reference, String status) {
     }
 
-    @ConfigProperty(name = "palisade.holds.email-proof-url")
-    String proofUrl;
-
-    /** How long a link works: a free booking is confirmed only while its hold lasts, a paid one is added to its guest later too. */
-    @ConfigProperty(name = "palisade.holds.email-proof-ttl")
-    Duration proofTtl;
+    @Inject
+    EmailProofSettings settings;
 
     @Inject
     TenantTransactions tx;
@@ -73,12 +68,12 @@ public class EmailProofService {
     }
 
     public Duration ttl() {
-        return proofTtl;
+        return settings.ttl();
     }
 
     /** Mails the link; a failure is logged without the address and the hold stands (the guest may hold again). */
     public Uni<Void> send(String to, String name, boolean free, Proof proof) {
-        String link = proofUrl + "#token=" + proof.token();
+        String link = settings.url() + "#token=" + proof.token();
         OutgoingMail message = free
                 ? new OutgoingMail(to, "Confirm your booking", "Hello " + name + ",\n\nyour free booking is held for you. Open this link to confirm it:\n"
                         + link + "\n\nUnconfirmed, the seats are released when the hold ends. If you did not book, ignore this message.\n")

@@ -3,14 +3,12 @@ package io.palisade.booking.holds;
 import io.palisade.common.events.BookingContract;
 import static io.palisade.common.db.Rows.all;
 
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.palisade.booking.bookings.BookingRepository;
@@ -49,10 +47,10 @@ public class HoldExpiry {
     @Inject
     Outbox outbox;
 
-    @ConfigProperty(name = "palisade.holds.limit-window")
-    Duration limitWindow;
+    @Inject
+    HoldSettings settings;
 
-    @Scheduled(every = "${palisade.holds.expiry-check:10s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${palisade.holds.expiry-check}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> expireDue() {
         return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select tenant_id, booking_id from booking.due_hold_expiries($1)")
                 .execute(Tuple.of(BATCH)).map(rows -> all(rows, r -> new Due(r.getUUID("tenant_id"), r.getUUID("booking_id")))))
@@ -71,7 +69,7 @@ public class HoldExpiry {
                 // Under the upkeep scope, whose policies admit attempts older than 15 minutes alone (V16).
                 .chain(() -> tx.inBackground(DbScope.upkeep(), c -> c.preparedQuery(
                         "delete from booking.hold_attempts where made_at <= now() - make_interval(secs => $1)")
-                        .execute(Tuple.of((double) limitWindow.toSeconds()))))
+                        .execute(Tuple.of((double) settings.limitWindow().toSeconds()))))
                 .replaceWithVoid();
     }
 

@@ -1,15 +1,12 @@
 package io.palisade.booking.holds;
 
 import io.palisade.common.events.BookingContract;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.booking.Capacity;
 import io.palisade.booking.bookings.BookingStatus;
@@ -38,29 +35,8 @@ public class HoldService {
     @Inject
     TenantTransactions tx;
 
-    @ConfigProperty(name = "palisade.holds.ttl", defaultValue = "PT15M")
-    Duration holdTtl;
-
-    @ConfigProperty(name = "palisade.holds.limit-window", defaultValue = "PT15M")
-    Duration limitWindow;
-
-    @ConfigProperty(name = "palisade.holds.max-per-client", defaultValue = "30")
-    int maxPerClient;
-
-    @ConfigProperty(name = "palisade.holds.max-per-email", defaultValue = "5")
-    int maxPerEmail;
-
-    /** Holds per tenant and window from one network (ClientNetwork: an IPv4 /24, an IPv6 /56). */
-    @ConfigProperty(name = "palisade.holds.max-per-network", defaultValue = "100")
-    int maxPerNetwork;
-
-    /** Seats one client may hold on one slot per window, over all its holds: nobody takes a slot from everyone else. */
-    @ConfigProperty(name = "palisade.holds.max-seats-per-client-slot", defaultValue = "20")
-    int maxSeatsPerClientSlot;
-
-    /** Seats one anonymous hold may take: larger groups book through the operator. */
-    @ConfigProperty(name = "palisade.holds.max-seats", defaultValue = "10")
-    int maxSeats;
+    @Inject
+    HoldSettings settings;
 
     @Inject
     GuestData guestData;
@@ -106,10 +82,10 @@ public class HoldService {
      * that does not need the slot (limits, sealing, the guest) comes before the insert that takes its seats.
      */
     public Uni<Hold> hold(String tenantSlug, UUID slotId, int seats, GuestData.Details guest, String clientAddress) {
-        if (seats > maxSeats) {
+        if (seats > settings.maxSeats()) {
             throw new ProblemException(new io.palisade.common.web.Problem(422, "Unprocessable Content", "a booking from the widget takes at most "
-                    + maxSeats + " seats; ask the operator for larger groups").with("errors", List.of(java.util.Map.of("field", "seats",
-                            "message", "must be at most " + maxSeats))));
+                    + settings.maxSeats() + " seats; ask the operator for larger groups").with("errors", List.of(java.util.Map.of("field", "seats",
+                            "message", "must be at most " + settings.maxSeats()))));
         }
         EmailProofService.Proof proof = proofs.newProof();
         UUID bookingId = UUID.randomUUID();
@@ -122,7 +98,7 @@ public class HoldService {
             // and PostgreSQL runs them in this order); a refusal or a missing slot is answered once all are back, and
             // the rollback undoes what the others did.
             return Uni.combine().all().unis(tx.rescope(c, DbScope.visitor(tenantId)), admit(c, tenantId, clientAddress, sealed.emailLookup(), slotId, seats),
-                            holds.terms(c, slotId, seats, (int) holdTtl.toSeconds()), holds.addGuest(c, tenantId, newGuest, sealed))
+                            holds.terms(c, slotId, seats, (int) settings.ttl().toSeconds()), holds.addGuest(c, tenantId, newGuest, sealed))
                     .collectFailures().asTuple()
                     .onFailure().transform(TenantTransactions::firstFailure)
                     .chain(checked -> {
@@ -168,8 +144,8 @@ public class HoldService {
 
     private Uni<Void> admit(SqlConnection c, UUID tenantId, String clientAddress, String emailKey, UUID slotId, int seats) {
         return holds.admit(c, tenantId, pseudonyms.of("hold-client", clientAddress), pseudonyms.of("hold-network", ClientNetwork.of(clientAddress)),
-                emailKey, slotId, seats, new HoldRepository.Limits((int) limitWindow.toSeconds(), maxPerClient, maxPerNetwork, maxPerEmail,
-                        maxSeatsPerClientSlot))
+                emailKey, slotId, seats, new HoldRepository.Limits((int) settings.limitWindow().toSeconds(), settings.maxPerClient(), settings.maxPerNetwork(),
+                        settings.maxPerEmail(), settings.maxSeatsPerClientSlot()))
                 .map(refusal -> {
                     refusal.ifPresent(r -> {
                         throw ProblemException.tooManyRequests(switch (r.limit()) {

@@ -73,15 +73,15 @@ public class GiftCardPurchases {
     @ConfigProperty(name = "palisade.stripe.publishable-key")
     String publishableKey;
 
-    @ConfigProperty(name = "palisade.gift-cards.max-purchases-per-hour", defaultValue = "10")
-    int maxPerHour;
+    @Inject
+    GiftCardSettings settings;
 
     public Uni<GuestPaymentService.Checkout> purchase(String tenantSlug, long amountMinor, String currency, String buyerEmail, String clientAddress) {
         String client = pseudonyms.of("gift-card-client", clientAddress);
         // The public page names the tenant by its slug; the purchase starts under that tenant's worker scope.
         return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).call(tenant -> tx.rescope(c, DbScope.worker(tenant)))
                 .chain(tenant -> repository.lockClientPurchases(c, tenant, client).chain(started -> {
-                    if (started >= maxPerHour) {
+                    if (started >= settings.maxPurchasesPerHour()) {
                         throw ProblemException.tooManyRequests("too many gift card purchases from this client; try later", 3600);
                     }
                     return payments.chargeableAccount(c);

@@ -1,6 +1,5 @@
 package io.palisade.payment.giftcards;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -70,14 +69,8 @@ public class GiftCardRedemption {
     @Inject
     Outbox outbox;
 
-    @ConfigProperty(name = "palisade.gift-cards.max-failures", defaultValue = "5")
-    int maxFailures;
-
-    @ConfigProperty(name = "palisade.gift-cards.failure-window", defaultValue = "PT15M")
-    Duration failureWindow;
-
-    @ConfigProperty(name = "palisade.gift-cards.min-interval", defaultValue = "PT2S")
-    Duration minInterval;
+    @Inject
+    GiftCardSettings settings;
 
     @ConfigProperty(name = "palisade.payments.min-card-amount-minor", defaultValue = "50")
     long minCardMinor;
@@ -119,14 +112,14 @@ public class GiftCardRedemption {
     private Uni<Outcome> attempt(UUID tenant, String reference, String codeHash, String client, AuditEvent.Actor guest,
             List<String> cancelledIntents) {
         boolean secondCall = cancelledIntents != null;
-        return tx.inScope(DbScope.worker(tenant), c -> giftCards.lockClientAttempts(c, tenant, client, failureWindow, minInterval).chain(recent -> {
-            String limited = recent.wrongCodes() >= maxFailures ? GUESSING_BLOCKED : !secondCall && recent.lastTooRecent() ? TOO_FAST : null;
+        return tx.inScope(DbScope.worker(tenant), c -> giftCards.lockClientAttempts(c, tenant, client, settings.failureWindow(), settings.minInterval()).chain(recent -> {
+            String limited = recent.wrongCodes() >= settings.maxFailures() ? GUESSING_BLOCKED : !secondCall && recent.lastTooRecent() ? TOO_FAST : null;
             if (limited != null) {
                 // An anomaly is audited once per window and client, however often the client keeps trying.
                 Uni<Void> audited = recent.outcomes().contains(limited) ? Uni.createFrom().voidItem()
                         : audit.record(c, new AuditEvent(tenant, TOO_FAST.equals(limited) ? "gift_card.redemption_too_fast" : "gift_card.guessing_blocked",
                                 guest, "client", client.substring(0, 16), AuditEvent.SUCCESS, null, null, new JsonObject()
-                                        .put("failedAttempts", recent.wrongCodes()).put("windowSeconds", failureWindow.toSeconds())));
+                                        .put("failedAttempts", recent.wrongCodes()).put("windowSeconds", settings.failureWindow().toSeconds())));
                 return audited.chain(() -> giftCards.recordAttempt(c, tenant, client, limited)).replaceWith(Outcome.of(limited));
             }
             return payments.lockBooking(c, reference).chain(booking -> {
@@ -188,9 +181,9 @@ public class GiftCardRedemption {
         return switch (outcome.name()) {
             case "redeemed" -> new Redeemed(outcome.debitedMinor(), outcome.remainingMinor(), outcome.balanceMinor(), outcome.remainingMinor() == 0);
             case GUESSING_BLOCKED -> throw ProblemException.tooManyRequests("too many wrong gift card codes from this client; try again later",
-                    failureWindow.toSeconds());
+                    settings.failureWindow().toSeconds());
             case TOO_FAST -> throw ProblemException.tooManyRequests("gift card codes are tried too quickly; wait a moment",
-                    Math.max(1, minInterval.toSeconds()));
+                    Math.max(1, settings.minInterval().toSeconds()));
             case NO_SUCH_CARD -> throw ProblemException.notFound("a gift card with this code");
             case "wrong_currency" -> throw ProblemException.unprocessable("this gift card is in another currency than the booking");
             case "empty_card" -> throw ProblemException.unprocessable("this gift card has no balance left");

@@ -1,6 +1,5 @@
 package io.palisade.tenant.accounts;
 
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
@@ -8,7 +7,6 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.tenancy.DbScope;
@@ -17,6 +15,7 @@ import io.palisade.common.tenancy.Roles;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.tenant.accounts.AccountRepository.TenantChoice;
 import io.palisade.tenant.tokens.AccessTokens;
+import io.palisade.tenant.tokens.TokenSettings;
 import io.smallrye.mutiny.Uni;
 
 /** Issues the tokens of a sign-in: an access token, and for a tenant a refresh token starting a session. */
@@ -32,8 +31,8 @@ public class Sessions {
     @Inject
     AccessTokens accessTokens;
 
-    @ConfigProperty(name = "palisade.tokens.refresh-ttl", defaultValue = "P14D")
-    Duration refreshTtl;
+    @Inject
+    TokenSettings settings;
 
     public Uni<TokenResponse> start(Grant grant) {
         if (grant.platform()) {
@@ -50,7 +49,7 @@ public class Sessions {
     }
 
     public OffsetDateTime refreshExpiry() {
-        return OffsetDateTime.now(ZoneOffset.UTC).plus(refreshTtl);
+        return OffsetDateTime.now(ZoneOffset.UTC).plus(settings.refreshTtl());
     }
 
     public TokenResponse tokens(TenantChoice tenant, UUID userId, UUID familyId, String refreshToken, String amr) {

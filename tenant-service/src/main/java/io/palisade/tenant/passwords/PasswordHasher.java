@@ -13,7 +13,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,8 +32,8 @@ public class PasswordHasher {
 
     static final int PRODUCTION_MIN_COST = 12;
 
-    @ConfigProperty(name = "palisade.passwords.bcrypt-cost", defaultValue = "12")
-    int cost;
+    @Inject
+    PasswordSettings settings;
 
     @Inject
     Vertx vertx;
@@ -51,7 +50,7 @@ public class PasswordHasher {
     }
 
     void checkStrength(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE + 1) StartupEvent event) {
-        requireProductionStrength(LaunchMode.current(), cost);
+        requireProductionStrength(LaunchMode.current(), settings.bcryptCost());
     }
 
     static void requireProductionStrength(LaunchMode mode, int cost) {
@@ -62,7 +61,7 @@ public class PasswordHasher {
     }
 
     public Uni<String> hash(String password) {
-        return blocking(vertx, () -> BcryptUtil.bcryptHash(prehash(password), cost));
+        return blocking(vertx, () -> BcryptUtil.bcryptHash(prehash(password), settings.bcryptCost()));
     }
 
     public Uni<Boolean> matches(String password, String hash) {
@@ -76,7 +75,7 @@ public class PasswordHasher {
     public Uni<Boolean> matchesNothing(String password) {
         return blocking(vertx, () -> {
             if (decoy == null) {
-                decoy = BcryptUtil.bcryptHash(UUID.randomUUID().toString(), cost);
+                decoy = BcryptUtil.bcryptHash(UUID.randomUUID().toString(), settings.bcryptCost());
             }
             verifications.increment();
             BcryptUtil.matches(prehash(password), decoy);

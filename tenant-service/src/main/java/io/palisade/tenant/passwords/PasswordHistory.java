@@ -15,7 +15,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -36,14 +35,14 @@ public class PasswordHistory {
     private static final String SCHEME = "pbkdf2-sha256";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    @ConfigProperty(name = "palisade.passwords.history-iterations", defaultValue = "600000")
-    int iterations;
+    @Inject
+    PasswordSettings settings;
 
     @Inject
     Vertx vertx;
 
     void checkStrength(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE + 1) StartupEvent event) {
-        requireProductionStrength(LaunchMode.current(), iterations);
+        requireProductionStrength(LaunchMode.current(), settings.historyIterations());
     }
 
     static void requireProductionStrength(LaunchMode mode, int iterations) {
@@ -57,6 +56,7 @@ public class PasswordHistory {
         return PasswordHasher.blocking(vertx, () -> {
             byte[] salt = new byte[16];
             RANDOM.nextBytes(salt);
+            int iterations = settings.historyIterations();
             return SCHEME + "$" + iterations + "$" + b64(salt) + "$" + b64(derive(password, salt, iterations));
         });
     }

@@ -1,6 +1,5 @@
 package io.palisade.tenant.passwords;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -9,11 +8,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
@@ -29,28 +27,25 @@ public class PwnedPasswords {
 
     private static final Logger LOG = Logger.getLogger(PwnedPasswords.class);
 
-    @ConfigProperty(name = "palisade.passwords.pwned-api")
-    Optional<URI> api;
-
-    @ConfigProperty(name = "palisade.passwords.pwned-timeout", defaultValue = "PT3S")
-    Duration timeout;
+    @Inject
+    PasswordSettings settings;
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
     public boolean enabled() {
-        return api.isPresent();
+        return settings.pwnedApi().isPresent();
     }
 
     /** True if the API knows the password from a breach; false if not, or if the API could not answer. */
     public Uni<Boolean> isPwned(String password) {
-        if (api.isEmpty()) {
+        if (settings.pwnedApi().isEmpty()) {
             return Uni.createFrom().item(false);
         }
         String sha1 = sha1Hex(password);
         String prefix = sha1.substring(0, 5);
         String suffix = sha1.substring(5);
-        HttpRequest request = HttpRequest.newBuilder(api.get().resolve("range/" + prefix)).timeout(timeout)
+        HttpRequest request = HttpRequest.newBuilder(settings.pwnedApi().get().resolve("range/" + prefix)).timeout(settings.pwnedTimeout())
                 .header("Add-Padding", "true").header("User-Agent", "palisade-tenant-service").GET().build();
         return Uni.createFrom().completionStage(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)))
                 .map(response -> {

@@ -45,14 +45,11 @@ public class AccessTokens {
     @ConfigProperty(name = "palisade.issuer")
     String issuer;
 
-    @ConfigProperty(name = "palisade.tokens.access-ttl", defaultValue = "PT10M")
-    Duration ttl;
-
-    @ConfigProperty(name = "palisade.tokens.guest-ttl", defaultValue = "PT15M")
-    Duration guestTtl;
+    @Inject
+    TokenSettings settings;
 
     public Duration ttl() {
-        return ttl;
+        return settings.accessTtl();
     }
 
     /**
@@ -72,13 +69,13 @@ public class AccessTokens {
     public String forGuest(UUID guestId, UUID tenantId) {
         Instant now = Instant.now();
         return sign(Jwt.issuer(issuer).audience(AUDIENCE).subject(guestId.toString()).claim("roles", List.of(Roles.GUEST))
-                .claim("jti", UUID.randomUUID().toString()).issuedAt(now).expiresAt(now.plus(guestTtl))
+                .claim("jti", UUID.randomUUID().toString()).issuedAt(now).expiresAt(now.plus(settings.guestTtl()))
                 .claim(CurrentTenant.TENANT_CLAIM, tenantId.toString()).claim(CurrentTenant.PERMISSIONS_CLAIM, 0L)
                 .claim(CurrentTenant.PRINCIPAL_CLAIM, TenantContext.GUEST));
     }
 
     public Duration guestTtl() {
-        return guestTtl;
+        return settings.guestTtl();
     }
 
     /**
@@ -88,7 +85,7 @@ public class AccessTokens {
      */
     public String forSupport(UUID platformAdminId, UUID tenantId, UUID sessionId, Instant sessionEnds) {
         Instant now = Instant.now();
-        Instant expires = now.plus(ttl).isBefore(sessionEnds) ? now.plus(ttl) : sessionEnds;
+        Instant expires = now.plus(settings.accessTtl()).isBefore(sessionEnds) ? now.plus(settings.accessTtl()) : sessionEnds;
         return sign(Jwt.issuer(issuer).audience(AUDIENCE).subject(platformAdminId.toString()).claim("roles", List.of(Roles.ADMIN))
                 .claim("jti", UUID.randomUUID().toString()).issuedAt(now).expiresAt(expires)
                 .claim(CurrentTenant.TENANT_CLAIM, tenantId.toString()).claim(CurrentTenant.PERMISSIONS_CLAIM, SUPPORT_PERMISSIONS)
@@ -106,7 +103,7 @@ public class AccessTokens {
     private JwtClaimsBuilder base(UUID userId, List<String> roles) {
         Instant now = Instant.now();
         return Jwt.issuer(issuer).audience(AUDIENCE).subject(userId.toString()).claim("roles", roles)
-                .claim("jti", UUID.randomUUID().toString()).issuedAt(now).expiresAt(now.plus(ttl));
+                .claim("jti", UUID.randomUUID().toString()).issuedAt(now).expiresAt(now.plus(settings.accessTtl()));
     }
 
     private String sign(JwtClaimsBuilder claims) {

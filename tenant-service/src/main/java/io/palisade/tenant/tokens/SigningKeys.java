@@ -17,7 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import org.jboss.logging.Logger;
 
@@ -55,12 +54,8 @@ public class SigningKeys {
     @Inject
     SecretBox secretBox;
 
-    @ConfigProperty(name = "palisade.tokens.access-ttl", defaultValue = "PT10M")
-    Duration accessTtl;
-
-    /** Longer than the verifiers' JWKS refresh interval, so every verifier knows a key before it signs. */
-    @ConfigProperty(name = "palisade.tokens.key-activation-delay", defaultValue = "PT6M")
-    Duration activationDelay;
+    @Inject
+    TokenSettings settings;
 
     private static final Logger LOG = Logger.getLogger(SigningKeys.class);
 
@@ -108,10 +103,10 @@ public class SigningKeys {
     /** Stages a new key for the platform admin who asked; audited (platform.signing_key_rotated) in the same transaction. */
     public Uni<String> rotate(UUID admin, String clientIp) {
         NewKey key = generate();
-        return repository.rotateTo(key.kid, key.publicJwk, key.sealed, activationDelay,
+        return repository.rotateTo(key.kid, key.publicJwk, key.sealed, settings.keyActivationDelay(),
                 c -> audit.record(c, new AuditEvent(null, "platform.signing_key_rotated", new AuditEvent.Actor(admin, Roles.PLATFORM_ADMIN, null, clientIp),
                         "signing_key", key.kid, AuditEvent.SUCCESS, null,
-                        new JsonObject().put("kid", key.kid).put("activatesInSeconds", activationDelay.toSeconds()), null)))
+                        new JsonObject().put("kid", key.kid).put("activatesInSeconds", settings.keyActivationDelay().toSeconds()), null)))
                 .chain(this::reload).replaceWith(key.kid);
     }
 
@@ -127,7 +122,7 @@ public class SigningKeys {
 
     private Uni<Boolean> reload() {
         // Keep retired keys published for a token lifetime plus clock-skew margin.
-        return repository.published(accessTtl.plusMinutes(5)).map(keys -> {
+        return repository.published(settings.accessTtl().plusMinutes(5)).map(keys -> {
             JsonArray published = new JsonArray();
             ActiveKey newest = null;
             for (SigningKeyRepository.StoredKey key : keys) {
