@@ -26,7 +26,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,6 +45,7 @@ import io.palisade.common.egress.Egress;
 import io.palisade.common.egress.EgressRefused;
 import io.palisade.common.egress.HostNotFound;
 import io.palisade.common.egress.PinnedHttpClient;
+import io.palisade.webhook.WebhookSettings;
 import io.palisade.webhook.endpoints.EndpointSecrets;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -96,17 +96,8 @@ public class DeliveryWorker {
     @Inject
     AttemptRecorder attempts;
 
-    @ConfigProperty(name = "palisade.webhooks.max-in-flight")
-    int maxInFlight;
-
-    @ConfigProperty(name = "palisade.webhooks.max-in-flight-per-endpoint")
-    int maxPerEndpoint;
-
-    @ConfigProperty(name = "palisade.webhooks.disable-after")
-    Duration disableAfter;
-
-    @ConfigProperty(name = "palisade.webhooks.poll-interval")
-    Duration pollInterval;
+    @Inject
+    WebhookSettings settings;
 
     private final Object signal = new Object();
     private boolean woken;
@@ -126,7 +117,7 @@ public class DeliveryWorker {
     Tracer tracer;
 
     void start(@Observes StartupEvent event) {
-        slots = new Semaphore(maxInFlight);
+        slots = new Semaphore(settings.maxInFlight());
         sending = Executors.newVirtualThreadPerTaskExecutor();
         running = true;
         loop = Thread.ofPlatform().daemon().name("webhook-deliveries").unstarted(this::run);
@@ -179,7 +170,7 @@ public class DeliveryWorker {
                 }
                 synchronized (signal) {
                     if (!woken && running) {
-                        signal.wait(pollInterval.toMillis());
+                        signal.wait(settings.pollInterval().toMillis());
                     }
                     woken = false;
                 }
@@ -199,7 +190,7 @@ public class DeliveryWorker {
      */
     private void gatherFreeSlots() throws InterruptedException {
         long deadline = System.nanoTime() + CLAIM_GATHER.toNanos();
-        int batch = Math.max(1, maxInFlight / 4);
+        int batch = Math.max(1, settings.maxInFlight() / 4);
         synchronized (signal) {
             long left;
             while (running && slots.availablePermits() < batch && (left = deadline - System.nanoTime()) > 0) {
@@ -211,7 +202,7 @@ public class DeliveryWorker {
 
     private List<Claimed> claim(int limit) {
         return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from webhook.claim_due($1, $2, $3)")
-                .execute(Tuple.of(limit, maxPerEndpoint, LEASE_SECONDS)).map(rows -> all(rows, DeliveryWorker::claimed)))
+                .execute(Tuple.of(limit, settings.maxInFlightPerEndpoint(), LEASE_SECONDS)).map(rows -> all(rows, DeliveryWorker::claimed)))
                 .await().atMost(DB_TIMEOUT);
     }
 
@@ -283,7 +274,7 @@ public class DeliveryWorker {
     }
 
     private void record(Claimed d, Result r, Integer latency) {
-        OffsetDateTime disableBefore = OffsetDateTime.now(ZoneOffset.UTC).minus(disableAfter);
+        OffsetDateTime disableBefore = OffsetDateTime.now(ZoneOffset.UTC).minus(settings.disableAfter());
         boolean disabled = attempts.record(d, new Result(r.outcome(), r.statusCode(), r.excerpt(), text(r.error()), r.nextAttemptAt(),
                 r.finalStatus(), r.blockedAudit()), latency, disableBefore).await().atMost(DB_TIMEOUT);
         registry.counter("palisade.webhooks.deliveries", "outcome", r.outcome()).increment();
@@ -293,7 +284,7 @@ public class DeliveryWorker {
         }
         if (disabled) {
             registry.counter("palisade.webhooks.endpoints.disabled").increment();
-            LOG.warnf("webhook endpoint %s of tenant %s disabled: failing for longer than %s", d.endpointId(), d.tenantId(), disableAfter);
+            LOG.warnf("webhook endpoint %s of tenant %s disabled: failing for longer than %s", d.endpointId(), d.tenantId(), settings.disableAfter());
         }
     }
 
@@ -342,7 +333,7 @@ public class DeliveryWorker {
 
     private void sleep() {
         try {
-            Thread.sleep(pollInterval.toMillis());
+            Thread.sleep(settings.pollInterval().toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;

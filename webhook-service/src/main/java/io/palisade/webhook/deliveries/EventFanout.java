@@ -5,7 +5,6 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.events.CloudEvent;
 import io.palisade.common.events.EventType;
@@ -13,6 +12,7 @@ import io.palisade.common.events.EventContracts;
 import io.palisade.common.events.EventHandler;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.webhook.WebhookSettings;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 
@@ -25,8 +25,8 @@ import io.vertx.core.json.JsonObject;
 @ApplicationScoped
 public class EventFanout implements EventHandler {
 
-    @ConfigProperty(name = "palisade.webhooks.source-topics")
-    List<String> sourceTopics;
+    @Inject
+    WebhookSettings settings;
 
     @Inject
     TenantTransactions tx;
@@ -39,7 +39,7 @@ public class EventFanout implements EventHandler {
 
     @Override
     public List<String> topics() {
-        return sourceTopics;
+        return settings.sourceTopics();
     }
 
     @Override

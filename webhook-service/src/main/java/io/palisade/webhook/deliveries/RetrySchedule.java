@@ -7,11 +7,11 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.palisade.webhook.WebhookSettings;
 
 /**
- * When to try again (palisade.webhooks.retry-schedule, published in docs/webhooks.md): the n-th entry is the
- * delay before attempt n+1, with ±palisade.webhooks.retry-jitter so that many endpoints failing together do not
+ * When to try again (WebhookSettings.retrySchedule, published in docs/webhooks.md): the n-th entry is the
+ * delay before attempt n+1, with ±its jitter so that many endpoints failing together do not
  * retry together; a Retry-After longer than the schedule's delay is honoured. After the last entry, no more.
  */
 @ApplicationScoped
@@ -20,10 +20,9 @@ public class RetrySchedule {
     private final List<Duration> delays;
     private final double jitter;
 
-    RetrySchedule(@ConfigProperty(name = "palisade.webhooks.retry-schedule") List<Duration> delays,
-            @ConfigProperty(name = "palisade.webhooks.retry-jitter") double jitter) {
-        this.delays = List.copyOf(delays);
-        this.jitter = jitter;
+    RetrySchedule(WebhookSettings settings) {
+        this.delays = List.copyOf(settings.retrySchedule());
+        this.jitter = settings.retryJitter();
     }
 
     /** The delay before the next attempt after {@code attemptsMade} attempts, or empty when there is none. */

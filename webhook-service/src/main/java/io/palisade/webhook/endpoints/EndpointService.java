@@ -1,14 +1,12 @@
 package io.palisade.webhook.endpoints;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.events.EventContracts;
 import io.palisade.common.audit.AuditEvent;
@@ -21,6 +19,7 @@ import io.palisade.common.web.Page;
 import io.palisade.common.web.ProblemException;
 import io.palisade.common.egress.Egress;
 import io.palisade.common.egress.EgressRefused;
+import io.palisade.webhook.WebhookSettings;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.json.JsonObject;
@@ -56,11 +55,8 @@ public class EndpointService {
     @Inject
     AuditLog audit;
 
-    @ConfigProperty(name = "palisade.webhooks.max-endpoints-per-tenant")
-    int maxEndpoints;
-
-    @ConfigProperty(name = "palisade.webhooks.secret-overlap")
-    Duration secretOverlap;
+    @Inject
+    WebhookSettings settings;
 
     public Uni<WithSecret> register(EndpointRequests.Register request, String clientIp) {
         TenantContext caller = currentTenant.get();
@@ -70,8 +66,8 @@ public class EndpointService {
         // One registration per tenant at a time, so concurrent ones cannot pass the limit together.
         return checked(request.url()).chain(() -> tx.inTenant(caller, c -> c.preparedQuery("select pg_advisory_xact_lock(hashtext($1))")
                 .execute(Tuple.of("webhook-endpoints:" + caller.tenantId())).chain(() -> endpoints.count(c)).chain(count -> {
-            if (count >= maxEndpoints) {
-                throw ProblemException.unprocessable("a tenant has at most " + maxEndpoints + " webhook endpoints");
+            if (count >= settings.maxEndpointsPerTenant()) {
+                throw ProblemException.unprocessable("a tenant has at most " + settings.maxEndpointsPerTenant() + " webhook endpoints");
             }
             return endpoints.insert(c, id, caller.tenantId(), request.url(), request.description(), types, secrets.seal(id, secret), caller.userId());
         }).call(e -> audit.record(c, event(caller, clientIp, "webhook.endpoint_created", id, null, view(e))))))
@@ -112,7 +108,7 @@ public class EndpointService {
     public Uni<WithSecret> rotateSecret(UUID id, String clientIp) {
         TenantContext caller = currentTenant.get();
         String secret = secrets.generate();
-        return tx.inTenant(caller, c -> endpoints.rotate(c, id, secrets.seal(id, secret), secretOverlap)
+        return tx.inTenant(caller, c -> endpoints.rotate(c, id, secrets.seal(id, secret), settings.secretOverlap())
                 .map(found -> found.orElseThrow(EndpointService::notFound))
                 .call(e -> audit.record(c, event(caller, clientIp, "webhook.secret_rotated", id, null,
                         new JsonObject().put("previousSecretValidUntil", e.previousSecretValidUntil().toString())))))
