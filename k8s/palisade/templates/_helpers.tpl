@@ -210,6 +210,12 @@ rotating.
 {{- if eq $service "tenant-service" }}
 - name: PALISADE_GUESTS_SIGN_IN_URL
   value: {{ $root.Values.urls.guestSignIn | quote }}
+- name: PALISADE_ACCOUNTS_LINK_BASE
+  value: {{ $root.Values.urls.accountLinks | quote }}
+{{- end }}
+{{- if eq $service "booking-service" }}
+- name: PALISADE_EMAIL_PROOFS_URL
+  value: {{ $root.Values.urls.emailProof | quote }}
 {{- end }}
 {{- if eq $service "payment-service" }}
 - name: PALISADE_CONNECT_RETURN_URL

@@ -6,13 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -404,6 +410,34 @@ class AppChartTest {
             assertEquals("https://auth.palisade.example", env.get("PALISADE_ISSUER"));
             assertEquals("http://palisade-tenant-service:8080/.well-known/jwks.json", env.get("MP_JWT_VERIFY_PUBLICKEY_LOCATION"));
         }
+    }
+
+    /**
+     * A link a service mails (or hands to Stripe) defaults to localhost in its application.properties, for the local
+     * platform: the chart must set every one of them from its values, or guests get links to localhost.
+     */
+    @Test
+    void everyLinkAServiceSendsOutIsTheOperatorsPublicUrl() throws IOException {
+        Pattern localLink = Pattern.compile("^([a-z0-9.-]+)=\\$\\{[A-Z0-9_]+:http://localhost[^}]*}$");
+        Map<String, Map<String, String>> envByService = new HashMap<>();
+        for (Node deployment : CHART.render(HOOKS).kind("Deployment")) {
+            envByService.put(deployment.get("metadata.labels").map().get("app.kubernetes.io/name").toString(),
+                    env(deployment.list("spec.template.spec.containers").get(0)));
+        }
+        int links = 0;
+        for (ServiceSpec service : ServiceSpec.ALL) {
+            for (String line : Files.readAllLines(Path.of("..", service.name(), "src/main/resources/application.properties"))) {
+                Matcher link = localLink.matcher(line.trim());
+                if (link.matches()) {
+                    links++;
+                    String variable = link.group(1).toUpperCase(Locale.ROOT).replaceAll("[.-]", "_");
+                    String value = envByService.get(service.name()).get(variable);
+                    assertNotNull(value, service.name() + " mails " + link.group(1) + " but the chart does not set " + variable);
+                    assertTrue(value.startsWith("https://"), variable + " = " + value);
+                }
+            }
+        }
+        assertTrue(links >= 5, "the links found: " + links);
     }
 
     @Test
