@@ -295,20 +295,20 @@ class DatabaseIsolationTest {
     }
 
     static void scope(Connection c, UUID tenant, UUID user) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true), set_config('app.principal', 'staff', true)")) {
-            ps.setString(1, tenant.toString());
-            ps.setString(2, user.toString());
-            ps.execute();
-        }
+        scope(c, tenant, user, "staff");
     }
 
     /** Self-serve signup's scope: the new tenant and the new user (SignupService). */
     static void signingUp(Connection c, UUID tenant, UUID user) throws SQLException {
+        scope(c, tenant, user, "signup");
+    }
+
+    private static void scope(Connection c, UUID tenant, UUID user, String principal) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true), set_config('app.principal', 'signup', true)")) {
+                "select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true), set_config('app.principal', ?, true)")) {
             ps.setString(1, tenant.toString());
             ps.setString(2, user.toString());
+            ps.setString(3, principal);
             ps.execute();
         }
     }
