@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
@@ -42,26 +41,25 @@ public class AttemptRecorder {
     /** At most this many successes in one batch (as many as the worker has slots by default). */
     private static final int MAX_BATCH = 64;
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    DeliveryRepository deliveries;
-
-    @Inject
-    EndpointRepository endpoints;
-
-    @Inject
-    Outbox outbox;
-
-    @Inject
-    AuditLog audit;
-
     private record PendingSuccess(UUID tenantId, DeliveryRepository.Success success, CompletableFuture<Void> recorded) {
     }
 
     private final Queue<PendingSuccess> successes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushing = new AtomicBoolean();
+
+    private final TenantTransactions tx;
+    private final DeliveryRepository deliveries;
+    private final EndpointRepository endpoints;
+    private final Outbox outbox;
+    private final AuditLog audit;
+
+    AttemptRecorder(TenantTransactions tx, DeliveryRepository deliveries, EndpointRepository endpoints, Outbox outbox, AuditLog audit) {
+        this.tx = tx;
+        this.deliveries = deliveries;
+        this.endpoints = endpoints;
+        this.outbox = outbox;
+        this.audit = audit;
+    }
 
     /** Whether this attempt disabled the endpoint. */
     Uni<Boolean> record(Claimed d, Result r, Integer latencyMs, OffsetDateTime disableBefore) {

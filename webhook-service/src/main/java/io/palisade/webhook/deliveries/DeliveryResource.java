@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -38,8 +37,11 @@ public class DeliveryResource {
     public record ReplaySince(@NotNull OffsetDateTime since) {
     }
 
-    @Inject
-    DeliveryService deliveries;
+    private final DeliveryService deliveries;
+
+    DeliveryResource(DeliveryService deliveries) {
+        this.deliveries = deliveries;
+    }
 
     @GET
     @Path("endpoints/{endpointId}/deliveries")

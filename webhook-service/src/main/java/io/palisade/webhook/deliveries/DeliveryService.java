@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
@@ -24,23 +23,22 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 @ApplicationScoped
 public class DeliveryService {
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final CurrentTenant currentTenant;
+    private final EndpointRepository endpoints;
+    private final DeliveryRepository deliveries;
+    private final AuditLog audit;
+    private final DeliveryWorker worker;
 
-    @Inject
-    CurrentTenant currentTenant;
-
-    @Inject
-    EndpointRepository endpoints;
-
-    @Inject
-    DeliveryRepository deliveries;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    DeliveryWorker worker;
+    DeliveryService(TenantTransactions tx, CurrentTenant currentTenant, EndpointRepository endpoints, DeliveryRepository deliveries,
+            AuditLog audit, DeliveryWorker worker) {
+        this.tx = tx;
+        this.currentTenant = currentTenant;
+        this.endpoints = endpoints;
+        this.deliveries = deliveries;
+        this.audit = audit;
+        this.worker = worker;
+    }
 
     public Uni<Page<DeliveryRepository.Delivery>> list(UUID endpointId, String status, String cursor, int limit) {
         if (status != null && !List.of("pending", "succeeded", "failed").contains(status)) {

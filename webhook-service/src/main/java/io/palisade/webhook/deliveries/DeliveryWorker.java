@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -81,23 +80,15 @@ public class DeliveryWorker {
             AuditEvent blockedAudit) {
     }
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    EndpointSecrets secrets;
-
-    @Inject
-    Egress egress;
-
-    @Inject
-    RetrySchedule schedule;
-
-    @Inject
-    AttemptRecorder attempts;
-
-    @Inject
-    WebhookSettings settings;
+    private final TenantTransactions tx;
+    private final EndpointSecrets secrets;
+    private final Egress egress;
+    private final RetrySchedule schedule;
+    private final AttemptRecorder attempts;
+    private final WebhookSettings settings;
+    private final BackgroundWork backgroundWork;
+    private final MeterRegistry registry;
+    private final Tracer tracer;
 
     private final Object signal = new Object();
     private boolean woken;
@@ -107,14 +98,18 @@ public class DeliveryWorker {
     private Thread loop;
     private Heartbeat heartbeat;
 
-    @Inject
-    BackgroundWork backgroundWork;
-
-    @Inject
-    MeterRegistry registry;
-
-    @Inject
-    Tracer tracer;
+    DeliveryWorker(TenantTransactions tx, EndpointSecrets secrets, Egress egress, RetrySchedule schedule, AttemptRecorder attempts,
+            WebhookSettings settings, BackgroundWork backgroundWork, MeterRegistry registry, Tracer tracer) {
+        this.tx = tx;
+        this.secrets = secrets;
+        this.egress = egress;
+        this.schedule = schedule;
+        this.attempts = attempts;
+        this.settings = settings;
+        this.backgroundWork = backgroundWork;
+        this.registry = registry;
+        this.tracer = tracer;
+    }
 
     void start(@Observes StartupEvent event) {
         slots = new Semaphore(settings.maxInFlight());

@@ -3,8 +3,6 @@ package io.palisade.webhook.deliveries;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 
 import io.palisade.common.events.CloudEvent;
 import io.palisade.common.events.EventType;
@@ -25,17 +23,17 @@ import io.vertx.core.json.JsonObject;
 @ApplicationScoped
 public class EventFanout implements EventHandler {
 
-    @Inject
-    WebhookSettings settings;
+    private final WebhookSettings settings;
+    private final TenantTransactions tx;
+    private final DeliveryRepository deliveries;
+    private final DeliveryWorker worker;
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    DeliveryRepository deliveries;
-
-    @Inject
-    DeliveryWorker worker;
+    EventFanout(WebhookSettings settings, TenantTransactions tx, DeliveryRepository deliveries, DeliveryWorker worker) {
+        this.settings = settings;
+        this.tx = tx;
+        this.deliveries = deliveries;
+        this.worker = worker;
+    }
 
     @Override
     public List<String> topics() {

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.Set;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -37,8 +36,11 @@ import io.vertx.core.http.HttpServerRequest;
 @PermissionsAllowed("WEBHOOKS_MANAGE")
 public class EndpointResource {
 
-    @Inject
-    EndpointService endpoints;
+    private final EndpointService endpoints;
+
+    EndpointResource(EndpointService endpoints) {
+        this.endpoints = endpoints;
+    }
 
     @GET
     @Path("event-types")

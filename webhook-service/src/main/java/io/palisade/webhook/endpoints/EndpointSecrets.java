@@ -7,7 +7,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.crypto.SecretBox;
 
@@ -22,10 +21,13 @@ public class EndpointSecrets {
     private static final int MAX_OPENED = 4096;
     static final String PREFIX = "whsec_";
 
-    @Inject
-    SecretBox box;
-
     private final Map<String, String> opened = new ConcurrentHashMap<>();
+
+    private final SecretBox box;
+
+    EndpointSecrets(SecretBox box) {
+        this.box = box;
+    }
 
     public String generate() {
         byte[] key = new byte[32];

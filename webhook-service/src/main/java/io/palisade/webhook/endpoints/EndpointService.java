@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 
 import io.palisade.common.events.EventContracts;
 import io.palisade.common.audit.AuditEvent;
@@ -37,26 +35,24 @@ public class EndpointService {
     public record WithSecret(EndpointRepository.Endpoint endpoint, String secret) {
     }
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final CurrentTenant currentTenant;
+    private final EndpointRepository endpoints;
+    private final EndpointSecrets secrets;
+    private final Egress egress;
+    private final AuditLog audit;
+    private final WebhookSettings settings;
 
-    @Inject
-    CurrentTenant currentTenant;
-
-    @Inject
-    EndpointRepository endpoints;
-
-    @Inject
-    EndpointSecrets secrets;
-
-    @Inject
-    Egress egress;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    WebhookSettings settings;
+    EndpointService(TenantTransactions tx, CurrentTenant currentTenant, EndpointRepository endpoints, EndpointSecrets secrets,
+            Egress egress, AuditLog audit, WebhookSettings settings) {
+        this.tx = tx;
+        this.currentTenant = currentTenant;
+        this.endpoints = endpoints;
+        this.secrets = secrets;
+        this.egress = egress;
+        this.audit = audit;
+        this.settings = settings;
+    }
 
     public Uni<WithSecret> register(EndpointRequests.Register request, String clientIp) {
         TenantContext caller = currentTenant.get();
