@@ -1,6 +1,5 @@
 package io.palisade.audit.alerts;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
@@ -29,8 +28,11 @@ public class AlertDestinationResource {
     public record DestinationRequest(@NotBlank @Email @Size(max = 254) String email) {
     }
 
-    @Inject
-    AlertDestinations destinations;
+    private final AlertDestinations destinations;
+
+    AlertDestinationResource(AlertDestinations destinations) {
+        this.destinations = destinations;
+    }
 
     @GET
     public Uni<AlertDestinations.Destination> get() {

@@ -3,7 +3,6 @@ package io.palisade.audit.alerts;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
@@ -23,14 +22,15 @@ public class AlertDestinations {
     public record Destination(String email) {
     }
 
-    @Inject
-    CurrentTenant currentTenant;
+    private final CurrentTenant currentTenant;
+    private final TenantTransactions tx;
+    private final AuditLog audit;
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    AuditLog audit;
+    AlertDestinations(CurrentTenant currentTenant, TenantTransactions tx, AuditLog audit) {
+        this.currentTenant = currentTenant;
+        this.tx = tx;
+        this.audit = audit;
+    }
 
     public Uni<Optional<Destination>> get() {
         return tx.inTenant(currentTenant.get(), this::find);

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -36,14 +35,15 @@ public class AlertMailer implements EventHandler {
     @ConfigProperty(name = "quarkus.application.name")
     String application;
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final AlertDestinations destinations;
+    private final MailSender mail;
 
-    @Inject
-    AlertDestinations destinations;
-
-    @Inject
-    MailSender mail;
+    AlertMailer(TenantTransactions tx, AlertDestinations destinations, MailSender mail) {
+        this.tx = tx;
+        this.destinations = destinations;
+        this.mail = mail;
+    }
 
     @Override
     public List<String> topics() {

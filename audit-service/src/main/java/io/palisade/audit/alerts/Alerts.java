@@ -3,7 +3,6 @@ package io.palisade.audit.alerts;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -28,14 +27,15 @@ public class Alerts {
 
     private static final Logger LOG = Logger.getLogger(Alerts.class);
 
-    @Inject
-    AlertRules rules;
+    private final AlertRules rules;
+    private final TenantTransactions tx;
+    private final Outbox outbox;
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    Outbox outbox;
+    Alerts(AlertRules rules, TenantTransactions tx, Outbox outbox) {
+        this.rules = rules;
+        this.tx = tx;
+        this.outbox = outbox;
+    }
 
     /** Whether an alert rule watches the action: its entries are considered one by one as they are appended. */
     public boolean watches(String action) {

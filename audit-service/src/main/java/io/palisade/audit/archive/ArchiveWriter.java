@@ -89,11 +89,13 @@ public class ArchiveWriter {
     @ConfigProperty(name = "palisade.audit.archive.seal-after")
     Duration sealAfter;
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final CheckpointKeys keys;
 
-    @Inject
-    CheckpointKeys keys;
+    ArchiveWriter(TenantTransactions tx, CheckpointKeys keys) {
+        this.tx = tx;
+        this.keys = keys;
+    }
 
     @Inject
     void registerMetrics(MeterRegistry registry) {

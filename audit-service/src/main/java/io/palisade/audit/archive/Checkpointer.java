@@ -44,17 +44,18 @@ public class Checkpointer {
 
     private static final Logger LOG = Logger.getLogger(Checkpointer.class);
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    CheckpointKeys keys;
-
-    @Inject
-    ArchiveWriter archive;
-
     /** When a round last signed every moved head (or the service started). */
     private volatile Instant lastRound = Instant.now();
+
+    private final TenantTransactions tx;
+    private final CheckpointKeys keys;
+    private final ArchiveWriter archive;
+
+    Checkpointer(TenantTransactions tx, CheckpointKeys keys, ArchiveWriter archive) {
+        this.tx = tx;
+        this.keys = keys;
+        this.archive = archive;
+    }
 
     @Inject
     void registerMetrics(MeterRegistry registry) {

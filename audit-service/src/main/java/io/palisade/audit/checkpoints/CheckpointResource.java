@@ -3,7 +3,6 @@ package io.palisade.audit.checkpoints;
 import java.util.List;
 
 import jakarta.annotation.security.PermitAll;
-import jakarta.inject.Inject;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.DefaultValue;
@@ -27,17 +26,17 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class CheckpointResource {
 
-    @Inject
-    CurrentTenant currentTenant;
+    private final CurrentTenant currentTenant;
+    private final TenantTransactions tx;
+    private final CheckpointRepository checkpoints;
+    private final CheckpointKeys keys;
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    CheckpointRepository checkpoints;
-
-    @Inject
-    CheckpointKeys keys;
+    CheckpointResource(CurrentTenant currentTenant, TenantTransactions tx, CheckpointRepository checkpoints, CheckpointKeys keys) {
+        this.currentTenant = currentTenant;
+        this.tx = tx;
+        this.checkpoints = checkpoints;
+        this.keys = keys;
+    }
 
     @GET
     @Path("checkpoints")

@@ -4,7 +4,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.DefaultValue;
@@ -26,8 +25,11 @@ import io.smallrye.mutiny.Uni;
 @Path("/audit")
 public class AuditResource {
 
-    @Inject
-    LedgerService ledger;
+    private final LedgerService ledger;
+
+    AuditResource(LedgerService ledger) {
+        this.ledger = ledger;
+    }
 
     @GET
     @Path("entries")

@@ -37,19 +37,20 @@ public class LedgerEvents implements BatchEventHandler {
 
     private static final Logger LOG = Logger.getLogger(LedgerEvents.class);
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    Alerts alerts;
-
-    @Inject
-    LedgerRepository ledger;
+    private final TenantTransactions tx;
+    private final Alerts alerts;
+    private final LedgerRepository ledger;
 
     @ConfigProperty(name = "palisade.audit.topic")
     String topic;
 
     private Timer ingestLag;
+
+    LedgerEvents(TenantTransactions tx, Alerts alerts, LedgerRepository ledger) {
+        this.tx = tx;
+        this.alerts = alerts;
+        this.ledger = ledger;
+    }
 
     @Inject
     void registerMetrics(MeterRegistry registry) {

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -26,26 +25,24 @@ import io.vertx.core.json.JsonObject;
 @ApplicationScoped
 public class LedgerService {
 
-    @Inject
-    CurrentTenant currentTenant;
+    private final CurrentTenant currentTenant;
+    private final TenantTransactions tx;
+    private final LedgerRepository ledger;
+    private final AuditLog audit;
+    private final JsonWebToken token;
+    private final CheckpointRepository checkpoints;
+    private final CheckpointKeys keys;
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    LedgerRepository ledger;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    JsonWebToken token;
-
-    @Inject
-    CheckpointRepository checkpoints;
-
-    @Inject
-    CheckpointKeys keys;
+    LedgerService(CurrentTenant currentTenant, TenantTransactions tx, LedgerRepository ledger, AuditLog audit, JsonWebToken token,
+            CheckpointRepository checkpoints, CheckpointKeys keys) {
+        this.currentTenant = currentTenant;
+        this.tx = tx;
+        this.ledger = ledger;
+        this.audit = audit;
+        this.token = token;
+        this.checkpoints = checkpoints;
+        this.keys = keys;
+    }
 
     public Uni<Page<LedgerRepository.Entry>> list(LedgerRepository.Filter filter, String cursor, int limit) {
         Cursor after = Cursor.decode(cursor);

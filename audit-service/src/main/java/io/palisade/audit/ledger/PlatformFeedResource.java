@@ -3,7 +3,6 @@ package io.palisade.audit.ledger;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.DefaultValue;
@@ -25,8 +24,11 @@ import io.vertx.core.http.HttpServerRequest;
 @RolesAllowed(Roles.PLATFORM_ADMIN)
 public class PlatformFeedResource {
 
-    @Inject
-    LedgerService ledger;
+    private final LedgerService ledger;
+
+    PlatformFeedResource(LedgerService ledger) {
+        this.ledger = ledger;
+    }
 
     @GET
     @Path("entries")
