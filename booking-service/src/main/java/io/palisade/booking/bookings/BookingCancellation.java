@@ -4,7 +4,6 @@ import io.palisade.common.events.BookingContract;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
@@ -25,14 +24,15 @@ public class BookingCancellation {
     public static final String BY_STAFF = "staff";
     public static final String BY_GUEST = "guest";
 
-    @Inject
-    BookingRepository bookings;
+    private final BookingRepository bookings;
+    private final Outbox outbox;
+    private final AuditLog audit;
 
-    @Inject
-    Outbox outbox;
-
-    @Inject
-    AuditLog audit;
+    BookingCancellation(BookingRepository bookings, Outbox outbox, AuditLog audit) {
+        this.bookings = bookings;
+        this.outbox = outbox;
+        this.audit = audit;
+    }
 
     /** 409 for a booking that can no longer be cancelled (cancelled, refunded or expired already). */
     public Uni<Void> cancel(SqlConnection c, UUID tenantId, BookingRepository.Booking booking, AuditEvent.Actor actor, String by, String reason) {

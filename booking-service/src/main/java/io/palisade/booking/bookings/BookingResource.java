@@ -3,7 +3,6 @@ package io.palisade.booking.bookings;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -40,8 +39,11 @@ public class BookingResource {
     public record Rebook(@NotNull UUID fromSlotId, @NotNull UUID toSlotId, @Size(max = 1000) java.util.List<@NotNull UUID> bookingIds) {
     }
 
-    @Inject
-    BookingService bookings;
+    private final BookingService bookings;
+
+    BookingResource(BookingService bookings) {
+        this.bookings = bookings;
+    }
 
     /** Moves bookings from one slot to another, all or nothing (409 if the target cannot take them all). */
     @POST

@@ -4,7 +4,6 @@ import io.palisade.common.events.BookingContract;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.booking.Capacity;
 import io.palisade.common.audit.AuditEvent;
@@ -23,23 +22,22 @@ import io.vertx.core.json.JsonObject;
 @ApplicationScoped
 public class BookingService {
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final BookingRepository bookings;
+    private final CurrentTenant currentTenant;
+    private final Outbox outbox;
+    private final BookingCancellation cancellation;
+    private final AuditLog audit;
 
-    @Inject
-    BookingRepository bookings;
-
-    @Inject
-    CurrentTenant currentTenant;
-
-    @Inject
-    Outbox outbox;
-
-    @Inject
-    BookingCancellation cancellation;
-
-    @Inject
-    AuditLog audit;
+    BookingService(TenantTransactions tx, BookingRepository bookings, CurrentTenant currentTenant, Outbox outbox,
+            BookingCancellation cancellation, AuditLog audit) {
+        this.tx = tx;
+        this.bookings = bookings;
+        this.currentTenant = currentTenant;
+        this.outbox = outbox;
+        this.cancellation = cancellation;
+        this.audit = audit;
+    }
 
     public Uni<Page<BookingRepository.Booking>> list(BookingRepository.Filter filter, String cursor, int limit) {
         if (filter.status() != null && !BookingStatus.known(filter.status())) {

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -32,8 +31,11 @@ import io.vertx.core.http.HttpServerRequest;
 @Produces(MediaType.APPLICATION_JSON)
 public class CatalogResource {
 
-    @Inject
-    CatalogService catalog;
+    private final CatalogService catalog;
+
+    CatalogResource(CatalogService catalog) {
+        this.catalog = catalog;
+    }
 
     @GET
     public Uni<List<CatalogRepository.Offering>> offerings() {

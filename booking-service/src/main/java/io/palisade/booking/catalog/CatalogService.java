@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
@@ -21,20 +20,19 @@ import io.vertx.core.json.JsonObject;
 @ApplicationScoped
 public class CatalogService {
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final CatalogRepository catalog;
+    private final CurrentTenant currentTenant;
+    private final Outbox outbox;
+    private final AuditLog audit;
 
-    @Inject
-    CatalogRepository catalog;
-
-    @Inject
-    CurrentTenant currentTenant;
-
-    @Inject
-    Outbox outbox;
-
-    @Inject
-    AuditLog audit;
+    CatalogService(TenantTransactions tx, CatalogRepository catalog, CurrentTenant currentTenant, Outbox outbox, AuditLog audit) {
+        this.tx = tx;
+        this.catalog = catalog;
+        this.currentTenant = currentTenant;
+        this.outbox = outbox;
+        this.audit = audit;
+    }
 
     public Uni<CatalogRepository.Offering> create(CatalogRequests.NewOffering request, String clientIp) {
         TenantContext caller = currentTenant.get();

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -44,23 +43,22 @@ public class EmailProofService {
     public record Proven(String reference, String status) {
     }
 
-    @Inject
-    EmailProofSettings settings;
+    private final EmailProofSettings settings;
+    private final TenantTransactions tx;
+    private final BookingRepository bookings;
+    private final Outbox outbox;
+    private final AuditLog audit;
+    private final MailSender mail;
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    BookingRepository bookings;
-
-    @Inject
-    Outbox outbox;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    MailSender mail;
+    EmailProofService(EmailProofSettings settings, TenantTransactions tx, BookingRepository bookings, Outbox outbox, AuditLog audit,
+            MailSender mail) {
+        this.settings = settings;
+        this.tx = tx;
+        this.bookings = bookings;
+        this.outbox = outbox;
+        this.audit = audit;
+        this.mail = mail;
+    }
 
     public Proof newProof() {
         String token = Hashes.randomToken(32);

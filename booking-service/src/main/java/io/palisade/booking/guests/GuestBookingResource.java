@@ -1,6 +1,5 @@
 package io.palisade.booking.guests;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -33,14 +32,15 @@ public class GuestBookingResource {
     public record ConfirmEmail(@NotBlank @Size(max = 200) String token) {
     }
 
-    @Inject
-    GuestTokens tokens;
+    private final GuestTokens tokens;
+    private final EmailProofService proofs;
+    private final GuestBookingService guestBookings;
 
-    @Inject
-    EmailProofService proofs;
-
-    @Inject
-    GuestBookingService guestBookings;
+    GuestBookingResource(GuestTokens tokens, EmailProofService proofs, GuestBookingService guestBookings) {
+        this.tokens = tokens;
+        this.proofs = proofs;
+        this.guestBookings = guestBookings;
+    }
 
     @GET
     public Uni<GuestBookingService.GuestBooking> view(@HeaderParam(TOKEN_HEADER) String token) {

@@ -3,7 +3,6 @@ package io.palisade.booking.guests;
 import java.time.OffsetDateTime;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.booking.bookings.BookingCancellation;
 import io.palisade.booking.bookings.BookingRepository;
@@ -26,17 +25,18 @@ public class GuestBookingService {
             OffsetDateTime startsAt, OffsetDateTime endsAt, String offering, String guestName) {
     }
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final BookingRepository bookings;
+    private final GuestBookingRepository guestBookings;
+    private final BookingCancellation cancellation;
 
-    @Inject
-    BookingRepository bookings;
-
-    @Inject
-    GuestBookingRepository guestBookings;
-
-    @Inject
-    BookingCancellation cancellation;
+    GuestBookingService(TenantTransactions tx, BookingRepository bookings, GuestBookingRepository guestBookings,
+            BookingCancellation cancellation) {
+        this.tx = tx;
+        this.bookings = bookings;
+        this.guestBookings = guestBookings;
+        this.cancellation = cancellation;
+    }
 
     public Uni<GuestBooking> view(GuestTokens.Claims claims) {
         // The token verified tenant and booking: read under that tenant's worker scope, as any verified guest link.

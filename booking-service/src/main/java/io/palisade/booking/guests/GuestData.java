@@ -3,7 +3,6 @@ package io.palisade.booking.guests;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.crypto.Pseudonyms;
 import io.palisade.common.crypto.SecretBox;
@@ -18,11 +17,13 @@ public class GuestData {
 
     static final String EMAIL_PURPOSE = "guest-email";
 
-    @Inject
-    SecretBox secretBox;
+    private final SecretBox secretBox;
+    private final Pseudonyms pseudonyms;
 
-    @Inject
-    Pseudonyms pseudonyms;
+    GuestData(SecretBox secretBox, Pseudonyms pseudonyms) {
+        this.secretBox = secretBox;
+        this.pseudonyms = pseudonyms;
+    }
 
     public record Details(String name, String email, String phone, String dietaryNeeds, String allergies) {
     }

@@ -7,7 +7,6 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -38,17 +37,17 @@ public class HoldExpiry {
     private record Due(UUID tenantId, UUID bookingId) {
     }
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final BookingRepository bookings;
+    private final Outbox outbox;
+    private final HoldSettings settings;
 
-    @Inject
-    BookingRepository bookings;
-
-    @Inject
-    Outbox outbox;
-
-    @Inject
-    HoldSettings settings;
+    HoldExpiry(TenantTransactions tx, BookingRepository bookings, Outbox outbox, HoldSettings settings) {
+        this.tx = tx;
+        this.bookings = bookings;
+        this.outbox = outbox;
+        this.settings = settings;
+    }
 
     @Scheduled(every = "${palisade.holds.expiry-check}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> expireDue() {

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.booking.Capacity;
 import io.palisade.booking.bookings.BookingStatus;
@@ -32,29 +31,28 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 @ApplicationScoped
 public class HoldService {
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final HoldSettings settings;
+    private final GuestData guestData;
+    private final EmailProofService proofs;
+    private final Pseudonyms pseudonyms;
+    private final GuestTokens tokens;
+    private final HoldRepository holds;
+    private final Outbox outbox;
+    private final MeterRegistry registry;
 
-    @Inject
-    HoldSettings settings;
-
-    @Inject
-    GuestData guestData;
-
-    @Inject
-    EmailProofService proofs;
-
-    @Inject
-    Pseudonyms pseudonyms;
-
-    @Inject
-    GuestTokens tokens;
-
-    @Inject
-    HoldRepository holds;
-
-    @Inject
-    Outbox outbox;
+    HoldService(TenantTransactions tx, HoldSettings settings, GuestData guestData, EmailProofService proofs, Pseudonyms pseudonyms,
+            GuestTokens tokens, HoldRepository holds, Outbox outbox, MeterRegistry registry) {
+        this.tx = tx;
+        this.settings = settings;
+        this.guestData = guestData;
+        this.proofs = proofs;
+        this.pseudonyms = pseudonyms;
+        this.tokens = tokens;
+        this.holds = holds;
+        this.outbox = outbox;
+        this.registry = registry;
+    }
 
     public record Availability(UUID offeringId, String name, String description, long priceMinor, String currency,
             int durationMinutes, UUID slotId, OffsetDateTime startsAt, OffsetDateTime endsAt, int freeSeats) {
@@ -138,9 +136,6 @@ public class HoldService {
             default -> "refused_other";
         };
     }
-
-    @Inject
-    MeterRegistry registry;
 
     private Uni<Void> admit(SqlConnection c, UUID tenantId, String clientAddress, String emailKey, UUID slotId, int seats) {
         return holds.admit(c, tenantId, pseudonyms.of("hold-client", clientAddress), pseudonyms.of("hold-network", ClientNetwork.of(clientAddress)),

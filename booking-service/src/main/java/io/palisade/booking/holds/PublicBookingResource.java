@@ -4,7 +4,6 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Max;
@@ -41,8 +40,11 @@ public class PublicBookingResource {
     public record HoldRequest(@NotNull UUID slotId, @NotNull @Min(1) @Max(50) Integer seats, @Valid @NotNull Guest guest) {
     }
 
-    @Inject
-    HoldService holds;
+    private final HoldService holds;
+
+    PublicBookingResource(HoldService holds) {
+        this.holds = holds;
+    }
 
     @GET
     @Path("availability")

@@ -4,7 +4,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -31,17 +30,17 @@ public class NotificationSender {
     private static final Logger LOG = Logger.getLogger(NotificationSender.class);
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("EEEE d MMMM yyyy, HH:mm 'UTC'");
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final NotificationRepository notifications;
+    private final MailSender mail;
+    private final GuestData guestData;
 
-    @Inject
-    NotificationRepository notifications;
-
-    @Inject
-    MailSender mail;
-
-    @Inject
-    GuestData guestData;
+    NotificationSender(TenantTransactions tx, NotificationRepository notifications, MailSender mail, GuestData guestData) {
+        this.tx = tx;
+        this.notifications = notifications;
+        this.mail = mail;
+        this.guestData = guestData;
+    }
 
     private record Due(UUID id, UUID tenantId, String kind, String guestName, String emailLookup, String emailSealed, String offering,
             java.time.OffsetDateTime startsAt, int seats, long amountMinor, String currency) {

@@ -4,7 +4,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.booking.bookings.BookingRepository;
 import io.palisade.booking.bookings.BookingRepository.Booking;
@@ -36,17 +35,17 @@ public class PaymentEventService {
         }
     }
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final ProcessedEvents processed;
+    private final BookingRepository bookings;
+    private final Outbox outbox;
 
-    @Inject
-    ProcessedEvents processed;
-
-    @Inject
-    BookingRepository bookings;
-
-    @Inject
-    Outbox outbox;
+    PaymentEventService(TenantTransactions tx, ProcessedEvents processed, BookingRepository bookings, Outbox outbox) {
+        this.tx = tx;
+        this.processed = processed;
+        this.bookings = bookings;
+        this.outbox = outbox;
+    }
 
     /** The outcome: duplicate, unknown_booking, or the decision's (docs/events.md lists them). */
     public Uni<String> apply(CloudEvent event, PaymentContract.OfABookingsPayment payment) {

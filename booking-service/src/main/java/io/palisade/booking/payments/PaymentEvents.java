@@ -3,7 +3,6 @@ package io.palisade.booking.payments;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -23,11 +22,14 @@ public class PaymentEvents implements EventHandler {
 
     private static final Logger LOG = Logger.getLogger(PaymentEvents.class);
 
-    @Inject
-    PaymentEventService payments;
+    private final PaymentEventService payments;
 
     @ConfigProperty(name = "palisade.payments.topic", defaultValue = "palisade.payment.events")
     String topic;
+
+    PaymentEvents(PaymentEventService payments) {
+        this.payments = payments;
+    }
 
     @Override
     public List<String> topics() {

@@ -1,7 +1,6 @@
 package io.palisade.booking.privacy;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -24,14 +23,15 @@ public class ErasureWorker {
     private static final Logger LOG = Logger.getLogger(ErasureWorker.class);
     private static final int BATCH = 100;
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final ErasureRepository erasures;
+    private final AuditLog audit;
 
-    @Inject
-    ErasureRepository erasures;
-
-    @Inject
-    AuditLog audit;
+    ErasureWorker(TenantTransactions tx, ErasureRepository erasures, AuditLog audit) {
+        this.tx = tx;
+        this.erasures = erasures;
+        this.audit = audit;
+    }
 
     @Scheduled(every = "${palisade.privacy.erasure-check:60s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> carryOutDue() {

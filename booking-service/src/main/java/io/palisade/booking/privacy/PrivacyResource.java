@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.ws.rs.GET;
@@ -30,8 +29,11 @@ import io.vertx.core.json.JsonObject;
 @RolesAllowed({ Roles.OWNER, Roles.ADMIN })
 public class PrivacyResource {
 
-    @Inject
-    PrivacyService privacy;
+    private final PrivacyService privacy;
+
+    PrivacyResource(PrivacyService privacy) {
+        this.privacy = privacy;
+    }
 
     @GET
     @Path("guests")

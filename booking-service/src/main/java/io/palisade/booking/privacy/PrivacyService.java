@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -30,20 +29,20 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class PrivacyService {
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    CurrentTenant currentTenant;
-
-    @Inject
-    GuestData guestData;
-
-    @Inject
-    AuditLog audit;
+    private final TenantTransactions tx;
+    private final CurrentTenant currentTenant;
+    private final GuestData guestData;
+    private final AuditLog audit;
 
     @ConfigProperty(name = "palisade.privacy.erasure-due", defaultValue = "P30D")
     Duration erasureDue;
+
+    PrivacyService(TenantTransactions tx, CurrentTenant currentTenant, GuestData guestData, AuditLog audit) {
+        this.tx = tx;
+        this.currentTenant = currentTenant;
+        this.guestData = guestData;
+        this.audit = audit;
+    }
 
     public record GuestSummary(UUID id, String name, boolean anonymized, OffsetDateTime createdAt) {
     }

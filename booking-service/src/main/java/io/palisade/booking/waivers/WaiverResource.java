@@ -3,7 +3,6 @@ package io.palisade.booking.waivers;
 import java.time.OffsetDateTime;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -45,8 +44,11 @@ public class WaiverResource {
     public record GuestWaiver(int version, String text, Integer signedVersion, OffsetDateTime signedAt, String signerName) {
     }
 
-    @Inject
-    Waivers waivers;
+    private final Waivers waivers;
+
+    WaiverResource(Waivers waivers) {
+        this.waivers = waivers;
+    }
 
     @GET
     @Path("waiver")

@@ -1,7 +1,6 @@
 package io.palisade.booking.waivers;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import static io.palisade.common.db.Rows.first;
 
@@ -23,20 +22,19 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class Waivers {
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final CurrentTenant currentTenant;
+    private final GuestTokens tokens;
+    private final AuditLog audit;
+    private final BookingRepository bookings;
 
-    @Inject
-    CurrentTenant currentTenant;
-
-    @Inject
-    GuestTokens tokens;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    BookingRepository bookings;
+    Waivers(TenantTransactions tx, CurrentTenant currentTenant, GuestTokens tokens, AuditLog audit, BookingRepository bookings) {
+        this.tx = tx;
+        this.currentTenant = currentTenant;
+        this.tokens = tokens;
+        this.audit = audit;
+        this.bookings = bookings;
+    }
 
     public Uni<WaiverResource.Waiver> current() {
         return tx.inTenant(currentTenant.get(), c -> c.query("select version, text, created_at from booking.waivers order by version desc limit 1")

@@ -6,7 +6,6 @@ import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
@@ -43,20 +42,20 @@ public class BookingEventService {
     private static final Set<String> UNPAID = Set.of("held", "pending_payment");
     private static final AuditEvent.Actor SYSTEM = new AuditEvent.Actor(null, "system", null, null);
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final ProcessedEvents processed;
+    private final BookingRepository bookings;
+    private final GiftCardRepository giftCards;
+    private final AuditLog audit;
 
-    @Inject
-    ProcessedEvents processed;
-
-    @Inject
-    BookingRepository bookings;
-
-    @Inject
-    GiftCardRepository giftCards;
-
-    @Inject
-    AuditLog audit;
+    BookingEventService(TenantTransactions tx, ProcessedEvents processed, BookingRepository bookings, GiftCardRepository giftCards,
+            AuditLog audit) {
+        this.tx = tx;
+        this.processed = processed;
+        this.bookings = bookings;
+        this.giftCards = giftCards;
+        this.audit = audit;
+    }
 
     /** recorded, ignored, duplicate, cancel_intents or refund. */
     public Uni<String> apply(CloudEvent event, BookingContract.OfABooking booking) {

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -32,23 +31,23 @@ public class BookingEvents implements EventHandler {
 
     private static final Logger LOG = Logger.getLogger(BookingEvents.class);
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    BookingEventService bookingEvents;
-
-    @Inject
-    StripeGateway stripe;
-
-    @Inject
-    RefundService refunds;
-
-    @Inject
-    PaymentRepository payments;
+    private final TenantTransactions tx;
+    private final BookingEventService bookingEvents;
+    private final StripeGateway stripe;
+    private final RefundService refunds;
+    private final PaymentRepository payments;
 
     @ConfigProperty(name = "palisade.bookings.topic")
     String topic;
+
+    BookingEvents(TenantTransactions tx, BookingEventService bookingEvents, StripeGateway stripe, RefundService refunds,
+            PaymentRepository payments) {
+        this.tx = tx;
+        this.bookingEvents = bookingEvents;
+        this.stripe = stripe;
+        this.refunds = refunds;
+        this.payments = payments;
+    }
 
     @Override
     public List<String> topics() {

@@ -1,6 +1,5 @@
 package io.palisade.payment.connect;
 
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -19,8 +18,11 @@ import io.vertx.core.http.HttpServerRequest;
 @Produces(MediaType.APPLICATION_JSON)
 public class ConnectResource {
 
-    @Inject
-    ConnectService connect;
+    private final ConnectService connect;
+
+    ConnectResource(ConnectService connect) {
+        this.connect = connect;
+    }
 
     @GET
     @PermissionsAllowed("SETTINGS_MANAGE")

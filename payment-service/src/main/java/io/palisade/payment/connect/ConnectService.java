@@ -4,7 +4,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -35,23 +34,23 @@ public class ConnectService {
     public record Onboarding(String stripeAccountId, String onboardingUrl) {
     }
 
-    @Inject
-    CurrentTenant currentTenant;
-
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    StripeGateway stripe;
-
-    @Inject
-    AuditLog audit;
+    private final CurrentTenant currentTenant;
+    private final TenantTransactions tx;
+    private final StripeGateway stripe;
+    private final AuditLog audit;
 
     @ConfigProperty(name = "palisade.connect.return-url")
     String returnUrl;
 
     @ConfigProperty(name = "palisade.connect.refresh-url")
     String refreshUrl;
+
+    ConnectService(CurrentTenant currentTenant, TenantTransactions tx, StripeGateway stripe, AuditLog audit) {
+        this.currentTenant = currentTenant;
+        this.tx = tx;
+        this.stripe = stripe;
+        this.audit = audit;
+    }
 
     public Uni<Optional<Connection>> current() {
         return tx.inTenant(currentTenant.get(), c -> c.preparedQuery(

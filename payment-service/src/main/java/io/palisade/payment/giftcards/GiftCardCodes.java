@@ -5,7 +5,6 @@ import java.util.Locale;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.crypto.Pseudonyms;
 
@@ -20,8 +19,11 @@ public class GiftCardCodes {
     private static final String ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    @Inject
-    Pseudonyms mac;
+    private final Pseudonyms mac;
+
+    GiftCardCodes(Pseudonyms mac) {
+        this.mac = mac;
+    }
 
     public String newCode() {
         StringBuilder code = new StringBuilder(19);

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -40,41 +39,36 @@ public class GiftCardPurchases {
     private static final String BOUGHT_ONLINE = "bought online";
     private static final int VALID_YEARS = 3;
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    StripeGateway stripe;
-
-    @Inject
-    SecretBox secretBox;
-
-    @Inject
-    Pseudonyms pseudonyms;
-
-    @Inject
-    GiftCardCodes codes;
-
-    @Inject
-    MailSender mail;
-
-    @Inject
-    GiftCardPurchaseRepository repository;
-
-    @Inject
-    GiftCardRepository cards;
-
-    @Inject
-    PaymentRepository payments;
-
-    @Inject
-    AuditLog audit;
+    private final TenantTransactions tx;
+    private final StripeGateway stripe;
+    private final SecretBox secretBox;
+    private final Pseudonyms pseudonyms;
+    private final GiftCardCodes codes;
+    private final MailSender mail;
+    private final GiftCardPurchaseRepository repository;
+    private final GiftCardRepository cards;
+    private final PaymentRepository payments;
+    private final AuditLog audit;
+    private final GiftCardSettings settings;
 
     @ConfigProperty(name = "palisade.stripe.publishable-key")
     String publishableKey;
 
-    @Inject
-    GiftCardSettings settings;
+    GiftCardPurchases(TenantTransactions tx, StripeGateway stripe, SecretBox secretBox, Pseudonyms pseudonyms, GiftCardCodes codes,
+            MailSender mail, GiftCardPurchaseRepository repository, GiftCardRepository cards, PaymentRepository payments, AuditLog audit,
+            GiftCardSettings settings) {
+        this.tx = tx;
+        this.stripe = stripe;
+        this.secretBox = secretBox;
+        this.pseudonyms = pseudonyms;
+        this.codes = codes;
+        this.mail = mail;
+        this.repository = repository;
+        this.cards = cards;
+        this.payments = payments;
+        this.audit = audit;
+        this.settings = settings;
+    }
 
     public Uni<GuestPaymentService.Checkout> purchase(String tenantSlug, long amountMinor, String currency, String buyerEmail, String clientAddress) {
         String client = pseudonyms.of("gift-card-client", clientAddress);

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -42,38 +41,33 @@ public class GiftCardRedemption {
     private static final String NO_SUCH_CARD = "no_such_card";
     private static final String CANCEL_CHECKOUTS_FIRST = "cancel_checkouts_first";
 
-    @Inject
-    GuestTokens tokens;
-
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    PaymentRepository payments;
-
-    @Inject
-    GiftCardCodes codes;
-
-    @Inject
-    Pseudonyms pseudonyms;
-
-    @Inject
-    StripeGateway stripe;
-
-    @Inject
-    GiftCardRepository giftCards;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    Outbox outbox;
-
-    @Inject
-    GiftCardSettings settings;
+    private final GuestTokens tokens;
+    private final TenantTransactions tx;
+    private final PaymentRepository payments;
+    private final GiftCardCodes codes;
+    private final Pseudonyms pseudonyms;
+    private final StripeGateway stripe;
+    private final GiftCardRepository giftCards;
+    private final AuditLog audit;
+    private final Outbox outbox;
+    private final GiftCardSettings settings;
 
     @ConfigProperty(name = "palisade.payments.min-card-amount-minor", defaultValue = "50")
     long minCardMinor;
+
+    GiftCardRedemption(GuestTokens tokens, TenantTransactions tx, PaymentRepository payments, GiftCardCodes codes, Pseudonyms pseudonyms,
+            StripeGateway stripe, GiftCardRepository giftCards, AuditLog audit, Outbox outbox, GiftCardSettings settings) {
+        this.tokens = tokens;
+        this.tx = tx;
+        this.payments = payments;
+        this.codes = codes;
+        this.pseudonyms = pseudonyms;
+        this.stripe = stripe;
+        this.giftCards = giftCards;
+        this.audit = audit;
+        this.outbox = outbox;
+        this.settings = settings;
+    }
 
     public Uni<Redeemed> redeem(String paymentToken, String code, String clientAddress) {
         GuestTokens.Claims claims = tokens.verify(GuestTokens.Domain.PAYMENT, paymentToken)

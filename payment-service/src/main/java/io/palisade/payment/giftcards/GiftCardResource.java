@@ -3,7 +3,6 @@ package io.palisade.payment.giftcards;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -38,8 +37,11 @@ public class GiftCardResource {
             @Size(max = 500) String note, OffsetDateTime expiresAt) {
     }
 
-    @Inject
-    GiftCardService giftCards;
+    private final GiftCardService giftCards;
+
+    GiftCardResource(GiftCardService giftCards) {
+        this.giftCards = giftCards;
+    }
 
     /** 201 with the code: it is shown this once and kept only as a hash. */
     @POST

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
@@ -31,20 +30,19 @@ public class GiftCardService {
     public record GiftCardWithLedger(GiftCardRepository.GiftCard giftCard, List<GiftCardRepository.Entry> ledger) {
     }
 
-    @Inject
-    CurrentTenant currentTenant;
+    private final CurrentTenant currentTenant;
+    private final TenantTransactions tx;
+    private final GiftCardRepository cards;
+    private final GiftCardCodes codes;
+    private final AuditLog audit;
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    GiftCardRepository cards;
-
-    @Inject
-    GiftCardCodes codes;
-
-    @Inject
-    AuditLog audit;
+    GiftCardService(CurrentTenant currentTenant, TenantTransactions tx, GiftCardRepository cards, GiftCardCodes codes, AuditLog audit) {
+        this.currentTenant = currentTenant;
+        this.tx = tx;
+        this.cards = cards;
+        this.codes = codes;
+        this.audit = audit;
+    }
 
     public Uni<Issued> issue(long amountMinor, String currency, String note, OffsetDateTime expiresAt, String clientIp) {
         TenantContext caller = currentTenant.get();

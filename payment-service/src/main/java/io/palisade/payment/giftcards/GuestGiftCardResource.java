@@ -1,6 +1,5 @@
 package io.palisade.payment.giftcards;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -28,8 +27,11 @@ public class GuestGiftCardResource {
     public record GiftCardRequest(@NotBlank @Size(max = 40) String code) {
     }
 
-    @Inject
-    GiftCardRedemption giftCards;
+    private final GiftCardRedemption giftCards;
+
+    GuestGiftCardResource(GiftCardRedemption giftCards) {
+        this.giftCards = giftCards;
+    }
 
     @POST
     public Uni<GiftCardRedemption.Redeemed> redeem(@HeaderParam("X-Guest-Token") String token, @Valid @NotNull GiftCardRequest request,

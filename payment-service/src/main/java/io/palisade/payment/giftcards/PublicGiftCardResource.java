@@ -1,6 +1,5 @@
 package io.palisade.payment.giftcards;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Max;
@@ -31,8 +30,11 @@ public class PublicGiftCardResource {
             @NotBlank @Email @Size(max = 254) String buyerEmail) {
     }
 
-    @Inject
-    GiftCardPurchases purchases;
+    private final GiftCardPurchases purchases;
+
+    PublicGiftCardResource(GiftCardPurchases purchases) {
+        this.purchases = purchases;
+    }
 
     @POST
     public Uni<GuestPaymentService.Checkout> purchase(@PathParam("tenant") String tenant, @Valid @NotNull PurchaseRequest request,

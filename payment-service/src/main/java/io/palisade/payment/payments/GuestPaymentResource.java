@@ -1,6 +1,5 @@
 package io.palisade.payment.payments;
 
-import jakarta.inject.Inject;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -18,8 +17,11 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class GuestPaymentResource {
 
-    @Inject
-    GuestPaymentService payments;
+    private final GuestPaymentService payments;
+
+    GuestPaymentResource(GuestPaymentService payments) {
+        this.payments = payments;
+    }
 
     @POST
     public Uni<GuestPaymentService.Checkout> checkout(@HeaderParam("X-Guest-Token") String token) {

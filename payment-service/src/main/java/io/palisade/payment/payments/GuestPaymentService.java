@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -31,23 +30,23 @@ public class GuestPaymentService {
     public record Checkout(String clientSecret, String publishableKey, String stripeAccount, long amountMinor, String currency) {
     }
 
-    @Inject
-    GuestTokens tokens;
-
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    StripeGateway stripe;
-
-    @Inject
-    PaymentRepository payments;
+    private final GuestTokens tokens;
+    private final TenantTransactions tx;
+    private final StripeGateway stripe;
+    private final PaymentRepository payments;
 
     @ConfigProperty(name = "palisade.stripe.publishable-key")
     String publishableKey;
 
     @ConfigProperty(name = "palisade.payments.application-fee-basis-points")
     int feeBasisPoints;
+
+    GuestPaymentService(GuestTokens tokens, TenantTransactions tx, StripeGateway stripe, PaymentRepository payments) {
+        this.tokens = tokens;
+        this.tx = tx;
+        this.stripe = stripe;
+        this.payments = payments;
+    }
 
     public Uni<Checkout> checkout(String paymentToken) {
         GuestTokens.Claims claims = tokens.verify(GuestTokens.Domain.PAYMENT, paymentToken)

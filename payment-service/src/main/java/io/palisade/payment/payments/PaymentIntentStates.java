@@ -4,7 +4,6 @@ import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.events.PaymentContract;
 import io.palisade.common.outbox.Outbox;
@@ -27,11 +26,13 @@ public class PaymentIntentStates {
     private static final Set<String> AWAITING_THE_GUEST = Set.of("requires_payment_method", "requires_confirmation", "requires_action");
     private static final Set<String> KEPT = Set.of("requires_payment", "processing", CANCELED);
 
-    @Inject
-    PaymentRepository payments;
+    private final PaymentRepository payments;
+    private final Outbox outbox;
 
-    @Inject
-    Outbox outbox;
+    PaymentIntentStates(PaymentRepository payments, Outbox outbox) {
+        this.payments = payments;
+        this.outbox = outbox;
+    }
 
     /** {@code failed}: the event said the last attempt failed (payment_intent.payment_failed, confirmed by the API). */
     public Uni<String> applyIntent(SqlConnection c, UUID tenant, String eventId, String account, StripeGateway.Intent intent, boolean failed) {

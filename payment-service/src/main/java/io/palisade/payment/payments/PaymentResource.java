@@ -2,7 +2,6 @@ package io.palisade.payment.payments;
 
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.DefaultValue;
@@ -22,8 +21,11 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class PaymentResource {
 
-    @Inject
-    StaffPayments payments;
+    private final StaffPayments payments;
+
+    PaymentResource(StaffPayments payments) {
+        this.payments = payments;
+    }
 
     @GET
     @PermissionsAllowed("BOOKINGS_READ")

@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.tenancy.CurrentTenant;
 import io.palisade.common.tenancy.TenantTransactions;
@@ -23,14 +22,15 @@ public class StaffPayments {
     public record PaymentWithRefunds(PaymentRepository.Payment payment, List<PaymentRepository.Refund> refunds) {
     }
 
-    @Inject
-    CurrentTenant currentTenant;
+    private final CurrentTenant currentTenant;
+    private final TenantTransactions tx;
+    private final PaymentRepository payments;
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    PaymentRepository payments;
+    StaffPayments(CurrentTenant currentTenant, TenantTransactions tx, PaymentRepository payments) {
+        this.currentTenant = currentTenant;
+        this.tx = tx;
+        this.payments = payments;
+    }
 
     public Uni<Page<PaymentRepository.Payment>> list(UUID bookingId, String status, String cursor, int limit) {
         if (status != null && !STATUSES.contains(status)) {

@@ -2,7 +2,6 @@ package io.palisade.payment.refunds;
 
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -30,8 +29,11 @@ public class RefundResource {
     public record RefundRequest(@NotNull @Min(1) Long amountMinor, @NotNull @Size(min = 1, max = 500) String reason) {
     }
 
-    @Inject
-    RefundService refunds;
+    private final RefundService refunds;
+
+    RefundResource(RefundService refunds) {
+        this.refunds = refunds;
+    }
 
     /** 202: Stripe was asked; the refund counts once its webhook confirms it. */
     @POST

@@ -3,7 +3,6 @@ package io.palisade.payment.refunds;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -43,23 +42,22 @@ public class RefundService {
     public record Requested(UUID refundId, UUID paymentId, long amountMinor, String status) {
     }
 
-    @Inject
-    CurrentTenant currentTenant;
+    private final CurrentTenant currentTenant;
+    private final TenantTransactions tx;
+    private final StripeGateway stripe;
+    private final AuditLog audit;
+    private final RefundRepository repository;
+    private final PaymentRepository payments;
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    StripeGateway stripe;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    RefundRepository repository;
-
-    @Inject
-    PaymentRepository payments;
+    RefundService(CurrentTenant currentTenant, TenantTransactions tx, StripeGateway stripe, AuditLog audit, RefundRepository repository,
+            PaymentRepository payments) {
+        this.currentTenant = currentTenant;
+        this.tx = tx;
+        this.stripe = stripe;
+        this.audit = audit;
+        this.repository = repository;
+        this.payments = payments;
+    }
 
     public Uni<Requested> requestByStaff(UUID paymentId, long amountMinor, String reason, String clientIp) {
         TenantContext caller = currentTenant.get();

@@ -3,7 +3,6 @@ package io.palisade.payment.webhooks;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -42,29 +41,26 @@ public class StripeEventWorker {
     private record Unissued(java.util.UUID tenantId, String account, String intentId) {
     }
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final StripeGateway stripe;
+    private final GiftCardPurchases purchases;
+    private final PaymentIntentStates states;
+    private final RefundService refunds;
+    private final ConnectService connect;
+    private final StripeEventRepository events;
+    private final MeterRegistry registry;
 
-    @Inject
-    StripeGateway stripe;
-
-    @Inject
-    GiftCardPurchases purchases;
-
-    @Inject
-    PaymentIntentStates states;
-
-    @Inject
-    RefundService refunds;
-
-    @Inject
-    ConnectService connect;
-
-    @Inject
-    StripeEventRepository events;
-
-    @Inject
-    MeterRegistry registry;
+    StripeEventWorker(TenantTransactions tx, StripeGateway stripe, GiftCardPurchases purchases, PaymentIntentStates states,
+            RefundService refunds, ConnectService connect, StripeEventRepository events, MeterRegistry registry) {
+        this.tx = tx;
+        this.stripe = stripe;
+        this.purchases = purchases;
+        this.states = states;
+        this.refunds = refunds;
+        this.connect = connect;
+        this.events = events;
+        this.registry = registry;
+    }
 
     @Scheduled(every = "${palisade.stripe.event-check:1s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> processStoredEvents() {

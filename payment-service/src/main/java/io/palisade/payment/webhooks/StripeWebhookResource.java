@@ -2,7 +2,6 @@ package io.palisade.payment.webhooks;
 
 import java.util.Map;
 
-import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -26,11 +25,13 @@ public class StripeWebhookResource {
 
     private static final Logger LOG = Logger.getLogger(StripeWebhookResource.class);
 
-    @Inject
-    WebhookSignature signature;
+    private final WebhookSignature signature;
+    private final StripeEventIntake intake;
 
-    @Inject
-    StripeEventIntake intake;
+    StripeWebhookResource(WebhookSignature signature, StripeEventIntake intake) {
+        this.signature = signature;
+        this.intake = intake;
+    }
 
     private static String text(Object value) {
         return value instanceof String s ? s : null;
