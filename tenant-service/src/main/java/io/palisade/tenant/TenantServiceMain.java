@@ -1,7 +1,5 @@
 package io.palisade.tenant;
 
-import jakarta.inject.Inject;
-
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.tenant.secrets.MasterKeyRotation;
@@ -18,8 +16,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 @QuarkusMain
 public class TenantServiceMain implements QuarkusApplication {
 
-    @Inject
-    MasterKeyRotation rotation;
+    private final MasterKeyRotation rotation;
 
     @ConfigProperty(name = "palisade.migrate")
     boolean migrate;
@@ -27,6 +24,10 @@ public class TenantServiceMain implements QuarkusApplication {
     /** Whether this run holds the schema owner's datasource (the migrations datasource), which the rotation needs. */
     @ConfigProperty(name = "quarkus.datasource.migrations.active")
     boolean asSchemaOwner;
+
+    TenantServiceMain(MasterKeyRotation rotation) {
+        this.rotation = rotation;
+    }
 
     @Override
     public int run(String... args) throws Exception {

@@ -3,7 +3,6 @@ package io.palisade.tenant.accounts;
 import java.net.URI;
 import java.util.Map;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -25,20 +24,20 @@ import io.vertx.core.http.HttpServerRequest;
 @Produces(MediaType.APPLICATION_JSON)
 public class AccountResource {
 
-    @Inject
-    AccountService accounts;
+    private final AccountService accounts;
+    private final SignupService signups;
+    private final EmailProofs emailProofs;
+    private final SecondFactor secondFactor;
+    private final UnlockLinks unlockLinks;
 
-    @Inject
-    SignupService signups;
-
-    @Inject
-    EmailProofs emailProofs;
-
-    @Inject
-    SecondFactor secondFactor;
-
-    @Inject
-    UnlockLinks unlockLinks;
+    AccountResource(AccountService accounts, SignupService signups, EmailProofs emailProofs, SecondFactor secondFactor,
+            UnlockLinks unlockLinks) {
+        this.accounts = accounts;
+        this.signups = signups;
+        this.emailProofs = emailProofs;
+        this.secondFactor = secondFactor;
+        this.unlockLinks = unlockLinks;
+    }
 
     /**
      * Signup continues by mail (docs/accounts.md): the answer is the same whether or not the email has an account, and

@@ -9,7 +9,6 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.events.TenancyContract;
@@ -34,32 +33,28 @@ public class AccountService {
     public static final String PLATFORM_CHOICE = "platform";
     private static final String BAD_CREDENTIALS = "the email or password is not correct";
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final AccountRepository accounts;
+    private final Outbox outbox;
+    private final PasswordHasher passwords;
+    private final PasswordService newPasswords;
+    private final LoginThrottle throttle;
+    private final Sessions sessions;
+    private final SecondFactor secondFactor;
+    private final EmailProofs emailProofs;
 
-    @Inject
-    AccountRepository accounts;
-
-    @Inject
-    Outbox outbox;
-
-    @Inject
-    PasswordHasher passwords;
-
-    @Inject
-    PasswordService newPasswords;
-
-    @Inject
-    LoginThrottle throttle;
-
-    @Inject
-    Sessions sessions;
-
-    @Inject
-    SecondFactor secondFactor;
-
-    @Inject
-    EmailProofs emailProofs;
+    AccountService(TenantTransactions tx, AccountRepository accounts, Outbox outbox, PasswordHasher passwords,
+            PasswordService newPasswords, LoginThrottle throttle, Sessions sessions, SecondFactor secondFactor, EmailProofs emailProofs) {
+        this.tx = tx;
+        this.accounts = accounts;
+        this.outbox = outbox;
+        this.passwords = passwords;
+        this.newPasswords = newPasswords;
+        this.throttle = throttle;
+        this.sessions = sessions;
+        this.secondFactor = secondFactor;
+        this.emailProofs = emailProofs;
+    }
 
     private record Pending(LoginThrottle.Attempt attempt, Optional<AccountRepository.Login> account, boolean identifierProven) {
     }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -27,17 +26,10 @@ public class EmailProofs {
 
     private static final Logger LOG = Logger.getLogger(EmailProofs.class);
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    AccountRepository accounts;
-
-    @Inject
-    SignupRepository links;
-
-    @Inject
-    MailSender mail;
+    private final TenantTransactions tx;
+    private final AccountRepository accounts;
+    private final SignupRepository links;
+    private final MailSender mail;
 
     @ConfigProperty(name = "palisade.accounts.email-proof-ttl", defaultValue = "P2D")
     Duration ttl;
@@ -48,6 +40,13 @@ public class EmailProofs {
 
     @ConfigProperty(name = "palisade.accounts.link-base")
     String linkBase;
+
+    EmailProofs(TenantTransactions tx, AccountRepository accounts, SignupRepository links, MailSender mail) {
+        this.tx = tx;
+        this.accounts = accounts;
+        this.links = links;
+        this.mail = mail;
+    }
 
     /** Mails the account a link to prove its email, unless it had its share of them lately. */
     public Uni<Void> send(UUID userId, String email) {

@@ -51,8 +51,11 @@ public class MigrationRunAccounts {
     @DataSource("migrations")
     Instance<AgroalDataSource> schemaOwner;
 
-    @Inject
-    PasswordService passwords;
+    private final PasswordService passwords;
+
+    MigrationRunAccounts(PasswordService passwords) {
+        this.passwords = passwords;
+    }
 
     void onStart(@Observes StartupEvent event) throws SQLException {
         if (!migrating) {

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.crypto.Hashes;
@@ -30,23 +29,22 @@ public class SecondFactor {
     public static final String ENROL = "enrol";
     private static final String INVALID = "the code is not valid, or the sign-in expired; sign in again if it persists";
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final MfaService mfa;
+    private final MfaChallenges challenges;
+    private final LoginThrottle throttle;
+    private final AccountRepository accounts;
+    private final Sessions sessions;
 
-    @Inject
-    MfaService mfa;
-
-    @Inject
-    MfaChallenges challenges;
-
-    @Inject
-    LoginThrottle throttle;
-
-    @Inject
-    AccountRepository accounts;
-
-    @Inject
-    Sessions sessions;
+    SecondFactor(TenantTransactions tx, MfaService mfa, MfaChallenges challenges, LoginThrottle throttle, AccountRepository accounts,
+            Sessions sessions) {
+        this.tx = tx;
+        this.mfa = mfa;
+        this.challenges = challenges;
+        this.throttle = throttle;
+        this.accounts = accounts;
+        this.sessions = sessions;
+    }
 
     /** After the password: a challenge if a second factor is due, else the session. */
     public Uni<TokenResponse> gate(Grant grant) {

@@ -5,8 +5,6 @@ import java.time.ZoneOffset;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 
 import io.palisade.common.crypto.Hashes;
 import io.palisade.common.tenancy.DbScope;
@@ -22,17 +20,17 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class Sessions {
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final AccountRepository accounts;
+    private final AccessTokens accessTokens;
+    private final TokenSettings settings;
 
-    @Inject
-    AccountRepository accounts;
-
-    @Inject
-    AccessTokens accessTokens;
-
-    @Inject
-    TokenSettings settings;
+    Sessions(TenantTransactions tx, AccountRepository accounts, AccessTokens accessTokens, TokenSettings settings) {
+        this.tx = tx;
+        this.accounts = accounts;
+        this.accessTokens = accessTokens;
+        this.settings = settings;
+    }
 
     public Uni<TokenResponse> start(Grant grant) {
         if (grant.platform()) {

@@ -5,7 +5,6 @@ import java.util.Locale;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -41,26 +40,13 @@ public class SignupService {
 
     private static final Logger LOG = Logger.getLogger(SignupService.class);
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    AccountRepository accounts;
-
-    @Inject
-    SignupRepository pending;
-
-    @Inject
-    PasswordService newPasswords;
-
-    @Inject
-    MailSender mail;
-
-    @Inject
-    Outbox outbox;
-
-    @Inject
-    AuditLog audit;
+    private final TenantTransactions tx;
+    private final AccountRepository accounts;
+    private final SignupRepository pending;
+    private final PasswordService newPasswords;
+    private final MailSender mail;
+    private final Outbox outbox;
+    private final AuditLog audit;
 
     @ConfigProperty(name = "palisade.signup.link-ttl", defaultValue = "PT1H")
     Duration ttl;
@@ -71,6 +57,17 @@ public class SignupService {
 
     @ConfigProperty(name = "palisade.accounts.link-base")
     String linkBase;
+
+    SignupService(TenantTransactions tx, AccountRepository accounts, SignupRepository pending, PasswordService newPasswords,
+            MailSender mail, Outbox outbox, AuditLog audit) {
+        this.tx = tx;
+        this.accounts = accounts;
+        this.pending = pending;
+        this.newPasswords = newPasswords;
+        this.mail = mail;
+        this.outbox = outbox;
+        this.audit = audit;
+    }
 
     public record SignedUp(UUID tenantId, String tenantSlug, UUID userId) {
     }

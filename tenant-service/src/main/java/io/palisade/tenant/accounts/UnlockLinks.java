@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -37,20 +36,11 @@ public class UnlockLinks {
     /** Attempts one link may let past the lock: enough for typos, too few for guessing. */
     static final int ATTEMPTS = 5;
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    LoginThrottle throttle;
-
-    @Inject
-    AccountRepository accounts;
-
-    @Inject
-    MailSender mail;
-
-    @Inject
-    AuditLog audit;
+    private final TenantTransactions tx;
+    private final LoginThrottle throttle;
+    private final AccountRepository accounts;
+    private final MailSender mail;
+    private final AuditLog audit;
 
     @ConfigProperty(name = "palisade.lockout.unlock-link-ttl", defaultValue = "PT15M")
     Duration ttl;
@@ -58,6 +48,14 @@ public class UnlockLinks {
     /** Links one identifier may be sent per lifetime of a link: a lock is not a way to flood someone's mailbox. */
     @ConfigProperty(name = "palisade.lockout.max-unlock-links", defaultValue = "3")
     int maxLinks;
+
+    UnlockLinks(TenantTransactions tx, LoginThrottle throttle, AccountRepository accounts, MailSender mail, AuditLog audit) {
+        this.tx = tx;
+        this.throttle = throttle;
+        this.accounts = accounts;
+        this.mail = mail;
+        this.audit = audit;
+    }
 
     public Uni<Void> request(String email, String clientIp) {
         String address = email.trim().toLowerCase(Locale.ROOT);

@@ -1,6 +1,5 @@
 package io.palisade.tenant.guests;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
@@ -29,8 +28,11 @@ public class GuestResource {
     public record Redeem(@NotBlank @Size(max = 200) String token) {
     }
 
-    @Inject
-    GuestSignIn signIn;
+    private final GuestSignIn signIn;
+
+    GuestResource(GuestSignIn signIn) {
+        this.signIn = signIn;
+    }
 
     /** 202 whether or not the guest was known: the answer reveals nothing about who has booked. */
     @POST

@@ -5,7 +5,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -40,20 +39,11 @@ public class GuestSignIn {
     static final String EMAIL_PURPOSE = "guest-email";
     private static final Logger LOG = Logger.getLogger(GuestSignIn.class);
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    Pseudonyms pseudonyms;
-
-    @Inject
-    MailSender mail;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    AccessTokens accessTokens;
+    private final TenantTransactions tx;
+    private final Pseudonyms pseudonyms;
+    private final MailSender mail;
+    private final AuditLog audit;
+    private final AccessTokens accessTokens;
 
     @ConfigProperty(name = "palisade.guests.link-ttl", defaultValue = "PT30M")
     Duration linkTtl;
@@ -71,6 +61,14 @@ public class GuestSignIn {
     /** Where the tenant's booking pages take the token from: {@code <url>#token=...} (a fragment never reaches a server log). */
     @ConfigProperty(name = "palisade.guests.sign-in-url")
     String signInUrl;
+
+    GuestSignIn(TenantTransactions tx, Pseudonyms pseudonyms, MailSender mail, AuditLog audit, AccessTokens accessTokens) {
+        this.tx = tx;
+        this.pseudonyms = pseudonyms;
+        this.mail = mail;
+        this.audit = audit;
+        this.accessTokens = accessTokens;
+    }
 
     private record Issued(UUID tenantId, UUID guestId, boolean issued) {
     }

@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.palisade.common.audit.AuditEvent;
@@ -36,20 +35,19 @@ public class LoginThrottle {
     static final String IP = "ip";
     private static final String IDENTIFIER_PURPOSE = "login-identifier";
 
-    @Inject
-    LockoutSettings settings;
+    private final LockoutSettings settings;
+    private final AuditLog audit;
+    private final MeterRegistry registry;
+    private final Pseudonyms pseudonyms;
+    private final TenantTransactions tx;
 
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    MeterRegistry registry;
-
-    @Inject
-    Pseudonyms pseudonyms;
-
-    @Inject
-    TenantTransactions tx;
+    LoginThrottle(LockoutSettings settings, AuditLog audit, MeterRegistry registry, Pseudonyms pseudonyms, TenantTransactions tx) {
+        this.settings = settings;
+        this.audit = audit;
+        this.registry = registry;
+        this.pseudonyms = pseudonyms;
+        this.tx = tx;
+    }
 
     /** One attempt: admitted (reserved, to be settled) or refused by a lock. */
     public record Attempt(String identifier, String ip, UUID id, boolean admitted) {

@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -34,23 +33,22 @@ import io.vertx.core.json.JsonObject;
 @ApplicationScoped
 public class MemberService {
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    MemberRepository repository;
-
-    @Inject
-    CurrentTenant currentTenant;
-
-    @Inject
-    Outbox outbox;
-
-    @Inject
-    AuditLog audit;
+    private final TenantTransactions tx;
+    private final MemberRepository repository;
+    private final CurrentTenant currentTenant;
+    private final Outbox outbox;
+    private final AuditLog audit;
 
     @ConfigProperty(name = "palisade.invitations.ttl", defaultValue = "P7D")
     Duration invitationTtl;
+
+    MemberService(TenantTransactions tx, MemberRepository repository, CurrentTenant currentTenant, Outbox outbox, AuditLog audit) {
+        this.tx = tx;
+        this.repository = repository;
+        this.currentTenant = currentTenant;
+        this.outbox = outbox;
+        this.audit = audit;
+    }
 
     public Uni<MemberRepository.Tenant> tenant() {
         return tx.inTenant(currentTenant.get(), repository::tenant).map(t -> t.orElseThrow(() -> ProblemException.notFound("the tenant")));

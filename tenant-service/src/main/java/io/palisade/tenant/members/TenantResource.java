@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -40,8 +39,11 @@ import io.vertx.core.http.HttpServerRequest;
 @Produces(MediaType.APPLICATION_JSON)
 public class TenantResource {
 
-    @Inject
-    MemberService members;
+    private final MemberService members;
+
+    TenantResource(MemberService members) {
+        this.members = members;
+    }
 
     @GET
     @Path("tenant")

@@ -3,7 +3,6 @@ package io.palisade.tenant.mfa;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
@@ -20,17 +19,17 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 @ApplicationScoped
 public class AuthenticatorService {
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final MfaService mfa;
+    private final MfaRepository repository;
+    private final LoginThrottle throttle;
 
-    @Inject
-    MfaService mfa;
-
-    @Inject
-    MfaRepository repository;
-
-    @Inject
-    LoginThrottle throttle;
+    AuthenticatorService(TenantTransactions tx, MfaService mfa, MfaRepository repository, LoginThrottle throttle) {
+        this.tx = tx;
+        this.mfa = mfa;
+        this.repository = repository;
+        this.throttle = throttle;
+    }
 
     public record Status(boolean enrolled, int recoveryCodesRemaining) {
     }

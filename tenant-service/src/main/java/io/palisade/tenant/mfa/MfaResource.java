@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -37,11 +36,13 @@ public class MfaResource {
     public record Code(@NotBlank @Size(max = 16) String code) {
     }
 
-    @Inject
-    AuthenticatorService authenticators;
+    private final AuthenticatorService authenticators;
+    private final SignedInUser user;
 
-    @Inject
-    SignedInUser user;
+    MfaResource(AuthenticatorService authenticators, SignedInUser user) {
+        this.authenticators = authenticators;
+        this.user = user;
+    }
 
     @GET
     public Uni<AuthenticatorService.Status> status() {

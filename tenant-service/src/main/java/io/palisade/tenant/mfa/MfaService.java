@@ -8,7 +8,6 @@ import java.util.OptionalLong;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -31,17 +30,18 @@ public class MfaService {
 
     public static final int RECOVERY_CODES = 10;
 
-    @Inject
-    MfaRepository repository;
-
-    @Inject
-    SecretBox secretBox;
-
-    @Inject
-    AuditLog audit;
+    private final MfaRepository repository;
+    private final SecretBox secretBox;
+    private final AuditLog audit;
 
     @ConfigProperty(name = "palisade.mfa.issuer", defaultValue = "Palisade")
     String issuer;
+
+    MfaService(MfaRepository repository, SecretBox secretBox, AuditLog audit) {
+        this.repository = repository;
+        this.secretBox = secretBox;
+        this.audit = audit;
+    }
 
     /** What the user needs to add the authenticator: shown once, during enrolment. */
     public record Enrolment(String secret, String provisioningUri, String qrCodeSvg) {

@@ -11,8 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
-import jakarta.inject.Inject;
-
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,18 +30,16 @@ public class PasswordHasher {
 
     static final int PRODUCTION_MIN_COST = 12;
 
-    @Inject
-    PasswordSettings settings;
-
-    @Inject
-    Vertx vertx;
+    private final PasswordSettings settings;
+    private final Vertx vertx;
 
     private final Counter verifications;
 
     private volatile String decoy;
 
-    @Inject
-    PasswordHasher(MeterRegistry registry) {
+    PasswordHasher(PasswordSettings settings, Vertx vertx, MeterRegistry registry) {
+        this.settings = settings;
+        this.vertx = vertx;
         // bcrypt is the sign-in path's cost: operators size tenant-service by this rate.
         verifications = Counter.builder("palisade.passwords.verifications")
                 .description("bcrypt verifications, decoys for unknown or locked accounts included").register(registry);

@@ -13,8 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
-import jakarta.inject.Inject;
-
 
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -35,11 +33,13 @@ public class PasswordHistory {
     private static final String SCHEME = "pbkdf2-sha256";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    @Inject
-    PasswordSettings settings;
+    private final PasswordSettings settings;
+    private final Vertx vertx;
 
-    @Inject
-    Vertx vertx;
+    PasswordHistory(PasswordSettings settings, Vertx vertx) {
+        this.settings = settings;
+        this.vertx = vertx;
+    }
 
     void checkStrength(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE + 1) StartupEvent event) {
         requireProductionStrength(LaunchMode.current(), settings.historyIterations());

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.web.Problem;
 import io.palisade.common.web.ProblemException;
@@ -22,11 +21,13 @@ public class PasswordPolicy {
     public static final int MIN_LENGTH = 12;
     public static final int MAX_LENGTH = 128;
 
-    @Inject
-    BreachedPasswords breached;
+    private final BreachedPasswords breached;
+    private final PwnedPasswords pwned;
 
-    @Inject
-    PwnedPasswords pwned;
+    PasswordPolicy(BreachedPasswords breached, PwnedPasswords pwned) {
+        this.breached = breached;
+        this.pwned = pwned;
+    }
 
     public record Violation(String rule, String message) {
     }

@@ -1,7 +1,6 @@
 package io.palisade.tenant.passwords;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -30,11 +29,13 @@ public class PasswordResource {
     public record ChangePassword(@NotBlank @Size(max = 1024) String currentPassword, @NotNull @Size(max = 1024) String newPassword) {
     }
 
-    @Inject
-    PasswordService passwords;
+    private final PasswordService passwords;
+    private final SignedInUser user;
 
-    @Inject
-    SignedInUser user;
+    PasswordResource(PasswordService passwords, SignedInUser user) {
+        this.passwords = passwords;
+        this.user = user;
+    }
 
     /** Verifies the current password every time, so it is deliberately not idempotent-replayed. */
     @POST

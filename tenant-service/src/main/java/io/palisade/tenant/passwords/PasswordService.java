@@ -5,7 +5,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
@@ -21,26 +20,24 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 @ApplicationScoped
 public class PasswordService {
 
-    @Inject
-    PasswordPolicy policy;
+    private final PasswordPolicy policy;
+    private final PasswordHasher hasher;
+    private final PasswordHistory history;
+    private final PasswordRepository passwords;
+    private final TenantTransactions tx;
+    private final AuditLog audit;
+    private final LoginThrottle throttle;
 
-    @Inject
-    PasswordHasher hasher;
-
-    @Inject
-    PasswordHistory history;
-
-    @Inject
-    PasswordRepository passwords;
-
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    LoginThrottle throttle;
+    PasswordService(PasswordPolicy policy, PasswordHasher hasher, PasswordHistory history, PasswordRepository passwords,
+            TenantTransactions tx, AuditLog audit, LoginThrottle throttle) {
+        this.policy = policy;
+        this.hasher = hasher;
+        this.history = history;
+        this.passwords = passwords;
+        this.tx = tx;
+        this.audit = audit;
+        this.throttle = throttle;
+    }
 
     /** A password that passed the policy, hashed for login (bcrypt) and for the history (PBKDF2). */
     public record NewPassword(String loginHash, String historyHash) {

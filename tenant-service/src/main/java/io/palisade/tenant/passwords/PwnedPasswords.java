@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -27,8 +26,11 @@ public class PwnedPasswords {
 
     private static final Logger LOG = Logger.getLogger(PwnedPasswords.class);
 
-    @Inject
-    PasswordSettings settings;
+    private final PasswordSettings settings;
+
+    PwnedPasswords(PasswordSettings settings) {
+        this.settings = settings;
+    }
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .followRedirects(HttpClient.Redirect.NEVER).build();

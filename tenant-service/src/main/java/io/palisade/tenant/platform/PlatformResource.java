@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -23,14 +22,15 @@ import io.smallrye.mutiny.Uni;
 @RolesAllowed(Roles.PLATFORM_ADMIN)
 public class PlatformResource {
 
-    @Inject
-    SigningKeys signingKeys;
+    private final SigningKeys signingKeys;
+    private final PlatformService platform;
+    private final JsonWebToken token;
 
-    @Inject
-    PlatformService platform;
-
-    @Inject
-    JsonWebToken token;
+    PlatformResource(SigningKeys signingKeys, PlatformService platform, JsonWebToken token) {
+        this.signingKeys = signingKeys;
+        this.platform = platform;
+        this.token = token;
+    }
 
     /** Counts only: without a support session, a platform admin sees no tenant's rows. */
     @GET

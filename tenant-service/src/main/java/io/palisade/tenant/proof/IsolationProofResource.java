@@ -3,7 +3,6 @@ package io.palisade.tenant.proof;
 import java.util.Map;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -16,8 +15,11 @@ import io.smallrye.mutiny.Uni;
 @Path("/security/isolation-proof")
 public class IsolationProofResource {
 
-    @Inject
-    IsolationProofService proofs;
+    private final IsolationProofService proofs;
+
+    IsolationProofResource(IsolationProofService proofs) {
+        this.proofs = proofs;
+    }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.db.Rows;
 import io.palisade.common.db.SecurityDefiners;
@@ -64,11 +63,13 @@ public class IsolationProofService {
                             where m.member = r.oid and g.rolname = 'palisade_services')
              order by 1""";
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final CurrentTenant currentTenant;
 
-    @Inject
-    CurrentTenant currentTenant;
+    IsolationProofService(TenantTransactions tx, CurrentTenant currentTenant) {
+        this.tx = tx;
+        this.currentTenant = currentTenant;
+    }
 
     public Uni<Map<String, Object>> prove() {
         return tx.inTenant(currentTenant.get(), c -> c.query(TABLES).execute()

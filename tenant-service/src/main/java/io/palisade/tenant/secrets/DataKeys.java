@@ -6,7 +6,6 @@ import java.util.UUID;
 import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import static io.palisade.common.db.Rows.first;
 
@@ -24,8 +23,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class DataKeys {
 
-    @Inject
-    SecretBox masterKey;
+    private final SecretBox masterKey;
+
+    DataKeys(SecretBox masterKey) {
+        this.masterKey = masterKey;
+    }
 
     public record DataKey(int version, SecretKeySpec key) {
     }

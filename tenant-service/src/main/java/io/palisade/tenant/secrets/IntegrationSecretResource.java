@@ -3,7 +3,6 @@ package io.palisade.tenant.secrets;
 import java.util.List;
 import java.util.Set;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -38,14 +37,16 @@ public class IntegrationSecretResource {
     public record SecretValue(@NotBlank @Size(max = 8192) String value) {
     }
 
-    @Inject
-    IntegrationSecrets secrets;
-
-    @Inject
-    CurrentTenant currentTenant;
+    private final IntegrationSecrets secrets;
+    private final CurrentTenant currentTenant;
 
     @ConfigProperty(name = "palisade.integrations.providers")
     Set<String> providers;
+
+    IntegrationSecretResource(IntegrationSecrets secrets, CurrentTenant currentTenant) {
+        this.secrets = secrets;
+        this.currentTenant = currentTenant;
+    }
 
     @GET
     @Path("secrets")

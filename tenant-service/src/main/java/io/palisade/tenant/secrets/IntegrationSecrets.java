@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
@@ -30,14 +29,15 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class IntegrationSecrets {
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final DataKeys dataKeys;
+    private final AuditLog audit;
 
-    @Inject
-    DataKeys dataKeys;
-
-    @Inject
-    AuditLog audit;
+    IntegrationSecrets(TenantTransactions tx, DataKeys dataKeys, AuditLog audit) {
+        this.tx = tx;
+        this.dataKeys = dataKeys;
+        this.audit = audit;
+    }
 
     public record SecretStatus(String provider, String name, boolean set, OffsetDateTime updatedAt, UUID updatedBy) {
     }

@@ -62,8 +62,11 @@ public class MasterKeyRotation {
     @DataSource("migrations")
     Instance<AgroalDataSource> schemaOwner;
 
-    @Inject
-    SecretBox masterKey;
+    private final SecretBox masterKey;
+
+    MasterKeyRotation(SecretBox masterKey) {
+        this.masterKey = masterKey;
+    }
 
     public record Result(int resealed, int current) {
     }

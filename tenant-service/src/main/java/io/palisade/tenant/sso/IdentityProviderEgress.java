@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.egress.CheckedUrl;
 import io.palisade.common.egress.Egress;
@@ -32,8 +31,11 @@ public class IdentityProviderEgress implements OidcRequestFilter {
         }
     }
 
-    @Inject
-    Egress egress;
+    private final Egress egress;
+
+    IdentityProviderEgress(Egress egress) {
+        this.egress = egress;
+    }
 
     @Override
     public Uni<Void> filter(OidcRequestFilterContext context) {

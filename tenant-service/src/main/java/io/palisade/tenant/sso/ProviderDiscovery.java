@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.egress.CheckedUrl;
 import io.palisade.common.egress.Egress;
@@ -32,8 +31,11 @@ public class ProviderDiscovery {
     public record Endpoints(String authorization, String token, String jwks) {
     }
 
-    @Inject
-    Egress egress;
+    private final Egress egress;
+
+    ProviderDiscovery(Egress egress) {
+        this.egress = egress;
+    }
 
     public Uni<Endpoints> discover(String issuer) {
         // DNS lookups and the socket block: on a worker thread, never the event loop.

@@ -4,7 +4,6 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.enterprise.inject.Alternative;
 import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -21,8 +20,11 @@ import io.smallrye.jwt.auth.cdi.NullJsonWebToken;
 @RequestScoped
 public class SmallryeJwtProducer {
 
-    @Inject
-    SecurityIdentity identity;
+    private final SecurityIdentity identity;
+
+    SmallryeJwtProducer(SecurityIdentity identity) {
+        this.identity = identity;
+    }
 
     @Produces
     @RequestScoped

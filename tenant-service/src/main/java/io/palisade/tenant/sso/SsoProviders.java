@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import static io.palisade.common.db.Rows.first;
 
@@ -27,17 +26,17 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class SsoProviders {
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final SecretBox secretBox;
+    private final AuditLog audit;
+    private final ProviderDiscovery discovery;
 
-    @Inject
-    SecretBox secretBox;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    ProviderDiscovery discovery;
+    SsoProviders(TenantTransactions tx, SecretBox secretBox, AuditLog audit, ProviderDiscovery discovery) {
+        this.tx = tx;
+        this.secretBox = secretBox;
+        this.audit = audit;
+        this.discovery = discovery;
+    }
 
     /**
      * What the sign-in flow needs, with the secret opened; the endpoints as discovered when the configuration was

@@ -37,21 +37,21 @@ public class SsoResource {
             @NotBlank @Size(max = 1000) String clientSecret) {
     }
 
-    @Inject
-    SsoProviders providers;
+    private final SsoProviders providers;
+    private final SsoSignIn signIn;
+    private final CurrentTenant currentTenant;
+    private final OidcSession oidcSession;
 
-    @Inject
-    SsoSignIn signIn;
-
-    @Inject
-    CurrentTenant currentTenant;
+    SsoResource(SsoProviders providers, SsoSignIn signIn, CurrentTenant currentTenant, OidcSession oidcSession) {
+        this.providers = providers;
+        this.signIn = signIn;
+        this.currentTenant = currentTenant;
+        this.oidcSession = oidcSession;
+    }
 
     @Inject
     @IdToken
     JsonWebToken idToken;
-
-    @Inject
-    OidcSession oidcSession;
 
     /**
      * The authorization code flow with the tenant's IdP (quarkus-oidc: redirect, callback, code exchange with

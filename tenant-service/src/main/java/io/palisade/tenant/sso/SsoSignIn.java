@@ -3,7 +3,6 @@ package io.palisade.tenant.sso;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import static io.palisade.common.db.Rows.first;
 
@@ -29,23 +28,22 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class SsoSignIn {
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final SsoProviders providers;
+    private final AccountRepository accounts;
+    private final Sessions sessions;
+    private final AuditLog audit;
+    private final LoginThrottle throttle;
 
-    @Inject
-    SsoProviders providers;
-
-    @Inject
-    AccountRepository accounts;
-
-    @Inject
-    Sessions sessions;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    LoginThrottle throttle;
+    SsoSignIn(TenantTransactions tx, SsoProviders providers, AccountRepository accounts, Sessions sessions, AuditLog audit,
+            LoginThrottle throttle) {
+        this.tx = tx;
+        this.providers = providers;
+        this.accounts = accounts;
+        this.sessions = sessions;
+        this.audit = audit;
+        this.throttle = throttle;
+    }
 
     /** @param email the address the IdP verified, or null */
     public Uni<TokenResponse> signIn(String slug, String issuer, String subject, String email, String clientIp) {

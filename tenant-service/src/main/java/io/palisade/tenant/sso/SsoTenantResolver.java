@@ -7,7 +7,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.palisade.common.web.Problem;
 import io.palisade.common.web.ProblemException;
@@ -37,8 +36,11 @@ public class SsoTenantResolver implements TenantConfigResolver {
     /** quarkus-oidc compares configs by identity: the same instance per tenant until its settings change. */
     private final Map<String, Built> configs = new ConcurrentHashMap<>();
 
-    @Inject
-    SsoProviders providers;
+    private final SsoProviders providers;
+
+    SsoTenantResolver(SsoProviders providers) {
+        this.providers = providers;
+    }
 
     @Override
     public Uni<OidcTenantConfig> resolve(RoutingContext routing, OidcRequestContext<OidcTenantConfig> context) {

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -41,14 +40,15 @@ public class PlatformSupportResource {
     public record Start(@NotBlank @Size(max = 200) String link, @NotBlank @Size(max = 16) String code) {
     }
 
-    @Inject
-    SupportAccess support;
+    private final SupportAccess support;
+    private final SignedInUser admin;
+    private final AuthenticatorService authenticators;
 
-    @Inject
-    SignedInUser admin;
-
-    @Inject
-    AuthenticatorService authenticators;
+    PlatformSupportResource(SupportAccess support, SignedInUser admin, AuthenticatorService authenticators) {
+        this.support = support;
+        this.admin = admin;
+        this.authenticators = authenticators;
+    }
 
     @POST
     public Uni<Response> request(@Valid @NotNull Request request, @Context HttpServerRequest http) {

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -37,23 +36,23 @@ public class SupportAccess {
     private static final Logger LOG = Logger.getLogger(SupportAccess.class);
     static final String ACTION = "platform.impersonate_tenant";
 
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    SupportSessionRepository sessions;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    AccessTokens accessTokens;
+    private final TenantTransactions tx;
+    private final SupportSessionRepository sessions;
+    private final AuditLog audit;
+    private final AccessTokens accessTokens;
 
     @ConfigProperty(name = "palisade.support.link-ttl", defaultValue = "PT5M")
     Duration linkTtl;
 
     @ConfigProperty(name = "palisade.support.session-length", defaultValue = "PT30M")
     Duration sessionLength;
+
+    SupportAccess(TenantTransactions tx, SupportSessionRepository sessions, AuditLog audit, AccessTokens accessTokens) {
+        this.tx = tx;
+        this.sessions = sessions;
+        this.audit = audit;
+        this.accessTokens = accessTokens;
+    }
 
     public record Requested(UUID sessionId, String link, Instant linkExpiresAt) {
     }

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -24,11 +23,13 @@ import io.vertx.core.http.HttpServerRequest;
 @RolesAllowed({ Roles.OWNER, Roles.ADMIN })
 public class SupportSessionsResource {
 
-    @Inject
-    SupportAccess support;
+    private final SupportAccess support;
+    private final CurrentTenant currentTenant;
 
-    @Inject
-    CurrentTenant currentTenant;
+    SupportSessionsResource(SupportAccess support, CurrentTenant currentTenant) {
+        this.support = support;
+        this.currentTenant = currentTenant;
+    }
 
     @GET
     public Uni<List<SupportSessionRepository.Session>> list() {

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -39,14 +38,16 @@ public class AccessTokens {
     static final long SUPPORT_PERMISSIONS = Permission.BOOKINGS_READ.bit() | Permission.BOOKINGS_WRITE.bit() | Permission.CATALOG_MANAGE.bit()
             | Permission.AUDIT_READ.bit();
 
-    @Inject
-    SigningKeys keys;
+    private final SigningKeys keys;
+    private final TokenSettings settings;
 
     @ConfigProperty(name = "palisade.issuer")
     String issuer;
 
-    @Inject
-    TokenSettings settings;
+    AccessTokens(SigningKeys keys, TokenSettings settings) {
+        this.keys = keys;
+        this.settings = settings;
+    }
 
     public Duration ttl() {
         return settings.accessTtl();

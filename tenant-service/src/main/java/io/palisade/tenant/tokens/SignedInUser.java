@@ -3,7 +3,6 @@ package io.palisade.tenant.tokens;
 import java.util.UUID;
 
 import jakarta.enterprise.context.RequestScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -23,14 +22,15 @@ import io.quarkus.security.identity.SecurityIdentity;
 @RequestScoped
 public class SignedInUser {
 
-    @Inject
-    JsonWebToken token;
+    private final JsonWebToken token;
+    private final CurrentTenant currentTenant;
+    private final SecurityIdentity identity;
 
-    @Inject
-    CurrentTenant currentTenant;
-
-    @Inject
-    SecurityIdentity identity;
+    SignedInUser(JsonWebToken token, CurrentTenant currentTenant, SecurityIdentity identity) {
+        this.token = token;
+        this.currentTenant = currentTenant;
+        this.identity = identity;
+    }
 
     public UUID userId() {
         return UUID.fromString(token.getSubject());

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -19,8 +18,11 @@ public class SigningKeyRepository {
     public record StoredKey(String kid, JsonObject publicJwk, String privateKeySealed, boolean active) {
     }
 
-    @Inject
-    Pool pool;
+    private final Pool pool;
+
+    SigningKeyRepository(Pool pool) {
+        this.pool = pool;
+    }
 
     /**
      * Every key a verifier may meet: pending, signing, and retired within the grace period. Keys that sign

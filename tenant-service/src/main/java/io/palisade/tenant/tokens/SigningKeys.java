@@ -17,7 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
@@ -45,17 +44,11 @@ public class SigningKeys {
     public record ActiveKey(String kid, PrivateKey privateKey) {
     }
 
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    SigningKeyRepository repository;
-
-    @Inject
-    SecretBox secretBox;
-
-    @Inject
-    TokenSettings settings;
+    private final AuditLog audit;
+    private final SigningKeyRepository repository;
+    private final SecretBox secretBox;
+    private final TokenSettings settings;
+    private final MigrationRun migrationRun;
 
     private static final Logger LOG = Logger.getLogger(SigningKeys.class);
 
@@ -63,6 +56,14 @@ public class SigningKeys {
     private final java.util.Set<String> rejected = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Counter rejectedKeys;
+
+    SigningKeys(AuditLog audit, SigningKeyRepository repository, SecretBox secretBox, TokenSettings settings, MigrationRun migrationRun) {
+        this.audit = audit;
+        this.repository = repository;
+        this.secretBox = secretBox;
+        this.settings = settings;
+        this.migrationRun = migrationRun;
+    }
 
     @Inject
     void registerMetrics(MeterRegistry registry) {
@@ -72,9 +73,6 @@ public class SigningKeys {
 
     private volatile ActiveKey active;
     private volatile JsonObject jwks = new JsonObject().put("keys", new JsonArray());
-
-    @Inject
-    MigrationRun migrationRun;
 
     void onStart(@Observes StartupEvent event) {
         if (migrationRun.active()) {

@@ -1,6 +1,5 @@
 package io.palisade.tenant.tokens;
 
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -16,11 +15,14 @@ import io.vertx.core.json.JsonObject;
 @Produces(MediaType.APPLICATION_JSON)
 public class WellKnownResource {
 
-    @Inject
-    SigningKeys keys;
+    private final SigningKeys keys;
 
     @ConfigProperty(name = "palisade.issuer")
     String issuer;
+
+    WellKnownResource(SigningKeys keys) {
+        this.keys = keys;
+    }
 
     @GET
     @Path("/openid-configuration")

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import io.agroal.api.AgroalDataSource;
 import io.palisade.common.crypto.AesGcm;
 import io.palisade.common.crypto.SecretBox;
+import io.palisade.common.audit.AuditLog;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantContext;
 import io.palisade.common.tenancy.TenantTransactions;
@@ -51,6 +52,9 @@ class IntegrationSecretsTest {
 
     @Inject
     TenantTransactions tx;
+
+    @Inject
+    AuditLog audit;
 
     @Inject
     @DataSource("migrations")
@@ -161,17 +165,13 @@ class IntegrationSecretsTest {
     }
 
     private MasterKeyRotation rotation(SecretBox box) {
-        MasterKeyRotation rotation = new MasterKeyRotation();
+        MasterKeyRotation rotation = new MasterKeyRotation(box);
         rotation.schemaOwner = schemaOwner;
-        rotation.masterKey = box;
         return rotation;
     }
 
     private Optional<String> revealWith(SecretBox box, Api.TestTenant tenant) {
-        DataKeys keys = new DataKeys();
-        keys.masterKey = box;
-        IntegrationSecrets withBox = new IntegrationSecrets();
-        withBox.dataKeys = keys;
+        IntegrationSecrets withBox = new IntegrationSecrets(tx, new DataKeys(box), audit);
         return tx.inScope(new DbScope(tenant.id(), tenant.ownerId(), TenantContext.STAFF),
                 c -> withBox.reveal(c, tenant.id(), "quickbooks", "oauth_refresh_token")).await().atMost(Duration.ofSeconds(10));
     }
