@@ -3,7 +3,6 @@ package io.palisade.common.audit;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -21,11 +20,13 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class AuditLog {
 
-    @ConfigProperty(name = "palisade.db.schema")
-    String schema;
+    private final String schema;
+    private final Outbox outbox;
 
-    @Inject
-    Outbox outbox;
+    AuditLog(@ConfigProperty(name = "palisade.db.schema") String schema, Outbox outbox) {
+        this.schema = schema;
+        this.outbox = outbox;
+    }
 
     public Uni<Void> record(SqlConnection c, AuditEvent event) {
         return c.preparedQuery("insert into " + schema + ".outbox (id, tenant_id, stream, type, subject, data)"

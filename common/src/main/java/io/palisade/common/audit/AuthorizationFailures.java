@@ -3,7 +3,6 @@ package io.palisade.common.audit;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
@@ -27,17 +26,17 @@ public class AuthorizationFailures implements Refusals {
 
     private static final Logger LOG = Logger.getLogger(AuthorizationFailures.class);
 
-    @Inject
-    CurrentTenant currentTenant;
+    private final CurrentTenant currentTenant;
+    private final JsonWebToken token;
+    private final TenantTransactions tx;
+    private final AuditLog audit;
 
-    @Inject
-    JsonWebToken token;
-
-    @Inject
-    TenantTransactions tx;
-
-    @Inject
-    AuditLog audit;
+    AuthorizationFailures(CurrentTenant currentTenant, JsonWebToken token, TenantTransactions tx, AuditLog audit) {
+        this.currentTenant = currentTenant;
+        this.token = token;
+        this.tx = tx;
+        this.audit = audit;
+    }
 
     @Override
     public Uni<Void> record(HttpServerRequest request, String reason) {

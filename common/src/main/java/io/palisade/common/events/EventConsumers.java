@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
-import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -56,28 +55,27 @@ public class EventConsumers {
     private static final String FAILED = "failed";
     private static final String SKIPPED = "skipped";
 
-    @Inject
-    Instance<EventHandler> handlers;
-
-    @Inject
-    KafkaClients kafka;
-
-    @ConfigProperty(name = "palisade.events.retry-pause", defaultValue = "PT2S")
-    Duration retryPause;
-
-    @Inject
-    BackgroundWork backgroundWork;
-
-    @Inject
-    MeterRegistry registry;
-
-    @Inject
-    Tracer tracer;
-
-    @Inject
-    MigrationRun migrationRun;
+    private final Instance<EventHandler> handlers;
+    private final KafkaClients kafka;
+    private final Duration retryPause;
+    private final BackgroundWork backgroundWork;
+    private final MeterRegistry registry;
+    private final Tracer tracer;
+    private final MigrationRun migrationRun;
 
     private final List<Runner> runners = new ArrayList<>();
+
+    EventConsumers(Instance<EventHandler> handlers, KafkaClients kafka,
+            @ConfigProperty(name = "palisade.events.retry-pause", defaultValue = "PT2S") Duration retryPause, BackgroundWork backgroundWork,
+            MeterRegistry registry, Tracer tracer, MigrationRun migrationRun) {
+        this.handlers = handlers;
+        this.kafka = kafka;
+        this.retryPause = retryPause;
+        this.backgroundWork = backgroundWork;
+        this.registry = registry;
+        this.tracer = tracer;
+        this.migrationRun = migrationRun;
+    }
 
     void start(@Observes StartupEvent event) {
         if (migrationRun.active()) {

@@ -7,7 +7,6 @@ import java.util.Map;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -30,15 +29,16 @@ public class KafkaClients {
 
     static final String ALLOW_PLAINTEXT = "palisade.kafka.allow-plaintext";
 
-    @Inject
-    @Identifier("default-kafka-broker")
-    Map<String, Object> kafka;
+    private final Map<String, Object> kafka;
+    private final boolean allowPlaintext;
+    private final MigrationRun migrationRun;
 
-    @ConfigProperty(name = ALLOW_PLAINTEXT, defaultValue = "false")
-    boolean allowPlaintext;
-
-    @Inject
-    MigrationRun migrationRun;
+    KafkaClients(@Identifier("default-kafka-broker") Map<String, Object> kafka,
+            @ConfigProperty(name = ALLOW_PLAINTEXT, defaultValue = "false") boolean allowPlaintext, MigrationRun migrationRun) {
+        this.kafka = kafka;
+        this.allowPlaintext = allowPlaintext;
+        this.migrationRun = migrationRun;
+    }
 
     /** In production, before anything connects: an open broker lets anyone produce a payment or an audit entry. */
     void requireAuthenticatedBroker(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE + 1) StartupEvent event) {

@@ -1,7 +1,6 @@
 package io.palisade.common.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -12,8 +11,11 @@ import org.eclipse.microprofile.health.Liveness;
 @ApplicationScoped
 public class BackgroundWorkLiveness implements HealthCheck {
 
-    @Inject
-    BackgroundWork backgroundWork;
+    private final BackgroundWork backgroundWork;
+
+    BackgroundWorkLiveness(BackgroundWork backgroundWork) {
+        this.backgroundWork = backgroundWork;
+    }
 
     @Override
     public HealthCheckResponse call() {

@@ -3,7 +3,6 @@ package io.palisade.common.idempotency;
 import java.util.Arrays;
 
 import jakarta.annotation.Priority;
-import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
@@ -41,17 +40,17 @@ public class IdempotencyInterceptor {
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";
     private static final int MAX_KEY_LENGTH = 255;
 
-    @Inject
-    IdempotencyKeys keys;
+    private final IdempotencyKeys keys;
+    private final CurrentTenant currentTenant;
+    private final HttpServerRequest request;
+    private final ObjectMapper json;
 
-    @Inject
-    CurrentTenant currentTenant;
-
-    @Inject
-    HttpServerRequest request;
-
-    @Inject
-    ObjectMapper json;
+    IdempotencyInterceptor(IdempotencyKeys keys, CurrentTenant currentTenant, HttpServerRequest request, ObjectMapper json) {
+        this.keys = keys;
+        this.currentTenant = currentTenant;
+        this.request = request;
+        this.json = json;
+    }
 
     @AroundInvoke
     Object around(InvocationContext invocation) throws Exception {

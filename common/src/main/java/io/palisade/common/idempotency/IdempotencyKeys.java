@@ -5,7 +5,6 @@ import java.util.UUID;
 import java.util.Base64;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -46,22 +45,23 @@ public class IdempotencyKeys {
     public record Replay(StoredResponse response) implements Claim {
     }
 
-    @Inject
-    TenantTransactions tx;
-
+    private final TenantTransactions tx;
     /** Stored responses may hold secrets shown once (an invitation link): sealed at rest like any secret. */
-    @Inject
-    SecretBox secretBox;
-
-    @ConfigProperty(name = "palisade.db.schema")
-    String schema;
-
-    @ConfigProperty(name = "palisade.idempotency.ttl", defaultValue = "PT24H")
-    Duration ttl;
-
+    private final SecretBox secretBox;
+    private final String schema;
+    private final Duration ttl;
     /** How long a claim blocks duplicates if its request never finishes (a crash): then a retry runs again. */
-    @ConfigProperty(name = "palisade.idempotency.lease", defaultValue = "PT2M")
-    Duration lease;
+    private final Duration lease;
+
+    IdempotencyKeys(TenantTransactions tx, SecretBox secretBox, @ConfigProperty(name = "palisade.db.schema") String schema,
+            @ConfigProperty(name = "palisade.idempotency.ttl", defaultValue = "PT24H") Duration ttl,
+            @ConfigProperty(name = "palisade.idempotency.lease", defaultValue = "PT2M") Duration lease) {
+        this.tx = tx;
+        this.secretBox = secretBox;
+        this.schema = schema;
+        this.ttl = ttl;
+        this.lease = lease;
+    }
 
     public Uni<Claim> claim(TenantContext caller, String key, String fingerprint) {
         return tx.inTenant(caller, c -> c.preparedQuery("insert into " + schema + ".idempotency_keys"

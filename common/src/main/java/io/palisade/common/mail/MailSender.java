@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -33,17 +32,19 @@ public class MailSender {
 
     private static final Logger LOG = Logger.getLogger(MailSender.class);
 
-    @ConfigProperty(name = "palisade.mail.transport", defaultValue = "smtp")
-    String transport;
+    private final String transport;
+    private final Optional<Path> directory;
+    private final String from;
+    private final ReactiveMailer smtp;
 
-    @ConfigProperty(name = "palisade.mail.directory")
-    Optional<Path> directory;
-
-    @ConfigProperty(name = "palisade.mail.from", defaultValue = "Palisade <no-reply@palisade.local>")
-    String from;
-
-    @Inject
-    ReactiveMailer smtp;
+    MailSender(@ConfigProperty(name = "palisade.mail.transport", defaultValue = "smtp") String transport,
+            @ConfigProperty(name = "palisade.mail.directory") Optional<Path> directory,
+            @ConfigProperty(name = "palisade.mail.from", defaultValue = "Palisade <no-reply@palisade.local>") String from, ReactiveMailer smtp) {
+        this.transport = transport;
+        this.directory = directory;
+        this.from = from;
+        this.smtp = smtp;
+    }
 
     public Uni<Void> send(OutgoingMail mail) {
         Uni<Void> sent = switch (transport) {

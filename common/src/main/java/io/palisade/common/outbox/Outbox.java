@@ -3,7 +3,6 @@ package io.palisade.common.outbox;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -20,17 +19,14 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class Outbox {
 
-    @ConfigProperty(name = "palisade.db.schema")
-    String schema;
-
-    @Inject
-    TenantTransactions tx;
-
+    private final String schema;
+    private final TenantTransactions tx;
     /** One action for every append: a transaction that writes several events wakes the relay once. */
     private final Runnable wakeRelay;
 
-    @Inject
-    public Outbox(OutboxRelay relay) {
+    Outbox(@ConfigProperty(name = "palisade.db.schema") String schema, TenantTransactions tx, OutboxRelay relay) {
+        this.schema = schema;
+        this.tx = tx;
         this.wakeRelay = relay::wake;
     }
 

@@ -61,26 +61,13 @@ public class OutboxRelay {
     private static final String CONTENT_TYPE_HEADER = "content-type";
     private static final byte[] STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8".getBytes(StandardCharsets.UTF_8);
 
-    @Inject
-    Pool pool;
-
-    @Inject
-    TenantTransactions tx;
-
-    @ConfigProperty(name = "palisade.db.schema")
-    String schema;
-
-    @ConfigProperty(name = "quarkus.application.name")
-    String source;
-
-    @ConfigProperty(name = "palisade.outbox.topic")
-    String topic;
-
-    @ConfigProperty(name = "palisade.audit.topic")
-    String auditTopic;
-
-    @Inject
-    KafkaClients kafka;
+    private final Pool pool;
+    private final TenantTransactions tx;
+    private final String schema;
+    private final String source;
+    private final String topic;
+    private final String auditTopic;
+    private final KafkaClients kafka;
 
     private KafkaProducer<String, String> producer;
 
@@ -90,6 +77,18 @@ public class OutboxRelay {
     private final AtomicBoolean running = new AtomicBoolean();
     private final ExecutorService relayThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("outbox-relay").daemon().factory());
     private volatile OffsetDateTime oldestPending;
+
+    OutboxRelay(Pool pool, TenantTransactions tx, @ConfigProperty(name = "palisade.db.schema") String schema,
+            @ConfigProperty(name = "quarkus.application.name") String source, @ConfigProperty(name = "palisade.outbox.topic") String topic,
+            @ConfigProperty(name = "palisade.audit.topic") String auditTopic, KafkaClients kafka) {
+        this.pool = pool;
+        this.tx = tx;
+        this.schema = schema;
+        this.source = source;
+        this.topic = topic;
+        this.auditTopic = auditTopic;
+        this.kafka = kafka;
+    }
 
     @Inject
     void registerMetrics(MeterRegistry registry) {

@@ -5,7 +5,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonString;
 
@@ -38,11 +37,13 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class PermissionAugmentor implements SecurityIdentityAugmentor {
 
-    @Inject
-    TenantTransactions tx;
+    private final TenantTransactions tx;
+    private final String issuer;
 
-    @ConfigProperty(name = "palisade.issuer")
-    String issuer;
+    PermissionAugmentor(TenantTransactions tx, @ConfigProperty(name = "palisade.issuer") String issuer) {
+        this.tx = tx;
+        this.issuer = issuer;
+    }
 
     @Override
     public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {

@@ -4,7 +4,6 @@ import java.util.HashSet;
 import java.util.UUID;
 
 import jakarta.enterprise.context.RequestScoped;
-import jakarta.inject.Inject;
 import jakarta.json.JsonString;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -28,13 +27,15 @@ public class CurrentTenant {
     public static final String ACTOR_CLAIM = "act";
     public static final String IMPERSONATION_CLAIM = "imp";
 
-    @Inject
-    JsonWebToken token;
-
-    @Inject
-    SecurityIdentity identity;
+    private final JsonWebToken token;
+    private final SecurityIdentity identity;
 
     private TenantContext context;
+
+    CurrentTenant(JsonWebToken token, SecurityIdentity identity) {
+        this.token = token;
+        this.identity = identity;
+    }
 
     public TenantContext get() {
         if (context == null) {

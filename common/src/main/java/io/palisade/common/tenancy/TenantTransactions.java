@@ -8,9 +8,7 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -41,17 +39,8 @@ public class TenantTransactions {
     /** The scope, and the trace the work belongs to (every outbox row written in the transaction keeps it). */
     private static final String SET_SCOPE_AND_TRACE = SET_SCOPE + ", set_config('app.traceparent', $6, true)";
 
-    @Inject
-    Pool pool;
-
-    /**
-     * Connections background work may hold at once, of the pool's {@code quarkus.datasource.reactive.max-size}: the
-     * rest always serves requests, however far consumers and jobs are behind (docs/performance.md).
-     */
-    @ConfigProperty(name = "palisade.db.background-connections", defaultValue = "4")
-    int backgroundConnections;
-
-    private ConnectionBudget background;
+    private final Pool pool;
+    private final ConnectionBudget background;
 
     /** The transaction running on each connection. */
     private final Map<SqlConnection, Open> open = new ConcurrentHashMap<>();
@@ -67,9 +56,14 @@ public class TenantTransactions {
         }
     }
 
-    @PostConstruct
-    void budget() {
-        background = new ConnectionBudget(backgroundConnections);
+    /**
+     * @param backgroundConnections connections background work may hold at once, of the pool's
+     *        {@code quarkus.datasource.reactive.max-size}: the rest always serves requests, however far consumers and
+     *        jobs are behind (docs/performance.md)
+     */
+    TenantTransactions(Pool pool, @ConfigProperty(name = "palisade.db.background-connections", defaultValue = "4") int backgroundConnections) {
+        this.pool = pool;
+        this.background = new ConnectionBudget(backgroundConnections);
     }
 
     /** Runs work on one connection in one transaction with the scope set. */

@@ -3,7 +3,6 @@ package io.palisade.common.web;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.inject.Inject;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -26,8 +25,11 @@ public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
-    @Inject
-    Refusals refusals;
+    private final Refusals refusals;
+
+    ProblemMappers(Refusals refusals) {
+        this.refusals = refusals;
+    }
 
     @ServerExceptionMapper
     public Uni<Response> problem(ProblemException e, HttpServerRequest request) {
