@@ -56,18 +56,6 @@ create or replace function audit.verify_chain()
     end
     $$;
 
-create or replace function audit.alert_payload(p_kind text, p_chain_key text, p_tenant uuid, p_interval interval, p_occurrences bigint,
-                                    p_held int, p_trigger audit.ledger) returns jsonb
-    language sql stable set search_path = pg_catalog, pg_temp
-    as $$
-        select jsonb_build_object('schemaVersion', 1, 'kind', p_kind, 'tenantId', p_tenant, 'chain', p_chain_key,
-            'intervalSeconds', extract(epoch from p_interval)::bigint, 'raisedAt', clock_timestamp(),
-            'occurrencesInInterval', p_occurrences, 'suppressedSinceLastAlert', p_held,
-            'trigger', case when p_trigger.event_id is null then null else jsonb_build_object(
-                'eventId', p_trigger.event_id, 'action', p_trigger.action, 'actor', p_trigger.entry->'actor',
-                'target', p_trigger.entry->'target', 'outcome', p_trigger.outcome, 'occurredAt', p_trigger.occurred_at, 'chainSeq', p_trigger.chain_seq) end)
-    $$;
-
 -- Which chains have held alerts whose interval has passed, as (chain, kind): a summary alert for each is reported
 -- under its chain's scope (Alerts.reportHeld).
 create or replace function audit.held_alerts(p_interval interval, p_limit int) returns table (chain_key text, kind text)

@@ -31,6 +31,11 @@ class CatalogTest {
     }
 
     @Test
+    void noFunctionWritesAnEvent() {
+        assertEquals(List.of(), RlsCatalog.functionsWritingEvents("payment"));
+    }
+
+    @Test
     void serviceRolesCannotBypassRls() {
         assertEquals(List.of(), RlsCatalog.serviceRoleProblems());
     }

@@ -93,6 +93,23 @@ class CatalogTest {
     }
 
     @Test
+    void noFunctionWritesAnEventAndTheCheckFindsOneThatWould() throws SQLException {
+        assertEquals(List.of(), RlsCatalog.functionsWritingEvents("tenancy"));
+        // As a careless migration would: an event made in SQL, beside the typed contract records.
+        try (Connection c = PalisadeTestStack.get().connectAs("tenancy_owner"); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("create function tenancy.announce(p_tenant uuid) returns void language sql set search_path = pg_catalog, pg_temp"
+                    + " as $$ insert into tenancy.outbox (id, tenant_id, type, subject, data)"
+                    + " values (gen_random_uuid(), p_tenant, 'tenant.announced', 'x', '{}') $$");
+            try {
+                assertEquals(List.of("tenancy.announce(uuid)"), RlsCatalog.functionsWritingEvents(c, "tenancy"));
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    @Test
     void staffCannotReadTheIsolationProof() {
         String staff = Api.newTenant("MEMBERS_MANAGE").staffToken();
         bearer(staff).get("/security/isolation-proof").then().statusCode(403);

@@ -117,6 +117,33 @@ public final class RlsCatalog {
     }
 
     /**
+     * The functions of a schema that write an event (insert into an outbox), as signatures: none may (docs/events.md),
+     * every event is written by Java through {@code Outbox.append} from its contract's record.
+     */
+    public static List<String> functionsWritingEvents(String schema) {
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser()) {
+            return functionsWritingEvents(c, schema);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** As {@link #functionsWritingEvents(String)}, on a connection the caller holds (a test's own transaction). */
+    public static List<String> functionsWritingEvents(Connection c, String schema) throws SQLException {
+        List<String> found = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace"
+                + " where n.nspname = ? and p.prosrc ~* 'insert\\s+into\\s+\\S*outbox' order by 1")) {
+            st.setString(1, schema);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
      * Where the module's production code opens a transaction with no tenant in scope ({@code DbScope.anonymous()}),
      * as file:line: the places that can only reach data through definers. Counted in each CatalogTest's output, so
      * the number is seen to go down (issue 16: only allow-listed claims and public lookups should remain).
