@@ -35,12 +35,12 @@ public class AlertDestinationResource {
     }
 
     @GET
-    public Uni<AlertDestinations.Destination> get() {
+    public Uni<AlertRepository.Destination> get() {
         return destinations.get().map(found -> found.orElseThrow(() -> ProblemException.notFound("no alert destination is set")));
     }
 
     @PUT
-    public Uni<AlertDestinations.Destination> set(@Valid @NotNull DestinationRequest request, @Context HttpServerRequest http) {
+    public Uni<AlertRepository.Destination> set(@Valid @NotNull DestinationRequest request, @Context HttpServerRequest http) {
         return destinations.set(request.email(), http.remoteAddress().hostAddress());
     }
 

@@ -21,7 +21,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Mails each alert from the alerts topic to its tenant's chosen address (platform alerts to
- * palisade.audit.alerts.platform-email). At least once: a redelivered alert may be mailed again.
+ * {@link AlertSettings#platformEmail()}). At least once: a redelivered alert may be mailed again.
  */
 @ApplicationScoped
 public class AlertMailer implements EventHandler {
@@ -29,20 +29,19 @@ public class AlertMailer implements EventHandler {
     @ConfigProperty(name = "palisade.outbox.topic")
     String alertsTopic;
 
-    @ConfigProperty(name = "palisade.audit.alerts.platform-email")
-    Optional<String> platformEmail;
-
     @ConfigProperty(name = "quarkus.application.name")
     String application;
 
     private final TenantTransactions tx;
-    private final AlertDestinations destinations;
+    private final AlertRepository alerts;
     private final MailSender mail;
+    private final AlertSettings settings;
 
-    AlertMailer(TenantTransactions tx, AlertDestinations destinations, MailSender mail) {
+    AlertMailer(TenantTransactions tx, AlertRepository alerts, MailSender mail, AlertSettings settings) {
         this.tx = tx;
-        this.destinations = destinations;
+        this.alerts = alerts;
         this.mail = mail;
+        this.settings = settings;
     }
 
     @Override
@@ -66,8 +65,8 @@ public class AlertMailer implements EventHandler {
             // The envelope and the alert must name the same tenant, or nobody is mailed.
             return Uni.createFrom().voidItem();
         }
-        Uni<Optional<String>> destination = alert.tenantId() == null ? Uni.createFrom().item(platformEmail)
-                : tx.inBackground(DbScope.worker(event.tenantId()), destinations::find).map(found -> found.map(AlertDestinations.Destination::email));
+        Uni<Optional<String>> destination = alert.tenantId() == null ? Uni.createFrom().item(settings.platformEmail())
+                : tx.inBackground(DbScope.worker(event.tenantId()), alerts::destination).map(found -> found.map(AlertRepository.Destination::email));
         return destination.flatMap(to -> to.map(address -> mail.send(message(address, alert))).orElse(Uni.createFrom().voidItem()));
     }
 

@@ -8,10 +8,8 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 /**
- * Which audit actions are critical (palisade.audit.alerts.rules: {@code action} or {@code action:threshold}, where
+ * Which audit actions are critical ({@link AlertSettings#rules()}: {@code action} or {@code action:threshold}, where
  * the threshold is how many such entries within the interval make an alert), and the interval: at most one alert
  * per tenant and kind per interval.
  */
@@ -24,8 +22,9 @@ public class AlertRules {
     private final Map<String, Rule> byAction = new HashMap<>();
     private final Duration interval;
 
-    AlertRules(@ConfigProperty(name = "palisade.audit.alerts.rules") List<String> rules,
-            @ConfigProperty(name = "palisade.audit.alerts.interval") Duration interval) {
+    AlertRules(AlertSettings settings) {
+        List<String> rules = settings.rules();
+        Duration interval = settings.interval();
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalStateException("palisade.audit.alerts.interval must be positive");
         }

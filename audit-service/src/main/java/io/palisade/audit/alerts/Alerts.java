@@ -1,5 +1,7 @@
 package io.palisade.audit.alerts;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.palisade.audit.chains.Chains;
-import io.palisade.common.db.Rows;
+import io.palisade.common.events.OperationsContract;
 import io.palisade.common.outbox.Outbox;
 import static io.palisade.common.events.OperationsContract.AUDIT_ALERT;
 import io.palisade.common.tenancy.DbScope;
@@ -16,7 +18,6 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Raises alerts for critical entries, in the transaction that appended them (so an alert goes out exactly when its
@@ -28,11 +29,13 @@ public class Alerts {
     private static final Logger LOG = Logger.getLogger(Alerts.class);
 
     private final AlertRules rules;
+    private final AlertRepository alerts;
     private final TenantTransactions tx;
     private final Outbox outbox;
 
-    Alerts(AlertRules rules, TenantTransactions tx, Outbox outbox) {
+    Alerts(AlertRules rules, AlertRepository alerts, TenantTransactions tx, Outbox outbox) {
         this.rules = rules;
+        this.alerts = alerts;
         this.tx = tx;
         this.outbox = outbox;
     }
@@ -46,35 +49,28 @@ public class Alerts {
      * For a newly appended entry, on the connection that appended it (under its chain's scope): with at least the
      * rule's threshold of entries of its action in the chain that arrived within the interval (arrival, not occurrence:
      * events from several services arrive out of order), an alert is raised, unless one of that kind went out within
-     * the interval, in which case it is held and counted. Times are the clock's, not the transaction's start (which may
-     * have waited on the chain's lock).
+     * the interval, in which case it is held and counted.
      */
     public Uni<Void> consider(SqlConnection c, String chain, UUID tenantId, UUID eventId, String action) {
-        return rules.forAction(action).map(rule -> {
-            Tuple window = Tuple.of(chain, rule.action(), rules.intervalMillis());
-            return c.preparedQuery("select count(*) as recent from audit.ledger where chain_key = $1 and action = $2"
-                    + " and received_at > clock_timestamp() - $3 * interval '1 millisecond'").execute(window)
-                    .map(rows -> rows.iterator().next().getLong("recent"))
-                    .chain(recent -> recent < rule.threshold() ? Uni.createFrom().voidItem() : c.preparedQuery(
-                            "insert into audit.alert_state (chain_key, kind) values ($1, $2) on conflict do nothing").execute(Tuple.of(chain, rule.action()))
-                            .chain(() -> c.preparedQuery("select held, last_alert_at > clock_timestamp() - $3 * interval '1 millisecond' as alerted_lately"
-                                    + " from audit.alert_state where chain_key = $1 and kind = $2 for update").execute(window))
-                            .map(rows -> rows.iterator().next())
-                            .chain(state -> Boolean.TRUE.equals(state.getBoolean("alerted_lately"))
-                                    ? c.preparedQuery("update audit.alert_state set held = held + 1 where chain_key = $1 and kind = $2")
-                                            .execute(Tuple.of(chain, rule.action())).replaceWithVoid()
-                                    : raise(c, chain, tenantId, eventId, rule.action(), recent, state.getInteger("held"))));
-        }).orElse(Uni.createFrom().voidItem());
+        return rules.forAction(action).map(rule -> alerts.recentEntries(c, chain, rule.action(), rules.intervalMillis())
+                .chain(recent -> recent < rule.threshold() ? Uni.createFrom().voidItem()
+                        : alerts.lockState(c, chain, rule.action(), rules.intervalMillis())
+                                .chain(state -> state.alertedLately() ? alerts.hold(c, chain, rule.action())
+                                        : raise(c, chain, tenantId, eventId, rule.action(), recent, state.held()))))
+                .orElse(Uni.createFrom().voidItem());
     }
 
     private Uni<Void> raise(SqlConnection c, String chain, UUID tenantId, UUID eventId, String kind, long recent, int held) {
-        return c.preparedQuery("select audit.alert_payload($2, l.chain_key, l.tenant_id, $3 * interval '1 millisecond', $4, $5, l) as payload"
-                + " from audit.ledger l where l.event_id = $1")
-                .execute(Tuple.from(java.util.List.of(eventId, kind, rules.intervalMillis(), recent, held)))
-                .chain(rows -> outbox.append(c, tenantId, AUDIT_ALERT, kind, AUDIT_ALERT.read(rows.iterator().next().getJsonObject("payload"))))
-                .chain(() -> c.preparedQuery("update audit.alert_state set last_alert_at = clock_timestamp(), held = 0 where chain_key = $1 and kind = $2")
-                        .execute(Tuple.of(chain, kind)))
-                .replaceWithVoid();
+        return alerts.trigger(c, eventId)
+                .chain(trigger -> outbox.append(c, tenantId, AUDIT_ALERT, kind, alert(kind, tenantId, chain, recent, held, trigger)))
+                .chain(() -> alerts.markAlerted(c, chain, kind));
+    }
+
+    /** The alert as published (schema version 1 of {@code audit.alert}); a summary of held alerts has no trigger. */
+    private OperationsContract.AuditAlert alert(String kind, UUID tenantId, String chain, long occurrences, int held,
+            OperationsContract.AlertTrigger trigger) {
+        return new OperationsContract.AuditAlert(1, kind, tenantId, chain, rules.intervalMillis() / 1000, OffsetDateTime.now(ZoneOffset.UTC),
+                occurrences, held, trigger);
     }
 
     /**
@@ -82,10 +78,9 @@ public class Alerts {
      * trigger, each under its chain's scope, where the state is read again under its lock (another instance may have
      * reported it, or a new alert gone out, meanwhile).
      */
-    @Scheduled(every = "${palisade.audit.alerts.flush-every:30s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${palisade.audit.alerts.flush-every}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> reportHeld() {
-        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select chain_key, kind from audit.held_alerts($1 * interval '1 millisecond', 100)")
-                .execute(Tuple.of(rules.intervalMillis())).map(rows -> Rows.all(rows, r -> new Held(r.getString("chain_key"), r.getString("kind")))))
+        return tx.inBackground(DbScope.anonymous(), c -> alerts.heldPastInterval(c, rules.intervalMillis(), 100))
                 .onItem().transformToMulti(held -> Multi.createFrom().iterable(held))
                 .onItem().transformToUniAndConcatenate(held -> tx.inBackground(Chains.scope(held.chain()), c -> report(c, held)))
                 .collect().last()
@@ -94,21 +89,11 @@ public class Alerts {
                 .replaceWithVoid();
     }
 
-    private record Held(String chain, String kind) {
-    }
-
-    private Uni<Void> report(SqlConnection c, Held held) {
-        Tuple state = Tuple.of(held.chain(), held.kind(), rules.intervalMillis());
-        return c.preparedQuery("select held from audit.alert_state where chain_key = $1 and kind = $2 and held > 0"
-                + " and last_alert_at <= clock_timestamp() - $3 * interval '1 millisecond' for update").execute(state)
-                .chain(rows -> Rows.first(rows).map(r -> c.preparedQuery("select audit.alert_payload($1, $2, $3, $4 * interval '1 millisecond', 0, $5, null)"
-                        + " as payload").execute(Tuple.from(java.util.Arrays.asList(held.kind(), held.chain(), Chains.tenantOf(held.chain()),
-                                rules.intervalMillis(), r.getInteger("held"))))
-                        .chain(payload -> outbox.append(c, Chains.tenantOf(held.chain()), AUDIT_ALERT, held.kind(),
-                                AUDIT_ALERT.read(payload.iterator().next().getJsonObject("payload"))))
-                        .chain(() -> c.preparedQuery("update audit.alert_state set last_alert_at = clock_timestamp(), held = 0 where chain_key = $1 and kind = $2")
-                                .execute(Tuple.of(held.chain(), held.kind())))
-                        .replaceWithVoid())
+    private Uni<Void> report(SqlConnection c, AlertRepository.Held held) {
+        UUID tenantId = Chains.tenantOf(held.chain());
+        return alerts.lockHeldPastInterval(c, held, rules.intervalMillis())
+                .chain(count -> count.map(n -> outbox.append(c, tenantId, AUDIT_ALERT, held.kind(), alert(held.kind(), tenantId, held.chain(), 0, n, null))
+                        .chain(() -> alerts.markAlerted(c, held.chain(), held.kind())))
                         .orElseGet(() -> Uni.createFrom().voidItem()));
     }
 }

@@ -1,6 +1,5 @@
 package io.palisade.audit.archive;
 
-import static io.palisade.common.db.Rows.all;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,7 +27,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
@@ -45,13 +43,12 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The ledger's second, write-once copy: every chain's entries and signed checkpoints appended to JSONL segment
- * files in palisade.audit.archive.directory (format in docs/audit.md, checked offline by {@link ArchiveVerifier}).
- * A segment is sealed with the digest of its bytes once it holds palisade.audit.archive.segment-records records or
- * is older than palisade.audit.archive.seal-after, made read-only, and named by the next segment's header.
+ * files in {@link ArchiveSettings#directory()} (format in docs/audit.md, checked offline by {@link ArchiveVerifier}).
+ * A segment is sealed with the digest of its bytes once it holds {@link ArchiveSettings#segmentRecords()} records or
+ * is older than {@link ArchiveSettings#sealAfter()}, made read-only, and named by the next segment's header.
  *
  * <p>Only what continues the archived chain is taken in: an entry whose position, link or hash does not follow
  * stops its chain's archiving (logged as an error), and a checkpoint whose signature or hash does not match is left
@@ -69,31 +66,26 @@ public class ArchiveWriter {
     private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
 
     /** A chain as the ledger has it: its head and its last checkpointed position. */
-    private record ChainState(String key, long lastSeq, long lastCheckpointSeq) {
-    }
-
     /** A chain's last archived position and hash. */
     public record Head(long seq, String hash) {
     }
 
     /** The archiver role: exactly one instance of audit-service writes the archive and signs checkpoints (docs/operations.md). */
-    @ConfigProperty(name = "palisade.audit.archive.enabled", defaultValue = "true")
-    boolean enabled;
-
-    @ConfigProperty(name = "palisade.audit.archive.directory")
-    Path directory;
-
-    @ConfigProperty(name = "palisade.audit.archive.segment-records")
-    int segmentRecords;
-
-    @ConfigProperty(name = "palisade.audit.archive.seal-after")
-    Duration sealAfter;
-
+    private final boolean enabled;
+    private final Path directory;
+    private final int segmentRecords;
+    private final Duration sealAfter;
     private final TenantTransactions tx;
+    private final ArchiveRepository archiveRecords;
     private final CheckpointKeys keys;
 
-    ArchiveWriter(TenantTransactions tx, CheckpointKeys keys) {
+    ArchiveWriter(ArchiveSettings settings, TenantTransactions tx, ArchiveRepository archiveRecords, CheckpointKeys keys) {
+        this.enabled = settings.enabled();
+        this.directory = settings.directory();
+        this.segmentRecords = settings.segmentRecords();
+        this.sealAfter = settings.sealAfter();
         this.tx = tx;
+        this.archiveRecords = archiveRecords;
         this.keys = keys;
     }
 
@@ -125,7 +117,7 @@ public class ArchiveWriter {
     private int lines;
     private Instant openedAt;
 
-    @Scheduled(every = "${palisade.audit.archive.every:5s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${palisade.audit.archive.every}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     synchronized void archive() {
         if (!enabled) {
             return;
@@ -137,14 +129,13 @@ public class ArchiveWriter {
             if (out == null) {
                 resume();
             }
-            for (ChainState chain : query(DbScope.anonymous(), c -> c.query("select chain_key, last_seq, last_checkpoint_seq from audit.archive_heads()").execute()
-                    .map(rows -> all(rows, r -> new ChainState(r.getString("chain_key"), r.getLong("last_seq"), r.getLong("last_checkpoint_seq")))))) {
-                Head head = heads.get(chain.key());
+            for (ArchiveRepository.ChainHead chain : query(DbScope.anonymous(), archiveRecords::heads)) {
+                Head head = heads.get(chain.chain());
                 long archivedSeq = head == null ? 0 : head.seq();
                 boolean newEntries = chain.lastSeq() > archivedSeq;
-                boolean newCheckpoints = chain.lastCheckpointSeq() > checkpointed.getOrDefault(chain.key(), 0L);
-                if (!stalled.contains(chain.key()) && (newEntries || newCheckpoints)) {
-                    archiveChain(chain.key(), chain.lastSeq());
+                boolean newCheckpoints = chain.lastCheckpointSeq() > checkpointed.getOrDefault(chain.chain(), 0L);
+                if (!stalled.contains(chain.chain()) && (newEntries || newCheckpoints)) {
+                    archiveChain(chain.chain(), chain.lastSeq());
                 }
             }
             if (lines > 1 && Instant.now().isAfter(openedAt.plus(sealAfter))) {
@@ -167,11 +158,10 @@ public class ArchiveWriter {
         while (head == null || head.seq() < lastSeq) {
             long after = head == null ? 0 : head.seq();
             // Under the chain's own scope: its entries, with the exact text each hash covers.
-            List<JsonObject> batch = query(Chains.scope(chain), c -> c.preparedQuery("select chain_seq, event_id, prev_hash, hash, entry::text as entry_text"
-                    + " from audit.ledger where chain_key = $1 and chain_seq > $2 order by chain_seq limit $3")
-                    .execute(Tuple.of(chain, after, BATCH)).map(rows -> all(rows, r -> new JsonObject().put("type", "entry").put("chainKey", chain)
-                            .put("chainSeq", r.getLong("chain_seq")).put("eventId", r.getUUID("event_id").toString()).put("prevHash", r.getString("prev_hash"))
-                            .put("hash", r.getString("hash")).put("entry", r.getString("entry_text")))));
+            List<JsonObject> batch = query(Chains.scope(chain), c -> archiveRecords.entriesAfter(c, chain, after, BATCH)).stream()
+                    .map(e -> new JsonObject().put("type", "entry").put("chainKey", chain).put("chainSeq", e.seq()).put("eventId", e.eventId().toString())
+                            .put("prevHash", e.prevHash()).put("hash", e.hash()).put("entry", e.entryText()))
+                    .toList();
             for (JsonObject entry : batch) {
                 long seq = entry.getLong("chainSeq");
                 String previous = head == null ? null : head.hash();
@@ -203,12 +193,11 @@ public class ArchiveWriter {
     private void archiveCheckpoints(String chain, long upTo) throws IOException {
         long after = checkpointed.getOrDefault(chain, 0L);
         // The chain's checkpoints in (after, upTo], with the ledger's hash at each position, under the chain's own scope.
-        List<JsonObject> found = query(Chains.scope(chain), c -> c.preparedQuery("select c.chain_seq, c.head_hash, c.signed_at, c.key_id, c.signature,"
-                + " l.hash as ledger_hash from audit.checkpoints c left join audit.ledger l on l.chain_key = c.chain_key and l.chain_seq = c.chain_seq"
-                + " where c.chain_key = $1 and c.chain_seq > $2 and c.chain_seq <= $3 order by c.chain_seq").execute(Tuple.of(chain, after, upTo))
-                .map(rows -> all(rows, r -> new JsonObject().put("type", "checkpoint").put("chainKey", chain).put("chainSeq", r.getLong("chain_seq"))
-                        .put("headHash", r.getString("head_hash")).put("signedAt", r.getOffsetDateTime("signed_at").toInstant().toString())
-                        .put("keyId", r.getString("key_id")).put("signature", r.getString("signature")).put("ledgerHash", r.getString("ledger_hash")))));
+        List<JsonObject> found = query(Chains.scope(chain), c -> archiveRecords.checkpoints(c, chain, after, upTo)).stream()
+                .map(cp -> new JsonObject().put("type", "checkpoint").put("chainKey", chain).put("chainSeq", cp.seq())
+                        .put("headHash", cp.headHash()).put("signedAt", cp.signedAt().toInstant().toString())
+                        .put("keyId", cp.keyId()).put("signature", cp.signature()).put("ledgerHash", cp.ledgerHash()))
+                .toList();
         for (JsonObject cp : found) {
             long seq = cp.getLong("chainSeq");
             String statement = ArchiveVerifier.checkpointStatement(chain, seq, cp.getString("headHash"), cp.getString("signedAt"));

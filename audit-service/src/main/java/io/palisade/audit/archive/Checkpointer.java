@@ -1,14 +1,10 @@
 package io.palisade.audit.archive;
 
-import static io.palisade.common.db.Rows.all;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +25,6 @@ import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Every palisade.audit.checkpoint-interval, signs the head of each chain that moved, as the archive holds it: the
@@ -48,11 +43,13 @@ public class Checkpointer {
     private volatile Instant lastRound = Instant.now();
 
     private final TenantTransactions tx;
+    private final ArchiveRepository archiveRecords;
     private final CheckpointKeys keys;
     private final ArchiveWriter archive;
 
-    Checkpointer(TenantTransactions tx, CheckpointKeys keys, ArchiveWriter archive) {
+    Checkpointer(TenantTransactions tx, ArchiveRepository archiveRecords, CheckpointKeys keys, ArchiveWriter archive) {
         this.tx = tx;
+        this.archiveRecords = archiveRecords;
         this.keys = keys;
         this.archive = archive;
     }
@@ -79,9 +76,8 @@ public class Checkpointer {
             lastRound = Instant.now();
             return Uni.createFrom().voidItem();
         }
-        return tx.inBackground(DbScope.anonymous(), c -> c.query("select chain_key, last_checkpoint_seq from audit.archive_heads()").execute()
-                .map(rows -> all(rows, r -> Map.entry(r.getString("chain_key"), r.getLong("last_checkpoint_seq")))))
-                .map(last -> last.stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))
+        return tx.inBackground(DbScope.anonymous(), archiveRecords::heads)
+                .map(last -> last.stream().collect(Collectors.toMap(ArchiveRepository.ChainHead::chain, ArchiveRepository.ChainHead::lastCheckpointSeq)))
                 .onItem().transformToMulti(last -> Multi.createFrom().iterable(heads.entrySet())
                         .filter(head -> head.getValue().seq() > last.getOrDefault(head.getKey(), 0L)))
                 .onItem().transformToUniAndConcatenate(head -> sign(head.getKey(), head.getValue()))
@@ -99,19 +95,15 @@ public class Checkpointer {
     private Uni<Boolean> sign(String chain, ArchiveWriter.Head head) {
         Instant signedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         String signature = keys.sign(ArchiveVerifier.checkpointStatement(chain, head.seq(), head.hash(), signedAt.toString()));
-        return tx.inBackground(Chains.scope(chain), c -> c.preparedQuery("select 1 from audit.ledger where chain_key = $1 and chain_seq = $2 and hash = $3")
-                .execute(Tuple.of(chain, head.seq(), head.hash()))
+        return tx.inBackground(Chains.scope(chain), c -> archiveRecords.entryHasHash(c, chain, head.seq(), head.hash())
                 .chain(held -> {
-                    if (held.size() == 0) {
+                    if (!held) {
                         LOG.errorf("audit ledger: entry %d of chain %s is no longer the one the archive took in; it was changed after the fact."
                                 + " Not signed", head.seq(), chain);
                         return Uni.createFrom().item(false);
                     }
-                    return c.preparedQuery("insert into audit.checkpoints (id, chain_key, tenant_id, chain_seq, head_hash, signed_at, key_id, signature)"
-                            + " values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (chain_key, chain_seq) do nothing")
-                            .execute(Tuple.from(java.util.Arrays.asList(UUID.randomUUID(), chain, Chains.tenantOf(chain), head.seq(), head.hash(),
-                                    signedAt.atOffset(ZoneOffset.UTC), keys.currentKeyId(), signature)))
-                            .map(rows -> rows.rowCount() > 0);
+                    return archiveRecords.insertCheckpoint(c, chain, Chains.tenantOf(chain), head.seq(), head.hash(),
+                            signedAt.atOffset(ZoneOffset.UTC), keys.currentKeyId(), signature);
                 }));
     }
 }

@@ -1,7 +1,6 @@
 package io.palisade.booking.guests;
 
 import io.palisade.common.events.BookingContract;
-import static io.palisade.common.db.Rows.first;
 
 import java.time.Duration;
 import java.util.UUID;
@@ -23,7 +22,6 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Proof that whoever made a hold controls the email they gave: a single-use link mailed to it (the token in the
@@ -46,15 +44,17 @@ public class EmailProofService {
     private final EmailProofSettings settings;
     private final TenantTransactions tx;
     private final BookingRepository bookings;
+    private final GuestBookingRepository guestBookings;
     private final Outbox outbox;
     private final AuditLog audit;
     private final MailSender mail;
 
-    EmailProofService(EmailProofSettings settings, TenantTransactions tx, BookingRepository bookings, Outbox outbox, AuditLog audit,
-            MailSender mail) {
+    EmailProofService(EmailProofSettings settings, TenantTransactions tx, BookingRepository bookings, GuestBookingRepository guestBookings,
+            Outbox outbox, AuditLog audit, MailSender mail) {
         this.settings = settings;
         this.tx = tx;
         this.bookings = bookings;
+        this.guestBookings = guestBookings;
         this.outbox = outbox;
         this.audit = audit;
         this.mail = mail;
@@ -85,12 +85,11 @@ public class EmailProofService {
 
     /** Spends a link: once, before it expires; 404 otherwise, the same for every reason. */
     public Uni<Proven> prove(String token, String clientIp) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select tenant_id, booking_id, public_ref from booking.redeem_email_proof($1)")
-                .execute(Tuple.of(Hashes.sha256Hex(token)))
-                .chain(rows -> {
-                    var redeemed = first(rows).orElseThrow(() -> ProblemException.notFound("the link (it may have expired or been used)"));
-                    UUID tenantId = redeemed.getUUID("tenant_id");
-                    UUID bookingId = redeemed.getUUID("booking_id");
+        return tx.inScope(DbScope.anonymous(), c -> guestBookings.redeemEmailProof(c, Hashes.sha256Hex(token))
+                .chain(proof -> {
+                    var redeemed = proof.orElseThrow(() -> ProblemException.notFound("the link (it may have expired or been used)"));
+                    UUID tenantId = redeemed.tenantId();
+                    UUID bookingId = redeemed.bookingId();
                     // The token proved the tenant and the booking: the rest runs under row-level security, that tenant's only.
                     return tx.rescope(c, DbScope.worker(tenantId))
                             .chain(() -> bookings.attachToKnownGuest(c, bookingId))
@@ -106,7 +105,7 @@ public class EmailProofService {
                                 return confirmed.chain(() -> audit.record(c, new AuditEvent(tenantId, "booking.email_proven",
                                         new AuditEvent.Actor(null, "guest", null, clientIp), "booking", bookingId.toString(), AuditEvent.SUCCESS,
                                         null, new JsonObject().put("status", status), new JsonObject().put("addedToKnownGuest", attached))))
-                                        .replaceWith(new Proven(redeemed.getString("public_ref"), status));
+                                        .replaceWith(new Proven(redeemed.reference(), status));
                             }));
                 }));
     }

@@ -3,6 +3,7 @@ package io.palisade.booking.guests;
 import static io.palisade.common.db.Rows.first;
 
 import java.util.Optional;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -10,9 +11,22 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** A booking as its guest sees it, read under the worker scope of the tenant a verified guest link names. */
+/**
+ * A booking as its guest sees it, read under the worker scope of the tenant a verified guest link names; and the
+ * one statement that learns that tenant from an email proof link.
+ */
 @ApplicationScoped
 public class GuestBookingRepository {
+
+    /** The booking an email proof link was made for; the link is spent. */
+    public record RedeemedProof(UUID tenantId, UUID bookingId, String reference) {
+    }
+
+    /** Spends an unexpired, unused link by its hash (the allow-listed definer {@code booking.redeem_email_proof}). */
+    public Uni<Optional<RedeemedProof>> redeemEmailProof(SqlConnection c, String tokenHash) {
+        return c.preparedQuery("select tenant_id, booking_id, public_ref from booking.redeem_email_proof($1)").execute(Tuple.of(tokenHash))
+                .map(rows -> first(rows).map(r -> new RedeemedProof(r.getUUID("tenant_id"), r.getUUID("booking_id"), r.getString("public_ref"))));
+    }
 
     public Uni<Optional<GuestBookingService.GuestBooking>> find(SqlConnection c, String reference) {
         return c.preparedQuery("select b.public_ref, b.status, b.seats, b.amount_minor, b.currency, b.hold_expires_at, s.starts_at, s.ends_at,"

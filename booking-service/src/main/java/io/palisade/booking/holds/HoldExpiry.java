@@ -1,10 +1,8 @@
 package io.palisade.booking.holds;
 
 import io.palisade.common.events.BookingContract;
-import static io.palisade.common.db.Rows.all;
 
 import java.time.OffsetDateTime;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,7 +16,6 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Holds that ran out free their seats: a bounded batch of due holds per run, oldest first, found across tenants by
@@ -34,25 +31,23 @@ public class HoldExpiry {
     /** Due holds expired per run: a backlog drains over several runs instead of one long transaction. */
     static final int BATCH = 500;
 
-    private record Due(UUID tenantId, UUID bookingId) {
-    }
-
     private final TenantTransactions tx;
     private final BookingRepository bookings;
     private final Outbox outbox;
+    private final HoldRepository holds;
     private final HoldSettings settings;
 
-    HoldExpiry(TenantTransactions tx, BookingRepository bookings, Outbox outbox, HoldSettings settings) {
+    HoldExpiry(TenantTransactions tx, BookingRepository bookings, HoldRepository holds, Outbox outbox, HoldSettings settings) {
         this.tx = tx;
         this.bookings = bookings;
+        this.holds = holds;
         this.outbox = outbox;
         this.settings = settings;
     }
 
     @Scheduled(every = "${palisade.holds.expiry-check}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> expireDue() {
-        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select tenant_id, booking_id from booking.due_hold_expiries($1)")
-                .execute(Tuple.of(BATCH)).map(rows -> all(rows, r -> new Due(r.getUUID("tenant_id"), r.getUUID("booking_id")))))
+        return tx.inBackground(DbScope.anonymous(), c -> holds.dueExpiries(c, BATCH))
                 .onItem().transformToMulti(due -> Multi.createFrom().iterable(due))
                 .onItem().transformToUniAndConcatenate(due -> expire(due).onFailure().recoverWithItem(e -> {
                     // The next run finds it again.
@@ -66,14 +61,12 @@ public class HoldExpiry {
                     }
                 })
                 // Under the upkeep scope, whose policies admit attempts older than 15 minutes alone (V16).
-                .chain(() -> tx.inBackground(DbScope.upkeep(), c -> c.preparedQuery(
-                        "delete from booking.hold_attempts where made_at <= now() - make_interval(secs => $1)")
-                        .execute(Tuple.of((double) settings.limitWindow().toSeconds()))))
+                .chain(() -> tx.inBackground(DbScope.upkeep(), c -> holds.forgetAttemptsBefore(c, settings.limitWindow())))
                 .replaceWithVoid();
     }
 
     /** Whether the hold was still due and is now expired. */
-    private Uni<Boolean> expire(Due due) {
+    private Uni<Boolean> expire(HoldRepository.DueExpiry due) {
         return tx.inBackground(DbScope.worker(due.tenantId()), c -> bookings.lock(c, due.bookingId()).chain(found -> {
             if (found.isEmpty() || !BookingStatus.canMove(found.get().status(), BookingStatus.EXPIRED)
                     || found.get().holdExpiresAt() == null || found.get().holdExpiresAt().isAfter(OffsetDateTime.now())) {

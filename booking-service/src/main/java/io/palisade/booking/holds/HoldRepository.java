@@ -19,7 +19,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * The widget's SQL, run under a visitor's scope (DbScope.visitor): its policies show published offerings and their
  * slots of the one tenant, and admit the inserts of a hold. Nothing here may read back what it wrote (RETURNING would
- * need a read policy a visitor does not have): ids and references are made before the insert.
+ * need a read policy a visitor does not have): ids and references are made before the insert. The expiry's two
+ * statements are here too: the allow-listed claim of due holds and the upkeep scope's cleanup of old attempts.
  */
 @ApplicationScoped
 public class HoldRepository {
@@ -33,6 +34,22 @@ public class HoldRepository {
 
     /** Which limit refuses a hold ('client', 'client_slot', 'network', 'email'), and when to try again. */
     public record Refusal(String limit, int retryAfterSeconds) {
+    }
+
+    /** A hold whose time ran out, found across tenants; it is expired under its own tenant's worker scope. */
+    public record DueExpiry(UUID tenantId, UUID bookingId) {
+    }
+
+    /** At most {@code limit} due holds, oldest first (the definer {@code booking.due_hold_expiries}). */
+    public Uni<List<DueExpiry>> dueExpiries(SqlConnection c, int limit) {
+        return c.preparedQuery("select tenant_id, booking_id from booking.due_hold_expiries($1)").execute(Tuple.of(limit))
+                .map(rows -> all(rows, r -> new DueExpiry(r.getUUID("tenant_id"), r.getUUID("booking_id"))));
+    }
+
+    /** Drops the hold attempts that left the limit window (the upkeep scope admits only those). */
+    public Uni<Void> forgetAttemptsBefore(SqlConnection c, java.time.Duration window) {
+        return c.preparedQuery("delete from booking.hold_attempts where made_at <= now() - make_interval(secs => $1)")
+                .execute(Tuple.of((double) window.toSeconds())).replaceWithVoid();
     }
 
     public Uni<List<HoldService.Availability>> availability(SqlConnection c, OffsetDateTime from, OffsetDateTime until) {

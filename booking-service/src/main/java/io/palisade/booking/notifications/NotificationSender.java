@@ -1,13 +1,9 @@
 package io.palisade.booking.notifications;
 
 import java.time.format.DateTimeFormatter;
-import java.util.UUID;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
-
-import static io.palisade.common.db.Rows.all;
 
 import io.palisade.booking.guests.GuestData;
 import io.palisade.common.mail.MailSender;
@@ -17,7 +13,6 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Sends the queued messages (booking.notifications) through the platform's mail sender: SMTP in production,
@@ -42,17 +37,9 @@ public class NotificationSender {
         this.guestData = guestData;
     }
 
-    private record Due(UUID id, UUID tenantId, String kind, String guestName, String emailLookup, String emailSealed, String offering,
-            java.time.OffsetDateTime startsAt, int seats, long amountMinor, String currency) {
-    }
-
     @Scheduled(every = "${palisade.notifications.interval:5s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sendDue() {
-        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from booking.claim_notifications($1, $2, $3)")
-                .execute(Tuple.of(50, 120, NotificationRepository.MAX_ATTEMPTS))
-                .map(rows -> all(rows, r -> new Due(r.getUUID("id"), r.getUUID("tenant_id"), r.getString("kind"), r.getString("guest_name"),
-                        r.getString("email_lookup"), r.getString("email_sealed"), r.getString("offering"), r.getOffsetDateTime("starts_at"),
-                        r.getInteger("seats"), r.getLong("amount_minor"), r.getString("currency")))))
+        return tx.inBackground(DbScope.anonymous(), c -> notifications.claimDue(c, 50, 120))
                 .chain(due -> Multi.createFrom().iterable(due).onItem().transformToUniAndConcatenate(this::send).collect().asList())
                 .invoke(sent -> {
                     if (!sent.isEmpty()) {
@@ -61,7 +48,7 @@ public class NotificationSender {
                 }).replaceWithVoid();
     }
 
-    private Uni<Boolean> send(Due due) {
+    private Uni<Boolean> send(NotificationRepository.Due due) {
         return Uni.createFrom().item(() -> compose(due))
                 .chain(message -> mail.send(message).replaceWith(true))
                 .onFailure().recoverWithItem(e -> {
@@ -71,7 +58,7 @@ public class NotificationSender {
                 .call(sent -> tx.inBackground(DbScope.worker(due.tenantId()), c -> notifications.finish(c, due.id(), sent)));
     }
 
-    private OutgoingMail compose(Due due) {
+    private OutgoingMail compose(NotificationRepository.Due due) {
         String email = guestData.open(due.tenantId(), due.emailLookup(), "email", due.emailSealed());
         String when = WHEN.format(due.startsAt());
         String what = due.seats() + " × " + due.offering() + " on " + when;

@@ -33,7 +33,7 @@ public class ErasureWorker {
         this.audit = audit;
     }
 
-    @Scheduled(every = "${palisade.privacy.erasure-check:60s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${palisade.privacy.erasure-check}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> carryOutDue() {
         return tx.inBackground(DbScope.anonymous(), c -> erasures.due(c, BATCH))
                 .onItem().transformToMulti(due -> Multi.createFrom().iterable(due))

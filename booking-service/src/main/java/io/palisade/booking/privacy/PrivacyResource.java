@@ -37,7 +37,7 @@ public class PrivacyResource {
 
     @GET
     @Path("guests")
-    public Uni<List<PrivacyService.GuestSummary>> find(@QueryParam("email") @NotBlank @Email String email) {
+    public Uni<List<PrivacyRepository.GuestSummary>> find(@QueryParam("email") @NotBlank @Email String email) {
         return privacy.findByEmail(email);
     }
 
@@ -57,7 +57,7 @@ public class PrivacyResource {
 
     @GET
     @Path("erasure-requests")
-    public Uni<List<PrivacyService.ErasureRequest>> requests() {
+    public Uni<List<PrivacyRepository.ErasureRequest>> requests() {
         return privacy.erasureRequests();
     }
 }

@@ -1,7 +1,5 @@
 package io.palisade.booking.waivers;
 
-import java.time.OffsetDateTime;
-
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -38,22 +36,16 @@ public class WaiverResource {
     public record Signature(@NotNull Integer version, @NotBlank @Size(max = 200) String signerName) {
     }
 
-    public record Waiver(int version, String text, OffsetDateTime createdAt) {
-    }
+    private final WaiverService waivers;
 
-    public record GuestWaiver(int version, String text, Integer signedVersion, OffsetDateTime signedAt, String signerName) {
-    }
-
-    private final Waivers waivers;
-
-    WaiverResource(Waivers waivers) {
+    WaiverResource(WaiverService waivers) {
         this.waivers = waivers;
     }
 
     @GET
     @Path("waiver")
     @RolesAllowed({ Roles.OWNER, Roles.ADMIN, Roles.STAFF })
-    public Uni<Waiver> current() {
+    public Uni<WaiverRepository.Waiver> current() {
         return waivers.current();
     }
 
@@ -61,19 +53,19 @@ public class WaiverResource {
     @PUT
     @Path("waiver")
     @PermissionsAllowed("CATALOG_MANAGE")
-    public Uni<Waiver> publish(@Valid @NotNull NewVersion request, @Context HttpServerRequest http) {
+    public Uni<WaiverRepository.Waiver> publish(@Valid @NotNull NewVersion request, @Context HttpServerRequest http) {
         return waivers.publish(request.text(), http.remoteAddress().hostAddress());
     }
 
     @GET
     @Path("guest/waiver")
-    public Uni<GuestWaiver> forGuest(@HeaderParam(GuestBookingResource.TOKEN_HEADER) String token) {
+    public Uni<WaiverRepository.GuestWaiver> forGuest(@HeaderParam(GuestBookingResource.TOKEN_HEADER) String token) {
         return waivers.forGuest(token);
     }
 
     @POST
     @Path("guest/waiver/sign")
-    public Uni<GuestWaiver> sign(@HeaderParam(GuestBookingResource.TOKEN_HEADER) String token, @Valid @NotNull Signature request) {
+    public Uni<WaiverRepository.GuestWaiver> sign(@HeaderParam(GuestBookingResource.TOKEN_HEADER) String token, @Valid @NotNull Signature request) {
         return waivers.sign(token, request.version(), request.signerName());
     }
 }

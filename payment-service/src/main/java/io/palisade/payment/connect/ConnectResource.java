@@ -26,7 +26,7 @@ public class ConnectResource {
 
     @GET
     @PermissionsAllowed("SETTINGS_MANAGE")
-    public Uni<ConnectService.Connection> current() {
+    public Uni<ConnectRepository.Connection> current() {
         return connect.current().map(found -> found.orElseThrow(() -> ProblemException.notFound("a connected Stripe account")));
     }
 

@@ -5,10 +5,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import static io.palisade.common.db.Rows.first;
-
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.tenancy.CurrentTenant;
@@ -18,7 +14,6 @@ import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.payment.stripe.StripeGateway;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Stripe Connect: each tenant is paid through its own Standard account. Connecting creates the account once
@@ -28,36 +23,28 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class ConnectService {
 
-    public record Connection(String stripeAccountId, boolean chargesEnabled, boolean detailsSubmitted) {
-    }
-
     public record Onboarding(String stripeAccountId, String onboardingUrl) {
     }
 
     private final CurrentTenant currentTenant;
     private final TenantTransactions tx;
+    private final ConnectRepository accounts;
     private final StripeGateway stripe;
     private final AuditLog audit;
+    private final ConnectSettings settings;
 
-    @ConfigProperty(name = "palisade.connect.return-url")
-    String returnUrl;
-
-    @ConfigProperty(name = "palisade.connect.refresh-url")
-    String refreshUrl;
-
-    ConnectService(CurrentTenant currentTenant, TenantTransactions tx, StripeGateway stripe, AuditLog audit) {
+    ConnectService(CurrentTenant currentTenant, TenantTransactions tx, ConnectRepository accounts, StripeGateway stripe, AuditLog audit,
+            ConnectSettings settings) {
         this.currentTenant = currentTenant;
         this.tx = tx;
+        this.accounts = accounts;
         this.stripe = stripe;
         this.audit = audit;
+        this.settings = settings;
     }
 
-    public Uni<Optional<Connection>> current() {
-        return tx.inTenant(currentTenant.get(), c -> c.preparedQuery(
-                "select stripe_account_id, charges_enabled, details_submitted from payment.connected_accounts where tenant_id = $1")
-                .execute(Tuple.of(currentTenant.get().tenantId()))
-                .map(rows -> first(rows).map(r -> new Connection(r.getString("stripe_account_id"), r.getBoolean("charges_enabled"),
-                        r.getBoolean("details_submitted")))));
+    public Uni<Optional<ConnectRepository.Connection>> current() {
+        return tx.inTenant(currentTenant.get(), accounts::find);
     }
 
     /** The tenant's account (created on first use) and a fresh onboarding link for it. */
@@ -66,15 +53,12 @@ public class ConnectService {
         return current().chain(existing -> existing.isPresent()
                 ? Uni.createFrom().item(existing.get().stripeAccountId())
                 : stripe.createAccount(caller.tenantId(), "palisade-account-" + caller.tenantId())
-                        .chain(account -> tx.inTenant(caller, c -> c.preparedQuery(
-                                "insert into payment.connected_accounts (tenant_id, stripe_account_id) values ($1, $2)"
-                                        + " on conflict (tenant_id) do nothing")
-                                .execute(Tuple.of(caller.tenantId(), account.id()))
+                        .chain(account -> tx.inTenant(caller, c -> accounts.insert(c, caller.tenantId(), account.id())
                                 .chain(() -> audit.record(c, new AuditEvent(caller.tenantId(), "payment.account_connected",
                                         AuditEvent.Actor.of(caller, clientIp), "stripe_account", account.id(), AuditEvent.SUCCESS, null,
                                         new JsonObject().put("stripeAccountId", account.id()), new JsonObject())))
                                 .replaceWith(account.id()))))
-                .chain(account -> stripe.onboardingLink(account, returnUrl, refreshUrl).map(url -> new Onboarding(account, url)));
+                .chain(account -> stripe.onboardingLink(account, settings.returnUrl(), settings.refreshUrl()).map(url -> new Onboarding(account, url)));
     }
 
     /**
@@ -82,8 +66,6 @@ public class ConnectService {
      * the event was stored for: only that tenant's account can change.
      */
     public Uni<Void> applyAccountState(UUID tenant, StripeGateway.AccountState account) {
-        return tx.inBackground(DbScope.worker(tenant), c -> c.preparedQuery("update payment.connected_accounts set charges_enabled = $2,"
-                + " details_submitted = $3, updated_at = now() where stripe_account_id = $1")
-                .execute(Tuple.of(account.id(), account.chargesEnabled(), account.detailsSubmitted()))).replaceWithVoid();
+        return tx.inBackground(DbScope.worker(tenant), c -> accounts.applyState(c, account));
     }
 }

@@ -1,7 +1,9 @@
 package io.palisade.payment.giftcards;
 
+import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -16,6 +18,19 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class GiftCardPurchaseRepository {
 
     public record Purchase(UUID id, long amountMinor, String currency, String buyerEmailSealed, String status) {
+    }
+
+    /** A purchase paid for but not issued: the PaymentIntent to read back from its connected account. */
+    public record Unissued(UUID tenantId, String account, String intentId) {
+    }
+
+    /**
+     * Purchases of every tenant paid for more than {@code olderThanSeconds} ago and not issued, at most {@code limit}
+     * (the allow-listed definer {@code payment.unissued_purchases}); each is issued under its tenant's worker scope.
+     */
+    public Uni<List<Unissued>> unissued(SqlConnection c, int olderThanSeconds, int limit) {
+        return c.preparedQuery("select * from payment.unissued_purchases($1, $2)").execute(Tuple.of(olderThanSeconds, limit))
+                .map(rows -> all(rows, r -> new Unissued(r.getUUID("tenant_id"), r.getString("stripe_account_id"), r.getString("payment_intent_id"))));
     }
 
     /** The purchase of a PaymentIntent on a connected account, locked until the transaction ends. */

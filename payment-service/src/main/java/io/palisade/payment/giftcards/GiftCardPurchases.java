@@ -6,7 +6,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
@@ -22,6 +21,7 @@ import io.palisade.common.web.ProblemException;
 import io.palisade.payment.payments.GuestPaymentService;
 import io.palisade.payment.payments.PaymentRepository;
 import io.palisade.payment.stripe.StripeGateway;
+import io.palisade.payment.stripe.StripeSettings;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 
@@ -50,13 +50,12 @@ public class GiftCardPurchases {
     private final PaymentRepository payments;
     private final AuditLog audit;
     private final GiftCardSettings settings;
-
-    @ConfigProperty(name = "palisade.stripe.publishable-key")
-    String publishableKey;
+    private final String publishableKey;
 
     GiftCardPurchases(TenantTransactions tx, StripeGateway stripe, SecretBox secretBox, Pseudonyms pseudonyms, GiftCardCodes codes,
             MailSender mail, GiftCardPurchaseRepository repository, GiftCardRepository cards, PaymentRepository payments, AuditLog audit,
-            GiftCardSettings settings) {
+            GiftCardSettings settings, StripeSettings stripeSettings) {
+        this.publishableKey = stripeSettings.publishableKey();
         this.tx = tx;
         this.stripe = stripe;
         this.secretBox = secretBox;

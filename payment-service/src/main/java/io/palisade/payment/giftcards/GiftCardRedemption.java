@@ -5,7 +5,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
@@ -17,6 +16,7 @@ import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.palisade.payment.payments.PaymentRepository;
+import io.palisade.payment.payments.PaymentSettings;
 import io.palisade.payment.stripe.StripeGateway;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -51,12 +51,12 @@ public class GiftCardRedemption {
     private final AuditLog audit;
     private final Outbox outbox;
     private final GiftCardSettings settings;
-
-    @ConfigProperty(name = "palisade.payments.min-card-amount-minor", defaultValue = "50")
-    long minCardMinor;
+    private final long minCardMinor;
 
     GiftCardRedemption(GuestTokens tokens, TenantTransactions tx, PaymentRepository payments, GiftCardCodes codes, Pseudonyms pseudonyms,
-            StripeGateway stripe, GiftCardRepository giftCards, AuditLog audit, Outbox outbox, GiftCardSettings settings) {
+            StripeGateway stripe, GiftCardRepository giftCards, AuditLog audit, Outbox outbox, GiftCardSettings settings,
+            PaymentSettings paymentSettings) {
+        this.minCardMinor = paymentSettings.minCardAmountMinor();
         this.tokens = tokens;
         this.tx = tx;
         this.payments = payments;
@@ -209,7 +209,6 @@ public class GiftCardRedemption {
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purgeOldAttempts() {
         // Under the upkeep scope, whose policies admit attempts older than a day alone (V9).
-        return tx.inBackground(DbScope.upkeep(), c -> c.query("delete from payment.gift_card_attempts where made_at < now() - interval '1 day'")
-                .execute()).replaceWithVoid();
+        return tx.inBackground(DbScope.upkeep(), giftCards::forgetAttemptsOlderThanADay);
     }
 }

@@ -119,4 +119,9 @@ public class GiftCardRepository {
         return new GiftCard(r.getUUID("id"), r.getString("code_hint"), r.getString("currency"), r.getLong("balance_minor"), r.getUUID("issued_by"),
                 r.getString("note"), r.getOffsetDateTime("created_at"), r.getOffsetDateTime("expires_at"));
     }
+
+    /** Drops redemption attempts older than a day (the upkeep scope admits only those). */
+    public Uni<Void> forgetAttemptsOlderThanADay(SqlConnection c) {
+        return c.query("delete from payment.gift_card_attempts where made_at < now() - interval '1 day'").execute().replaceWithVoid();
+    }
 }

@@ -5,13 +5,13 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.palisade.common.guests.GuestTokens;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.palisade.payment.stripe.StripeGateway;
+import io.palisade.payment.stripe.StripeSettings;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
@@ -34,18 +34,17 @@ public class GuestPaymentService {
     private final TenantTransactions tx;
     private final StripeGateway stripe;
     private final PaymentRepository payments;
+    private final String publishableKey;
+    private final int feeBasisPoints;
 
-    @ConfigProperty(name = "palisade.stripe.publishable-key")
-    String publishableKey;
-
-    @ConfigProperty(name = "palisade.payments.application-fee-basis-points")
-    int feeBasisPoints;
-
-    GuestPaymentService(GuestTokens tokens, TenantTransactions tx, StripeGateway stripe, PaymentRepository payments) {
+    GuestPaymentService(GuestTokens tokens, TenantTransactions tx, StripeGateway stripe, PaymentRepository payments, StripeSettings stripeSettings,
+            PaymentSettings settings) {
         this.tokens = tokens;
         this.tx = tx;
         this.stripe = stripe;
         this.payments = payments;
+        this.publishableKey = stripeSettings.publishableKey();
+        this.feeBasisPoints = settings.applicationFeeBasisPoints();
     }
 
     public Uni<Checkout> checkout(String paymentToken) {

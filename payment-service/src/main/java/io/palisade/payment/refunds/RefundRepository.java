@@ -1,8 +1,10 @@
 package io.palisade.payment.refunds;
 
+import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -32,6 +34,32 @@ public class RefundRepository {
      * The payment, read after taking its refund lock (held until the transaction ends): two refunds of one payment
      * never both count on the same money. An advisory lock, as the scope may read payments but not lock their rows.
      */
+    /** A refund to send to Stripe: its connected account, PaymentIntent and amount. */
+    public record Unsent(UUID tenantId, UUID refundId, UUID paymentId, String account, String intent, long amountMinor) {
+    }
+
+    /**
+     * Refunds of every tenant that got no answer from Stripe for {@code olderThanSeconds}, at most {@code limit} (the
+     * allow-listed definer {@code payment.unsent_refunds}); each is sent and recorded under its own tenant's scope.
+     */
+    public Uni<List<Unsent>> unsent(SqlConnection c, int olderThanSeconds, int limit) {
+        return c.preparedQuery("select * from payment.unsent_refunds($1, $2)").execute(Tuple.of(olderThanSeconds, limit))
+                .map(rows -> all(rows, r -> new Unsent(r.getUUID("tenant_id"), r.getUUID("refund_id"), r.getUUID("payment_id"),
+                        r.getString("stripe_account_id"), r.getString("payment_intent_id"), r.getLong("amount_minor"))));
+    }
+
+    /**
+     * What Stripe said of a refund, only if the refund belongs to a payment of that connected account and
+     * PaymentIntent; a succeeded refund stays succeeded.
+     */
+    public Uni<Void> recordStripeState(SqlConnection c, UUID refundId, String stripeRefundId, String status, String account, String intent) {
+        return c.preparedQuery("update payment.refunds r"
+                + " set stripe_refund_id = coalesce($2, r.stripe_refund_id), status = case when r.status = 'succeeded' then r.status else $3 end,"
+                + " updated_at = now() from payment.payments p"
+                + " where r.id = $1 and p.id = r.payment_id and p.stripe_account_id = $4 and p.payment_intent_id = $5")
+                .execute(Tuple.of(refundId, stripeRefundId, status, account, intent)).replaceWithVoid();
+    }
+
     public Uni<Optional<Refundable>> lockPayment(SqlConnection c, UUID paymentId) {
         return c.preparedQuery("select pg_advisory_xact_lock(hashtextextended('refund:' || $1, 0))").execute(Tuple.of(paymentId.toString()))
                 .chain(() -> c.preparedQuery("select p.id, p.status, p.amount_minor, p.refunded_minor, p.payment_intent_id, p.stripe_account_id,"

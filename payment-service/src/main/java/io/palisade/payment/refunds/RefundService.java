@@ -6,7 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import static io.palisade.common.db.Rows.all;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
@@ -22,7 +21,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Refunds, full or partial. Staff with the REFUNDS permission ask for one (audited with who, how much and why
@@ -75,7 +73,7 @@ public class RefundService {
                             "payment", paymentId.toString(), AuditEvent.SUCCESS, null,
                             new JsonObject().put("refundId", refundId.toString()).put("amountMinor", amountMinor),
                             new JsonObject().put("reason", reason))))
-                    .map(refundId -> new Unsent(caller.tenantId(), refundId, paymentId, payment.stripeAccountId(), payment.paymentIntentId(), amountMinor));
+                    .map(refundId -> new RefundRepository.Unsent(caller.tenantId(), refundId, paymentId, payment.stripeAccountId(), payment.paymentIntentId(), amountMinor));
         })).chain(this::send);
     }
 
@@ -86,11 +84,11 @@ public class RefundService {
      */
     public Uni<Void> refundUnneeded(UUID tenantId, UUID bookingId) {
         return tx.inBackground(DbScope.worker(tenantId), c -> repository.succeededPaymentOf(c, bookingId).chain(paymentId -> paymentId.isEmpty()
-                ? Uni.createFrom().<Unsent>nullItem()
+                ? Uni.createFrom().<RefundRepository.Unsent>nullItem()
                 : repository.lockPayment(c, paymentId.get()).chain(found -> {
                     RefundRepository.Refundable payment = found.orElseThrow();
                     return repository.automaticRefundOf(c, payment.paymentId()).chain(existing -> existing.isPresent()
-                            ? Uni.createFrom().item(new Unsent(tenantId, existing.get().refundId(), payment.paymentId(), payment.stripeAccountId(),
+                            ? Uni.createFrom().item(new RefundRepository.Unsent(tenantId, existing.get().refundId(), payment.paymentId(), payment.stripeAccountId(),
                                     payment.paymentIntentId(), existing.get().amountMinor()))
                             : automatic(c, tenantId, payment));
                 })))
@@ -102,11 +100,11 @@ public class RefundService {
                 });
     }
 
-    private Uni<Unsent> automatic(SqlConnection c, UUID tenantId, RefundRepository.Refundable payment) {
+    private Uni<RefundRepository.Unsent> automatic(SqlConnection c, UUID tenantId, RefundRepository.Refundable payment) {
         long amount = payment.amountMinor() - payment.refundedMinor();
         if (amount < 1 || amount > payment.left()) {
             // Refunded already, or staff refunds under way claim it: nothing is left to give back automatically.
-            return payments.flag(c, payment.paymentId(), PAID_AFTER_BOOKING_ENDED).replaceWith((Unsent) null);
+            return payments.flag(c, payment.paymentId(), PAID_AFTER_BOOKING_ENDED).replaceWith((RefundRepository.Unsent) null);
         }
         return payments.flag(c, payment.paymentId(), PAID_AFTER_BOOKING_ENDED)
                 .chain(() -> repository.insert(c, tenantId, payment.paymentId(), amount, AUTOMATIC_REASON, null))
@@ -114,28 +112,23 @@ public class RefundService {
                         "payment", payment.paymentId().toString(), AuditEvent.SUCCESS, null,
                         new JsonObject().put("refundId", refundId.toString()).put("amountMinor", amount),
                         new JsonObject().put("reason", AUTOMATIC_REASON).put("automatic", true))))
-                .map(refundId -> new Unsent(tenantId, refundId, payment.paymentId(), payment.stripeAccountId(), payment.paymentIntentId(), amount));
+                .map(refundId -> new RefundRepository.Unsent(tenantId, refundId, payment.paymentId(), payment.stripeAccountId(), payment.paymentIntentId(), amount));
     }
 
     /** Refunds whose request got no answer from Stripe are sent again, under the same idempotency key. */
     @Scheduled(every = "${palisade.refunds.resend-check:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> resendUnanswered() {
-        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.unsent_refunds($1, $2)").execute(Tuple.of(30, 20))
-                .map(rows -> all(rows, r -> new Unsent(r.getUUID("tenant_id"), r.getUUID("refund_id"), r.getUUID("payment_id"), r.getString("stripe_account_id"),
-                        r.getString("payment_intent_id"), r.getLong("amount_minor")))))
+        return tx.inBackground(DbScope.anonymous(), c -> repository.unsent(c, 30, 20))
                 .onItem().transformToMulti(unsent -> Multi.createFrom().iterable(unsent))
                 .onItem().transformToUniAndConcatenate(u -> send(u).onFailure().recoverWithNull())
                 .collect().last().replaceWithVoid();
-    }
-
-    private record Unsent(UUID tenantId, UUID refundId, UUID paymentId, String account, String intent, long amountMinor) {
     }
 
     /**
      * Asks Stripe for the refund. Refused (4xx): the refund is marked failed and the caller told. No answer: it stays
      * requested (still counted against what can be refunded) and is sent again later under the same key.
      */
-    private Uni<Requested> send(Unsent refund) {
+    private Uni<Requested> send(RefundRepository.Unsent refund) {
         return stripe.createRefund(refund.account(), refund.intent(), refund.amountMinor(), refund.refundId())
                 .call(created -> record(refund.tenantId(), refund.refundId(), created.id(), created.status(), refund.account(), refund.intent()))
                 .map(created -> new Requested(refund.refundId(), refund.paymentId(), refund.amountMinor(), "pending"))
@@ -158,10 +151,6 @@ public class RefundService {
     public Uni<Void> record(UUID tenantId, UUID refundId, String stripeRefundId, String stripeStatus, String account, String intent) {
         String status = FINAL_AT_STRIPE.contains(stripeStatus) ? stripeStatus : "pending";
         // Not the background budget: a staff request waits for this answer too.
-        return tx.inScope(DbScope.worker(tenantId), c -> c.preparedQuery("update payment.refunds r"
-                + " set stripe_refund_id = coalesce($2, r.stripe_refund_id), status = case when r.status = 'succeeded' then r.status else $3 end,"
-                + " updated_at = now() from payment.payments p"
-                + " where r.id = $1 and p.id = r.payment_id and p.stripe_account_id = $4 and p.payment_intent_id = $5")
-                .execute(Tuple.of(refundId, stripeRefundId, status, account, intent))).replaceWithVoid();
+        return tx.inScope(DbScope.worker(tenantId), c -> repository.recordStripeState(c, refundId, stripeRefundId, status, account, intent));
     }
 }

@@ -4,10 +4,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
@@ -45,20 +43,10 @@ public class StripeGateway {
     public record ChargeState(String id, String paymentIntentId, long amountRefunded) {
     }
 
-    @ConfigProperty(name = "palisade.stripe.api-base")
-    String apiBase;
+    private final StripeClient client;
 
-    @ConfigProperty(name = "palisade.stripe.connect-base")
-    String connectBase;
-
-    @ConfigProperty(name = "palisade.stripe.secret-key")
-    String secretKey;
-
-    private StripeClient client;
-
-    @PostConstruct
-    void init() {
-        client = StripeClient.builder().setApiKey(secretKey).setApiBase(apiBase).setConnectBase(connectBase)
+    StripeGateway(StripeSettings settings) {
+        client = StripeClient.builder().setApiKey(settings.secretKey()).setApiBase(settings.apiBase()).setConnectBase(settings.connectBase())
                 .setConnectTimeout(5_000).setReadTimeout(15_000).setMaxNetworkRetries(2).build();
     }
 

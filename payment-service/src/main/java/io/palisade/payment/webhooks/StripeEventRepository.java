@@ -1,6 +1,10 @@
 package io.palisade.payment.webhooks;
 
+import static io.palisade.common.db.Rows.all;
+
 import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -21,6 +25,20 @@ public class StripeEventRepository {
         return c.preparedQuery("select payment.record_stripe_event($1, $2, $3, $4, $5) as fresh")
                 .execute(Tuple.from(Arrays.asList(eventId, account, type, objectId, event)))
                 .map(rows -> rows.iterator().next().getBoolean("fresh"));
+    }
+
+    /** A claimed event: the tenant whose connected account it names (none if no tenant's), and what it is about. */
+    public record Claimed(String eventId, UUID tenantId, String account, String type, String objectId) {
+    }
+
+    /**
+     * Leases up to {@code limit} unprocessed events of every tenant for {@code leaseSeconds} (the allow-listed definer
+     * {@code payment.claim_stripe_events}); each is applied and finished under its tenant's worker scope.
+     */
+    public Uni<List<Claimed>> claim(SqlConnection c, int limit, int leaseSeconds) {
+        return c.preparedQuery("select * from payment.claim_stripe_events($1, $2)").execute(Tuple.of(limit, leaseSeconds))
+                .map(rows -> all(rows, r -> new Claimed(r.getString("event_id"), r.getUUID("tenant_id"), r.getString("account_id"),
+                        r.getString("type"), r.getString("object_id"))));
     }
 
     /** Records what the event did; it is not claimed again. */

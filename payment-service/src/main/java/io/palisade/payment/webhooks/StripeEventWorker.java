@@ -6,12 +6,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import static io.palisade.common.db.Rows.all;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.payment.connect.ConnectService;
+import io.palisade.payment.giftcards.GiftCardPurchaseRepository;
 import io.palisade.payment.giftcards.GiftCardPurchases;
 import io.palisade.payment.payments.PaymentIntentStates;
 import io.palisade.payment.refunds.RefundService;
@@ -20,7 +20,6 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Acts on stored Stripe events. Before a payment changes state, the object is read back from Stripe's API on the
@@ -35,12 +34,6 @@ public class StripeEventWorker {
 
     private static final Logger LOG = Logger.getLogger(StripeEventWorker.class);
 
-    private record Stored(String eventId, java.util.UUID tenantId, String account, String type, String objectId) {
-    }
-
-    private record Unissued(java.util.UUID tenantId, String account, String intentId) {
-    }
-
     private final TenantTransactions tx;
     private final StripeGateway stripe;
     private final GiftCardPurchases purchases;
@@ -48,10 +41,12 @@ public class StripeEventWorker {
     private final RefundService refunds;
     private final ConnectService connect;
     private final StripeEventRepository events;
+    private final GiftCardPurchaseRepository purchaseRecords;
     private final MeterRegistry registry;
 
     StripeEventWorker(TenantTransactions tx, StripeGateway stripe, GiftCardPurchases purchases, PaymentIntentStates states,
-            RefundService refunds, ConnectService connect, StripeEventRepository events, MeterRegistry registry) {
+            RefundService refunds, ConnectService connect, StripeEventRepository events, GiftCardPurchaseRepository purchaseRecords,
+            MeterRegistry registry) {
         this.tx = tx;
         this.stripe = stripe;
         this.purchases = purchases;
@@ -59,15 +54,14 @@ public class StripeEventWorker {
         this.refunds = refunds;
         this.connect = connect;
         this.events = events;
+        this.purchaseRecords = purchaseRecords;
         this.registry = registry;
     }
 
-    @Scheduled(every = "${palisade.stripe.event-check:1s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${palisade.stripe.event-check}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> processStoredEvents() {
         // The claim is the one step across tenants (a definer); each event is then applied under its tenant's worker scope.
-        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.claim_stripe_events($1, $2)").execute(Tuple.of(10, 60))
-                .map(rows -> all(rows, r -> new Stored(r.getString("event_id"), r.getUUID("tenant_id"), r.getString("account_id"),
-                        r.getString("type"), r.getString("object_id")))))
+        return tx.inBackground(DbScope.anonymous(), c -> events.claim(c, 10, 60))
                 .onItem().transformToMulti(events -> Multi.createFrom().iterable(events))
                 .onItem().transformToUniAndConcatenate(this::process)
                 .collect().last().replaceWithVoid();
@@ -76,8 +70,7 @@ public class StripeEventWorker {
     /** Gift cards paid for but not yet issued (their mail could not be sent) are tried again. */
     @Scheduled(every = "${palisade.gift-cards.issue-check:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> issuePaidGiftCards() {
-        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from payment.unissued_purchases($1, $2)").execute(Tuple.of(30, 20))
-                .map(rows -> all(rows, r -> new Unissued(r.getUUID("tenant_id"), r.getString("stripe_account_id"), r.getString("payment_intent_id")))))
+        return tx.inBackground(DbScope.anonymous(), c -> purchaseRecords.unissued(c, 30, 20))
                 .onItem().transformToMulti(unissued -> Multi.createFrom().iterable(unissued))
                 .onItem().transformToUniAndConcatenate(u -> stripe.paymentIntent(u.account(), u.intentId())
                         .chain(pi -> purchases.apply(u.tenantId(), u.account(), pi))
@@ -88,7 +81,7 @@ public class StripeEventWorker {
                 .collect().last().replaceWithVoid();
     }
 
-    private Uni<Void> process(Stored event) {
+    private Uni<Void> process(StripeEventRepository.Claimed event) {
         if (event.tenantId() == null) {
             // Of no account we know: the claim finished it; there is no tenant to act for.
             counted(event, "unknown_account");
@@ -130,13 +123,13 @@ public class StripeEventWorker {
                 });
     }
 
-    private void counted(Stored event, String outcome) {
+    private void counted(StripeEventRepository.Claimed event, String outcome) {
         LOG.debugf("stripe event %s (%s): %s", event.eventId(), event.type(), outcome);
         // What verified Stripe events did to payments: succeeded, failed, canceled, refunded, amount_mismatch, ...
         registry.counter("palisade.payments.stripe.events", "outcome", outcome).increment();
     }
 
-    private <T> Uni<T> asWorker(Stored event, Function<SqlConnection, Uni<T>> work) {
+    private <T> Uni<T> asWorker(StripeEventRepository.Claimed event, Function<SqlConnection, Uni<T>> work) {
         return tx.inBackground(DbScope.worker(event.tenantId()), work);
     }
 }

@@ -1,15 +1,15 @@
 package io.palisade.payment.webhooks;
 
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.net.Webhook;
+
+import io.palisade.payment.stripe.StripeSettings;
 
 /**
  * Stripe's webhook signature check, with stripe-java's own implementation: the {@code Stripe-Signature} header's
@@ -22,10 +22,9 @@ public class WebhookSignature {
     private final List<String> secrets;
     private final long toleranceSeconds;
 
-    public WebhookSignature(@ConfigProperty(name = "palisade.stripe.webhook-secrets") String secrets,
-            @ConfigProperty(name = "palisade.stripe.webhook-tolerance") Duration tolerance) {
-        this.secrets = Arrays.stream(secrets.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-        this.toleranceSeconds = tolerance.toSeconds();
+    WebhookSignature(StripeSettings settings) {
+        this.secrets = Arrays.stream(settings.webhookSecrets().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        this.toleranceSeconds = settings.webhookTolerance().toSeconds();
         if (this.secrets.isEmpty()) {
             throw new IllegalStateException("palisade.stripe.webhook-secrets is empty: no webhook could ever be accepted");
         }

@@ -12,7 +12,7 @@ import io.palisade.common.tenancy.TenantContext;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.common.web.ProblemException;
 import io.palisade.tenant.lockout.LoginThrottle;
-import io.palisade.tenant.mfa.MfaChallenges;
+import io.palisade.tenant.mfa.MfaChallengeRepository;
 import io.palisade.tenant.mfa.MfaService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -31,12 +31,12 @@ public class SecondFactor {
 
     private final TenantTransactions tx;
     private final MfaService mfa;
-    private final MfaChallenges challenges;
+    private final MfaChallengeRepository challenges;
     private final LoginThrottle throttle;
     private final AccountRepository accounts;
     private final Sessions sessions;
 
-    SecondFactor(TenantTransactions tx, MfaService mfa, MfaChallenges challenges, LoginThrottle throttle, AccountRepository accounts,
+    SecondFactor(TenantTransactions tx, MfaService mfa, MfaChallengeRepository challenges, LoginThrottle throttle, AccountRepository accounts,
             Sessions sessions) {
         this.tx = tx;
         this.mfa = mfa;
@@ -55,7 +55,7 @@ public class SecondFactor {
             }
             String token = Hashes.randomToken(32);
             return challenges.create(c, grant.userId(), grant.tenantId(), grant.identifier(), grant.identifierProven(), step, Hashes.sha256Hex(token))
-                    .replaceWith(Optional.of(TokenResponse.secondFactor(token, step, MfaChallenges.TTL.toSeconds())));
+                    .replaceWith(Optional.of(TokenResponse.secondFactor(token, step, MfaChallengeRepository.TTL.toSeconds())));
         })).chain(challenge -> challenge.isPresent() ? Uni.createFrom().item(challenge.get()) : finish(grant));
     }
 
@@ -90,12 +90,12 @@ public class SecondFactor {
 
     /** Checks the code; present (with what the check produced) when it passed. */
     private interface CodeCheck<T> {
-        Uni<Optional<T>> passes(SqlConnection c, MfaChallenges.Challenge challenge);
+        Uni<Optional<T>> passes(SqlConnection c, MfaChallengeRepository.Challenge challenge);
     }
 
     private enum Outcome { PASSED, FAILED, LOCKED }
 
-    private record Checked<T>(Outcome outcome, MfaChallenges.Challenge challenge, T value) {
+    private record Checked<T>(Outcome outcome, MfaChallengeRepository.Challenge challenge, T value) {
     }
 
     private record Passed<T>(Grant grant, T value) {
@@ -112,7 +112,7 @@ public class SecondFactor {
             if (found.isEmpty() || !step.equals(found.get().step())) {
                 throw ProblemException.unauthorized(INVALID);
             }
-            MfaChallenges.Challenge challenge = found.get();
+            MfaChallengeRepository.Challenge challenge = found.get();
             return throttle.admit(c, challenge.identifier(), clientIp, challenge.identifierProven()).chain(attempt -> !attempt.admitted()
                     ? throttle.failed(c, attempt, challenge.userId(), "locked").replaceWith(new Checked<T>(Outcome.LOCKED, challenge, null))
                     : check.passes(c, challenge).chain(passed -> passed.isPresent()
@@ -136,7 +136,7 @@ public class SecondFactor {
     }
 
     /** The membership (or platform role) as it is now, not as it was when the password was given. */
-    private Uni<Grant> grantOf(MfaChallenges.Challenge challenge) {
+    private Uni<Grant> grantOf(MfaChallengeRepository.Challenge challenge) {
         DbScope scope = new DbScope(challenge.tenantId(), challenge.userId(), TenantContext.STAFF);
         if (challenge.tenantId() == null) {
             return tx.inScope(scope, c -> accounts.isPlatformAdmin(c, challenge.userId())).map(admin -> {

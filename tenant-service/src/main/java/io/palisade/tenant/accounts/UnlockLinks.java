@@ -1,11 +1,9 @@
 package io.palisade.tenant.accounts;
 
-import java.time.Duration;
 import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.palisade.common.audit.AuditEvent;
@@ -15,11 +13,11 @@ import io.palisade.common.mail.MailSender;
 import io.palisade.common.mail.OutgoingMail;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
+import io.palisade.tenant.lockout.LockoutRepository;
+import io.palisade.tenant.lockout.LockoutSettings;
 import io.palisade.tenant.lockout.LoginThrottle;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Anyone who knows an email can lock its identifier (five wrong passwords), the platform admin's included. The owner
@@ -39,20 +37,18 @@ public class UnlockLinks {
     private final TenantTransactions tx;
     private final LoginThrottle throttle;
     private final AccountRepository accounts;
+    private final LockoutRepository lockout;
+    private final LockoutSettings settings;
     private final MailSender mail;
     private final AuditLog audit;
 
-    @ConfigProperty(name = "palisade.lockout.unlock-link-ttl", defaultValue = "PT15M")
-    Duration ttl;
-
-    /** Links one identifier may be sent per lifetime of a link: a lock is not a way to flood someone's mailbox. */
-    @ConfigProperty(name = "palisade.lockout.max-unlock-links", defaultValue = "3")
-    int maxLinks;
-
-    UnlockLinks(TenantTransactions tx, LoginThrottle throttle, AccountRepository accounts, MailSender mail, AuditLog audit) {
+    UnlockLinks(TenantTransactions tx, LoginThrottle throttle, AccountRepository accounts, LockoutRepository lockout, LockoutSettings settings,
+            MailSender mail, AuditLog audit) {
         this.tx = tx;
         this.throttle = throttle;
         this.accounts = accounts;
+        this.lockout = lockout;
+        this.settings = settings;
         this.mail = mail;
         this.audit = audit;
     }
@@ -64,28 +60,19 @@ public class UnlockLinks {
         return tx.inScope(DbScope.anonymous(), c -> throttle.isLocked(c, identifier).chain(locked -> !locked ? Uni.createFrom().item(false)
                 : accounts.findLogin(c, address).chain(account -> account.isEmpty() || !"active".equals(account.get().status())
                         ? Uni.createFrom().item(false)
-                        : issue(c, identifier, Hashes.sha256Hex(code)).call(issued -> audit.record(c, new AuditEvent(null, "auth.unlock_link_requested",
+                        : lockout.issueUnlock(c, identifier, Hashes.sha256Hex(code), settings.unlockLinkTtl(), ATTEMPTS, settings.maxUnlockLinks()).call(issued -> audit.record(c, new AuditEvent(null, "auth.unlock_link_requested",
                                 AuditEvent.Actor.anonymous(clientIp), "user", account.get().userId().toString(),
                                 issued ? AuditEvent.SUCCESS : AuditEvent.FAILURE, null, null, new JsonObject().put("sent", issued)))))))
                 .chain(issued -> !issued ? Uni.createFrom().voidItem()
                         : mail.send(new OutgoingMail(address, "Your account is locked",
                                 "Several sign-ins with your email failed, so Palisade locked it for a while. If that was not you, someone"
                                         + " is guessing your password: consider changing it.\n\nTo sign in now, give this unlock code with your"
-                                        + " password (unlockToken) within " + ttl.toMinutes() + " minutes:\n\n" + code
+                                        + " password (unlockToken) within " + settings.unlockLinkTtl().toMinutes() + " minutes:\n\n" + code
                                         + "\n\nIf you did not ask for it, ignore this message."))
                                 // The link is stored either way; if the mail did not leave, the owner asks again.
                                 .onFailure().recoverWithItem(e -> {
                                     LOG.errorf("an unlock link could not be sent: %s", e.getClass().getSimpleName());
                                     return null;
                                 }));
-    }
-
-    /** Stores a link unless the identifier had its share of links lately; whether it did. */
-    private Uni<Boolean> issue(SqlConnection c, String identifier, String codeHash) {
-        return c.preparedQuery("insert into tenancy.login_unlocks (token_hash, identifier, expires_at, attempts_left)"
-                + " select $1, $2, now() + make_interval(secs => $3), $4 where (select count(*) from tenancy.login_unlocks"
-                + " where identifier = $2 and created_at > now() - make_interval(secs => $3)) < $5")
-                .execute(Tuple.from(java.util.List.of(codeHash, identifier, (double) ttl.toSeconds(), ATTEMPTS, maxLinks)))
-                .map(rows -> rows.rowCount() == 1);
     }
 }

@@ -1,15 +1,10 @@
 package io.palisade.tenant.guests;
 
-import java.time.Duration;
-import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
-
-import static io.palisade.common.db.Rows.first;
 
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
@@ -27,7 +22,6 @@ import io.palisade.tenant.tokens.AccessTokens;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Magic-link sign-in for guests: a one-time token by email, valid 30 minutes, stored only as a hash, spent by
@@ -40,37 +34,22 @@ public class GuestSignIn {
     private static final Logger LOG = Logger.getLogger(GuestSignIn.class);
 
     private final TenantTransactions tx;
+    private final GuestLinkRepository links;
+    private final GuestLinkSettings settings;
     private final Pseudonyms pseudonyms;
     private final MailSender mail;
     private final AuditLog audit;
     private final AccessTokens accessTokens;
 
-    @ConfigProperty(name = "palisade.guests.link-ttl", defaultValue = "PT30M")
-    Duration linkTtl;
-
-    @ConfigProperty(name = "palisade.guests.max-links", defaultValue = "5")
-    int maxLinks;
-
-    @ConfigProperty(name = "palisade.guests.max-links-window", defaultValue = "PT15M")
-    Duration maxLinksWindow;
-
-    /** Links one client address may ask for in the window, for any tenant and email. */
-    @ConfigProperty(name = "palisade.guests.max-links-per-address", defaultValue = "20")
-    int maxLinksPerAddress;
-
-    /** Where the tenant's booking pages take the token from: {@code <url>#token=...} (a fragment never reaches a server log). */
-    @ConfigProperty(name = "palisade.guests.sign-in-url")
-    String signInUrl;
-
-    GuestSignIn(TenantTransactions tx, Pseudonyms pseudonyms, MailSender mail, AuditLog audit, AccessTokens accessTokens) {
+    GuestSignIn(TenantTransactions tx, GuestLinkRepository links, GuestLinkSettings settings, Pseudonyms pseudonyms, MailSender mail,
+            AuditLog audit, AccessTokens accessTokens) {
         this.tx = tx;
+        this.links = links;
+        this.settings = settings;
         this.pseudonyms = pseudonyms;
         this.mail = mail;
         this.audit = audit;
         this.accessTokens = accessTokens;
-    }
-
-    private record Issued(UUID tenantId, UUID guestId, boolean issued) {
     }
 
     /**
@@ -79,13 +58,10 @@ public class GuestSignIn {
      */
     public Uni<Void> requestLink(String tenantSlug, String email, String clientIp) {
         String token = Hashes.randomToken(32);
-        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).chain(tenantId -> c.preparedQuery(
-                "select tenant_id, guest_id, issued from tenancy.issue_guest_link($1, $2, $3, $4, $5, $6, $7, $8)")
-                .execute(Tuple.from(java.util.List.of(tenantId, pseudonyms.email(EMAIL_PURPOSE, tenantId, email),
-                        Hashes.sha256Hex(token), (int) linkTtl.toSeconds(), maxLinks, (int) maxLinksWindow.toSeconds(), clientIp,
-                        maxLinksPerAddress)))
-                .map(rows -> first(rows).map(r -> new Issued(r.getUUID("tenant_id"), r.getUUID("guest_id"), r.getBoolean("issued")))
-                        .orElseThrow(() -> ProblemException.notFound("the tenant")))
+        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).chain(tenantId -> links.issue(c, tenantId,
+                        pseudonyms.email(EMAIL_PURPOSE, tenantId, email), Hashes.sha256Hex(token), settings.linkTtl(), settings.maxLinks(),
+                        settings.maxLinksWindow(), clientIp, settings.maxLinksPerAddress())
+                .map(found -> found.orElseThrow(() -> ProblemException.notFound("the tenant")))
                 .call(issued -> issued.guestId() == null ? Uni.createFrom().voidItem() : asGuest(c, issued.tenantId(), issued.guestId())
                         .chain(() -> audit.record(c, new AuditEvent(issued.tenantId(), "guest.sign_in_link_requested",
                                 new AuditEvent.Actor(issued.guestId(), Roles.GUEST, null, clientIp), "guest", issued.guestId().toString(),
@@ -93,8 +69,8 @@ public class GuestSignIn {
                                 new JsonObject().put("sent", issued.issued())))))))
                 .chain(issued -> issued.issued()
                         ? mail.send(new OutgoingMail(email, "Your sign-in link",
-                                "Use this link within " + linkTtl.toMinutes() + " minutes to see and manage your bookings:\n\n"
-                                        + signInUrl + "#token=" + token + "\n\nIf you did not ask for it, ignore this message."))
+                                "Use this link within " + settings.linkTtl().toMinutes() + " minutes to see and manage your bookings:\n\n"
+                                        + settings.signInUrl() + "#token=" + token + "\n\nIf you did not ask for it, ignore this message."))
                                 // The link is stored either way; if the mail did not leave, the guest asks again.
                                 .onFailure().recoverWithItem(e -> {
                                     LOG.errorf("a guest sign-in link could not be sent: %s", e.getClass().getSimpleName());
@@ -108,10 +84,8 @@ public class GuestSignIn {
 
     /** Spends the link and signs the guest in. Used, superseded, expired and unknown links all get the same 401. */
     public Uni<GuestToken> redeem(String token, String clientIp) {
-        return tx.inScope(DbScope.anonymous(), c -> c.preparedQuery("select tenant_id, guest_id from tenancy.redeem_guest_link($1)")
-                .execute(Tuple.of(Hashes.sha256Hex(token)))
-                .map(rows -> first(rows).map(r -> new Issued(r.getUUID("tenant_id"), r.getUUID("guest_id"), true))
-                        .orElseThrow(() -> ProblemException.unauthorized("the sign-in link is not valid (it may have been used, replaced or expired)")))
+        return tx.inScope(DbScope.anonymous(), c -> links.redeem(c, Hashes.sha256Hex(token))
+                .map(found -> found.orElseThrow(() -> ProblemException.unauthorized("the sign-in link is not valid (it may have been used, replaced or expired)")))
                 .call(link -> asGuest(c, link.tenantId(), link.guestId())
                         .chain(() -> audit.record(c, new AuditEvent(link.tenantId(), "guest.signed_in",
                                 new AuditEvent.Actor(link.guestId(), Roles.GUEST, null, clientIp), "guest", link.guestId().toString(),

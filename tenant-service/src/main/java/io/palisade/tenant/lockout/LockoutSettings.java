@@ -5,7 +5,7 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Login throttling limits: one per login identifier (email), one per client address. */
+/** Login throttling limits, one per login identifier (email) and one per client address, and the unlock links that get past the first. */
 @ConfigMapping(prefix = "palisade.lockout")
 public interface LockoutSettings {
 
@@ -20,6 +20,14 @@ public interface LockoutSettings {
     /** Strikes are forgotten when the last lock is older than this. */
     @WithDefault("P1D")
     Duration strikeMemory();
+
+    /** How long an unlock link mailed to a locked identifier's owner works. */
+    @WithDefault("PT15M")
+    Duration unlockLinkTtl();
+
+    /** Links one identifier may be sent per lifetime of a link: a lock is not a way to flood someone's mailbox. */
+    @WithDefault("3")
+    int maxUnlockLinks();
 
     interface Limit {
         /** Failures within the window that lock the key. */

@@ -11,14 +11,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.crypto.Pseudonyms;
-import io.palisade.common.db.Rows;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Login lockout, with its state in PostgreSQL so every instance of the service enforces the same limits.
@@ -36,13 +34,16 @@ public class LoginThrottle {
     private static final String IDENTIFIER_PURPOSE = "login-identifier";
 
     private final LockoutSettings settings;
+    private final LockoutRepository lockout;
     private final AuditLog audit;
     private final MeterRegistry registry;
     private final Pseudonyms pseudonyms;
     private final TenantTransactions tx;
 
-    LoginThrottle(LockoutSettings settings, AuditLog audit, MeterRegistry registry, Pseudonyms pseudonyms, TenantTransactions tx) {
+    LoginThrottle(LockoutSettings settings, LockoutRepository lockout, AuditLog audit, MeterRegistry registry, Pseudonyms pseudonyms,
+            TenantTransactions tx) {
         this.settings = settings;
+        this.lockout = lockout;
         this.audit = audit;
         this.registry = registry;
         this.pseudonyms = pseudonyms;
@@ -74,16 +75,13 @@ public class LoginThrottle {
     public Uni<Attempt> admit(SqlConnection c, String identifier, String ip, boolean identifierProven) {
         UUID id = UUID.randomUUID();
         Attempt refused = new Attempt(identifier, ip, id, false);
-        return serialise(c, EMAIL, identifier).chain(() -> serialise(c, IP, ip))
-                .chain(() -> c.preparedQuery("select exists (select 1 from tenancy.login_locks where locked_until > now()"
-                        + " and ((kind = 'email' and key = $1 and not $3) or (kind = 'ip' and key = $2))) as locked")
-                        .execute(Tuple.of(identifier, ip, identifierProven)).map(rows -> rows.iterator().next().getBoolean("locked")))
+        return lockout.serialise(c, EMAIL, identifier).chain(() -> lockout.serialise(c, IP, ip))
+                .chain(() -> lockout.locked(c, identifier, ip, identifierProven))
                 .chain(locked -> locked ? Uni.createFrom().item(refused)
                         : (identifierProven ? Uni.createFrom().item(false) : reachedLimit(c, EMAIL, identifier, settings.email(), ip))
                                 .chain(emailFull -> emailFull ? Uni.createFrom().item(refused)
                                 : reachedLimit(c, IP, ip, settings.ip(), ip).chain(ipFull -> ipFull ? Uni.createFrom().item(refused)
-                                        : c.preparedQuery("insert into tenancy.login_failures (kind, key, attempt) values ('email', $1, $3), ('ip', $2, $3)")
-                                                .execute(Tuple.of(identifier, ip, id)).replaceWith(new Attempt(identifier, ip, id, true)))));
+                                        : lockout.reserve(c, identifier, ip, id).replaceWith(new Attempt(identifier, ip, id, true)))));
     }
 
     /** The attempt failed (or was refused): its reservation stays as a failure, and it is audited. */
@@ -97,7 +95,7 @@ public class LoginThrottle {
 
     /** The attempt's credential was right: its reservation is withdrawn. */
     public Uni<Void> passed(SqlConnection c, Attempt attempt) {
-        return c.preparedQuery("delete from tenancy.login_failures where attempt = $1").execute(Tuple.of(attempt.id())).replaceWithVoid();
+        return lockout.withdraw(c, attempt.id());
     }
 
     /**
@@ -105,8 +103,7 @@ public class LoginThrottle {
      * account would reset a password-spraying address.
      */
     public Uni<Void> cleared(SqlConnection c, String identifier) {
-        return c.preparedQuery("delete from tenancy.login_failures where kind = 'email' and key = $1").execute(Tuple.of(identifier))
-                .replaceWithVoid();
+        return lockout.clearIdentifierFailures(c, identifier);
     }
 
     /**
@@ -114,56 +111,33 @@ public class LoginThrottle {
      * left (each use takes one, so a leaked link does not buy unlimited guesses).
      */
     public Uni<Boolean> provenByUnlock(SqlConnection c, String identifier, String unlockTokenHash) {
-        return c.preparedQuery("update tenancy.login_unlocks set attempts_left = attempts_left - 1 where token_hash = $1"
-                + " and identifier = $2 and used_at is null and expires_at > now() and attempts_left > 0 returning token_hash")
-                .execute(Tuple.of(unlockTokenHash, identifier)).map(rows -> rows.rowCount() == 1);
+        return lockout.spendUnlockAttempt(c, identifier, unlockTokenHash);
     }
 
     /** The mailbox's owner signed in: the identifier's lock is lifted and its unlock links are spent. */
     public Uni<Void> lifted(SqlConnection c, String identifier) {
-        return c.preparedQuery("delete from tenancy.login_locks where kind = 'email' and key = $1").execute(Tuple.of(identifier))
-                .chain(() -> c.preparedQuery("update tenancy.login_unlocks set used_at = now() where identifier = $1 and used_at is null")
-                        .execute(Tuple.of(identifier)))
-                .replaceWithVoid();
+        return lockout.liftIdentifierLock(c, identifier);
     }
 
     /** Whether the identifier is locked now. */
     public Uni<Boolean> isLocked(SqlConnection c, String identifier) {
-        return c.preparedQuery("select exists (select 1 from tenancy.login_locks where kind = 'email' and key = $1"
-                + " and locked_until > now()) as locked").execute(Tuple.of(identifier)).map(rows -> rows.iterator().next().getBoolean("locked"));
-    }
-
-    /** Serialises the decisions about one key across every instance, until the transaction ends. */
-    private static Uni<Void> serialise(SqlConnection c, String kind, String key) {
-        return c.preparedQuery("select pg_advisory_xact_lock(hashtext('login-throttle:' || $1 || ':' || $2))")
-                .execute(Tuple.of(kind, key)).replaceWithVoid();
+        return lockout.identifierLocked(c, identifier);
     }
 
     private Uni<Boolean> reachedLimit(SqlConnection c, String kind, String key, LockoutSettings.Limit limit, String ip) {
-        return c.preparedQuery("delete from tenancy.login_failures where kind = $1 and key = $2"
-                + " and failed_at <= now() - make_interval(secs => $3)").execute(Tuple.of(kind, key, seconds(limit.window())))
-                .chain(() -> c.preparedQuery("select count(*) as failures from tenancy.login_failures where kind = $1 and key = $2")
-                        .execute(Tuple.of(kind, key)))
-                .chain(rows -> rows.iterator().next().getLong("failures") >= limit.maxFailures()
+        return lockout.recentFailures(c, kind, key, limit.window())
+                .chain(failures -> failures >= limit.maxFailures()
                         ? lock(c, kind, key, limit, ip).replaceWith(true)
                         : Uni.createFrom().item(false));
     }
 
     private Uni<Void> lock(SqlConnection c, String kind, String key, LockoutSettings.Limit limit, String ip) {
-        return c.preparedQuery("select strikes, last_locked_at from tenancy.login_locks where kind = $1 and key = $2")
-                .execute(Tuple.of(kind, key))
-                .chain(rows -> {
-                    int strikes = Rows.first(rows)
-                            .filter(r -> r.getOffsetDateTime("last_locked_at").isAfter(OffsetDateTime.now().minus(settings.strikeMemory())))
-                            .map(r -> r.getInteger("strikes") + 1).orElse(1);
+        return lockout.strikes(c, kind, key)
+                .chain(last -> {
+                    int strikes = last.filter(l -> l.lastLockedAt().isAfter(OffsetDateTime.now().minus(settings.strikeMemory())))
+                            .map(l -> l.strikes() + 1).orElse(1);
                     Duration length = lockLength(limit.baseLock(), strikes, settings.maxLock());
-                    return c.preparedQuery("insert into tenancy.login_locks (kind, key, locked_until, strikes, last_locked_at)"
-                            + " values ($1, $2, now() + make_interval(secs => $3), $4, now())"
-                            + " on conflict (kind, key) do update set locked_until = excluded.locked_until,"
-                            + " strikes = excluded.strikes, last_locked_at = excluded.last_locked_at")
-                            .execute(Tuple.of(kind, key, seconds(length), strikes))
-                            .chain(() -> c.preparedQuery("delete from tenancy.login_failures where kind = $1 and key = $2")
-                                    .execute(Tuple.of(kind, key)))
+                    return lockout.lock(c, kind, key, length, strikes)
                             .chain(() -> audit.record(c, new AuditEvent(null, "auth.locked", AuditEvent.Actor.anonymous(ip),
                                     EMAIL.equals(kind) ? "login_identifier" : "client_address", key, AuditEvent.SUCCESS, null, null,
                                     new JsonObject().put("kind", kind).put("strikes", strikes).put("lockSeconds", length.toSeconds()))))
@@ -180,19 +154,10 @@ public class LoginThrottle {
         return length.compareTo(max) > 0 ? max : length;
     }
 
-    private static double seconds(Duration d) {
-        return d.toMillis() / 1000.0;
-    }
-
     /** Forgets failures long out of every window, locks whose strikes are forgotten, and unlock links long expired. */
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purge() {
         Duration window = settings.email().window().compareTo(settings.ip().window()) > 0 ? settings.email().window() : settings.ip().window();
-        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("delete from tenancy.login_failures where failed_at < now() - make_interval(secs => $1)")
-                .execute(Tuple.of(seconds(window)))
-                .chain(() -> c.preparedQuery("delete from tenancy.login_locks where locked_until < now()"
-                        + " and last_locked_at < now() - make_interval(secs => $1)").execute(Tuple.of(seconds(settings.strikeMemory()))))
-                .chain(() -> c.query("delete from tenancy.login_unlocks where expires_at < now() - interval '1 day'").execute()))
-                .replaceWithVoid();
+        return tx.inBackground(DbScope.anonymous(), c -> lockout.purge(c, window, settings.strikeMemory()));
     }
 }

@@ -12,9 +12,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Sign-ins waiting for their second factor. */
+/** Sign-ins waiting for their second factor (their SQL, under the scope of the sign-in). */
 @ApplicationScoped
-public class MfaChallenges {
+public class MfaChallengeRepository {
 
     /** Wrong codes after which a challenge is spent and the sign-in must start again. */
     public static final int MAX_ATTEMPTS = 5;

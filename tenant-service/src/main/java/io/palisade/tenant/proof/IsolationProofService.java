@@ -8,13 +8,11 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.palisade.common.db.Rows;
 import io.palisade.common.db.SecurityDefiners;
 import io.palisade.common.tenancy.CurrentTenant;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
@@ -29,55 +27,23 @@ public class IsolationProofService {
     static final Set<String> COMMANDS = Set.of("SELECT", "INSERT", "UPDATE", "DELETE");
     static final String SERVICES_GROUP = "palisade_services";
 
-    /** Tables with a tenant_id column, plus tenancy.tenants (whose id is the tenant), in every service schema. */
-    private static final String TABLES = """
-            select n.nspname as schema, c.relname as name, c.oid::regclass::text as qualified, c.oid::bigint as relid,
-                   c.relrowsecurity as enabled, c.relforcerowsecurity as forced, pg_get_userbyid(c.relowner) as owner,
-                   -- Another service's table may be granted to the services' group while its schema is not: counting
-                   -- it would be refused, and the proof covers every schema of the platform.
-                   has_schema_privilege(current_user, n.oid, 'USAGE') and has_table_privilege(current_user, c.oid, 'SELECT') as readable,
-                   case when n.nspname = 'tenancy' and c.relname = 'tenants' then 'id' else 'tenant_id' end as tenant_column
-              from pg_class c join pg_namespace n on n.oid = c.relnamespace
-             where c.relkind in ('r', 'p')
-               and n.nspname not in ('pg_catalog', 'information_schema', 'public') and n.nspname not like 'pg_%'
-               and (exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)
-                    or (n.nspname = 'tenancy' and c.relname = 'tenants'))
-             order by 1, 2""";
-
-    /** Per policy: which commands it covers and whether it applies to the service roles. */
-    private static final String POLICIES = """
-            select p.polname as name,
-                   case p.polcmd when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE'
-                                 when 'd' then 'DELETE' else 'ALL' end as command,
-                   p.polpermissive as permissive,
-                   array(select case r when 0 then 'public' else pg_get_userbyid(r) end from unnest(p.polroles) r) as roles,
-                   coalesce(pg_get_expr(p.polqual, p.polrelid), '') || ' ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '') as expr
-              from pg_policy p where p.polrelid = $1::oid order by p.polname""";
-
-    private static final String SERVICE_ROLES = """
-            select r.rolname as role, r.rolsuper as superuser, r.rolbypassrls as bypassrls,
-                   (select count(*) from pg_class c where c.relowner = r.oid and c.relkind in ('r', 'p')) as owned_tables
-              from pg_roles r
-             where r.rolcanlogin
-               and exists (select 1 from pg_auth_members m join pg_roles g on g.oid = m.roleid
-                            where m.member = r.oid and g.rolname = 'palisade_services')
-             order by 1""";
-
     private final TenantTransactions tx;
     private final CurrentTenant currentTenant;
+    private final IsolationProofRepository catalog;
 
-    IsolationProofService(TenantTransactions tx, CurrentTenant currentTenant) {
+    IsolationProofService(TenantTransactions tx, CurrentTenant currentTenant, IsolationProofRepository catalog) {
         this.tx = tx;
         this.currentTenant = currentTenant;
+        this.catalog = catalog;
     }
 
     public Uni<Map<String, Object>> prove() {
-        return tx.inTenant(currentTenant.get(), c -> c.query(TABLES).execute()
+        return tx.inTenant(currentTenant.get(), c -> catalog.tables(c)
                 .chain(tables -> Multi.createFrom().iterable(tables)
                         .onItem().transformToUniAndConcatenate(table -> tableReport(c, table)).collect().asList())
-                .chain(tableReports -> c.query(SERVICE_ROLES).execute()
+                .chain(tableReports -> catalog.serviceRoles(c)
                         .chain(roles -> SecurityDefiners.check(c, null).map(definers -> report(tableReports,
-                                Rows.all(roles, IsolationProofService::roleReport), definers)))));
+                                roles.stream().map(IsolationProofService::roleReport).toList(), definers)))));
     }
 
     private Map<String, Object> report(List<Map<String, Object>> tables, List<Map<String, Object>> roles,
@@ -112,42 +78,41 @@ public class IsolationProofService {
         return report;
     }
 
-    private static Map<String, Object> roleReport(Row r) {
+    private static Map<String, Object> roleReport(IsolationProofRepository.ServiceRole r) {
         Map<String, Object> role = new LinkedHashMap<>();
-        role.put("role", r.getString("role"));
-        role.put("superuser", r.getBoolean("superuser"));
-        role.put("bypassRls", r.getBoolean("bypassrls"));
-        role.put("ownedTables", r.getLong("owned_tables"));
-        role.put("pass", !r.getBoolean("superuser") && !r.getBoolean("bypassrls") && r.getLong("owned_tables") == 0);
+        role.put("role", r.role());
+        role.put("superuser", r.superuser());
+        role.put("bypassRls", r.bypassRls());
+        role.put("ownedTables", r.ownedTables());
+        role.put("pass", !r.superuser() && !r.bypassRls() && r.ownedTables() == 0);
         return role;
     }
 
-    private Uni<Map<String, Object>> tableReport(SqlConnection c, Row table) {
-        String qualified = table.getString("qualified");
-        // By oid: naming another service's table (a regclass cast) needs USAGE on its schema, which this role lacks.
-        return c.preparedQuery(POLICIES).execute(io.vertx.mutiny.sqlclient.Tuple.of(table.getLong("relid"))).chain(policies -> {
+    private Uni<Map<String, Object>> tableReport(SqlConnection c, IsolationProofRepository.Table table) {
+        String qualified = table.qualified();
+        return catalog.policies(c, table).chain(policies -> {
             List<Map<String, Object>> policyReports = new ArrayList<>();
             Set<String> covered = new java.util.TreeSet<>();
             List<String> problems = new ArrayList<>();
-            for (Row p : policies) {
-                List<String> roles = List.of(p.getArrayOfStrings("roles"));
+            for (IsolationProofRepository.Policy p : policies) {
+                List<String> roles = p.roles();
                 boolean forServices = roles.contains("public") || roles.contains(SERVICES_GROUP);
-                String command = p.getString("command");
-                String expr = p.getString("expr");
+                String command = p.command();
+                String expr = p.expression();
                 boolean tenantCheck = expr.contains("current_tenant_id()");
                 boolean memberCheck = expr.contains("is_active_member(");
                 boolean workerCheck = expr.contains("current_setting('app.principal'::text, true) = 'worker'::text");
                 Map<String, Object> policy = new LinkedHashMap<>();
-                policy.put("name", p.getString("name"));
+                policy.put("name", p.name());
                 policy.put("command", command);
                 policy.put("roles", roles);
                 policy.put("tenantCheck", tenantCheck);
                 policy.put("memberCheck", memberCheck);
                 policy.put("workerCheck", workerCheck);
                 policyReports.add(policy);
-                if (forServices && p.getBoolean("permissive")) {
+                if (forServices && p.permissive()) {
                     if (!tenantCheck) {
-                        problems.add("policy " + p.getString("name") + " does not check the transaction's tenant");
+                        problems.add("policy " + p.name() + " does not check the transaction's tenant");
                     }
                     if ("ALL".equals(command)) {
                         covered.addAll(COMMANDS);
@@ -156,8 +121,8 @@ public class IsolationProofService {
                     }
                 }
             }
-            boolean enabled = table.getBoolean("enabled");
-            boolean forced = table.getBoolean("forced");
+            boolean enabled = table.rlsEnabled();
+            boolean forced = table.rlsForced();
             if (!enabled) {
                 problems.add("row level security is not enabled");
             }
@@ -173,17 +138,15 @@ public class IsolationProofService {
             report.put("policies", policyReports);
             report.put("problems", problems);
             report.put("pass", problems.isEmpty());
-            if (!table.getBoolean("readable")) {
+            if (!table.readable()) {
                 // Another service's table: its catalog is checked above; its rows only that service's role may read.
                 return Uni.createFrom().item(report);
             }
             // Live, under this request's RLS scope: the caller's own rows, and whether any row of another tenant shows.
             // Never another tenant's numbers: a count of everyone's rows would tell an owner about other tenants.
-            return c.query("select count(*) as own, count(*) filter (where " + table.getString("tenant_column")
-                    + " is distinct from tenancy.current_tenant_id()) > 0 as foreign_visible from " + qualified).execute().map(rows -> {
-                        Row counted = rows.iterator().next();
-                        report.put("tenantRows", counted.getLong("own"));
-                        boolean foreignVisible = counted.getBoolean("foreign_visible");
+            return catalog.visibility(c, table).map(counted -> {
+                        report.put("tenantRows", counted.ownRows());
+                        boolean foreignVisible = counted.otherTenantsRowsVisible();
                         report.put("otherTenantsRowsVisible", foreignVisible);
                         if (foreignVisible) {
                             problems.add("rows of another tenant are visible");

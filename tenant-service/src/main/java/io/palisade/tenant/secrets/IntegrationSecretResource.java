@@ -50,14 +50,14 @@ public class IntegrationSecretResource {
 
     @GET
     @Path("secrets")
-    public Uni<List<IntegrationSecrets.SecretStatus>> list() {
+    public Uni<List<SecretRepository.SecretStatus>> list() {
         return secrets.list(currentTenant.get());
     }
 
     /** Sets or replaces a credential. The answer says that it is set, never what it is. */
     @PUT
     @Path("{provider}/secrets/{name}")
-    public Uni<IntegrationSecrets.SecretStatus> put(@PathParam("provider") String provider,
+    public Uni<SecretRepository.SecretStatus> put(@PathParam("provider") String provider,
             @PathParam("name") @Pattern(regexp = "^[a-z][a-z0-9_]{0,63}$", message = "lower-case letters, digits and _") String name,
             @Valid @NotNull SecretValue request, @Context HttpServerRequest http) {
         return secrets.put(currentTenant.get(), known(provider), name, request.value(), http.remoteAddress().hostAddress());

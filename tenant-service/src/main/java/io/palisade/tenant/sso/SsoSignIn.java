@@ -4,8 +4,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import static io.palisade.common.db.Rows.first;
-
 import io.palisade.common.audit.AuditEvent;
 import io.palisade.common.audit.AuditLog;
 import io.palisade.common.tenancy.DbScope;
@@ -19,7 +17,6 @@ import io.palisade.tenant.accounts.TokenResponse;
 import io.palisade.tenant.lockout.LoginThrottle;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * After the tenant's IdP vouched for someone (quarkus-oidc verified the ID token against that tenant's
@@ -30,15 +27,17 @@ public class SsoSignIn {
 
     private final TenantTransactions tx;
     private final SsoProviders providers;
+    private final SsoRepository sso;
     private final AccountRepository accounts;
     private final Sessions sessions;
     private final AuditLog audit;
     private final LoginThrottle throttle;
 
-    SsoSignIn(TenantTransactions tx, SsoProviders providers, AccountRepository accounts, Sessions sessions, AuditLog audit,
+    SsoSignIn(TenantTransactions tx, SsoProviders providers, SsoRepository sso, AccountRepository accounts, Sessions sessions, AuditLog audit,
             LoginThrottle throttle) {
         this.tx = tx;
         this.providers = providers;
+        this.sso = sso;
         this.accounts = accounts;
         this.sessions = sessions;
         this.audit = audit;
@@ -55,9 +54,7 @@ public class SsoSignIn {
                 throw ProblemException.unauthorized("the identity provider is not this tenant's");
             }
             // The tenant whose provider vouched is the scope's: sso_member finds a member of that tenant only.
-            return tx.inScope(DbScope.signingInTo(tenantId), c -> c.preparedQuery("select user_id from tenancy.sso_member($1, $2, $3)")
-                    .execute(Tuple.of(issuer, subject, email))
-                    .map(rows -> first(rows).map(r -> r.getUUID("user_id"))))
+            return tx.inScope(DbScope.signingInTo(tenantId), c -> sso.member(c, issuer, subject, email))
                     .chain(userId -> userId.isEmpty()
                             ? refused(tenantId, issuer, subject, clientIp)
                             : tx.inScope(new DbScope(tenantId, userId.get(), TenantContext.STAFF),

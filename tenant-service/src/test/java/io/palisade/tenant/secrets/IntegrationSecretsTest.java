@@ -57,6 +57,9 @@ class IntegrationSecretsTest {
     AuditLog audit;
 
     @Inject
+    SecretRepository stored;
+
+    @Inject
     @DataSource("migrations")
     Instance<AgroalDataSource> schemaOwner;
 
@@ -171,7 +174,7 @@ class IntegrationSecretsTest {
     }
 
     private Optional<String> revealWith(SecretBox box, Api.TestTenant tenant) {
-        IntegrationSecrets withBox = new IntegrationSecrets(tx, new DataKeys(box), audit);
+        IntegrationSecrets withBox = new IntegrationSecrets(tx, new DataKeys(box, stored), stored, audit);
         return tx.inScope(new DbScope(tenant.id(), tenant.ownerId(), TenantContext.STAFF),
                 c -> withBox.reveal(c, tenant.id(), "quickbooks", "oauth_refresh_token")).await().atMost(Duration.ofSeconds(10));
     }

@@ -20,7 +20,7 @@ import io.palisade.common.events.OperationsContract;
 import io.palisade.common.outbox.Outbox;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
-import io.palisade.webhook.deliveries.DeliveryWorker.Claimed;
+import io.palisade.webhook.deliveries.DeliveryRepository.Claimed;
 import io.palisade.webhook.deliveries.DeliveryWorker.Result;
 import io.palisade.webhook.endpoints.EndpointRepository;
 import io.smallrye.mutiny.Multi;

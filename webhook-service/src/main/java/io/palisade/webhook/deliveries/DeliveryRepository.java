@@ -85,6 +85,22 @@ public class DeliveryRepository {
                 .execute(Tuple.of(UUID.randomUUID(), tenantId, eventId, eventType, body)).map(rows -> rows.rowCount());
     }
 
+    /** A delivery leased to this worker, with its endpoint's address and sealed secrets and the message to send. */
+    public record Claimed(UUID deliveryId, UUID lease, UUID tenantId, UUID endpointId, String url, String secretSealed, String previousSecretSealed,
+            UUID messageId, String eventType, String body, int attempts, int scheduleBase, String traceparent) {
+    }
+
+    /**
+     * Leases up to {@code limit} due deliveries of every tenant for {@code leaseSeconds}, at most {@code perEndpoint} in
+     * flight per endpoint (the allow-listed definer {@code webhook.claim_due}); each is recorded under its tenant's scope.
+     */
+    public Uni<List<Claimed>> claimDue(SqlConnection c, int limit, int perEndpoint, int leaseSeconds) {
+        return c.preparedQuery("select * from webhook.claim_due($1, $2, $3)").execute(Tuple.of(limit, perEndpoint, leaseSeconds))
+                .map(rows -> all(rows, r -> new Claimed(r.getUUID("delivery_id"), r.getUUID("lease"), r.getUUID("tenant_id"), r.getUUID("endpoint_id"),
+                        r.getString("url"), r.getString("secret_sealed"), r.getString("previous_secret_sealed"), r.getUUID("message_id"),
+                        r.getString("event_type"), r.getString("body"), r.getInteger("attempts"), r.getInteger("schedule_base"), r.getString("traceparent"))));
+    }
+
     /** A successful attempt, still to be recorded. */
     public record Success(UUID deliveryId, UUID lease, int statusCode, Integer latencyMs, String excerpt) {
     }

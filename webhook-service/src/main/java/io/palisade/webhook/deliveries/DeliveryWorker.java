@@ -1,6 +1,5 @@
 package io.palisade.webhook.deliveries;
 
-import static io.palisade.common.db.Rows.all;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -49,8 +47,6 @@ import io.palisade.webhook.endpoints.EndpointSecrets;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Sends due deliveries: leases them from PostgreSQL (at most palisade.webhooks.max-in-flight at once, and
@@ -71,16 +67,13 @@ public class DeliveryWorker {
     /** A receiver's Retry-After is honoured up to a day. */
     private static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
 
-    record Claimed(UUID deliveryId, UUID lease, UUID tenantId, UUID endpointId, String url, String secretSealed, String previousSecretSealed,
-            UUID messageId, String eventType, String body, int attempts, int scheduleBase, String traceparent) {
-    }
-
     /** How an attempt ended and what follows: a next attempt time, or the final status. */
     record Result(String outcome, Integer statusCode, String excerpt, String error, OffsetDateTime nextAttemptAt, String finalStatus,
             AuditEvent blockedAudit) {
     }
 
     private final TenantTransactions tx;
+    private final DeliveryRepository deliveries;
     private final EndpointSecrets secrets;
     private final Egress egress;
     private final RetrySchedule schedule;
@@ -98,9 +91,10 @@ public class DeliveryWorker {
     private Thread loop;
     private Heartbeat heartbeat;
 
-    DeliveryWorker(TenantTransactions tx, EndpointSecrets secrets, Egress egress, RetrySchedule schedule, AttemptRecorder attempts,
-            WebhookSettings settings, BackgroundWork backgroundWork, MeterRegistry registry, Tracer tracer) {
+    DeliveryWorker(TenantTransactions tx, DeliveryRepository deliveries, EndpointSecrets secrets, Egress egress, RetrySchedule schedule,
+            AttemptRecorder attempts, WebhookSettings settings, BackgroundWork backgroundWork, MeterRegistry registry, Tracer tracer) {
         this.tx = tx;
+        this.deliveries = deliveries;
         this.secrets = secrets;
         this.egress = egress;
         this.schedule = schedule;
@@ -147,9 +141,9 @@ public class DeliveryWorker {
                     gatherFreeSlots();
                 }
                 int free = slots.availablePermits();
-                List<Claimed> claimed = free == 0 ? List.of() : claim(free);
+                List<DeliveryRepository.Claimed> claimed = free == 0 ? List.of() : claim(free);
                 busy = !claimed.isEmpty() && claimed.size() == free;
-                for (Claimed delivery : claimed) {
+                for (DeliveryRepository.Claimed delivery : claimed) {
                     slots.acquire();
                     sending.submit(() -> {
                         try {
@@ -195,14 +189,13 @@ public class DeliveryWorker {
         }
     }
 
-    private List<Claimed> claim(int limit) {
-        return tx.inBackground(DbScope.anonymous(), c -> c.preparedQuery("select * from webhook.claim_due($1, $2, $3)")
-                .execute(Tuple.of(limit, settings.maxInFlightPerEndpoint(), LEASE_SECONDS)).map(rows -> all(rows, DeliveryWorker::claimed)))
+    private List<DeliveryRepository.Claimed> claim(int limit) {
+        return tx.inBackground(DbScope.anonymous(), c -> deliveries.claimDue(c, limit, settings.maxInFlightPerEndpoint(), LEASE_SECONDS))
                 .await().atMost(DB_TIMEOUT);
     }
 
     /** One attempt, as a span of the trace of the event that made the message (it began with the change that caused it). */
-    void deliver(Claimed d) {
+    void deliver(DeliveryRepository.Claimed d) {
         Span span = tracer.spanBuilder("webhook delivery").setSpanKind(SpanKind.CLIENT).setParent(TraceContext.parent(d.traceparent()))
                 .setAttribute("palisade.webhook.endpoint", d.endpointId().toString()).setAttribute("palisade.webhook.event_type", d.eventType())
                 .setAttribute("palisade.webhook.attempt", d.attempts() + 1).startSpan();
@@ -213,7 +206,7 @@ public class DeliveryWorker {
         }
     }
 
-    private void attempt(Claimed d) {
+    private void attempt(DeliveryRepository.Claimed d) {
         // The attempt's place on the retry schedule, which a replay starts again.
         int onSchedule = d.attempts() + 1 - d.scheduleBase();
         long started = System.nanoTime();
@@ -268,7 +261,7 @@ public class DeliveryWorker {
                 .orElseGet(() -> new Result("failed", status, excerpt, error + "; no attempts left", null, "failed", null));
     }
 
-    private void record(Claimed d, Result r, Integer latency) {
+    private void record(DeliveryRepository.Claimed d, Result r, Integer latency) {
         OffsetDateTime disableBefore = OffsetDateTime.now(ZoneOffset.UTC).minus(settings.disableAfter());
         boolean disabled = attempts.record(d, new Result(r.outcome(), r.statusCode(), r.excerpt(), text(r.error()), r.nextAttemptAt(),
                 r.finalStatus(), r.blockedAudit()), latency, disableBefore).await().atMost(DB_TIMEOUT);
@@ -288,7 +281,7 @@ public class DeliveryWorker {
         return value == null ? null : value.replace("\0", "");
     }
 
-    private List<byte[]> keys(Claimed d) {
+    private List<byte[]> keys(DeliveryRepository.Claimed d) {
         List<byte[]> keys = new ArrayList<>();
         keys.add(EndpointSecrets.key(secrets.open(d.endpointId(), d.secretSealed())));
         if (d.previousSecretSealed() != null) {
@@ -297,7 +290,7 @@ public class DeliveryWorker {
         return keys;
     }
 
-    private static AuditEvent blockedAudit(Claimed d, String reason) {
+    private static AuditEvent blockedAudit(DeliveryRepository.Claimed d, String reason) {
         return new AuditEvent(d.tenantId(), "webhook.delivery_blocked", new AuditEvent.Actor(null, "system", null, null), "webhook_endpoint",
                 d.endpointId().toString(), AuditEvent.FAILURE, null, null,
                 new JsonObject().put("deliveryId", d.deliveryId().toString()).put("eventType", d.eventType()).put("reason", reason));
@@ -318,12 +311,6 @@ public class DeliveryWorker {
                 return Optional.empty();
             }
         }
-    }
-
-    private static Claimed claimed(Row r) {
-        return new Claimed(r.getUUID("delivery_id"), r.getUUID("lease"), r.getUUID("tenant_id"), r.getUUID("endpoint_id"), r.getString("url"),
-                r.getString("secret_sealed"), r.getString("previous_secret_sealed"), r.getUUID("message_id"), r.getString("event_type"), r.getString("body"),
-                r.getInteger("attempts"), r.getInteger("schedule_base"), r.getString("traceparent"));
     }
 
     private void sleep() {

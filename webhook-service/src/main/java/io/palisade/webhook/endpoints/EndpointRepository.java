@@ -40,6 +40,11 @@ public class EndpointRepository {
                 .map(rows -> endpoint(rows.iterator().next()));
     }
 
+    /** Serialises the tenant's registrations until the transaction ends, so concurrent ones cannot pass the limit together. */
+    public Uni<Void> lockRegistrations(SqlConnection c, UUID tenantId) {
+        return c.preparedQuery("select pg_advisory_xact_lock(hashtext($1))").execute(Tuple.of("webhook-endpoints:" + tenantId)).replaceWithVoid();
+    }
+
     public Uni<Long> count(SqlConnection c) {
         return c.query("select count(*) as n from webhook.endpoints").execute().map(rows -> rows.iterator().next().getLong("n"));
     }

@@ -21,7 +21,6 @@ import io.palisade.webhook.WebhookSettings;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Registering and changing endpoints: every URL passes the SSRF guard (rules and a fresh lookup) before it is
@@ -59,9 +58,8 @@ public class EndpointService {
         List<String> types = eventTypes(request.eventTypes());
         UUID id = UUID.randomUUID();
         String secret = secrets.generate();
-        // One registration per tenant at a time, so concurrent ones cannot pass the limit together.
-        return checked(request.url()).chain(() -> tx.inTenant(caller, c -> c.preparedQuery("select pg_advisory_xact_lock(hashtext($1))")
-                .execute(Tuple.of("webhook-endpoints:" + caller.tenantId())).chain(() -> endpoints.count(c)).chain(count -> {
+        return checked(request.url()).chain(() -> tx.inTenant(caller, c -> endpoints.lockRegistrations(c, caller.tenantId())
+                .chain(() -> endpoints.count(c)).chain(count -> {
             if (count >= settings.maxEndpointsPerTenant()) {
                 throw ProblemException.unprocessable("a tenant has at most " + settings.maxEndpointsPerTenant() + " webhook endpoints");
             }
