@@ -72,8 +72,7 @@ create or replace function booking.queue_notifications() returns trigger
     $$;
 
 create or replace function booking.claim_notifications(p_limit int, p_lease_seconds int, p_max_attempts int)
-    returns table (id uuid, tenant_id uuid, kind text, guest_name text, email_lookup text, email_sealed text, offering text,
-                   starts_at timestamptz, seats int, amount_minor bigint, currency text)
+    returns table (id uuid, tenant_id uuid)
     language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
     #variable_conflict use_column
@@ -87,11 +86,8 @@ create or replace function booking.claim_notifications(p_limit int, p_lease_seco
             claimed as (
                 update booking.notifications n set status = 'sending', attempts = n.attempts + 1,
                        lease_until = now() + make_interval(secs => p_lease_seconds)
-                  from due where n.id = due.id returning n.*)
-            select c.id, c.tenant_id, c.kind, k.name, k.email_lookup, k.email_sealed, o.name, s.starts_at, b.seats, b.amount_minor, b.currency
-              from claimed c join booking.bookings b on b.id = c.booking_id
-              join booking.slots s on s.id = b.slot_id join booking.offerings o on o.id = s.offering_id
-              join booking.booking_contacts k on k.booking_id = c.booking_id;
+                  from due where n.id = due.id returning n.id, n.tenant_id)
+            select c.id, c.tenant_id from claimed c;
     end
     $$;
 

@@ -57,7 +57,7 @@ create or replace function payment.record_stripe_event(p_event_id text, p_accoun
     $$;
 
 create or replace function payment.claim_stripe_events(p_limit int, p_lease_seconds int)
-    returns table (event_id text, tenant_id uuid, account_id text, type text, object_id text)
+    returns table (event_id text, tenant_id uuid)
     language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
     #variable_conflict use_column
@@ -75,32 +75,31 @@ create or replace function payment.claim_stripe_events(p_limit int, p_lease_seco
                    processed_at = case when e.tenant_id is null then now() end,
                    outcome = case when e.tenant_id is null then 'unknown_account' end
               from due where e.event_id = due.event_id
-            returning e.event_id, e.tenant_id, e.account_id, e.type, e.object_id;
+            returning e.event_id, e.tenant_id;
     end
     $$;
 
 create or replace function payment.unsent_refunds(p_older_than_seconds int, p_limit int)
-    returns table (tenant_id uuid, refund_id uuid, payment_id uuid, payment_intent_id text, stripe_account_id text, amount_minor bigint)
+    returns table (tenant_id uuid, refund_id uuid)
     language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
     #variable_conflict use_column
     begin
         return query
-            select r.tenant_id, r.id, p.id, p.payment_intent_id, p.stripe_account_id, r.amount_minor
-              from payment.refunds r join payment.payments p on p.id = r.payment_id
+            select r.tenant_id, r.id from payment.refunds r
              where r.status = 'requested' and r.created_at < now() - make_interval(secs => p_older_than_seconds)
              order by r.created_at limit p_limit;
     end
     $$;
 
 create or replace function payment.unissued_purchases(p_older_than_seconds int, p_limit int)
-    returns table (tenant_id uuid, payment_intent_id text, stripe_account_id text)
+    returns table (tenant_id uuid, purchase_id uuid)
     language plpgsql stable security definer set search_path = pg_catalog, pg_temp
     as $$
     #variable_conflict use_column
     begin
         return query
-            select g.tenant_id, g.payment_intent_id, g.stripe_account_id from payment.gift_card_purchases g
+            select g.tenant_id, g.id from payment.gift_card_purchases g
              where g.status = 'paid' and g.updated_at < now() - make_interval(secs => p_older_than_seconds)
              order by g.updated_at limit p_limit;
     end

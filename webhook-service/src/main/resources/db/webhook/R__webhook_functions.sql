@@ -6,8 +6,7 @@
 -- dropped by a versioned migration and taken out of this file.
 
 create or replace function webhook.claim_due(p_limit int, p_per_endpoint int, p_lease_seconds int)
-    returns table (delivery_id uuid, lease uuid, tenant_id uuid, endpoint_id uuid, url text, secret_sealed text, previous_secret_sealed text,
-                   message_id uuid, event_type text, body text, attempts int, schedule_base int, traceparent text)
+    returns table (delivery_id uuid, lease uuid, tenant_id uuid)
     language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
     as $$
     begin
@@ -33,11 +32,8 @@ create or replace function webhook.claim_due(p_limit int, p_per_endpoint int, p_
              where ranked.rank + coalesce(i.n, 0) <= p_per_endpoint order by ranked.next_attempt_at limit p_limit
         ), leased as (
             update webhook.deliveries d set locked_until = now() + make_interval(secs => p_lease_seconds), lease = gen_random_uuid()
-             where d.id in (select id from chosen) returning d.id, d.lease, d.tenant_id, d.endpoint_id, d.message_id, d.attempts, d.schedule_base
+             where d.id in (select id from chosen) returning d.id, d.lease, d.tenant_id
         )
-        select l.id, l.lease, l.tenant_id, l.endpoint_id, e.url, e.secret_sealed,
-               case when e.previous_secret_expires_at > now() then e.previous_secret_sealed end, l.message_id, m.event_type, m.body, l.attempts,
-               l.schedule_base, m.traceparent
-          from leased l join webhook.endpoints e on e.id = l.endpoint_id join webhook.messages m on m.id = l.message_id;
+        select l.id, l.lease, l.tenant_id from leased l;
     end
     $$;

@@ -24,13 +24,27 @@ public class NotificationRepository {
             OffsetDateTime startsAt, int seats, long amountMinor, String currency) {
     }
 
+    /** A message leased for sending: which, and whose. */
+    public record Lease(UUID id, UUID tenantId) {
+    }
+
     /**
-     * Claims up to {@code limit} due messages of every tenant for {@code leaseSeconds} (the allow-listed definer
-     * {@code booking.claim_notifications}); each is then finished under its own tenant's worker scope.
+     * Leases up to {@code limit} due messages of every tenant for {@code leaseSeconds} (the allow-listed definer
+     * {@code booking.claim_notifications}): which, and whose, nothing more.
      */
-    public Uni<List<Due>> claimDue(SqlConnection c, int limit, int leaseSeconds) {
-        return c.preparedQuery("select * from booking.claim_notifications($1, $2, $3)").execute(Tuple.of(limit, leaseSeconds, MAX_ATTEMPTS))
-                .map(rows -> all(rows, r -> new Due(r.getUUID("id"), r.getUUID("tenant_id"), r.getString("kind"), r.getString("guest_name"),
+    public Uni<List<Lease>> claimDue(SqlConnection c, int limit, int leaseSeconds) {
+        return c.preparedQuery("select id, tenant_id from booking.claim_notifications($1, $2, $3)").execute(Tuple.of(limit, leaseSeconds, MAX_ATTEMPTS))
+                .map(rows -> all(rows, r -> new Lease(r.getUUID("id"), r.getUUID("tenant_id"))));
+    }
+
+    /** The scope's tenant's messages among {@code ids} still being sent, with what their mail says. */
+    public Uni<List<Due>> sending(SqlConnection c, List<UUID> ids) {
+        return c.preparedQuery("select n.id, n.tenant_id, n.kind, k.name, k.email_lookup, k.email_sealed, o.name as offering, s.starts_at, b.seats,"
+                + " b.amount_minor, b.currency from booking.notifications n join booking.bookings b on b.id = n.booking_id"
+                + " join booking.slots s on s.id = b.slot_id join booking.offerings o on o.id = s.offering_id"
+                + " join booking.booking_contacts k on k.booking_id = n.booking_id where n.id = any($1) and n.status = 'sending'")
+                .execute(Tuple.of(ids.toArray(UUID[]::new)))
+                .map(rows -> all(rows, r -> new Due(r.getUUID("id"), r.getUUID("tenant_id"), r.getString("kind"), r.getString("name"),
                         r.getString("email_lookup"), r.getString("email_sealed"), r.getString("offering"), r.getOffsetDateTime("starts_at"),
                         r.getInteger("seats"), r.getLong("amount_minor"), r.getString("currency"))));
     }

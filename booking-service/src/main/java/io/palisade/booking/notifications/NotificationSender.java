@@ -1,6 +1,10 @@
 package io.palisade.booking.notifications;
 
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.stream.Collectors;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
@@ -39,7 +43,14 @@ public class NotificationSender {
 
     @Scheduled(every = "${palisade.notifications.interval:5s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sendDue() {
+        // The claim learns which messages and whose; each tenant's are read and sent under its worker scope.
         return tx.inBackground(DbScope.anonymous(), c -> notifications.claimDue(c, 50, 120))
+                .map(leases -> leases.stream().collect(Collectors.groupingBy(NotificationRepository.Lease::tenantId, LinkedHashMap::new,
+                        Collectors.mapping(NotificationRepository.Lease::id, Collectors.toList()))))
+                .onItem().transformToMulti(byTenant -> Multi.createFrom().iterable(byTenant.entrySet()))
+                .onItem().transformToUniAndConcatenate(tenant -> tx.inBackground(DbScope.worker(tenant.getKey()),
+                        c -> notifications.sending(c, tenant.getValue())))
+                .collect().asList().map(lists -> lists.stream().flatMap(List::stream).toList())
                 .chain(due -> Multi.createFrom().iterable(due).onItem().transformToUniAndConcatenate(this::send).collect().asList())
                 .invoke(sent -> {
                     if (!sent.isEmpty()) {

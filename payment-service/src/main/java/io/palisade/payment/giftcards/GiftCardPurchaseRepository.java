@@ -20,17 +20,28 @@ public class GiftCardPurchaseRepository {
     public record Purchase(UUID id, long amountMinor, String currency, String buyerEmailSealed, String status) {
     }
 
-    /** A purchase paid for but not issued: the PaymentIntent to read back from its connected account. */
-    public record Unissued(UUID tenantId, String account, String intentId) {
+    /** A purchase of some tenant paid for but not issued. */
+    public record PaidUnissued(UUID tenantId, UUID purchaseId) {
+    }
+
+    /** The PaymentIntent of a purchase paid for but not issued, to read back from its connected account. */
+    public record Unissued(String account, String intentId) {
     }
 
     /**
      * Purchases of every tenant paid for more than {@code olderThanSeconds} ago and not issued, at most {@code limit}
-     * (the allow-listed definer {@code payment.unissued_purchases}); each is issued under its tenant's worker scope.
+     * (the allow-listed definer {@code payment.unissued_purchases}): which, and whose.
      */
-    public Uni<List<Unissued>> unissued(SqlConnection c, int olderThanSeconds, int limit) {
-        return c.preparedQuery("select * from payment.unissued_purchases($1, $2)").execute(Tuple.of(olderThanSeconds, limit))
-                .map(rows -> all(rows, r -> new Unissued(r.getUUID("tenant_id"), r.getString("stripe_account_id"), r.getString("payment_intent_id"))));
+    public Uni<List<PaidUnissued>> paidUnissued(SqlConnection c, int olderThanSeconds, int limit) {
+        return c.preparedQuery("select tenant_id, purchase_id from payment.unissued_purchases($1, $2)").execute(Tuple.of(olderThanSeconds, limit))
+                .map(rows -> all(rows, r -> new PaidUnissued(r.getUUID("tenant_id"), r.getUUID("purchase_id"))));
+    }
+
+    /** The scope's tenant's purchase, while it is still paid and not issued. */
+    public Uni<Optional<Unissued>> unissued(SqlConnection c, UUID purchaseId) {
+        return c.preparedQuery("select stripe_account_id, payment_intent_id from payment.gift_card_purchases where id = $1 and status = 'paid'")
+                .execute(Tuple.of(purchaseId))
+                .map(rows -> first(rows).map(r -> new Unissued(r.getString("stripe_account_id"), r.getString("payment_intent_id"))));
     }
 
     /** The purchase of a PaymentIntent on a connected account, locked until the transaction ends. */

@@ -38,13 +38,25 @@ public class RefundRepository {
     public record Unsent(UUID tenantId, UUID refundId, UUID paymentId, String account, String intent, long amountMinor) {
     }
 
+    /** A refund of some tenant that waits for Stripe's answer. */
+    public record Waiting(UUID tenantId, UUID refundId) {
+    }
+
     /**
      * Refunds of every tenant that got no answer from Stripe for {@code olderThanSeconds}, at most {@code limit} (the
-     * allow-listed definer {@code payment.unsent_refunds}); each is sent and recorded under its own tenant's scope.
+     * allow-listed definer {@code payment.unsent_refunds}): which, and whose.
      */
-    public Uni<List<Unsent>> unsent(SqlConnection c, int olderThanSeconds, int limit) {
-        return c.preparedQuery("select * from payment.unsent_refunds($1, $2)").execute(Tuple.of(olderThanSeconds, limit))
-                .map(rows -> all(rows, r -> new Unsent(r.getUUID("tenant_id"), r.getUUID("refund_id"), r.getUUID("payment_id"),
+    public Uni<List<Waiting>> waiting(SqlConnection c, int olderThanSeconds, int limit) {
+        return c.preparedQuery("select tenant_id, refund_id from payment.unsent_refunds($1, $2)").execute(Tuple.of(olderThanSeconds, limit))
+                .map(rows -> all(rows, r -> new Waiting(r.getUUID("tenant_id"), r.getUUID("refund_id"))));
+    }
+
+    /** The scope's tenant's refund, with its payment's account and PaymentIntent, while it still waits for an answer. */
+    public Uni<Optional<Unsent>> unsent(SqlConnection c, UUID refundId) {
+        return c.preparedQuery("select r.tenant_id, r.id, p.id as payment_id, p.stripe_account_id, p.payment_intent_id, r.amount_minor"
+                + " from payment.refunds r join payment.payments p on p.id = r.payment_id where r.id = $1 and r.status = 'requested'")
+                .execute(Tuple.of(refundId))
+                .map(rows -> first(rows).map(r -> new Unsent(r.getUUID("tenant_id"), r.getUUID("id"), r.getUUID("payment_id"),
                         r.getString("stripe_account_id"), r.getString("payment_intent_id"), r.getLong("amount_minor"))));
     }
 

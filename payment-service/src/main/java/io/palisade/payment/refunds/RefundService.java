@@ -118,9 +118,12 @@ public class RefundService {
     /** Refunds whose request got no answer from Stripe are sent again, under the same idempotency key. */
     @Scheduled(every = "${palisade.refunds.resend-check:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> resendUnanswered() {
-        return tx.inBackground(DbScope.anonymous(), c -> repository.unsent(c, 30, 20))
-                .onItem().transformToMulti(unsent -> Multi.createFrom().iterable(unsent))
-                .onItem().transformToUniAndConcatenate(u -> send(u).onFailure().recoverWithNull())
+        // The one step across tenants learns which refunds and whose; each is read and sent under its tenant's worker scope.
+        return tx.inBackground(DbScope.anonymous(), c -> repository.waiting(c, 30, 20))
+                .onItem().transformToMulti(waiting -> Multi.createFrom().iterable(waiting))
+                .onItem().transformToUniAndConcatenate(w -> tx.inBackground(DbScope.worker(w.tenantId()), c -> repository.unsent(c, w.refundId()))
+                        .chain(unsent -> unsent.map(this::send).orElseGet(() -> Uni.createFrom().nullItem()))
+                        .onFailure().recoverWithNull())
                 .collect().last().replaceWithVoid();
     }
 

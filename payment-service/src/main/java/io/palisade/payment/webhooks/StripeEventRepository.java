@@ -1,9 +1,11 @@
 package io.palisade.payment.webhooks;
 
 import static io.palisade.common.db.Rows.all;
+import static io.palisade.common.db.Rows.first;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,13 +33,24 @@ public class StripeEventRepository {
     public record Claimed(String eventId, UUID tenantId, String account, String type, String objectId) {
     }
 
+    /** What the claim leased: an event, and the tenant it was stored for (none: of no account we know, finished already). */
+    public record Lease(String eventId, UUID tenantId) {
+    }
+
     /**
      * Leases up to {@code limit} unprocessed events of every tenant for {@code leaseSeconds} (the allow-listed definer
-     * {@code payment.claim_stripe_events}); each is applied and finished under its tenant's worker scope.
+     * {@code payment.claim_stripe_events}): which, and whose, nothing more.
      */
-    public Uni<List<Claimed>> claim(SqlConnection c, int limit, int leaseSeconds) {
-        return c.preparedQuery("select * from payment.claim_stripe_events($1, $2)").execute(Tuple.of(limit, leaseSeconds))
-                .map(rows -> all(rows, r -> new Claimed(r.getString("event_id"), r.getUUID("tenant_id"), r.getString("account_id"),
+    public Uni<List<Lease>> claim(SqlConnection c, int limit, int leaseSeconds) {
+        return c.preparedQuery("select event_id, tenant_id from payment.claim_stripe_events($1, $2)").execute(Tuple.of(limit, leaseSeconds))
+                .map(rows -> all(rows, r -> new Lease(r.getString("event_id"), r.getUUID("tenant_id"))));
+    }
+
+    /** A leased event of the scope's tenant, with what it is about; empty if it was finished meanwhile. */
+    public Uni<Optional<Claimed>> claimed(SqlConnection c, String eventId) {
+        return c.preparedQuery("select event_id, tenant_id, account_id, type, object_id from payment.stripe_events"
+                + " where event_id = $1 and processed_at is null").execute(Tuple.of(eventId))
+                .map(rows -> first(rows).map(r -> new Claimed(r.getString("event_id"), r.getUUID("tenant_id"), r.getString("account_id"),
                         r.getString("type"), r.getString("object_id"))));
     }
 

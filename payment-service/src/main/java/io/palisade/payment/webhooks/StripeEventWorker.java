@@ -60,9 +60,10 @@ public class StripeEventWorker {
 
     @Scheduled(every = "${palisade.stripe.event-check}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> processStoredEvents() {
-        // The claim is the one step across tenants (a definer); each event is then applied under its tenant's worker scope.
+        // The claim is the one step across tenants (a definer) and learns which events and whose; each is then read and
+        // applied under its tenant's worker scope.
         return tx.inBackground(DbScope.anonymous(), c -> events.claim(c, 10, 60))
-                .onItem().transformToMulti(events -> Multi.createFrom().iterable(events))
+                .onItem().transformToMulti(leases -> Multi.createFrom().iterable(leases))
                 .onItem().transformToUniAndConcatenate(this::process)
                 .collect().last().replaceWithVoid();
     }
@@ -70,23 +71,33 @@ public class StripeEventWorker {
     /** Gift cards paid for but not yet issued (their mail could not be sent) are tried again. */
     @Scheduled(every = "${palisade.gift-cards.issue-check:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> issuePaidGiftCards() {
-        return tx.inBackground(DbScope.anonymous(), c -> purchaseRecords.unissued(c, 30, 20))
-                .onItem().transformToMulti(unissued -> Multi.createFrom().iterable(unissued))
-                .onItem().transformToUniAndConcatenate(u -> stripe.paymentIntent(u.account(), u.intentId())
-                        .chain(pi -> purchases.apply(u.tenantId(), u.account(), pi))
+        return tx.inBackground(DbScope.anonymous(), c -> purchaseRecords.paidUnissued(c, 30, 20))
+                .onItem().transformToMulti(paid -> Multi.createFrom().iterable(paid))
+                .onItem().transformToUniAndConcatenate(p -> tx.inBackground(DbScope.worker(p.tenantId()), c -> purchaseRecords.unissued(c, p.purchaseId()))
+                        .chain(found -> found.map(u -> stripe.paymentIntent(u.account(), u.intentId())
+                                .chain(pi -> purchases.apply(p.tenantId(), u.account(), pi))).orElseGet(() -> Uni.createFrom().nullItem()))
                         .onFailure().recoverWithItem(e -> {
-                            LOG.warnf("gift card of payment intent %s not issued yet: %s", u.intentId(), e.getMessage());
+                            LOG.warnf("gift card purchase %s not issued yet: %s", p.purchaseId(), e.getMessage());
                             return null;
                         }))
                 .collect().last().replaceWithVoid();
     }
 
-    private Uni<Void> process(StripeEventRepository.Claimed event) {
-        if (event.tenantId() == null) {
+    private Uni<Void> process(StripeEventRepository.Lease lease) {
+        if (lease.tenantId() == null) {
             // Of no account we know: the claim finished it; there is no tenant to act for.
-            counted(event, "unknown_account");
+            counted(lease.eventId(), "unknown", "unknown_account");
             return Uni.createFrom().voidItem();
         }
+        return tx.inBackground(DbScope.worker(lease.tenantId()), c -> events.claimed(c, lease.eventId()))
+                .chain(found -> found.map(this::process).orElseGet(() -> Uni.createFrom().voidItem()))
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("stripe event %s not processed yet, will be retried: %s", lease.eventId(), e.getMessage());
+                    return null;
+                });
+    }
+
+    private Uni<Void> process(StripeEventRepository.Claimed event) {
         Uni<String> outcome;
         if (event.type().startsWith("payment_intent.")) {
             outcome = stripe.paymentIntent(event.account(), event.objectId()).chain(pi -> asWorker(event, c -> states.applyIntent(c, event.tenantId(),
@@ -115,7 +126,7 @@ public class StripeEventWorker {
                     }
                     return Uni.createFrom().failure(e);
                 })
-                .chain(result -> asWorker(event, c -> events.finish(c, event.eventId(), result)).invoke(() -> counted(event, result)))
+                .chain(result -> asWorker(event, c -> events.finish(c, event.eventId(), result)).invoke(() -> counted(event.eventId(), event.type(), result)))
                 .replaceWithVoid()
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("stripe event %s (%s) not processed yet, will be retried: %s", event.eventId(), event.type(), e.getMessage());
@@ -123,8 +134,8 @@ public class StripeEventWorker {
                 });
     }
 
-    private void counted(StripeEventRepository.Claimed event, String outcome) {
-        LOG.debugf("stripe event %s (%s): %s", event.eventId(), event.type(), outcome);
+    private void counted(String eventId, String type, String outcome) {
+        LOG.debugf("stripe event %s (%s): %s", eventId, type, outcome);
         // What verified Stripe events did to payments: succeeded, failed, canceled, refunded, amount_mismatch, ...
         registry.counter("palisade.payments.stripe.events", "outcome", outcome).increment();
     }

@@ -90,13 +90,30 @@ public class DeliveryRepository {
             UUID messageId, String eventType, String body, int attempts, int scheduleBase, String traceparent) {
     }
 
+    /** What the claim leased: a delivery of a tenant, and the lease that records its attempt. */
+    public record Lease(UUID deliveryId, UUID lease, UUID tenantId) {
+    }
+
     /**
      * Leases up to {@code limit} due deliveries of every tenant for {@code leaseSeconds}, at most {@code perEndpoint} in
-     * flight per endpoint (the allow-listed definer {@code webhook.claim_due}); each is recorded under its tenant's scope.
+     * flight per endpoint (the allow-listed definer {@code webhook.claim_due}): which, and whose, nothing more.
      */
-    public Uni<List<Claimed>> claimDue(SqlConnection c, int limit, int perEndpoint, int leaseSeconds) {
-        return c.preparedQuery("select * from webhook.claim_due($1, $2, $3)").execute(Tuple.of(limit, perEndpoint, leaseSeconds))
-                .map(rows -> all(rows, r -> new Claimed(r.getUUID("delivery_id"), r.getUUID("lease"), r.getUUID("tenant_id"), r.getUUID("endpoint_id"),
+    public Uni<List<Lease>> claimDue(SqlConnection c, int limit, int perEndpoint, int leaseSeconds) {
+        return c.preparedQuery("select delivery_id, lease, tenant_id from webhook.claim_due($1, $2, $3)").execute(Tuple.of(limit, perEndpoint, leaseSeconds))
+                .map(rows -> all(rows, r -> new Lease(r.getUUID("delivery_id"), r.getUUID("lease"), r.getUUID("tenant_id"))));
+    }
+
+    /**
+     * The scope's tenant's leased deliveries among {@code deliveryIds}, with what an attempt needs: the endpoint's
+     * address and secrets (the previous one while it still counts) and the message.
+     */
+    public Uni<List<Claimed>> leased(SqlConnection c, List<UUID> deliveryIds) {
+        return c.preparedQuery("select d.id, d.lease, d.tenant_id, d.endpoint_id, e.url, e.secret_sealed,"
+                + " case when e.previous_secret_expires_at > now() then e.previous_secret_sealed end as previous_secret_sealed,"
+                + " d.message_id, m.event_type, m.body, d.attempts, d.schedule_base, m.traceparent"
+                + " from webhook.deliveries d join webhook.endpoints e on e.id = d.endpoint_id join webhook.messages m on m.id = d.message_id"
+                + " where d.id = any($1) and d.lease is not null").execute(Tuple.of(deliveryIds.toArray(UUID[]::new)))
+                .map(rows -> all(rows, r -> new Claimed(r.getUUID("id"), r.getUUID("lease"), r.getUUID("tenant_id"), r.getUUID("endpoint_id"),
                         r.getString("url"), r.getString("secret_sealed"), r.getString("previous_secret_sealed"), r.getUUID("message_id"),
                         r.getString("event_type"), r.getString("body"), r.getInteger("attempts"), r.getInteger("schedule_base"), r.getString("traceparent"))));
     }

@@ -15,10 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -189,9 +191,20 @@ public class DeliveryWorker {
         }
     }
 
+    /**
+     * Leases due deliveries across tenants (the one step that sees every tenant, and learns only which and whose), then
+     * reads each tenant's under that tenant's worker scope.
+     */
     private List<DeliveryRepository.Claimed> claim(int limit) {
-        return tx.inBackground(DbScope.anonymous(), c -> deliveries.claimDue(c, limit, settings.maxInFlightPerEndpoint(), LEASE_SECONDS))
-                .await().atMost(DB_TIMEOUT);
+        List<DeliveryRepository.Lease> leases = tx.inBackground(DbScope.anonymous(),
+                c -> deliveries.claimDue(c, limit, settings.maxInFlightPerEndpoint(), LEASE_SECONDS)).await().atMost(DB_TIMEOUT);
+        Map<UUID, List<UUID>> byTenant = leases.stream().collect(Collectors.groupingBy(DeliveryRepository.Lease::tenantId, LinkedHashMap::new,
+                Collectors.mapping(DeliveryRepository.Lease::deliveryId, Collectors.toList())));
+        List<DeliveryRepository.Claimed> claimed = new ArrayList<>(leases.size());
+        for (Map.Entry<UUID, List<UUID>> tenant : byTenant.entrySet()) {
+            claimed.addAll(tx.inBackground(DbScope.worker(tenant.getKey()), c -> deliveries.leased(c, tenant.getValue())).await().atMost(DB_TIMEOUT));
+        }
+        return claimed;
     }
 
     /** One attempt, as a span of the trace of the event that made the message (it began with the change that caused it). */

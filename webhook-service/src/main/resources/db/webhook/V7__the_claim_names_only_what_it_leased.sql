@@ -1,0 +1,38 @@
+-- The delivery claim returns what it leased, (delivery, lease, tenant), and nothing of the delivery: its endpoint's
+-- address and secrets and its message are read under the worker scope of that tenant (DeliveryRepository.leased).
+-- A new return type needs the function made anew; its body is kept in R__webhook_functions.sql.
+drop function webhook.claim_due(int, int, int);
+create function webhook.claim_due(p_limit int, p_per_endpoint int, p_lease_seconds int)
+    returns table (delivery_id uuid, lease uuid, tenant_id uuid)
+    language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        perform pg_advisory_xact_lock(hashtext('webhook.claim_due'));
+        return query
+        -- Bounded work per claim, whatever the backlog: the leases held come from their own small index, and the
+        -- candidates are the head of the due queue (in its index's order), skipping endpoints without a free slot.
+        with inflight as (
+            select d.endpoint_id, count(*) as n from webhook.deliveries d
+             where d.status = 'pending' and d.locked_until is not null and d.locked_until > now() group by d.endpoint_id
+        ), due as (
+            select d.id, d.endpoint_id, d.next_attempt_at from webhook.deliveries d
+             where d.status = 'pending' and d.next_attempt_at <= now() and (d.locked_until is null or d.locked_until <= now())
+               and not exists (select 1 from inflight i where i.endpoint_id = d.endpoint_id and i.n >= p_per_endpoint)
+               and exists (select 1 from webhook.endpoints e where e.id = d.endpoint_id and e.enabled)
+             order by d.next_attempt_at limit p_limit * p_per_endpoint
+        ), chosen as (
+            select ranked.id from (
+                select due.id, due.endpoint_id, due.next_attempt_at,
+                       row_number() over (partition by due.endpoint_id order by due.next_attempt_at, due.id) as rank
+                  from due) ranked
+              left join inflight i on i.endpoint_id = ranked.endpoint_id
+             where ranked.rank + coalesce(i.n, 0) <= p_per_endpoint order by ranked.next_attempt_at limit p_limit
+        ), leased as (
+            update webhook.deliveries d set locked_until = now() + make_interval(secs => p_lease_seconds), lease = gen_random_uuid()
+             where d.id in (select id from chosen) returning d.id, d.lease, d.tenant_id
+        )
+        select l.id, l.lease, l.tenant_id from leased l;
+    end
+    $$;
+revoke all on function webhook.claim_due(int, int, int) from public;
+grant execute on function webhook.claim_due(int, int, int) to ${app_role};
