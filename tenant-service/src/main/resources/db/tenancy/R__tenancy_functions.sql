@@ -202,3 +202,22 @@ create or replace function tenancy.sso_member(p_issuer text, p_subject text, p_e
         return query select v_user;
     end
     $$;
+
+-- A support session's terms never move once it started, and it is started now by the admin who asked (the trigger
+-- support_session_starts_once on tenancy.support_sessions; it runs as the caller).
+create or replace function tenancy.support_session_starts_once() returns trigger
+    language plpgsql set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        if old.started_at is not null
+           and (new.started_at is distinct from old.started_at or new.expires_at is distinct from old.expires_at) then
+            raise exception 'a support session''s start and end never move' using errcode = '42501';
+        end if;
+        if old.started_at is null and new.started_at is not null
+           and (new.platform_admin_id is distinct from tenancy.current_user_id() or new.started_at <> now()
+                or new.expires_at is null) then
+            raise exception 'a support session is started now, by the platform admin who asked for it' using errcode = '42501';
+        end if;
+        return new;
+    end
+    $$;

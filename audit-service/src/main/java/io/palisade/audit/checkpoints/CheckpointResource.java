@@ -12,8 +12,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import io.palisade.common.tenancy.CurrentTenant;
-import io.palisade.common.tenancy.TenantTransactions;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 
@@ -26,14 +24,10 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class CheckpointResource {
 
-    private final CurrentTenant currentTenant;
-    private final TenantTransactions tx;
-    private final CheckpointRepository checkpoints;
+    private final CheckpointService checkpoints;
     private final CheckpointKeys keys;
 
-    CheckpointResource(CurrentTenant currentTenant, TenantTransactions tx, CheckpointRepository checkpoints, CheckpointKeys keys) {
-        this.currentTenant = currentTenant;
-        this.tx = tx;
+    CheckpointResource(CheckpointService checkpoints, CheckpointKeys keys) {
         this.checkpoints = checkpoints;
         this.keys = keys;
     }
@@ -43,7 +37,7 @@ public class CheckpointResource {
     @PermissionsAllowed("AUDIT_READ")
     public Uni<List<CheckpointRepository.Checkpoint>> list(@QueryParam("afterSeq") @DefaultValue("0") @Min(0) long afterSeq,
             @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-        return tx.inTenant(currentTenant.get(), c -> checkpoints.list(c, afterSeq, limit));
+        return checkpoints.list(afterSeq, limit);
     }
 
     /** Public: a verifier needs the keys, and they reveal nothing (the statement format is in docs/audit.md). */

@@ -61,7 +61,7 @@ public class TenantTransactions {
      *        {@code quarkus.datasource.reactive.max-size}: the rest always serves requests, however far consumers and
      *        jobs are behind (docs/performance.md)
      */
-    TenantTransactions(Pool pool, @ConfigProperty(name = "palisade.db.background-connections", defaultValue = "4") int backgroundConnections) {
+    TenantTransactions(Pool pool, @ConfigProperty(name = "palisade.db.background-connections") int backgroundConnections) {
         this.pool = pool;
         this.background = new ConnectionBudget(backgroundConnections);
     }

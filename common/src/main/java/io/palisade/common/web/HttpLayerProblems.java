@@ -27,7 +27,7 @@ import io.vertx.ext.web.handler.HttpException;
 @ApplicationScoped
 public class HttpLayerProblems {
 
-    @ConfigProperty(name = "palisade.http.max-body-size", defaultValue = "64K")
+    @ConfigProperty(name = "palisade.http.max-body-size")
     MemorySize maxBodySize;
 
     @ConfigProperty(name = "palisade.http.large-body-paths")

@@ -166,6 +166,12 @@ public final class RlsCatalog {
         return sites;
     }
 
+    /** The classes of {@link #anonymousScopeSites()}, by simple name, each once, sorted. */
+    public static List<String> anonymousScopeClasses() {
+        return anonymousScopeSites().stream().map(site -> java.nio.file.Path.of(site.substring(0, site.indexOf(':'))).getFileName().toString())
+                .map(file -> file.substring(0, file.length() - ".java".length())).distinct().sorted().toList();
+    }
+
     private static void check(List<String> problems, boolean wrong, String problem) {
         if (wrong) {
             problems.add(problem);
