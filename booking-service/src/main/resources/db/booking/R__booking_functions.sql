@@ -1,9 +1,10 @@
--- The functions of the booking schema in their final form (docs/database.md). A repeatable migration: Flyway applies
--- it after the versioned ones whenever it changes, so this file, not the history in V*.sql, is where a reader finds
--- what runs. CREATE OR REPLACE keeps each function's grants, made by the migration that created it; who may execute
--- a definer is in common's db/security-definers.txt, which CatalogTest holds the catalog to. A changed function is
--- changed here; a new one is created by a versioned migration (with its grants) and kept here; a dropped one is
--- dropped by a versioned migration and taken out of this file.
+-- The functions of the booking schema in their final form (docs/database.md). A repeatable migration: Flyway applies it
+-- after the versioned ones whenever it changes, so this file, not the history in V*.sql, is where a reader finds what
+-- runs. CREATE OR REPLACE keeps each function's grants, made by the migration that created it; who may execute a
+-- definer is in common's db/security-definers.txt, which CatalogTest holds the catalog to. A changed function is
+-- changed here; a new one is created by a versioned migration (with its grants) and kept here, and one whose result
+-- changes is dropped by a versioned migration and created here with its grants; a dropped one is dropped by a versioned
+-- migration and taken out of this file.
 
 -- Seats follow the bookings: taking, releasing and moving seats is the database's job, in the same statement.
 create or replace function booking.track_seats() returns trigger
@@ -90,6 +91,8 @@ create or replace function booking.claim_notifications(p_limit int, p_lease_seco
             select c.id, c.tenant_id from claimed c;
     end
     $$;
+revoke all on function booking.claim_notifications(int, int, int) from public;
+grant execute on function booking.claim_notifications(int, int, int) to ${app_role};
 
 -- Pending erasure requests of every tenant, as (tenant, request): each is carried out under its tenant's worker scope
 -- (ErasureWorker).

@@ -1,9 +1,10 @@
--- The functions of the payment schema in their final form (docs/database.md). A repeatable migration: Flyway applies
--- it after the versioned ones whenever it changes, so this file, not the history in V*.sql, is where a reader finds
--- what runs. CREATE OR REPLACE keeps each function's grants, made by the migration that created it; who may execute
--- a definer is in common's db/security-definers.txt, which CatalogTest holds the catalog to. A changed function is
--- changed here; a new one is created by a versioned migration (with its grants) and kept here; a dropped one is
--- dropped by a versioned migration and taken out of this file.
+-- The functions of the payment schema in their final form (docs/database.md). A repeatable migration: Flyway applies it
+-- after the versioned ones whenever it changes, so this file, not the history in V*.sql, is where a reader finds what
+-- runs. CREATE OR REPLACE keeps each function's grants, made by the migration that created it; who may execute a
+-- definer is in common's db/security-definers.txt, which CatalogTest holds the catalog to. A changed function is
+-- changed here; a new one is created by a versioned migration (with its grants) and kept here, and one whose result
+-- changes is dropped by a versioned migration and created here with its grants; a dropped one is dropped by a versioned
+-- migration and taken out of this file.
 
 -- Append-only, even for the schema owner: corrections are new entries.
 create or replace function payment.gift_card_ledger_is_append_only() returns trigger
@@ -78,6 +79,8 @@ create or replace function payment.claim_stripe_events(p_limit int, p_lease_seco
             returning e.event_id, e.tenant_id;
     end
     $$;
+revoke all on function payment.claim_stripe_events(int, int) from public;
+grant execute on function payment.claim_stripe_events(int, int) to ${app_role};
 
 create or replace function payment.unsent_refunds(p_older_than_seconds int, p_limit int)
     returns table (tenant_id uuid, refund_id uuid)
@@ -91,6 +94,8 @@ create or replace function payment.unsent_refunds(p_older_than_seconds int, p_li
              order by r.created_at limit p_limit;
     end
     $$;
+revoke all on function payment.unsent_refunds(int, int) from public;
+grant execute on function payment.unsent_refunds(int, int) to ${app_role};
 
 create or replace function payment.unissued_purchases(p_older_than_seconds int, p_limit int)
     returns table (tenant_id uuid, purchase_id uuid)
@@ -104,3 +109,5 @@ create or replace function payment.unissued_purchases(p_older_than_seconds int, 
              order by g.updated_at limit p_limit;
     end
     $$;
+revoke all on function payment.unissued_purchases(int, int) from public;
+grant execute on function payment.unissued_purchases(int, int) to ${app_role};

@@ -1,9 +1,10 @@
--- The functions of the webhook schema in their final form (docs/database.md). A repeatable migration: Flyway applies
--- it after the versioned ones whenever it changes, so this file, not the history in V*.sql, is where a reader finds
--- what runs. CREATE OR REPLACE keeps each function's grants, made by the migration that created it; who may execute
--- a definer is in common's db/security-definers.txt, which CatalogTest holds the catalog to. A changed function is
--- changed here; a new one is created by a versioned migration (with its grants) and kept here; a dropped one is
--- dropped by a versioned migration and taken out of this file.
+-- The functions of the webhook schema in their final form (docs/database.md). A repeatable migration: Flyway applies it
+-- after the versioned ones whenever it changes, so this file, not the history in V*.sql, is where a reader finds what
+-- runs. CREATE OR REPLACE keeps each function's grants, made by the migration that created it; who may execute a
+-- definer is in common's db/security-definers.txt, which CatalogTest holds the catalog to. A changed function is
+-- changed here; a new one is created by a versioned migration (with its grants) and kept here, and one whose result
+-- changes is dropped by a versioned migration and created here with its grants; a dropped one is dropped by a versioned
+-- migration and taken out of this file.
 
 create or replace function webhook.claim_due(p_limit int, p_per_endpoint int, p_lease_seconds int)
     returns table (delivery_id uuid, lease uuid, tenant_id uuid)
@@ -37,3 +38,5 @@ create or replace function webhook.claim_due(p_limit int, p_per_endpoint int, p_
         select l.id, l.lease, l.tenant_id from leased l;
     end
     $$;
+revoke all on function webhook.claim_due(int, int, int) from public;
+grant execute on function webhook.claim_due(int, int, int) to ${app_role};

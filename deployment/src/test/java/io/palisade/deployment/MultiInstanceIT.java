@@ -80,7 +80,9 @@ class MultiInstanceIT {
         Map<String, String> env = io.palisade.devstack.testing.PalisadeTestStack.localPlatformPorts(2);
         postgresPort = Integer.parseInt(env.get("PALISADE_PG_PORT"));
         Map<String, String> extra = Map.of("palisade.webhooks.egress.allow-loopback", "true", "palisade.webhooks.egress.http-allowed-hosts", "127.0.0.1",
-                "palisade.webhooks.egress.allowed-ports", String.valueOf(receiver.getAddress().getPort()), "palisade.notifications.interval", "1s");
+                "palisade.webhooks.egress.allowed-ports", String.valueOf(receiver.getAddress().getPort()), "palisade.notifications.interval", "1s",
+                // A message claimed by a killed instance is sent by the other once its lease ends.
+                "palisade.notifications.lease", "10s");
         Path home = TestDirectories.create("multi-instance");
         settings = new DevSettings(env);
         platform = LocalPlatform.start(Path.of("..").toAbsolutePath().normalize(), home, settings, extra);
@@ -150,6 +152,8 @@ class MultiInstanceIT {
         assertEquals(audited, count("select count(distinct event_id) from audit.ledger"), "no ledger entry twice");
         assertEquals(webhookEvents, deliveredById.size());
         assertTrue(deliveredById.values().stream().allMatch(n -> n.get() == 1), "no webhook delivered twice: " + deliveredById);
+        await(() -> confirmationMails().size() == 2 * ROUNDS, "a confirmation mailed for every booking");
+        Thread.sleep(3000);
         Map<String, Integer> confirmations = confirmationMails();
         assertEquals(2 * ROUNDS, confirmations.size(), "a confirmation for every booking: " + confirmations.keySet());
         assertTrue(confirmations.values().stream().allMatch(n -> n == 1), "none twice: " + confirmations);

@@ -33,18 +33,21 @@ public class NotificationSender {
     private final NotificationRepository notifications;
     private final MailSender mail;
     private final GuestData guestData;
+    private final NotificationSettings settings;
 
-    NotificationSender(TenantTransactions tx, NotificationRepository notifications, MailSender mail, GuestData guestData) {
+    NotificationSender(TenantTransactions tx, NotificationRepository notifications, MailSender mail, GuestData guestData,
+            NotificationSettings settings) {
         this.tx = tx;
         this.notifications = notifications;
         this.mail = mail;
         this.guestData = guestData;
+        this.settings = settings;
     }
 
-    @Scheduled(every = "${palisade.notifications.interval:5s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${palisade.notifications.interval}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sendDue() {
         // The claim learns which messages and whose; each tenant's are read and sent under its worker scope.
-        return tx.inBackground(DbScope.anonymous(), c -> notifications.claimDue(c, 50, 120))
+        return tx.inBackground(DbScope.anonymous(), c -> notifications.claimDue(c, 50, (int) settings.lease().toSeconds()))
                 .map(leases -> leases.stream().collect(Collectors.groupingBy(NotificationRepository.Lease::tenantId, LinkedHashMap::new,
                         Collectors.mapping(NotificationRepository.Lease::id, Collectors.toList()))))
                 .onItem().transformToMulti(byTenant -> Multi.createFrom().iterable(byTenant.entrySet()))
