@@ -1,5 +1,6 @@
 package io.palisade.benchmarks;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import io.palisade.devstack.DevSettings;
 import io.palisade.devstack.LocalPlatform;
 import io.palisade.devstack.PlatformDatabase;
+import io.palisade.devstack.ServiceProcess;
 import io.palisade.devstack.ServiceSpec;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestDirectories;
@@ -217,19 +219,34 @@ class PlatformBenchmark {
     @Order(6)
     void b6EachServiceStartedByItself() throws Exception {
         ServiceStartup startup = new ServiceStartup();
+        Path root = Path.of("..").toAbsolutePath().normalize();
         for (ServiceSpec service : ServiceSpec.ALL) {
-            List<Double> ready = new ArrayList<>();
-            List<Double> cpu = new ArrayList<>();
-            List<Double> rss = new ArrayList<>();
+            // Side by side, one start of each in turn: without the startup cache, then with it when StartupTraining wrote one.
+            boolean cached = ServiceProcess.startupCacheSupported() && Files.exists(ServiceProcess.startupCache(root, service));
+            List<ServiceProcess.StartupCache> kinds = cached ? List.of(ServiceProcess.StartupCache.NONE, ServiceProcess.StartupCache.USE)
+                    : List.of(ServiceProcess.StartupCache.NONE);
+            Map<ServiceProcess.StartupCache, List<ServiceStartup.Startup>> runs = new java.util.EnumMap<>(ServiceProcess.StartupCache.class);
             for (int i = 0; i < REPETITIONS; i++) {
-                ServiceStartup.Startup run = startup.measure(platform, service, home.resolve("logs"));
-                ready.add(run.readySeconds());
-                cpu.add(run.cpuSeconds());
-                rss.add(run.rssMegabytes());
+                for (ServiceProcess.StartupCache kind : kinds) {
+                    runs.computeIfAbsent(kind, k -> new ArrayList<>()).add(startup.measure(platform, service, kind, home.resolve("logs")));
+                }
             }
-            figures.add("B6", service.name() + ": start to ready (target 2 s)", ready, "s");
-            figures.add("B6", service.name() + ": CPU time to ready", cpu, "s");
-            figures.add("B6", service.name() + ": resident memory after warm-up (target 200 MB)", rss, "MB");
+            runs.forEach((kind, measured) -> {
+                String label = service.name() + (kind == ServiceProcess.StartupCache.USE ? ", startup cache" : "");
+                figures.add("B6", label + ": start to ready (target 2 s)", measured.stream().map(ServiceStartup.Startup::readySeconds).toList(), "s");
+                figures.add("B6", label + ": CPU time to ready", measured.stream().map(ServiceStartup.Startup::cpuSeconds).toList(), "s");
+                figures.add("B6", label + ": resident memory after warm-up (target 200 MB)",
+                        measured.stream().map(ServiceStartup.Startup::rssMegabytes).toList(), "MB");
+            });
+            if (cached) {
+                List<ServiceStartup.Startup> without = runs.get(ServiceProcess.StartupCache.NONE);
+                List<ServiceStartup.Startup> with = runs.get(ServiceProcess.StartupCache.USE);
+                List<Double> ratios = new ArrayList<>();
+                for (int i = 0; i < REPETITIONS; i++) {
+                    ratios.add(with.get(i).readySeconds() / without.get(i).readySeconds());
+                }
+                figures.add("B6", service.name() + ": start to ready with the cache / without, start by start", ratios, "");
+            }
         }
     }
 }

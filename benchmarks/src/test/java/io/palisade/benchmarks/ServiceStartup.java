@@ -16,8 +16,8 @@ import io.palisade.devstack.testing.PalisadeTestStack;
 
 /**
  * B6: one service started by itself beside a running platform (its database migrated, its broker up), as the
- * packaged build runs: the time until its readiness check answers UP, the CPU time it spent getting there, and its
- * resident memory after a warm-up of requests.
+ * packaged build runs, with or without its startup cache: the time until its readiness check answers UP, the CPU time
+ * it spent getting there, and its resident memory after a warm-up of requests.
  */
 final class ServiceStartup {
 
@@ -30,12 +30,12 @@ final class ServiceStartup {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    Startup measure(LocalPlatform platform, ServiceSpec service, Path logs) throws Exception {
+    Startup measure(LocalPlatform platform, ServiceSpec service, ServiceProcess.StartupCache cache, Path logs) throws Exception {
         int port = PalisadeTestStack.freePort();
         int management = PalisadeTestStack.freePort();
         URI ready = URI.create("http://127.0.0.1:" + management + "/q/health/ready");
         long start = System.nanoTime();
-        try (ServiceProcess process = platform.startInstance(service, port, management, logs.resolve(service.name() + "-" + port + ".log"))) {
+        try (ServiceProcess process = platform.startInstance(service, port, management, logs.resolve(service.name() + "-" + port + ".log"), cache)) {
             while (!up(ready)) {
                 if (System.nanoTime() - start > Duration.ofSeconds(120).toNanos()) {
                     throw new IllegalStateException(service.name() + " not ready within 120 s");

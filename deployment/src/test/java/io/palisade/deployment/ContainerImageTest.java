@@ -16,15 +16,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The images, their Dockerfiles parsed (no container engine here): docker/Dockerfile.jvm (each service) and
- * docker/Dockerfile.gate (the isolation gate). A pinned base image, a numeric non-root user, only the build's own output
- * copied in (no secret, no local data), and nothing the read-only root filesystem would break.
+ * The images, their Dockerfiles parsed (no container engine here): docker/Dockerfile.jvm (each service, with the
+ * startup cache trained in a stage of its own) and docker/Dockerfile.gate (the isolation gate). A pinned base image, a
+ * numeric non-root user, only the build's own output copied in (no secret, no local data), and nothing the read-only
+ * root filesystem would break.
  */
 class ContainerImageTest {
 
-    /** Each Dockerfile, and where the only files it may copy come from. */
-    private static final Map<String, String> COPIED_FROM = Map.of("Dockerfile.jvm", "${SERVICE}/target/quarkus-app/",
-            "Dockerfile.gate", "isolation-gate/target/");
+    /** Each Dockerfile, and where the only files it may copy come from: the build's output, the training stage's cache. */
+    private static final Map<String, List<String>> COPIED_FROM = Map.of(
+            "Dockerfile.jvm", List.of("${SERVICE}/target/quarkus-app/", "tenant-service/target/quarkus-app/",
+                    "booking-service/target/quarkus-app/", "payment-service/target/quarkus-app/", "audit-service/target/quarkus-app/",
+                    "webhook-service/target/quarkus-app/", "dev-stack/target/", "/training/${SERVICE}/target/quarkus-app/app.aot"),
+            "Dockerfile.gate", List.of("isolation-gate/target/"));
 
     /** The instructions, continuation lines joined and comments dropped. */
     private static List<String[]> instructions(String dockerfile) throws Exception {
@@ -56,12 +60,27 @@ class ContainerImageTest {
     @ParameterizedTest
     @ValueSource(strings = { "Dockerfile.jvm", "Dockerfile.gate" })
     void theBaseImageIsPinnedToAJavaRuntime(String dockerfile) throws Exception {
-        List<String> from = arguments(dockerfile, "FROM");
-        assertEquals(1, from.size(), "one stage: the image is built from the fast-jar Maven made");
-        Matcher image = Pattern.compile("([\\w./-]+):([\\w.-]+)(@sha256:[0-9a-f]{64})?").matcher(from.get(0));
-        assertTrue(image.matches(), "FROM names an image and a tag: " + from.get(0));
-        assertFalse(image.group(2).equals("latest"), "never :latest");
-        assertTrue(image.group(2).startsWith("21") && image.group(2).contains("jre"), "a Java 21 runtime, not a JDK: " + image.group(2));
+        for (String from : arguments(dockerfile, "FROM")) {
+            Matcher image = Pattern.compile("([\\w./-]+):([\\w.-]+)(@sha256:[0-9a-f]{64})?( AS \\w+)?").matcher(from);
+            assertTrue(image.matches(), "FROM names an image and a tag: " + from);
+            assertFalse(image.group(2).equals("latest"), "never :latest");
+            assertTrue(image.group(2).matches("(21|25)[._].*") && image.group(2).contains("jre"), "a Java 21+ runtime, not a JDK: " + image.group(2));
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void eachServiceStartsFromACacheTrainedOnItsOwnJvm() throws Exception {
+        List<String> from = arguments("Dockerfile.jvm", "FROM");
+        assertEquals(2, from.size(), "a training stage, then the image");
+        assertEquals(from.get(0).replaceFirst(" AS training$", ""), from.get(1),
+                "the cache is written on the very image the service runs on: a cache is good only for the JVM build that wrote it");
+        assertTrue(from.get(1).startsWith("eclipse-temurin:25"), "the startup cache needs Java 25: " + from.get(1));
+        assertTrue(arguments("Dockerfile.jvm", "RUN").stream().anyMatch(run -> run.contains("io.palisade.devstack.StartupTraining")),
+                "the training stage runs StartupTraining");
+        assertTrue(arguments("Dockerfile.jvm", "COPY").contains("--from=training /training/${SERVICE}/target/quarkus-app/app.aot /deployments/app.aot"),
+                "the image holds its service's cache");
+        assertTrue(arguments("Dockerfile.jvm", "ENTRYPOINT").get(0).contains("java -XX:AOTCache=/deployments/app.aot "),
+                "and starts from it");
     }
 
     @ParameterizedTest
@@ -97,7 +116,8 @@ class ContainerImageTest {
                 if (parts[i].startsWith("--")) {
                     continue;
                 }
-                assertTrue(parts[i].startsWith(COPIED_FROM.get(dockerfile)), "copies only the build's output: " + copy);
+                String source = parts[i];
+                assertTrue(COPIED_FROM.get(dockerfile).stream().anyMatch(source::startsWith), "copies only the build's output: " + copy);
                 assertFalse(parts[i].matches(".*(\\.palisade|\\.env|secret|\\.key|\\.pem|\\.p12|password).*"), "no secret: " + copy);
             }
         }

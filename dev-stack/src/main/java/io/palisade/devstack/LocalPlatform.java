@@ -24,6 +24,8 @@ public final class LocalPlatform {
     private Path root;
     private final DevSettings settings;
     private final Map<String, String> extraConfig;
+    /** How each serving instance's JVM uses its startup cache (the migration runs never record one). */
+    private final ServiceProcess.StartupCache startupCache;
     private final List<ServiceProcess> services = new ArrayList<>();
     private final Map<String, List<ServiceProcess>> instances = new java.util.HashMap<>();
     private PostgresServer postgres;
@@ -32,10 +34,11 @@ public final class LocalPlatform {
     /** The local webhook endpoint's signing secret (dev only, like every local secret). */
     private static final String STRIPE_WEBHOOK_SECRET = "whsec_dev-only-local-endpoint";
 
-    private LocalPlatform(Path home, DevSettings settings, Map<String, String> extraConfig) {
+    private LocalPlatform(Path home, DevSettings settings, Map<String, String> extraConfig, ServiceProcess.StartupCache startupCache) {
         this.home = home;
         this.settings = settings;
         this.extraConfig = Map.copyOf(extraConfig);
+        this.startupCache = startupCache;
     }
 
     /**
@@ -43,7 +46,17 @@ public final class LocalPlatform {
      * data in {@code home}, ports and secrets from {@code settings}, {@code extraConfig} added to every service's.
      */
     public static LocalPlatform start(Path root, Path home, DevSettings settings, Map<String, String> extraConfig) throws Exception {
-        LocalPlatform platform = new LocalPlatform(home, settings, extraConfig);
+        return start(root, home, settings, extraConfig, ServiceProcess.StartupCache.USE);
+    }
+
+    /** The platform whose services record their startup caches, written when {@link #stop()} ends them. */
+    static LocalPlatform startRecording(Path root, Path home, DevSettings settings) throws Exception {
+        return start(root, home, settings, Map.of(), ServiceProcess.StartupCache.RECORD);
+    }
+
+    private static LocalPlatform start(Path root, Path home, DevSettings settings, Map<String, String> extraConfig,
+            ServiceProcess.StartupCache startupCache) throws Exception {
+        LocalPlatform platform = new LocalPlatform(home, settings, extraConfig, startupCache);
         try {
             platform.start(root);
         } catch (Exception | Error e) {
@@ -56,11 +69,14 @@ public final class LocalPlatform {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("palisade.root", ".")).toAbsolutePath().normalize();
         Path home = root.resolve(".palisade");
+        boolean train = false;
         for (String arg : args) {
             switch (arg) {
                 case "--wipe" -> wipe(home);
+                case "--train" -> train = true;
                 case "--help", "-h" -> {
-                    System.out.println("usage: ./palisade-local [--wipe]   (--wipe deletes all local data in " + home + " first)");
+                    System.out.println("usage: ./palisade-local [--wipe] [--train]\n  --wipe   deletes all local data in " + home
+                            + " first\n  --train  writes each service's startup cache first (JDK 25+, a few minutes; docs/performance.md)");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + arg + " (try --help)");
@@ -68,7 +84,10 @@ public final class LocalPlatform {
         }
         // ./palisade-local points java.io.tmpdir into .palisade/, which --wipe has just removed.
         Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-        LocalPlatform platform = new LocalPlatform(home, new DevSettings(System.getenv()), Map.of());
+        if (train && !StartupTraining.writeCaches(root)) {
+            System.exit(1);
+        }
+        LocalPlatform platform = new LocalPlatform(home, new DevSettings(System.getenv()), Map.of(), ServiceProcess.StartupCache.USE);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             platform.stop();
@@ -108,7 +127,7 @@ public final class LocalPlatform {
                     step(service.name() + ", instance " + (instance + 1) + ", on " + baseUrl(service, instance));
                 }
                 ServiceProcess process = ServiceProcess.start(root, service, config(service, instance),
-                        home.resolve("logs").resolve(service.name() + (instance == 0 ? "" : "-" + (instance + 1)) + ".log"));
+                        home.resolve("logs").resolve(service.name() + (instance == 0 ? "" : "-" + (instance + 1)) + ".log"), startupCache);
                 services.add(process);
                 instances.computeIfAbsent(service.name(), name -> new ArrayList<>()).add(process);
                 process.awaitReady(managementUrl(service, instance), Duration.ofSeconds(120));
@@ -148,13 +167,14 @@ public final class LocalPlatform {
 
     /**
      * One more instance of a service beside the running ones, on the given ports, configured as instance 2 would be
-     * (no archiver): for measuring a service started by itself. The caller stops it.
+     * (no archiver): for measuring a service started by itself, with or without its startup cache. The caller stops it.
      */
-    public ServiceProcess startInstance(ServiceSpec service, int port, int managementPort, Path log) throws IOException {
+    public ServiceProcess startInstance(ServiceSpec service, int port, int managementPort, Path log, ServiceProcess.StartupCache cache)
+            throws IOException {
         Map<String, String> config = config(service, 1);
         config.put("quarkus.http.port", String.valueOf(port));
         config.put("quarkus.management.port", String.valueOf(managementPort));
-        return ServiceProcess.start(root, service, config, log);
+        return ServiceProcess.start(root, service, config, log, cache);
     }
 
     /** Instance n (from 0) of a service. */
@@ -176,6 +196,19 @@ public final class LocalPlatform {
     }
 
     public void stop() {
+        if (startupCache == ServiceProcess.StartupCache.RECORD) {
+            // Each JVM writes its cache as it exits (tens of seconds): all are asked at once, then awaited.
+            services.forEach(ServiceProcess::askToStop);
+            for (ServiceProcess service : services) {
+                try {
+                    service.terminate(Duration.ofMinutes(5));
+                } catch (IllegalStateException stuck) {
+                    System.err.println(stuck.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).close();
         }
@@ -188,7 +221,9 @@ public final class LocalPlatform {
         if (postgres != null) {
             postgres.close();
         }
-        System.out.println("Palisade stopped. Data kept in " + home + " (./palisade-local --wipe starts afresh).");
+        if (startupCache != ServiceProcess.StartupCache.RECORD) {
+            System.out.println("Palisade stopped. Data kept in " + home + " (./palisade-local --wipe starts afresh).");
+        }
     }
 
     private void printWelcome(Duration startup) {
@@ -241,7 +276,7 @@ public final class LocalPlatform {
         System.out.println("==> " + what);
     }
 
-    private static void wipe(Path home) throws IOException {
+    static void wipe(Path home) throws IOException {
         if (!Files.exists(home)) {
             return;
         }

@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,17 +30,41 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
+     * What a service's JVM does with its startup cache: JDK 25's ahead-of-time cache ({@code app.aot} beside
+     * {@code quarkus-run.jar}, written by {@link StartupTraining}), which holds the classes a start loads, already
+     * parsed and linked, and the profiles of the methods it ran.
+     */
+    public enum StartupCache {
+        /** Start from the cache when there is one, written after this build and readable by this JVM (JDK 25+). */
+        USE,
+        /** Start without it (to measure what it saves). */
+        NONE,
+        /** Record this run and write the cache when the process exits (JDK 25+). */
+        RECORD
+    }
+
+    /**
      * @param root the project's root directory
      * @param config Quarkus properties, passed as environment variables (QUARKUS_HTTP_PORT for quarkus.http.port)
      */
     public static ServiceProcess start(Path root, ServiceSpec service, Map<String, String> config, Path log) throws IOException {
+        return start(root, service, config, log, StartupCache.USE);
+    }
+
+    public static ServiceProcess start(Path root, ServiceSpec service, Map<String, String> config, Path log, StartupCache cache)
+            throws IOException {
         Map<String, String> environment = new java.util.HashMap<>();
         config.forEach((property, value) -> environment.put(envName(property), value));
-        return startWithEnvironment(root, service, environment, log);
+        return launch(root, service, environment, log, cache);
     }
 
     /** Starts the service's build with these environment variables as they are (a rendered pod's, say). */
     public static ServiceProcess startWithEnvironment(Path root, ServiceSpec service, Map<String, String> environment, Path log)
+            throws IOException {
+        return launch(root, service, environment, log, StartupCache.USE);
+    }
+
+    private static ServiceProcess launch(Path root, ServiceSpec service, Map<String, String> environment, Path log, StartupCache cache)
             throws IOException {
         Path jar = root.resolve(service.name()).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
@@ -49,8 +75,11 @@ public final class ServiceProcess implements AutoCloseable {
         // machine's memory would start with a heap of 1/64 of it and keep it. Below 1,792 MiB the JVM in the pod picks
         // the serial collector by itself; here it is named. The service's temporary files go where its starter's go
         // (target/tmp in tests, .palisade/tmp locally).
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=70", "-XX:+UseSerialGC",
-                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar", jar.toString());
+        List<String> command = new ArrayList<>(List.of(java, "-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=70", "-XX:+UseSerialGC",
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir")));
+        command.addAll(cacheOptions(jar, cache));
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(environment);
         Files.createDirectories(log.getParent());
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -116,6 +145,11 @@ public final class ServiceProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Asks the process to stop (SIGTERM) without waiting. */
+    public void askToStop() {
+        process.destroy();
+    }
+
     /** Asks the process to stop (SIGTERM), as Kubernetes does, and waits for it; returns its exit code. */
     public int terminate(Duration grace) throws InterruptedException {
         process.destroy();
@@ -130,6 +164,36 @@ public final class ServiceProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(20, TimeUnit.SECONDS);
+    }
+
+    /** The service's startup cache, beside its build. */
+    public static Path startupCache(Path root, ServiceSpec service) {
+        return root.resolve(service.name()).resolve("target/quarkus-app/app.aot");
+    }
+
+    /** Whether this JVM can write and read a startup cache (JDK 25: JEP 514 and 515). */
+    public static boolean startupCacheSupported() {
+        return Runtime.version().feature() >= 25;
+    }
+
+    static List<String> cacheOptions(Path jar, StartupCache cache) throws IOException {
+        Path file = jar.resolveSibling("app.aot");
+        return switch (cache) {
+            case NONE -> List.of();
+            case RECORD -> {
+                if (!startupCacheSupported()) {
+                    throw new IllegalStateException("a startup cache needs JDK 25 or newer, this is " + Runtime.version());
+                }
+                Files.deleteIfExists(file);
+                // The JVM notes each class it cannot keep (proxies made at run time) as a warning: expected, not news.
+                yield List.of("-XX:AOTCacheOutput=" + file, "-Xlog:aot=error");
+            }
+            // A cache older than the build describes other classes; the JVM would refuse it with a warning anyway.
+            case USE -> startupCacheSupported() && Files.exists(file)
+                    && Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(jar)) > 0
+                            ? List.of("-XX:AOTCache=" + file)
+                            : List.of();
+        };
     }
 
     /** quarkus.http.port → QUARKUS_HTTP_PORT, as MicroProfile Config maps environment variables. */
