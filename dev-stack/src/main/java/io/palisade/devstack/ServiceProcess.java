@@ -176,6 +176,18 @@ public final class ServiceProcess implements AutoCloseable {
         return Runtime.version().feature() >= 25;
     }
 
+    /** Whether the service has a startup cache this JVM can use: written after its build (and by JDK 25+). */
+    public static boolean hasFreshStartupCache(Path root, ServiceSpec service) throws IOException {
+        return fresh(root.resolve(service.name()).resolve("target/quarkus-app/quarkus-run.jar"));
+    }
+
+    // A cache older than the build describes other classes; the JVM would refuse it with a warning anyway.
+    private static boolean fresh(Path jar) throws IOException {
+        Path file = jar.resolveSibling("app.aot");
+        return startupCacheSupported() && Files.exists(file) && Files.exists(jar)
+                && Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(jar)) > 0;
+    }
+
     static List<String> cacheOptions(Path jar, StartupCache cache) throws IOException {
         Path file = jar.resolveSibling("app.aot");
         return switch (cache) {
@@ -188,11 +200,7 @@ public final class ServiceProcess implements AutoCloseable {
                 // The JVM notes each class it cannot keep (proxies made at run time) as a warning: expected, not news.
                 yield List.of("-XX:AOTCacheOutput=" + file, "-Xlog:aot=error");
             }
-            // A cache older than the build describes other classes; the JVM would refuse it with a warning anyway.
-            case USE -> startupCacheSupported() && Files.exists(file)
-                    && Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(jar)) > 0
-                            ? List.of("-XX:AOTCache=" + file)
-                            : List.of();
+            case USE -> fresh(jar) ? List.of("-XX:AOTCache=" + file) : List.of();
         };
     }
 

@@ -43,7 +43,7 @@ public final class StartupTraining {
     }
 
     /** Trains every service of the build in {@code root}; false (and why, on stderr) when a cache was not written. */
-    static boolean writeCaches(Path root) throws Exception {
+    public static boolean writeCaches(Path root) throws Exception {
         if (!ServiceProcess.startupCacheSupported()) {
             System.err.println("A startup cache needs JDK 25 or newer; this is " + Runtime.version() + ". Nothing written.");
             return false;

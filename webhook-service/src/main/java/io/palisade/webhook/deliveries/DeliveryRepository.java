@@ -105,14 +105,17 @@ public class DeliveryRepository {
 
     /**
      * The scope's tenant's leased deliveries among {@code deliveryIds}, with what an attempt needs: the endpoint's
-     * address and secrets (the previous one while it still counts) and the message.
+     * address and secrets (the previous one while it still counts) and the message. The deliveries are found by their
+     * ids first (materialized): left to itself, the planner went from the tenant's endpoints through every delivery of
+     * each, a read that grew with the history (2.9 ms at 16,000 deliveries, against 0.1 ms by id).
      */
     public Uni<List<Claimed>> leased(SqlConnection c, List<UUID> deliveryIds) {
-        return c.preparedQuery("select d.id, d.lease, d.tenant_id, d.endpoint_id, e.url, e.secret_sealed,"
+        return c.preparedQuery("with d as materialized (select id, lease, tenant_id, endpoint_id, message_id, attempts, schedule_base"
+                + " from webhook.deliveries where id = any($1) and lease is not null)"
+                + " select d.id, d.lease, d.tenant_id, d.endpoint_id, e.url, e.secret_sealed,"
                 + " case when e.previous_secret_expires_at > now() then e.previous_secret_sealed end as previous_secret_sealed,"
                 + " d.message_id, m.event_type, m.body, d.attempts, d.schedule_base, m.traceparent"
-                + " from webhook.deliveries d join webhook.endpoints e on e.id = d.endpoint_id join webhook.messages m on m.id = d.message_id"
-                + " where d.id = any($1) and d.lease is not null").execute(Tuple.of(deliveryIds.toArray(UUID[]::new)))
+                + " from d join webhook.endpoints e on e.id = d.endpoint_id join webhook.messages m on m.id = d.message_id").execute(Tuple.of(deliveryIds.toArray(UUID[]::new)))
                 .map(rows -> all(rows, r -> new Claimed(r.getUUID("id"), r.getUUID("lease"), r.getUUID("tenant_id"), r.getUUID("endpoint_id"),
                         r.getString("url"), r.getString("secret_sealed"), r.getString("previous_secret_sealed"), r.getUUID("message_id"),
                         r.getString("event_type"), r.getString("body"), r.getInteger("attempts"), r.getInteger("schedule_base"), r.getString("traceparent"))));
