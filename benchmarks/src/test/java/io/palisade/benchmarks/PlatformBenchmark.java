@@ -222,7 +222,9 @@ class PlatformBenchmark {
         Path root = Path.of("..").toAbsolutePath().normalize();
         if (ServiceProcess.startupCacheSupported() && !allFresh(root)) {
             // As the image's build does: a cache written for this build, before any start is measured.
-            StartupTraining.writeCaches(root);
+            if (!StartupTraining.writeCaches(root, home.resolve("training"))) {
+                throw new IllegalStateException("the startup caches were not written (see above)");
+            }
         }
         for (ServiceSpec service : ServiceSpec.ALL) {
             // Side by side, one start of each in turn: without the startup cache, then with it.
@@ -231,7 +233,8 @@ class PlatformBenchmark {
                     : List.of(ServiceProcess.StartupCache.NONE);
             Map<ServiceProcess.StartupCache, List<ServiceStartup.Startup>> runs = new java.util.EnumMap<>(ServiceProcess.StartupCache.class);
             for (int i = 0; i < REPETITIONS; i++) {
-                for (ServiceProcess.StartupCache kind : kinds) {
+                // Which goes first alternates, so that neither always finds the other's files in the page cache.
+                for (ServiceProcess.StartupCache kind : i % 2 == 0 ? kinds : kinds.reversed()) {
                     runs.computeIfAbsent(kind, k -> new ArrayList<>()).add(startup.measure(platform, service, kind, home.resolve("logs")));
                 }
             }

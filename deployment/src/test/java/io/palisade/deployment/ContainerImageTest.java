@@ -23,12 +23,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ContainerImageTest {
 
-    /** Each Dockerfile, and where the only files it may copy come from: the build's output, the training stage's cache. */
-    private static final Map<String, List<String>> COPIED_FROM = Map.of(
-            "Dockerfile.jvm", List.of("${SERVICE}/target/quarkus-app/", "tenant-service/target/quarkus-app/",
-                    "booking-service/target/quarkus-app/", "payment-service/target/quarkus-app/", "audit-service/target/quarkus-app/",
-                    "webhook-service/target/quarkus-app/", "dev-stack/target/", "/training/${SERVICE}/target/quarkus-app/app.aot"),
-            "Dockerfile.gate", List.of("isolation-gate/target/"));
+    /**
+     * Each Dockerfile's stages in order, and where the only files each may copy come from: the image (the last stage)
+     * only its service's build and the cache its training stage wrote; the training stage the five builds and dev-stack.
+     */
+    private static final Map<String, List<List<String>>> COPIED_FROM = Map.of(
+            "Dockerfile.jvm", List.of(
+                    List.of("tenant-service/target/quarkus-app/", "booking-service/target/quarkus-app/", "payment-service/target/quarkus-app/",
+                            "audit-service/target/quarkus-app/", "webhook-service/target/quarkus-app/", "dev-stack/target/"),
+                    List.of("${SERVICE}/target/quarkus-app/", "/training/${SERVICE}/target/quarkus-app/app.aot")),
+            "Dockerfile.gate", List.of(List.of("isolation-gate/target/")));
 
     /** The instructions, continuation lines joined and comments dropped. */
     private static List<String[]> instructions(String dockerfile) throws Exception {
@@ -107,20 +111,32 @@ class ContainerImageTest {
     @ParameterizedTest
     @ValueSource(strings = { "Dockerfile.jvm", "Dockerfile.gate" })
     void onlyTheBuildsOutputIsCopiedInAndNoSecret(String dockerfile) throws Exception {
-        List<String> copies = new ArrayList<>(arguments(dockerfile, "COPY"));
-        copies.addAll(arguments(dockerfile, "ADD"));
-        assertFalse(copies.isEmpty());
-        for (String copy : copies) {
-            String[] parts = copy.split("\\s+");
+        List<List<String>> allowed = COPIED_FROM.get(dockerfile);
+        int stage = -1;
+        int copies = 0;
+        for (String[] instruction : instructions(dockerfile)) {
+            String keyword = instruction[0].toUpperCase();
+            if (keyword.equals("FROM")) {
+                stage++;
+                continue;
+            }
+            if (!keyword.equals("COPY") && !keyword.equals("ADD")) {
+                continue;
+            }
+            copies++;
+            String[] parts = instruction[1].split("\\s+");
             for (int i = 0; i < parts.length - 1; i++) {
                 if (parts[i].startsWith("--")) {
                     continue;
                 }
                 String source = parts[i];
-                assertTrue(COPIED_FROM.get(dockerfile).stream().anyMatch(source::startsWith), "copies only the build's output: " + copy);
-                assertFalse(parts[i].matches(".*(\\.palisade|\\.env|secret|\\.key|\\.pem|\\.p12|password).*"), "no secret: " + copy);
+                assertTrue(allowed.get(stage).stream().anyMatch(source::startsWith),
+                        "stage " + (stage + 1) + " copies only what it may: " + instruction[1]);
+                assertFalse(source.matches(".*(\\.palisade|\\.env|secret|\\.key|\\.pem|\\.p12|password).*"), "no secret: " + instruction[1]);
             }
         }
+        assertEquals(allowed.size(), stage + 1, "the stages this test knows");
+        assertTrue(copies > 0);
         assertTrue(arguments(dockerfile, "ADD").isEmpty(), "COPY, never ADD (no URLs, no archives unpacked)");
         for (String env : arguments(dockerfile, "ENV")) {
             assertFalse(env.matches("(?i).*(password|secret|key)=.*"), "no secret in the environment: " + env);

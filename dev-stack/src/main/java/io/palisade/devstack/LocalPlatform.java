@@ -84,7 +84,7 @@ public final class LocalPlatform {
         }
         // ./palisade-local points java.io.tmpdir into .palisade/, which --wipe has just removed.
         Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-        if (train && !StartupTraining.writeCaches(root)) {
+        if (train && !StartupTraining.writeCaches(root, home.resolve("training"))) {
             System.exit(1);
         }
         LocalPlatform platform = new LocalPlatform(home, new DevSettings(System.getenv()), Map.of(), ServiceProcess.StartupCache.USE);
@@ -197,11 +197,12 @@ public final class LocalPlatform {
 
     public void stop() {
         if (startupCache == ServiceProcess.StartupCache.RECORD) {
-            // Each JVM writes its cache as it exits (tens of seconds): all are asked at once, then awaited.
+            // Each JVM writes its cache as it exits (tens of seconds): all are asked at once, then awaited together.
             services.forEach(ServiceProcess::askToStop);
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             for (ServiceProcess service : services) {
                 try {
-                    service.terminate(Duration.ofMinutes(5));
+                    service.terminate(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
                 } catch (IllegalStateException stuck) {
                     System.err.println(stuck.getMessage());
                 } catch (InterruptedException e) {

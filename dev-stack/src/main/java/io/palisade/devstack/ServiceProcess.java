@@ -154,6 +154,8 @@ public final class ServiceProcess implements AutoCloseable {
     public int terminate(Duration grace) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            // With it whatever it started (the JVM that assembles a startup cache), which would write on afterwards.
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             throw new IllegalStateException(name + " did not stop within " + grace.toSeconds() + " s of SIGTERM");
         }
@@ -176,16 +178,36 @@ public final class ServiceProcess implements AutoCloseable {
         return Runtime.version().feature() >= 25;
     }
 
-    /** Whether the service has a startup cache this JVM can use: written after its build (and by JDK 25+). */
+    /** Whether the service has a startup cache this JVM can use: recorded by this JVM build (25+) after the service's build. */
     public static boolean hasFreshStartupCache(Path root, ServiceSpec service) throws IOException {
         return fresh(root.resolve(service.name()).resolve("target/quarkus-app/quarkus-run.jar"));
     }
 
-    // A cache older than the build describes other classes; the JVM would refuse it with a warning anyway.
+    /** Removes the service's startup cache and the note of the JVM that wrote it. */
+    public static void deleteStartupCache(Path root, ServiceSpec service) throws IOException {
+        Path cache = startupCache(root, service);
+        Files.deleteIfExists(cache);
+        Files.deleteIfExists(writtenBy(cache));
+    }
+
+    /**
+     * A cache older than the build describes other classes, and one written by another JVM build cannot be used: the
+     * JVM would refuse either with a warning and start without it, so a start that counts on the cache would not.
+     */
     private static boolean fresh(Path jar) throws IOException {
         Path file = jar.resolveSibling("app.aot");
-        return startupCacheSupported() && Files.exists(file) && Files.exists(jar)
-                && Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(jar)) > 0;
+        return startupCacheSupported() && Files.exists(file) && Files.exists(jar) && Files.exists(writtenBy(file))
+                && Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(jar)) > 0
+                && Files.readString(writtenBy(file)).equals(thisJvm());
+    }
+
+    /** Beside each cache: which JVM build recorded it. */
+    private static Path writtenBy(Path cache) {
+        return cache.resolveSibling(cache.getFileName() + ".jvm");
+    }
+
+    private static String thisJvm() {
+        return System.getProperty("java.home") + " " + System.getProperty("java.vm.version");
     }
 
     static List<String> cacheOptions(Path jar, StartupCache cache) throws IOException {
@@ -197,6 +219,7 @@ public final class ServiceProcess implements AutoCloseable {
                     throw new IllegalStateException("a startup cache needs JDK 25 or newer, this is " + Runtime.version());
                 }
                 Files.deleteIfExists(file);
+                Files.writeString(writtenBy(file), thisJvm());
                 // The JVM notes each class it cannot keep (proxies made at run time) as a warning: expected, not news.
                 yield List.of("-XX:AOTCacheOutput=" + file, "-Xlog:aot=error");
             }

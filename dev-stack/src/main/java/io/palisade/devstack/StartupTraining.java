@@ -37,31 +37,45 @@ public final class StartupTraining {
     }
 
     public static void main(String[] args) throws Exception {
-        if (!writeCaches(Path.of(System.getProperty("palisade.root", ".")).toAbsolutePath().normalize())) {
+        Path root = Path.of(System.getProperty("palisade.root", ".")).toAbsolutePath().normalize();
+        if (!writeCaches(root, root.resolve(".palisade/training"))) {
             System.exit(1);
         }
     }
 
-    /** Trains every service of the build in {@code root}; false (and why, on stderr) when a cache was not written. */
-    public static boolean writeCaches(Path root) throws Exception {
+    /**
+     * Trains every service of the build in {@code root}, the throwaway platform's data in {@code home}; false (and why,
+     * on stderr) when a cache was not written. A training that fails leaves no cache: one written by a platform that
+     * did not finish its requests would be used as if it had.
+     */
+    public static boolean writeCaches(Path root, Path home) throws Exception {
         if (!ServiceProcess.startupCacheSupported()) {
             System.err.println("A startup cache needs JDK 25 or newer; this is " + Runtime.version() + ". Nothing written.");
             return false;
         }
-        Path home = root.resolve(".palisade/training");
         LocalPlatform.wipe(home);
         Files.createDirectories(home);
         DevSettings settings = new DevSettings(trainingPorts());
         long started = System.nanoTime();
+        boolean exercised = false;
         LocalPlatform platform = LocalPlatform.startRecording(root, home, settings);
+        // Ctrl-C while training stops the throwaway platform too.
+        Thread stopOnExit = new Thread(platform::stop, "palisade-training-stop");
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
         try {
             System.out.println("==> training: " + ROUNDS + " rounds of everyday requests");
             new StartupTraining(settings).exercise(platform);
+            exercised = true;
         } finally {
             System.out.println("==> writing each service's startup cache as it stops");
             platform.stop();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopOnExit);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C came while stopping: the hook stops what is left.
+            }
         }
-        boolean written = true;
+        boolean written = exercised;
         for (ServiceSpec service : ServiceSpec.ALL) {
             Path cache = ServiceProcess.startupCache(root, service);
             if (Files.exists(cache)) {
@@ -71,11 +85,15 @@ public final class StartupTraining {
                 written = false;
             }
         }
-        if (written) {
-            LocalPlatform.wipe(home);
-            System.out.printf("Startup caches written in %.0f s.%n", (System.nanoTime() - started) / 1e9);
+        if (!written) {
+            for (ServiceSpec service : ServiceSpec.ALL) {
+                ServiceProcess.deleteStartupCache(root, service);
+            }
+            return false;
         }
-        return written;
+        LocalPlatform.wipe(home);
+        System.out.printf("Startup caches written in %.0f s.%n", (System.nanoTime() - started) / 1e9);
+        return true;
     }
 
     /** Ports apart from the local platform's defaults, so that training can run beside it. */
@@ -95,30 +113,44 @@ public final class StartupTraining {
     private void exercise(LocalPlatform platform) throws IOException, InterruptedException {
         String tenantService = platform.baseUrl("tenant-service", 0);
         String bookingService = platform.baseUrl("booking-service", 0);
-        JsonNode availability = JSON.readTree(get(bookingService + "/public/acme/availability", null).body());
+        JsonNode availability = JSON.readTree(expect(get(bookingService + "/public/acme/availability", null), 200).body());
         String slot = availability.path(0).path("slotId").asText();
+        if (slot.isEmpty()) {
+            throw new IllegalStateException("training: the demo tenant has no slot to hold");
+        }
         String token = null;
         for (int round = 0; round < ROUNDS; round++) {
             if (round % 20 == 0) {
                 // A sign-in now and then: each hashes a password on purpose slowly, and a start does not depend on it.
-                token = JSON.readTree(post(tenantService + "/auth/login", null, Map.of("email", "staff@acme.example",
-                        "password", settings.demoPassword(), "tenant", "acme")).body()).path("accessToken").asText();
+                token = JSON.readTree(expect(post(tenantService + "/auth/login", null, Map.of("email", "staff@acme.example",
+                        "password", settings.demoPassword(), "tenant", "acme")), 200).body()).path("accessToken").asText();
             }
-            get(bookingService + "/bookings?limit=20", token);
-            get(bookingService + "/offerings", token);
-            get(bookingService + "/public/acme/availability", null);
-            // Holds from one address soon meet the per-client limit: its refusal is an everyday answer too.
-            post(bookingService + "/public/acme/holds", null, Map.of("slotId", slot, "seats", 1,
-                    "guest", Map.of("name", "Training guest " + round, "email", "guest-" + round + "@training.invalid")));
+            expect(get(bookingService + "/bookings?limit=20", token), 200);
+            expect(get(bookingService + "/offerings", token), 200);
+            expect(get(bookingService + "/public/acme/availability", null), 200);
+            // Holds from one address soon meet the per-client limit (429), or fill the slot (409): everyday answers too.
+            expect(post(bookingService + "/public/acme/holds", null, Map.of("slotId", slot, "seats", 1,
+                    "guest", Map.of("name", "Training guest " + round, "email", "guest-" + round + "@training.invalid"))), 201, 409, 429);
             for (ServiceSpec service : ServiceSpec.ALL) {
                 String management = "http://127.0.0.1:" + settings.managementPort(service, 0);
-                get(management + "/q/health/ready", null);
+                expect(get(management + "/q/health/ready", null), 200);
                 if (round % 10 == 0) {
-                    get(platform.baseUrl(service.name(), 0) + "/q/openapi", null);
-                    get(management + "/q/metrics", null);
+                    expect(get(platform.baseUrl(service.name(), 0) + "/q/openapi", null), 200);
+                    expect(get(management + "/q/metrics", null), 200);
                 }
             }
         }
+    }
+
+    /** Training on answers nobody would get trains the wrong paths: any other answer stops it. */
+    private static HttpResponse<String> expect(HttpResponse<String> response, int... statuses) {
+        for (int status : statuses) {
+            if (response.statusCode() == status) {
+                return response;
+            }
+        }
+        throw new IllegalStateException("training: " + response.request().method() + " " + response.request().uri().getPath()
+                + " answered " + response.statusCode() + ": " + response.body());
     }
 
     private HttpResponse<String> get(String url, String bearer) throws IOException, InterruptedException {

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import io.palisade.devstack.ServiceProcess.StartupCache;
 import io.palisade.devstack.testing.TestDirectories;
 
-/** Which JVM options a service gets for its startup cache: a cache is used only when it was written after the build. */
+/**
+ * Which JVM options a service gets for its startup cache: a cache is used only when this JVM build recorded it after
+ * the build of the service.
+ */
 class StartupCacheOptionsTest {
 
     private final Path build = TestDirectories.create("startup-cache");
@@ -24,25 +27,34 @@ class StartupCacheOptionsTest {
     private final Path cache = build.resolve("app.aot");
 
     @Test
-    void aCacheWrittenAfterTheBuildIsUsed() throws Exception {
+    void aCacheRecordedByThisJvmAfterTheBuildIsUsed() throws Exception {
         assumeTrue(ServiceProcess.startupCacheSupported(), "JDK 25+");
-        written(jar, 100);
-        written(cache, 200);
+        recorded();
         assertEquals(List.of("-XX:AOTCache=" + cache), ServiceProcess.cacheOptions(jar, StartupCache.USE));
     }
 
     @Test
     void aCacheOlderThanTheBuildIsNot() throws Exception {
-        written(cache, 100);
-        written(jar, 200);
+        assumeTrue(ServiceProcess.startupCacheSupported(), "JDK 25+");
+        recorded();
+        written(jar, 300);
+        assertEquals(List.of(), ServiceProcess.cacheOptions(jar, StartupCache.USE));
+    }
+
+    @Test
+    void aCacheRecordedByAnotherJvmIsNot() throws Exception {
+        assumeTrue(ServiceProcess.startupCacheSupported(), "JDK 25+");
+        recorded();
+        Files.writeString(build.resolve("app.aot.jvm"), "/usr/lib/jvm/another 25.0.1+8-LTS");
         assertEquals(List.of(), ServiceProcess.cacheOptions(jar, StartupCache.USE));
     }
 
     @Test
     void withoutACacheOrWhenToldNotToNothingIsAdded() throws Exception {
+        assumeTrue(ServiceProcess.startupCacheSupported(), "JDK 25+");
         written(jar, 100);
         assertEquals(List.of(), ServiceProcess.cacheOptions(jar, StartupCache.USE));
-        written(cache, 200);
+        recorded();
         assertEquals(List.of(), ServiceProcess.cacheOptions(jar, StartupCache.NONE));
     }
 
@@ -56,6 +68,13 @@ class StartupCacheOptionsTest {
         } else {
             assertThrows(IllegalStateException.class, () -> ServiceProcess.cacheOptions(jar, StartupCache.RECORD));
         }
+    }
+
+    /** The build at t=100, then a recording run of this JVM whose cache appears at t=200. */
+    private void recorded() throws Exception {
+        written(jar, 100);
+        ServiceProcess.cacheOptions(jar, StartupCache.RECORD);
+        written(cache, 200);
     }
 
     private static void written(Path file, long epochSecond) throws Exception {
