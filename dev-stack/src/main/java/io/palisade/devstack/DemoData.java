@@ -1,9 +1,6 @@
 package io.palisade.devstack;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +13,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Seeds the demo through the public API, as a person would: two tenants by self-serve signup (finished through the
@@ -26,14 +22,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class DemoData {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final DevSettings settings;
     private final String tenantService;
     private final String bookingService;
     private final String paymentService;
     private final Path mail;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonHttp http = new JsonHttp("demo seeding");
 
     DemoData(DevSettings settings, String tenantService, String bookingService, String paymentService, Path mail) {
         this.settings = settings;
@@ -59,30 +53,30 @@ final class DemoData {
         if (signup.statusCode() == 409) {
             return;
         }
-        expect(signup, 202);
-        expect(post("/signup/complete", null, Map.of("token", signupToken(owner))), 201);
-        String token = JSON.readTree(post("/auth/login", null,
+        http.expect(signup, 202);
+        http.expect(post("/signup/complete", null, Map.of("token", signupToken(owner))), 201);
+        String token = JsonHttp.JSON.readTree(post("/auth/login", null,
                 Map.of("email", owner, "password", settings.demoPassword(), "tenant", slug)).body())
                 .path("accessToken").asText();
-        JsonNode invitation = JSON.readTree(expect(post("/invitations", token, Map.of("email", "staff@" + slug + ".example",
+        JsonNode invitation = JsonHttp.JSON.readTree(http.expect(post("/invitations", token, Map.of("email", "staff@" + slug + ".example",
                 "role", "staff", "permissions", List.of("BOOKINGS_READ", "BOOKINGS_WRITE"))), 201).body());
-        expect(post("/invitations/accept", null, Map.of("token", invitation.path("acceptToken").asText(),
+        http.expect(post("/invitations/accept", null, Map.of("token", invitation.path("acceptToken").asText(),
                 "displayName", "Staff of " + name, "password", settings.demoPassword())), 200);
         java.time.OffsetDateTime firstDay = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).plusDays(1)
                 .withHour(10).withMinute(0).withSecond(0).withNano(0);
         for (Offering offering : offerings) {
-            String id = JSON.readTree(expect(post(bookingService, "/offerings", token, Map.of("name", offering.name(),
+            String id = JsonHttp.JSON.readTree(http.expect(post(bookingService, "/offerings", token, Map.of("name", offering.name(),
                     "priceMinor", offering.priceMinor(), "currency", "EUR", "durationMinutes", offering.durationMinutes(),
                     "published", true)), 201).body()).path("id").asText();
             for (int day = 0; day < 7; day++) {
-                expect(post(bookingService, "/offerings/" + id + "/slots", token, Map.of("startsAt", firstDay.plusDays(day).toString(),
+                http.expect(post(bookingService, "/offerings/" + id + "/slots", token, Map.of("startsAt", firstDay.plusDays(day).toString(),
                         "capacity", offering.capacity())), 201);
             }
         }
         // The operator connects its Stripe account (the local Stripe fake) and finishes onboarding.
-        String onboarding = JSON.readTree(expect(post(paymentService, "/stripe/connect", token, Map.of()), 200).body())
+        String onboarding = JsonHttp.JSON.readTree(http.expect(post(paymentService, "/stripe/connect", token, Map.of()), 200).body())
                 .path("onboardingUrl").asText();
-        http.send(HttpRequest.newBuilder(URI.create(onboarding)).GET().build(), HttpResponse.BodyHandlers.discarding());
+        http.get(onboarding, null);
     }
 
     /** The token of the signup link mailed to the address (the services write mail as JSON files locally). */
@@ -93,7 +87,7 @@ final class DemoData {
             if (Files.isDirectory(mail)) {
                 try (Stream<Path> files = Files.list(mail)) {
                     for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted(Comparator.reverseOrder()).toList()) {
-                        JsonNode message = JSON.readTree(file.toFile());
+                        JsonNode message = JsonHttp.JSON.readTree(file.toFile());
                         Matcher token = link.matcher(message.path("text").asText());
                         if (to.equals(message.path("to").asText()) && token.find()) {
                             return token.group(1);
@@ -107,24 +101,10 @@ final class DemoData {
     }
 
     private HttpResponse<String> post(String path, String bearer, Object body) throws IOException, InterruptedException {
-        return post(tenantService, path, bearer, body);
+        return http.post(tenantService + path, bearer, body);
     }
 
     private HttpResponse<String> post(String service, String path, String bearer, Object body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpResponse<String> expect(HttpResponse<String> response, int status) {
-        if (response.statusCode() != status) {
-            throw new IllegalStateException("demo seeding: " + response.request().uri().getPath() + " answered "
-                    + response.statusCode() + ": " + response.body());
-        }
-        return response;
+        return http.post(service + path, bearer, body);
     }
 }

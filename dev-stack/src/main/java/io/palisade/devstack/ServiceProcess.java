@@ -66,7 +66,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     private static ServiceProcess launch(Path root, ServiceSpec service, Map<String, String> environment, Path log, StartupCache cache)
             throws IOException {
-        Path jar = root.resolve(service.name()).resolve("target/quarkus-app/quarkus-run.jar");
+        Path jar = jar(root, service);
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build it first (./mvnw package)");
         }
@@ -170,7 +170,16 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The service's startup cache, beside its build. */
     public static Path startupCache(Path root, ServiceSpec service) {
-        return root.resolve(service.name()).resolve("target/quarkus-app/app.aot");
+        return cacheOf(jar(root, service));
+    }
+
+    /** The service's build: the jar {@code ./mvnw package} makes. */
+    private static Path jar(Path root, ServiceSpec service) {
+        return root.resolve(service.name()).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    private static Path cacheOf(Path jar) {
+        return jar.resolveSibling("app.aot");
     }
 
     /** Whether this JVM can write and read a startup cache (JDK 25: JEP 514 and 515). */
@@ -180,7 +189,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Whether the service has a startup cache this JVM can use: recorded by this JVM build (25+) after the service's build. */
     public static boolean hasFreshStartupCache(Path root, ServiceSpec service) throws IOException {
-        return fresh(root.resolve(service.name()).resolve("target/quarkus-app/quarkus-run.jar"));
+        return fresh(jar(root, service));
     }
 
     /** Removes the service's startup cache and the note of the JVM that wrote it. */
@@ -195,7 +204,7 @@ public final class ServiceProcess implements AutoCloseable {
      * JVM would refuse either with a warning and start without it, so a start that counts on the cache would not.
      */
     private static boolean fresh(Path jar) throws IOException {
-        Path file = jar.resolveSibling("app.aot");
+        Path file = cacheOf(jar);
         return startupCacheSupported() && Files.exists(file) && Files.exists(jar) && Files.exists(writtenBy(file))
                 && Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(jar)) > 0
                 && Files.readString(writtenBy(file)).equals(thisJvm());
@@ -211,7 +220,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     static List<String> cacheOptions(Path jar, StartupCache cache) throws IOException {
-        Path file = jar.resolveSibling("app.aot");
+        Path file = cacheOf(jar);
         return switch (cache) {
             case NONE -> List.of();
             case RECORD -> {

@@ -1,17 +1,12 @@
 package io.palisade.devstack;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Writes each service's startup cache ({@code <service>/target/quarkus-app/app.aot}, JDK 25's ahead-of-time cache): a
@@ -25,11 +20,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class StartupTraining {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Rounds of everyday requests after the seeding: enough for the JIT to profile the paths a request takes. */
     private static final int ROUNDS = 200;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonHttp http = new JsonHttp("training");
     private final DevSettings settings;
 
     private StartupTraining(DevSettings settings) {
@@ -113,7 +107,7 @@ public final class StartupTraining {
     private void exercise(LocalPlatform platform) throws IOException, InterruptedException {
         String tenantService = platform.baseUrl("tenant-service", 0);
         String bookingService = platform.baseUrl("booking-service", 0);
-        JsonNode availability = JSON.readTree(expect(get(bookingService + "/public/acme/availability", null), 200).body());
+        JsonNode availability = JsonHttp.JSON.readTree(http.expect(http.get(bookingService + "/public/acme/availability", null), 200).body());
         String slot = availability.path(0).path("slotId").asText();
         if (slot.isEmpty()) {
             throw new IllegalStateException("training: the demo tenant has no slot to hold");
@@ -122,51 +116,23 @@ public final class StartupTraining {
         for (int round = 0; round < ROUNDS; round++) {
             if (round % 20 == 0) {
                 // A sign-in now and then: each hashes a password on purpose slowly, and a start does not depend on it.
-                token = JSON.readTree(expect(post(tenantService + "/auth/login", null, Map.of("email", "staff@acme.example",
+                token = JsonHttp.JSON.readTree(http.expect(http.post(tenantService + "/auth/login", null, Map.of("email", "staff@acme.example",
                         "password", settings.demoPassword(), "tenant", "acme")), 200).body()).path("accessToken").asText();
             }
-            expect(get(bookingService + "/bookings?limit=20", token), 200);
-            expect(get(bookingService + "/offerings", token), 200);
-            expect(get(bookingService + "/public/acme/availability", null), 200);
+            http.expect(http.get(bookingService + "/bookings?limit=20", token), 200);
+            http.expect(http.get(bookingService + "/offerings", token), 200);
+            http.expect(http.get(bookingService + "/public/acme/availability", null), 200);
             // Holds from one address soon meet the per-client limit (429), or fill the slot (409): everyday answers too.
-            expect(post(bookingService + "/public/acme/holds", null, Map.of("slotId", slot, "seats", 1,
+            http.expect(http.post(bookingService + "/public/acme/holds", null, Map.of("slotId", slot, "seats", 1,
                     "guest", Map.of("name", "Training guest " + round, "email", "guest-" + round + "@training.invalid"))), 201, 409, 429);
             for (ServiceSpec service : ServiceSpec.ALL) {
                 String management = "http://127.0.0.1:" + settings.managementPort(service, 0);
-                expect(get(management + "/q/health/ready", null), 200);
+                http.expect(http.get(management + "/q/health/ready", null), 200);
                 if (round % 10 == 0) {
-                    expect(get(platform.baseUrl(service.name(), 0) + "/q/openapi", null), 200);
-                    expect(get(management + "/q/metrics", null), 200);
+                    http.expect(http.get(platform.baseUrl(service.name(), 0) + "/q/openapi", null), 200);
+                    http.expect(http.get(management + "/q/metrics", null), 200);
                 }
             }
         }
-    }
-
-    /** Training on answers nobody would get trains the wrong paths: any other answer stops it. */
-    private static HttpResponse<String> expect(HttpResponse<String> response, int... statuses) {
-        for (int status : statuses) {
-            if (response.statusCode() == status) {
-                return response;
-            }
-        }
-        throw new IllegalStateException("training: " + response.request().method() + " " + response.request().uri().getPath()
-                + " answered " + response.statusCode() + ": " + response.body());
-    }
-
-    private HttpResponse<String> get(String url, String bearer) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> post(String url, String bearer, Object body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
