@@ -35,6 +35,8 @@ class LedgerBenchmark {
     private static final int LAG_MUTATIONS = 1_000;
     private static final int LAG_TENANTS = 50;
     private static final int LAG_RATE = Integer.getInteger("benchmark.lag-rate", 200);
+    /** Renames before the measured ones: 20 s at the rate by default (-Dbenchmark.lag-warmup). */
+    private static final int LAG_WARMUP = Integer.getInteger("benchmark.lag-warmup", LAG_RATE * 20);
     private static final int BACKLOG = 20_000;
     private static final int BACKLOG_TENANTS = 100;
 
@@ -73,8 +75,10 @@ class LedgerBenchmark {
      * the lag of each is its ledger row's arrival less the start of the change's transaction.
      */
     private static void lag(RunningService tenantService) throws Exception {
-        // A warm-up first: the consumer group's first assignment and a cold JIT are not the lag of a running platform.
-        renames(tenantService, LAG_MUTATIONS / 2);
+        // A warm-up first: the consumer group's first assignment and a cold JIT are not the lag of a running platform. Two
+        // services just started spend about half a core each compiling for their first minute (JFR's compiler
+        // statistics), which on two cores is most of what 200 renames a second leave free.
+        renames(tenantService, LAG_WARMUP);
         List<UUID> ids = renames(tenantService, LAG_MUTATIONS);
         try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); PreparedStatement st = c.prepareStatement(
                 "select percentile_cont(0.5) within group (order by lag), percentile_cont(0.99) within group (order by lag), max(lag)"
@@ -83,8 +87,8 @@ class LedgerBenchmark {
             st.setArray(1, c.createArrayOf("uuid", ids.toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
-                System.out.printf("ledger lag (mutation in tenant-service -> ledger row), %d renames of %d tenants at %d/s: p50 %.3f s, p99 %.3f s,"
-                        + " max %.3f s%n", LAG_MUTATIONS, LAG_TENANTS, LAG_RATE, rs.getDouble(1), rs.getDouble(2), rs.getDouble(3));
+                System.out.printf("ledger lag (mutation in tenant-service -> ledger row), %d renames of %d tenants at %d/s after %d to warm up: p50 %.3f s,"
+                        + " p99 %.3f s, max %.3f s%n", LAG_MUTATIONS, LAG_TENANTS, LAG_RATE, LAG_WARMUP, rs.getDouble(1), rs.getDouble(2), rs.getDouble(3));
             }
         }
         // Where it goes: from the change to the producing service's relay sending it, and from there to the ledger.

@@ -185,7 +185,7 @@ public class EventConsumers {
                 break;
             }
             try {
-                commitHandled();
+                commitHandledAndWait();
             } catch (RuntimeException e) {
                 LOG.warnf("consumer of %s could not commit on shutdown (the events are handled again, once): %s", handler.topics(),
                         e.getMessage());
@@ -194,33 +194,42 @@ public class EventConsumers {
             heartbeat.stopped();
         }
 
-        /** Each partition in order; a failed event stops its partition and is retried after a pause. */
+        /**
+         * A batch handler gets the whole poll in one call (one transaction, each partition's events in their order);
+         * otherwise, or when that failed, each partition in order, one event at a time, a failed event stopping its
+         * partition to be retried after a pause. The offsets are committed once per poll.
+         */
         private void handleInOrder(ConsumerRecords<String, String> records) {
-            for (TopicPartition partition : records.partitions()) {
-                List<ConsumerRecord<String, String>> batch = records.records(partition);
-                if (handler instanceof BatchEventHandler batches && batch.size() > 1 && running && handleAsOne(batches, batch)) {
-                    handled.put(partition, new OffsetAndMetadata(batch.getLast().offset() + 1));
-                    heartbeat.beat();
-                    commitHandled();
-                    continue;
+            if (handler instanceof BatchEventHandler batches && records.count() > 1 && running && handleAsOne(batches, inPartitionOrder(records))) {
+                for (TopicPartition partition : records.partitions()) {
+                    handled.put(partition, new OffsetAndMetadata(records.records(partition).getLast().offset() + 1));
                 }
-                for (ConsumerRecord<String, String> record : batch) {
-                    if (!running) {
-                        return;
+                heartbeat.beat();
+            } else {
+                for (TopicPartition partition : records.partitions()) {
+                    for (ConsumerRecord<String, String> record : records.records(partition)) {
+                        if (!running) {
+                            commitHandled();
+                            return;
+                        }
+                        if (!handle(record)) {
+                            // Retry this event after a pause; the rest of the partition waits behind it.
+                            consumer.seek(partition, record.offset());
+                            pause();
+                            break;
+                        }
+                        handled.put(partition, new OffsetAndMetadata(record.offset() + 1));
+                        heartbeat.beat();
                     }
-                    if (!handle(record)) {
-                        // Retry this event after a pause; the rest of the partition waits behind it.
-                        consumer.seek(partition, record.offset());
-                        pause();
-                        break;
-                    }
-                    handled.put(partition, new OffsetAndMetadata(record.offset() + 1));
-                    heartbeat.beat();
                 }
-                // Once per partition and poll: a crash before it redelivers at most one poll's events, which handlers
-                // apply once anyway (idempotent on the event id).
-                commitHandled();
             }
+            commitHandled();
+        }
+
+        private static List<ConsumerRecord<String, String>> inPartitionOrder(ConsumerRecords<String, String> records) {
+            List<ConsumerRecord<String, String>> all = new ArrayList<>(records.count());
+            records.partitions().forEach(partition -> all.addAll(records.records(partition)));
+            return all;
         }
 
         /** The consumer knows its lag from the last fetch; read here, on its own thread (it is not thread-safe). */
@@ -232,16 +241,36 @@ public class EventConsumers {
             lag.set(total);
         }
 
+        /**
+         * Without waiting for the broker: a crash or a rebalance before the commit lands redelivers at most the last
+         * polls' events, which handlers apply once anyway (idempotent on the event id). Kafka sends the commits in
+         * order, and a later one covers an earlier one that failed.
+         */
         private void commitHandled() {
             if (!handled.isEmpty()) {
-                consumer.commitSync(handled);
+                consumer.commitAsync(Map.copyOf(handled), (offsets, failure) -> {
+                    if (failure != null) {
+                        LOG.debugf("consumer of %s: a commit failed, a later one covers it: %s", handler.topics(), failure.getMessage());
+                    }
+                });
                 handled.clear();
             }
         }
 
+        /** On shutdown: the group resumes exactly after what was handled. */
+        private void commitHandledAndWait() {
+            if (!handled.isEmpty()) {
+                consumer.commitSync(handled);
+                handled.clear();
+            } else {
+                // Lands the asynchronous commits still in flight.
+                consumer.commitSync(Map.of());
+            }
+        }
+
         /**
-         * A partition's records of one poll in one call of the handler; false (nothing counted) when that failed, and
-         * the records are then handled one at a time. What cannot be applied is passed over as one at a time would.
+         * A poll's records in one call of the handler; false (nothing counted) when that failed, and the records are
+         * then handled one at a time. What cannot be applied is passed over as one at a time would.
          */
         private boolean handleAsOne(BatchEventHandler batches, List<ConsumerRecord<String, String>> records) {
             List<CloudEvent> events = new ArrayList<>();
