@@ -4,17 +4,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import io.palisade.audit.AuditServiceStack;
+import io.palisade.audit.ledger.LedgerEvents;
 import io.palisade.audit.ledger.LedgerRepository;
+import io.palisade.common.events.CloudEvent;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.devstack.testing.PalisadeTestStack;
@@ -38,6 +49,9 @@ class ChainScopeTest {
 
     @Inject
     LedgerRepository ledger;
+
+    @Inject
+    LedgerEvents ledgerEvents;
 
     @Test
     void aWorkerOfTenantAAppendsToAsChainAndReachesNoOtherChain() {
@@ -91,7 +105,7 @@ class ChainScopeTest {
     void entriesAppendedInOneStatementTakeTheirPlacesInTheOrderGiven() {
         UUID a = UUID.randomUUID();
         assertTrue(append(DbScope.worker(a), a, UUID.randomUUID()));
-        List<LedgerRepository.NewEntry> entries = new java.util.ArrayList<>();
+        List<LedgerRepository.NewEntry> entries = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             entries.add(entry(a, UUID.randomUUID()));
         }
@@ -105,6 +119,67 @@ class ChainScopeTest {
         }
         assertEquals(java.util.Set.of(entries.get(2).eventId()), run(DbScope.worker(a), c -> ledger.lockAndFindStored(c, a.toString(),
                 List.of(entries.get(2).eventId(), UUID.randomUUID()))), "what is stored is found, what is not is not");
+    }
+
+    /**
+     * A poll of several tenants' events in one transaction, each chain under its own scope, one with a watched entry
+     * among them, a stored event redelivered and another brought twice: each event lands once, in its own chain, in
+     * the order it came.
+     */
+    @Test
+    void aPollOfManyChainsAppendsEachEventOnceToItsOwnChain() {
+        List<UUID> tenants = new ArrayList<>(List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID()));
+        // Chains are taken in the order of their keys: the second one has the watched entry.
+        tenants.sort(Comparator.comparing(UUID::toString));
+        UUID redelivered = UUID.randomUUID();
+        assertTrue(append(DbScope.worker(tenants.get(0)), tenants.get(0), redelivered));
+        Map<UUID, List<UUID>> sent = new HashMap<>();
+        List<CloudEvent> poll = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (UUID tenant : tenants) {
+                String action = tenant.equals(tenants.get(1)) && round == 1 ? "auth.login_failed" : "booking.cancelled";
+                UUID id = UUID.randomUUID();
+                sent.computeIfAbsent(tenant, t -> new ArrayList<>()).add(id);
+                poll.add(event(tenant, id, action));
+            }
+        }
+        poll.add(event(tenants.get(0), redelivered, "booking.cancelled"));
+        poll.add(poll.get(2));
+        ledgerEvents.handleAll(poll).await().indefinitely();
+
+        assertEquals(Stream.concat(Stream.of(redelivered), sent.get(tenants.get(0)).stream()).toList(),
+                eventsOf(tenants.get(0)), "the redelivered event stays where it was");
+        for (UUID tenant : tenants.subList(1, tenants.size())) {
+            assertEquals(sent.get(tenant), eventsOf(tenant), "each event once, in its own chain, in the order it came");
+            assertEquals(0L, PalisadeTestStack.get().count("select count(*) from audit.ledger l join audit.ledger p on p.chain_key = l.chain_key"
+                    + " and p.chain_seq = l.chain_seq - 1 where l.chain_key = ? and l.prev_hash <> p.hash", tenant.toString()), "linked entry to entry");
+        }
+    }
+
+    private static CloudEvent event(UUID tenant, UUID id, String action) {
+        JsonObject data = new JsonObject().put("schemaVersion", 1).put("action", action).put("tenantId", tenant.toString())
+                .put("actor", new JsonObject().put("role", "system")).put("target", new JsonObject().put("type", "test").put("id", "1"))
+                .put("outcome", "success");
+        return CloudEvent.parse(new JsonObject().put("specversion", "1.0").put("id", id.toString())
+                .put("source", "/booking-service").put("type", action).put("time", OffsetDateTime.now().toString()).put("tenantid", tenant.toString())
+                .put("datacontenttype", "application/json").put("data", data).encode());
+    }
+
+    /** The chain's events in chain order (read as the superuser). */
+    private static List<UUID> eventsOf(UUID tenant) {
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser();
+                PreparedStatement st = c.prepareStatement("select event_id from audit.ledger where chain_key = ? order by chain_seq")) {
+            st.setString(1, tenant.toString());
+            List<UUID> ids = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getObject(1, UUID.class));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Appends an event naming {@code tenant} to its chain, under {@code scope}, unless it is stored already. */
