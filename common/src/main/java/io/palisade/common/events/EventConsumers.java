@@ -2,6 +2,7 @@ package io.palisade.common.events;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +13,12 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RetriableCommitFailedException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -51,6 +54,8 @@ public class EventConsumers {
     private static final Logger LOG = Logger.getLogger(EventConsumers.class);
     /** A handler's longest turn on one event or one batch: the bound on stopping. */
     static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
+    /** A synchronous commit's longest wait (on shutdown, on handing partitions over): within the stop's bound. */
+    private static final Duration COMMIT_WAIT = Duration.ofSeconds(10);
     private static final String HANDLED = "handled";
     private static final String FAILED = "failed";
     private static final String SKIPPED = "skipped";
@@ -115,7 +120,10 @@ public class EventConsumers {
     private final class Runner implements Runnable {
 
         private final EventHandler handler;
+        /** Where each partition this consumer owns resumes: after its last handled event. */
         private final Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
+        /** Something handled since the last commit was sent, or a commit failed: commit after this poll. */
+        private boolean commitDue;
         private volatile KafkaConsumer<String, String> consumer;
         private volatile boolean running = true;
         private Heartbeat heartbeat;
@@ -146,8 +154,8 @@ public class EventConsumers {
         }
 
         /**
-         * Polls until stopped; a Kafka failure (a rebalance during a long batch, a broker gone) gets a fresh consumer. An
-         * Error ends the thread, and liveness reports it.
+         * Polls until stopped; a Kafka failure (a broker gone) gets a fresh consumer. An Error ends the thread, and
+         * liveness reports it.
          */
         @Override
         public void run() {
@@ -165,7 +173,7 @@ public class EventConsumers {
         private void consume() {
             while (running) {
                 try {
-                    consumer.subscribe(handler.topics());
+                    consumer.subscribe(handler.topics(), new CommitOnRevoke());
                     while (running) {
                         ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
                         heartbeat.beat();
@@ -177,6 +185,7 @@ public class EventConsumers {
                 } catch (RuntimeException e) {
                     LOG.warnf("consumer of %s failed, starting a new one: %s", handler.topics(), e.getMessage());
                     handled.clear();
+                    commitDue = false;
                     consumer.close(Duration.ofSeconds(5));
                     pause();
                     consumer = newConsumer();
@@ -196,34 +205,50 @@ public class EventConsumers {
 
         /**
          * A batch handler gets the whole poll in one call (one transaction, each partition's events in their order);
-         * otherwise, or when that failed, each partition in order, one event at a time, a failed event stopping its
-         * partition to be retried after a pause. The offsets are committed once per poll.
+         * when that failed, or for another handler, each partition in order, a partition's records as one batch first
+         * for a batch handler, else one event at a time, a failed event stopping its partition to be retried after a
+         * pause. The offsets are committed once per poll.
          */
         private void handleInOrder(ConsumerRecords<String, String> records) {
-            if (handler instanceof BatchEventHandler batches && records.count() > 1 && running && handleAsOne(batches, inPartitionOrder(records))) {
+            if (handler instanceof BatchEventHandler batches && records.partitions().size() > 1 && running
+                    && handleAsOne(batches, inPartitionOrder(records))) {
                 for (TopicPartition partition : records.partitions()) {
-                    handled.put(partition, new OffsetAndMetadata(records.records(partition).getLast().offset() + 1));
+                    markHandled(partition, records.records(partition).getLast());
                 }
-                heartbeat.beat();
             } else {
                 for (TopicPartition partition : records.partitions()) {
-                    for (ConsumerRecord<String, String> record : records.records(partition)) {
-                        if (!running) {
-                            commitHandled();
-                            return;
-                        }
-                        if (!handle(record)) {
-                            // Retry this event after a pause; the rest of the partition waits behind it.
-                            consumer.seek(partition, record.offset());
-                            pause();
-                            break;
-                        }
-                        handled.put(partition, new OffsetAndMetadata(record.offset() + 1));
-                        heartbeat.beat();
+                    if (!running) {
+                        break;
                     }
+                    handlePartition(partition, records.records(partition));
                 }
             }
             commitHandled();
+        }
+
+        private void handlePartition(TopicPartition partition, List<ConsumerRecord<String, String>> batch) {
+            if (handler instanceof BatchEventHandler batches && batch.size() > 1 && handleAsOne(batches, batch)) {
+                markHandled(partition, batch.getLast());
+                return;
+            }
+            for (ConsumerRecord<String, String> record : batch) {
+                if (!running) {
+                    return;
+                }
+                if (!handle(record)) {
+                    // Retry this event after a pause; the rest of the partition waits behind it.
+                    consumer.seek(partition, record.offset());
+                    pause();
+                    return;
+                }
+                markHandled(partition, record);
+            }
+        }
+
+        private void markHandled(TopicPartition partition, ConsumerRecord<String, String> record) {
+            handled.put(partition, new OffsetAndMetadata(record.offset() + 1));
+            commitDue = true;
+            heartbeat.beat();
         }
 
         private static List<ConsumerRecord<String, String>> inPartitionOrder(ConsumerRecords<String, String> records) {
@@ -242,29 +267,74 @@ public class EventConsumers {
         }
 
         /**
-         * Without waiting for the broker: a crash or a rebalance before the commit lands redelivers at most the last
-         * polls' events, which handlers apply once anyway (idempotent on the event id). Kafka sends the commits in
-         * order, and a later one covers an earlier one that failed.
+         * Every owned partition's position, without waiting for the broker: a crash or a rebalance before it lands
+         * redelivers the last polls' events, which handlers apply once anyway (idempotent on the event id). A failed
+         * commit is sent again after the next poll; Kafka sends the commits in order.
          */
         private void commitHandled() {
-            if (!handled.isEmpty()) {
+            if (commitDue && !handled.isEmpty()) {
+                commitDue = false;
                 consumer.commitAsync(Map.copyOf(handled), (offsets, failure) -> {
                     if (failure != null) {
-                        LOG.debugf("consumer of %s: a commit failed, a later one covers it: %s", handler.topics(), failure.getMessage());
+                        // Runs on this thread, in a later poll: the next loop sends the positions again.
+                        commitDue = true;
+                        if (failure instanceof RetriableCommitFailedException) {
+                            LOG.debugf("consumer of %s: a commit failed, sent again after the next poll: %s", handler.topics(), failure.getMessage());
+                        } else {
+                            LOG.warnf("consumer of %s: a commit failed, sent again after the next poll: %s", handler.topics(), failure.getMessage());
+                        }
                     }
                 });
-                handled.clear();
             }
         }
 
         /** On shutdown: the group resumes exactly after what was handled. */
         private void commitHandledAndWait() {
-            if (!handled.isEmpty()) {
-                consumer.commitSync(handled);
-                handled.clear();
-            } else {
-                // Lands the asynchronous commits still in flight.
-                consumer.commitSync(Map.of());
+            if (handled.isEmpty()) {
+                return;
+            }
+            try {
+                consumer.commitSync(handled, COMMIT_WAIT);
+            } catch (WakeupException stopping) {
+                // The wake-up that stopped the loop may still be pending; it is spent now, so the second try runs.
+                consumer.commitSync(handled, COMMIT_WAIT);
+            }
+        }
+
+        /**
+         * Before a partition goes to another instance, its position is committed (so the new owner starts after what
+         * was handled here) and forgotten (so a later commit of this one cannot move the new owner's back).
+         */
+        private final class CommitOnRevoke implements ConsumerRebalanceListener {
+
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                Map<TopicPartition, OffsetAndMetadata> leaving = new HashMap<>();
+                partitions.forEach(partition -> {
+                    OffsetAndMetadata position = handled.remove(partition);
+                    if (position != null) {
+                        leaving.put(partition, position);
+                    }
+                });
+                if (!leaving.isEmpty()) {
+                    try {
+                        consumer.commitSync(leaving, COMMIT_WAIT);
+                    } catch (RuntimeException e) {
+                        LOG.warnf("consumer of %s could not commit partitions it hands over (their new owner handles the last events again, once): %s",
+                                handler.topics(), e.getMessage());
+                    }
+                }
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                // Already another's: nothing of them may be committed from here.
+                partitions.forEach(handled::remove);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                // Positions come from the group's committed offsets.
             }
         }
 
@@ -289,7 +359,7 @@ public class EventConsumers {
             }
             // One span for the batch, linked to each event's own trace.
             io.opentelemetry.api.trace.SpanBuilder builder = tracer.spanBuilder("consume " + events.size() + " events").setSpanKind(SpanKind.CONSUMER)
-                    .setAttribute("messaging.destination.name", records.getFirst().topic()).setAttribute("messaging.batch.message_count", events.size());
+                    .setAttribute("messaging.destination.name", String.join(",", handler.topics())).setAttribute("messaging.batch.message_count", events.size());
             for (CloudEvent event : events) {
                 io.opentelemetry.api.trace.SpanContext linked = Span.fromContext(TraceContext.parent(event.traceparent())).getSpanContext();
                 if (linked.isValid()) {
