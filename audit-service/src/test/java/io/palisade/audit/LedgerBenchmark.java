@@ -56,19 +56,12 @@ class LedgerBenchmark {
             long started = System.nanoTime();
             audit = stack.startService(auditService, Map.of());
             try {
-                while (count("select count(*) from audit.ledger where tenant_id = any(?)", tenants) < BACKLOG) {
-                    Thread.sleep(200);
-                }
+                double span = appendedSpan(tenants);
                 double wall = (System.nanoTime() - started) / 1e9;
-                double span = seconds("select extract(epoch from max(received_at) - min(received_at)) from audit.ledger where tenant_id = any(?)", tenants);
                 System.out.printf("ledger ingest: %d events of %d tenants appended in %.1f s from their first to last row = %.0f entries/s"
                         + " (%.1f s including audit-service's start)%n", BACKLOG, BACKLOG_TENANTS, span, BACKLOG / span, wall);
                 // The same again to the running service: a backlog met warm, not by a JVM that is still compiling.
-                List<UUID> again = backlog();
-                while (count("select count(*) from audit.ledger where tenant_id = any(?)", again) < BACKLOG) {
-                    Thread.sleep(200);
-                }
-                double warmSpan = seconds("select extract(epoch from max(received_at) - min(received_at)) from audit.ledger where tenant_id = any(?)", again);
+                double warmSpan = appendedSpan(backlog());
                 System.out.printf("ledger ingest, warm: %d events of %d tenants appended in %.1f s = %.0f entries/s%n", BACKLOG, BACKLOG_TENANTS, warmSpan,
                         BACKLOG / warmSpan);
             } finally {
@@ -175,6 +168,14 @@ class LedgerBenchmark {
             producer.flush();
         }
         return tenants;
+    }
+
+    /** Waits until the tenants' backlog is all in the ledger; answers the seconds from its first row to its last. */
+    private static double appendedSpan(List<UUID> tenants) throws Exception {
+        while (count("select count(*) from audit.ledger where tenant_id = any(?)", tenants) < BACKLOG) {
+            Thread.sleep(200);
+        }
+        return seconds("select extract(epoch from max(received_at) - min(received_at)) from audit.ledger where tenant_id = any(?)", tenants);
     }
 
     private static long count(String sql, List<UUID> tenants) throws Exception {

@@ -278,11 +278,8 @@ public class EventConsumers {
                     if (failure != null) {
                         // Runs on this thread, in a later poll: the next loop sends the positions again.
                         commitDue = true;
-                        if (failure instanceof RetriableCommitFailedException) {
-                            LOG.debugf("consumer of %s: a commit failed, sent again after the next poll: %s", handler.topics(), failure.getMessage());
-                        } else {
-                            LOG.warnf("consumer of %s: a commit failed, sent again after the next poll: %s", handler.topics(), failure.getMessage());
-                        }
+                        LOG.logf(failure instanceof RetriableCommitFailedException ? Logger.Level.DEBUG : Logger.Level.WARN,
+                                "consumer of %s: a commit failed, sent again after the next poll: %s", handler.topics(), failure.getMessage());
                     }
                 });
             }
@@ -339,8 +336,8 @@ public class EventConsumers {
         }
 
         /**
-         * A poll's records in one call of the handler; false (nothing counted) when that failed, and the records are
-         * then handled one at a time. What cannot be applied is passed over as one at a time would.
+         * Records of one poll (all of it, or one partition's) in one call of the handler; false (nothing counted) when
+         * that failed, and the records are then handled in smaller steps (handleInOrder). What cannot be applied is passed over as one at a time would.
          */
         private boolean handleAsOne(BatchEventHandler batches, List<ConsumerRecord<String, String>> records) {
             List<CloudEvent> events = new ArrayList<>();
