@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceProcess implements AutoCloseable {
 
+    static final String JVM_OPTIONS = "palisade.service.jvm-options";
+
     private final String name;
     private final Process process;
 
@@ -78,12 +80,24 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(java, "-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=70", "-XX:+UseSerialGC",
                 "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir")));
         command.addAll(cacheOptions(jar, cache));
+        command.addAll(startersOptions());
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(environment);
         Files.createDirectories(log.getParent());
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return new ServiceProcess(service.name(), pb.start());
+    }
+
+    /**
+     * JVM options the starter adds (the system property {@value #JVM_OPTIONS}, space-separated). The test runs set
+     * {@code -XX:TieredStopAtLevel=1} (the root pom): a test starts dozens of services that live seconds on two cores,
+     * and the optimising compiler's work for code that will not run long was most of their CPU. Benchmarks and the
+     * local platform leave it out.
+     */
+    static List<String> startersOptions() {
+        String options = System.getProperty(JVM_OPTIONS, "").trim();
+        return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
     }
 
     /**
