@@ -46,12 +46,20 @@ public class SigningKeyRepository {
                 });
     }
 
-    public Uni<Void> insert(String kid, JsonObject publicJwk, String privateKeySealed) {
-        return pool.preparedQuery("insert into tenancy.signing_keys (kid, public_jwk, private_key_sealed) values ($1, $2, $3)")
-                .execute(Tuple.of(kid, publicJwk, privateKeySealed)).replaceWithVoid();
+    /**
+     * Stores the platform's first key unless there is one: instances that start together on an empty table would
+     * otherwise each store their own and sign with it, while the others publish only theirs until their next reload.
+     * The transaction's advisory lock lets one store its key; the others then see it and store nothing.
+     */
+    public Uni<Void> insertFirst(String kid, JsonObject publicJwk, String privateKeySealed) {
+        return pool.withTransaction(c -> c.query("select pg_advisory_xact_lock(hashtext('tenancy.signing_keys: first key'))").execute()
+                .chain(() -> c.preparedQuery("""
+                        insert into tenancy.signing_keys (kid, public_jwk, private_key_sealed)
+                        select $1, $2, $3 where not exists (select 1 from tenancy.signing_keys)""")
+                        .execute(Tuple.of(kid, publicJwk, privateKeySealed))))
+                .replaceWithVoid();
     }
 
-    /** Stages the given key to take over after the delay; the current keys retire at that moment. */
     /** Retires the current keys after the delay and stages the new one; {@code alongside} runs in the same transaction. */
     public Uni<Void> rotateTo(String kid, JsonObject publicJwk, String privateKeySealed, Duration activationDelay,
             java.util.function.Function<io.vertx.mutiny.sqlclient.SqlConnection, Uni<Void>> alongside) {

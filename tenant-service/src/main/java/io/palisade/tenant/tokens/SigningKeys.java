@@ -115,7 +115,7 @@ public class SigningKeys {
 
     private Uni<Void> createFirstKey() {
         NewKey key = generate();
-        return repository.insert(key.kid, key.publicJwk, key.sealed).chain(this::reload).replaceWithVoid();
+        return repository.insertFirst(key.kid, key.publicJwk, key.sealed).chain(this::reload).replaceWithVoid();
     }
 
     private Uni<Boolean> reload() {
