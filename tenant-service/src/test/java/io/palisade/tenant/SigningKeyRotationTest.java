@@ -4,14 +4,19 @@ import static io.palisade.tenant.Api.bearer;
 import static io.palisade.tenant.Api.json;
 import static org.hamcrest.Matchers.hasItems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -19,14 +24,16 @@ import org.junit.jupiter.api.Test;
 
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.tenant.Api.TestTenant;
+import io.palisade.tenant.tokens.SigningKeyRepository;
 import io.palisade.tenant.tokens.SigningKeys;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Keys rotate without downtime: a new key is published before it signs, and the old key keeps verifying
- * the tokens it signed.
+ * the tokens it signed. Instances starting together on an empty key table store one first key between them.
  */
 @QuarkusTest
 @QuarkusTestResource(value = TenantServiceStack.class, restrictToAnnotatedClass = true)
@@ -34,6 +41,9 @@ class SigningKeyRotationTest {
 
     @Inject
     SigningKeys signingKeys;
+
+    @Inject
+    SigningKeyRepository repository;
 
     @Test
     void aStagedKeyIsPublishedFirstSignsLaterAndOldTokensKeepWorking() throws Exception {
@@ -78,6 +88,37 @@ class SigningKeyRotationTest {
         }
         bearer(after).get("/tenant").then().statusCode(200);
         json().get("/.well-known/jwks.json").then().body("keys.kid", hasItems(oldKid, newKid));
+    }
+
+    @Test
+    void instancesStartingTogetherOnAnEmptyTableStoreOneFirstKey() throws Exception {
+        try (Connection saved = PalisadeTestStack.get().connectAsSuperuser(); Statement keys = saved.createStatement()) {
+            // The table as a fresh platform finds it; this session keeps the keys to put them back.
+            keys.execute("create temp table saved_keys as select * from tenancy.signing_keys; delete from tenancy.signing_keys");
+            try {
+                try (Connection starting = PalisadeTestStack.get().connectAsSuperuser(); Statement lock = starting.createStatement()) {
+                    // Two instances reach insertFirst at once: held here until both wait for the lock, then let go.
+                    starting.setAutoCommit(false);
+                    lock.execute("select pg_advisory_xact_lock(hashtext('tenancy.signing_keys: first key'))");
+                    JsonObject jwk = new JsonObject().put("kty", "RSA");
+                    CompletableFuture<Void> first = repository.insertFirst("first-a", jwk, "v1:a").subscribeAsCompletionStage();
+                    CompletableFuture<Void> second = repository.insertFirst("first-b", jwk, "v1:b").subscribeAsCompletionStage();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                    while (PalisadeTestStack.get().count("select count(*) from pg_locks where locktype = 'advisory' and not granted") < 2) {
+                        assertTrue(System.nanoTime() < deadline, "both inserts wait for the first-key lock");
+                        Thread.sleep(20);
+                    }
+                    assertFalse(first.isDone() || second.isDone());
+                    starting.commit();
+                    CompletableFuture.allOf(first, second).get(20, TimeUnit.SECONDS);
+                }
+                assertEquals(1, PalisadeTestStack.get().count("select count(*) from tenancy.signing_keys"), "one first key between them");
+                assertEquals(1, PalisadeTestStack.get().count("select count(*) from tenancy.signing_keys where kid in ('first-a', 'first-b')"));
+            } finally {
+                keys.execute("delete from tenancy.signing_keys; insert into tenancy.signing_keys select * from saved_keys");
+                signingKeys.reloadNow().await().atMost(Duration.ofSeconds(10));
+            }
+        }
     }
 
     private static String kid(String jwt) {
