@@ -1,12 +1,10 @@
 package io.palisade.audit;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +19,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import io.palisade.devstack.ServiceSpec;
+import io.palisade.devstack.testing.HttpLoad;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.PalisadeTestStack.RunningService;
 import io.palisade.devstack.testing.TestTenancy;
@@ -35,6 +34,7 @@ class LedgerBenchmark {
     private static final int LAG_MUTATIONS = 1_000;
     private static final int LAG_TENANTS = 50;
     private static final int LAG_RATE = Integer.getInteger("benchmark.lag-rate", 200);
+    private static final int LAG_CONNECTIONS = 16;
     /** Renames before the measured ones: 20 s at the rate by default (-Dbenchmark.lag-warmup). */
     private static final int LAG_WARMUP = Integer.getInteger("benchmark.lag-warmup", LAG_RATE * 20);
     private static final int BACKLOG = 20_000;
@@ -115,27 +115,18 @@ class LedgerBenchmark {
             tenants.add(TestTenancy.newTenant(0));
             tokens.add(tenants.getLast().ownerToken());
         }
-        HttpClient http = HttpClient.newHttpClient();
-        List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            long due = start + i * 1_000_000_000L / LAG_RATE;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            }
-            answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(tenantService.baseUrl() + "/tenant"))
-                    .header("Authorization", "Bearer " + tokens.get(i % LAG_TENANTS)).header("Content-Type", "application/json")
-                    .method("PATCH", HttpRequest.BodyPublishers.ofString(new JsonObject().put("name", "Lag " + i).encode())).build(),
-                    HttpResponse.BodyHandlers.discarding()));
+        // Sent on schedule by connections of their own (16, each at a sixteenth of the rate); a rename answered late
+        // does not delay the lag's clock, which starts with the change's transaction.
+        URI tenant = URI.create(tenantService.baseUrl() + "/tenant");
+        HttpLoad.Result sent = HttpLoad.run(LAG_CONNECTIONS, Duration.ofMillis(count * 1000L / LAG_RATE), LAG_RATE,
+                n -> new HttpLoad.Request("PATCH", tenant, List.of("Authorization: Bearer " + tokens.get((int) (n % LAG_TENANTS)),
+                        "Content-Type: application/json"), new JsonObject().put("name", "Lag " + n).encode()));
+        if (sent.statuses().keySet().stream().anyMatch(status -> status != 200)) {
+            throw new IllegalStateException("renames answered " + sent.statuses());
         }
-        for (java.util.concurrent.CompletableFuture<HttpResponse<Void>> answer : answers) {
-            if (answer.get().statusCode() != 200) {
-                throw new IllegalStateException("rename answered " + answer.get().statusCode());
-            }
-        }
+        System.out.printf("  %d renames sent at %.0f/s%n", sent.count(200), sent.perSecond());
         List<UUID> ids = tenants.stream().map(TestTenancy.Tenant::id).toList();
-        while (count("select count(*) from audit.ledger where tenant_id = any(?) and action = 'tenant.renamed'", ids) < count) {
+        while (count("select count(*) from audit.ledger where tenant_id = any(?) and action = 'tenant.renamed'", ids) < sent.count(200)) {
             Thread.sleep(200);
         }
         return ids;

@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.palisade.devstack.testing.HttpLoad;
+
 /**
  * B2: anonymous holds of one seat on one hot slot of the demo tenant, over HTTP, each from a client of its own
  * (its own /56, its own email: no per-client limit is reached), against the ceiling of that contention: one
@@ -68,9 +70,8 @@ final class HotSlot {
             long client = CLIENTS.incrementAndGet();
             String body = "{\"slotId\":\"" + slot + "\",\"seats\":1,\"guest\":{\"name\":\"Guest " + client + "\",\"email\":\"guest-" + client
                     + "@bench.invalid\"}}";
-            return HttpRequest.newBuilder(holds).header("Content-Type", "application/json")
-                    .header("X-Forwarded-For", String.format("2001:db8:%x:%x00::1", (client >> 8) & 0xffff, client & 0xff))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            return new HttpLoad.Request("POST", holds, List.of("Content-Type: application/json",
+                    "X-Forwarded-For: " + String.format("2001:db8:%x:%x00::1", (client >> 8) & 0xffff, client & 0xff)), body);
         });
     }
 

@@ -20,6 +20,7 @@ import io.palisade.devstack.PlatformDatabase;
 import io.palisade.devstack.ServiceProcess;
 import io.palisade.devstack.ServiceSpec;
 import io.palisade.devstack.StartupTraining;
+import io.palisade.devstack.testing.HttpLoad;
 import io.palisade.devstack.testing.PalisadeTestStack;
 import io.palisade.devstack.testing.TestDirectories;
 
@@ -204,10 +205,8 @@ class PlatformBenchmark {
 
     /** An endpoint as wrk and the Java client both send it. */
     private record Endpoint(String url, List<String> headers) {
-        java.net.http.HttpRequest request() {
-            java.net.http.HttpRequest.Builder builder = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url));
-            headers.forEach(header -> builder.header(header.substring(0, header.indexOf(':')), header.substring(header.indexOf(':') + 1).trim()));
-            return builder.build();
+        HttpLoad.Request request() {
+            return HttpLoad.Request.get(java.net.URI.create(url), headers);
         }
     }
 

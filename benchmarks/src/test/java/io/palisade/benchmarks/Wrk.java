@@ -11,9 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * wrk (a C load generator: apt install wrk) for the closed-loop maxima, where it is installed: the Java client of
- * {@link HttpLoad} costs about as much CPU per request as the service it measures, on the same two cores. Paced runs
- * (latency at half the maximum) stay with HttpLoad, which wrk cannot pace.
+ * wrk (a C load generator: apt install wrk) for the closed-loop maxima, where it is installed, else
+ * {@link io.palisade.devstack.testing.HttpLoad} in the benchmark's own JVM, beside the broker and on the same two cores as
+ * the platform. Paced runs (latency at half the maximum) stay with HttpLoad, which wrk cannot pace.
  */
 final class Wrk {
 
