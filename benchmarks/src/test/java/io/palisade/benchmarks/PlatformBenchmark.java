@@ -38,6 +38,8 @@ class PlatformBenchmark {
     private static final int ACME_BOOKINGS = 100_000;
     /** The figures were taken at 32 connections. */
     private static final int API_CLIENTS = 32;
+    /** Sign-ins of each kind per B7 run: enough for a median when each costs a production-cost bcrypt verification. */
+    private static final int LOGIN_ROUNDS = 30;
 
     private static final Figures figures = new Figures();
     private static LocalPlatform platform;
@@ -254,6 +256,26 @@ class PlatformBenchmark {
                 figures.add("B6", service.name() + ": start to ready with the cache / without, start by start", ratios, "");
             }
         }
+    }
+
+    @Test
+    @Order(7)
+    void b7ALockedAccountAgainstAWrongPassword() throws Exception {
+        String tenantService = platform.baseUrl("tenant-service", 0);
+        String token = new HotSlot(tenantService, platform.baseUrl("booking-service", 0), jdbcUrl()).signIn("owner@acme.example",
+                settings.demoPassword());
+        LoginTiming timing = new LoginTiming(tenantService, token, settings.demoPassword());
+        timing.measure(LOGIN_ROUNDS);
+        List<LoginTiming.Medians> runs = new ArrayList<>();
+        for (int i = 0; i < REPETITIONS; i++) {
+            runs.add(timing.measure(LOGIN_ROUNDS));
+        }
+        String each = " (median of " + LOGIN_ROUNDS + " in turn)";
+        figures.add("B7", "sign-in refused, a wrong password" + each, runs.stream().map(LoginTiming.Medians::wrongPassword).toList(), "ms");
+        figures.add("B7", "  a locked account, the right password", runs.stream().map(LoginTiming.Medians::lockedAccount).toList(), "ms");
+        figures.add("B7", "  an unknown email", runs.stream().map(LoginTiming.Medians::unknownEmail).toList(), "ms");
+        figures.add("B7", "  locked / wrong password", runs.stream().map(m -> m.lockedAccount() / m.wrongPassword()).toList(), "ratio");
+        figures.add("B7", "  unknown / wrong password", runs.stream().map(m -> m.unknownEmail() / m.wrongPassword()).toList(), "ratio");
     }
 
     private static boolean allFresh(Path root) throws java.io.IOException {
