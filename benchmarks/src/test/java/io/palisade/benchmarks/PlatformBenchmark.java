@@ -205,7 +205,7 @@ class PlatformBenchmark {
         }
     }
 
-    /** An endpoint as wrk and the Java client both send it. */
+    /** An endpoint as wrk and HttpLoad both send it. */
     private record Endpoint(String url, List<String> headers) {
         HttpLoad.Request request() {
             return HttpLoad.Request.get(java.net.URI.create(url), headers);
@@ -265,6 +265,7 @@ class PlatformBenchmark {
         String token = new HotSlot(tenantService, platform.baseUrl("booking-service", 0), jdbcUrl()).signIn("owner@acme.example",
                 settings.demoPassword());
         LoginTiming timing = new LoginTiming(tenantService, token, settings.demoPassword());
+        // One run unmeasured, as in B3: the first sign-ins of each path are the JIT's.
         timing.measure(LOGIN_ROUNDS);
         List<LoginTiming.Medians> runs = new ArrayList<>();
         for (int i = 0; i < REPETITIONS; i++) {
