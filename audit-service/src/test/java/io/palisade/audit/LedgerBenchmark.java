@@ -107,7 +107,10 @@ class LedgerBenchmark {
         }
     }
 
-    /** {@code count} audited renames at the rate, round fresh tenants; answers the tenants once all are in the ledger. */
+    /**
+     * Audited renames at the rate for as long as {@code count} of them take, round fresh tenants; answers the tenants
+     * once all are in the ledger.
+     */
     private static List<UUID> renames(RunningService tenantService, int count) throws Exception {
         List<TestTenancy.Tenant> tenants = new ArrayList<>();
         List<String> tokens = new ArrayList<>();
@@ -115,8 +118,9 @@ class LedgerBenchmark {
             tenants.add(TestTenancy.newTenant(0));
             tokens.add(tenants.getLast().ownerToken());
         }
-        // Sent on schedule by connections of their own (16, each at a sixteenth of the rate); a rename answered late
-        // does not delay the lag's clock, which starts with the change's transaction.
+        // 16 connections, each at a sixteenth of the rate, sending its next rename when due or when the last is answered,
+        // whichever is later: a late send is not lag (its clock starts with the change's transaction), and the printed
+        // rate shows whether the schedule held.
         URI tenant = URI.create(tenantService.baseUrl() + "/tenant");
         HttpLoad.Result sent = HttpLoad.run(LAG_CONNECTIONS, Duration.ofMillis(count * 1000L / LAG_RATE), LAG_RATE,
                 n -> new HttpLoad.Request("PATCH", tenant, List.of("Authorization: Bearer " + tokens.get((int) (n % LAG_TENANTS)),
