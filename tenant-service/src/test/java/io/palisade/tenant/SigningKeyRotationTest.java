@@ -96,10 +96,12 @@ class SigningKeyRotationTest {
             // The table as a fresh platform finds it; this session keeps the keys to put them back.
             keys.execute("create temp table saved_keys as select * from tenancy.signing_keys; delete from tenancy.signing_keys");
             try {
-                try (Connection starting = PalisadeTestStack.get().connectAsSuperuser(); Statement lock = starting.createStatement()) {
+                try (Connection starting = PalisadeTestStack.get().connectAsSuperuser();
+                        PreparedStatement lock = starting.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
                     // Two instances reach insertFirst at once: held here until both wait for the lock, then let go.
                     starting.setAutoCommit(false);
-                    lock.execute("select pg_advisory_xact_lock(hashtext('tenancy.signing_keys: first key'))");
+                    lock.setString(1, SigningKeyRepository.FIRST_KEY_LOCK);
+                    lock.execute();
                     JsonObject jwk = new JsonObject().put("kty", "RSA");
                     CompletableFuture<Void> first = repository.insertFirst("first-a", jwk, "v1:a").subscribeAsCompletionStage();
                     CompletableFuture<Void> second = repository.insertFirst("first-b", jwk, "v1:b").subscribeAsCompletionStage();

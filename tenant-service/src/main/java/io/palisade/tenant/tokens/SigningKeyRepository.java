@@ -18,6 +18,9 @@ public class SigningKeyRepository {
     public record StoredKey(String kid, JsonObject publicJwk, String privateKeySealed, boolean active) {
     }
 
+    /** The advisory lock, by name, under which the platform's first key is stored (hashed as the lock's key). */
+    public static final String FIRST_KEY_LOCK = "tenancy.signing_keys: first key";
+
     private final Pool pool;
 
     SigningKeyRepository(Pool pool) {
@@ -52,7 +55,7 @@ public class SigningKeyRepository {
      * The transaction's advisory lock lets one store its key; the others then see it and store nothing.
      */
     public Uni<Void> insertFirst(String kid, JsonObject publicJwk, String privateKeySealed) {
-        return pool.withTransaction(c -> c.query("select pg_advisory_xact_lock(hashtext('tenancy.signing_keys: first key'))").execute()
+        return pool.withTransaction(c -> c.preparedQuery("select pg_advisory_xact_lock(hashtext($1))").execute(Tuple.of(FIRST_KEY_LOCK))
                 .chain(() -> c.preparedQuery("""
                         insert into tenancy.signing_keys (kid, public_jwk, private_key_sealed)
                         select $1, $2, $3 where not exists (select 1 from tenancy.signing_keys)""")
