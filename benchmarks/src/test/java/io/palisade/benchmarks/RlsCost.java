@@ -52,7 +52,7 @@ final class RlsCost {
         this.appPassword = appPassword;
     }
 
-    /** Tenants with an owner each, one offering, one slot and their bookings; triggers off (seats set directly). */
+    /** Tenants with an owner each, one offering, one slot and their bookings; triggers off (seats and admission set directly). */
     void seed() throws SQLException {
         try (Connection c = superuser(); Statement st = c.createStatement()) {
             st.execute("set session_replication_role = replica");
@@ -60,8 +60,9 @@ final class RlsCost {
                     + " from generate_series(1, " + TENANTS + ") g on conflict do nothing");
             st.execute("insert into tenancy.users (id, email, display_name, password_hash, email_proven_at) select md5('u' || g)::uuid,"
                     + " 'owner@bench-' || g || '.invalid', 'Owner', 'not-a-login', now() from generate_series(1, " + TENANTS + ") g on conflict do nothing");
-            st.execute("insert into tenancy.memberships (tenant_id, user_id, role, permissions) select md5('t' || g)::uuid, md5('u' || g)::uuid,"
-                    + " 'owner', 9223372036854775807 from generate_series(1, " + TENANTS + ") g on conflict do nothing");
+            // Admitted as its trigger would have it: all three rows active.
+            st.execute("insert into tenancy.memberships (tenant_id, user_id, role, permissions, admitted) select md5('t' || g)::uuid,"
+                    + " md5('u' || g)::uuid, 'owner', 9223372036854775807, true from generate_series(1, " + TENANTS + ") g on conflict do nothing");
             st.execute("insert into booking.offerings (id, tenant_id, name, price_minor, currency, duration_minutes) select md5('o' || g)::uuid,"
                     + " md5('t' || g)::uuid, 'Bench', 1000, 'EUR', 60 from generate_series(1, " + TENANTS + ") g on conflict do nothing");
             st.execute("insert into booking.slots (id, tenant_id, offering_id, starts_at, ends_at, capacity, seats_taken) select md5('s' || g)::uuid,"
