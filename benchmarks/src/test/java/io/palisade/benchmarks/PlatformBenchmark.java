@@ -157,13 +157,16 @@ class PlatformBenchmark {
         endpoints.put("public GET /public/acme/availability (the widget)", new Endpoint(booking + "/public/acme/availability", List.of()));
         endpoints.put("a trivial answer of the same process (404 problem+json)", new Endpoint(booking + "/no-such-route", List.of()));
         boolean wrk = Wrk.installed();
-        String generator = wrk ? "wrk" : "the Java HTTP client";
+        String generator = wrk ? "wrk" : "HttpLoad";
         Map<String, Double> maxima = new java.util.HashMap<>();
+        long bookingService = platform.process("booking-service", 0).pid();
         for (var endpoint : endpoints.entrySet()) {
             List<Double> rate = new ArrayList<>();
+            List<CpuTime.Snapshot> cpu = new ArrayList<>();
             // One run unmeasured: on two cores the JIT needs it before the figures mean the code, not its compilation.
             HttpLoad.run(API_CLIENTS, RUN, n -> endpoint.getValue().request());
             for (int i = 0; i < REPETITIONS; i++) {
+                CpuTime.Snapshot before = CpuTime.Snapshot.take(bookingService, wrk);
                 if (wrk) {
                     Wrk.Result result = Wrk.run(API_CLIENTS, RUN, endpoint.getValue().url(), endpoint.getValue().headers(), null, home);
                     rate.add(result.perSecond());
@@ -177,19 +180,33 @@ class PlatformBenchmark {
                         figures.note("B3 " + endpoint.getKey() + " answered " + result.statuses());
                     }
                 }
+                cpu.add(CpuTime.Snapshot.take(bookingService, wrk).perUnitMillis(before, rate.getLast() * RUN.toSeconds()));
             }
             maxima.put(endpoint.getKey(), Figures.median(rate));
             figures.add("B3", endpoint.getKey() + ", " + API_CLIENTS + " connections (" + generator + ")", rate, "req/s");
+            addCpu("request", cpu, "booking-service", generator);
         }
         List<Double> sqlList = new ArrayList<>();
         List<Double> ratio = new ArrayList<>();
+        List<CpuTime.Snapshot> sqlCpu = new ArrayList<>();
+        List<Double> requestSql = new ArrayList<>();
+        List<CpuTime.Snapshot> requestSqlCpu = new ArrayList<>();
         String staffList = endpoints.keySet().iterator().next();
         for (int i = 0; i < REPETITIONS; i++) {
-            sqlList.add(sql.throughput(true, API_CLIENTS, RUN, () -> owner, true, false));
+            CpuTime.Snapshot before = CpuTime.Snapshot.take(0, false);
+            sqlList.add(sql.throughput(true, API_CLIENTS, RUN, () -> owner, false, true, false));
+            sqlCpu.add(CpuTime.Snapshot.take(0, false).perUnitMillis(before, sqlList.getLast() * RUN.toSeconds()));
             ratio.add(maxima.get(staffList) / sqlList.getLast());
+            before = CpuTime.Snapshot.take(0, false);
+            requestSql.add(sql.throughput(true, API_CLIENTS, RUN, () -> owner, true, true, false));
+            requestSqlCpu.add(CpuTime.Snapshot.take(0, false).perUnitMillis(before, requestSql.getLast() * RUN.toSeconds()));
         }
         figures.add("B3", "the staff list's SQL without HTTP (JDBC, same scope and connections; ceiling)", sqlList, "tx/s");
+        addCpu("transaction", sqlCpu, null, "the JDBC clients");
         figures.add("B3", "  staff list over HTTP / its SQL", ratio, "ratio");
+        // Not a ceiling: what of the gap is the request's own SQL (two transactions), what the service's way to it.
+        figures.add("B3", "the staff request's SQL without HTTP (the authority's transaction, then the list's)", requestSql, "req/s");
+        addCpu("request", requestSqlCpu, null, "the JDBC clients");
         figures.note("B3 the staff list's plan for the tenant of " + bookings + " bookings (EXPLAIN ANALYZE):\n" + sql.plan(owner));
         for (var endpoint : endpoints.entrySet()) {
             List<Double> p50 = new ArrayList<>();
@@ -203,6 +220,15 @@ class PlatformBenchmark {
             figures.add("B3", endpoint.getKey() + " at half its maximum (" + Math.round(half) + "/s): p50", p50, "ms");
             figures.add("B3", "  and p99", p99, "ms");
         }
+    }
+
+    /** B3's CPU per request or transaction, each process's median of the runs; no service line without a service. */
+    private static void addCpu(String unit, List<CpuTime.Snapshot> runs, String service, String generator) {
+        if (service != null) {
+            figures.add("B3", "  CPU per " + unit + ", " + service, runs.stream().map(CpuTime.Snapshot::service).toList(), "ms");
+        }
+        figures.add("B3", "  CPU per " + unit + ", PostgreSQL", runs.stream().map(CpuTime.Snapshot::postgres).toList(), "ms");
+        figures.add("B3", "  CPU per " + unit + ", " + generator, runs.stream().map(CpuTime.Snapshot::generator).toList(), "ms");
     }
 
     /** An endpoint as wrk and HttpLoad both send it. */

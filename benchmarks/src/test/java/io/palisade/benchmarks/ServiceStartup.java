@@ -21,8 +21,6 @@ import io.palisade.devstack.testing.PalisadeTestStack;
  */
 final class ServiceStartup {
 
-    /** Linux's clock ticks per second for /proc/[pid]/stat (USER_HZ, 100 on every common kernel). */
-    private static final double TICKS_PER_SECOND = 100;
     private static final int WARM_UP_REQUESTS = 500;
 
     record Startup(double readySeconds, double cpuSeconds, double rssMegabytes) {
@@ -43,7 +41,7 @@ final class ServiceStartup {
                 Thread.sleep(20);
             }
             double readySeconds = (System.nanoTime() - start) / 1e9;
-            double cpuSeconds = cpuSeconds(process.pid());
+            double cpuSeconds = CpuTime.ofProcess(process.pid());
             URI openApi = URI.create("http://127.0.0.1:" + port + "/q/openapi");
             for (int i = 0; i < WARM_UP_REQUESTS; i++) {
                 http.send(HttpRequest.newBuilder(i % 2 == 0 ? ready : openApi).build(), HttpResponse.BodyHandlers.discarding());
@@ -62,13 +60,6 @@ final class ServiceStartup {
             Thread.currentThread().interrupt();
             return false;
         }
-    }
-
-    /** utime + stime of /proc/[pid]/stat (fields 14 and 15; the name in field 2 may hold spaces, so count after it). */
-    private static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
     }
 
     private static double rssMegabytes(long pid) throws IOException {
