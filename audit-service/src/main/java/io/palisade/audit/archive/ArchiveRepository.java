@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import static io.palisade.common.db.Rows.all;
 
+import io.palisade.common.db.RowLimit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -40,8 +41,8 @@ public class ArchiveRepository {
     /** At most {@code limit} entries after position {@code after}, in order. */
     public Uni<List<Entry>> entriesAfter(SqlConnection c, String chain, long after, int limit) {
         return c.preparedQuery("select chain_seq, event_id, prev_hash, hash, entry::text as entry_text"
-                + " from audit.ledger where chain_key = $1 and chain_seq > $2 order by chain_seq limit $3")
-                .execute(Tuple.of(chain, after, limit))
+                + " from audit.ledger where chain_key = $1 and chain_seq > $2 order by chain_seq" + RowLimit.of(limit))
+                .execute(Tuple.of(chain, after))
                 .map(rows -> all(rows, r -> new Entry(r.getLong("chain_seq"), r.getUUID("event_id"), r.getString("prev_hash"), r.getString("hash"),
                         r.getString("entry_text"))));
     }

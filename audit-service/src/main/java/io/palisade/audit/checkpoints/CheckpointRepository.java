@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.palisade.common.db.RowLimit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -27,8 +28,8 @@ public class CheckpointRepository {
 
     public Uni<List<Checkpoint>> list(SqlConnection c, long afterSeq, int limit) {
         return c.preparedQuery("select id, chain_key, chain_seq, head_hash, signed_at, key_id, signature from audit.checkpoints"
-                + " where tenant_id = tenancy.current_tenant_id() and chain_seq > $1 order by chain_seq limit $2")
-                .execute(Tuple.of(afterSeq, limit)).map(rows -> all(rows, CheckpointRepository::checkpoint));
+                + " where tenant_id = tenancy.current_tenant_id() and chain_seq > $1 order by chain_seq" + RowLimit.of(limit))
+                .execute(Tuple.of(afterSeq)).map(rows -> all(rows, CheckpointRepository::checkpoint));
     }
 
     public Uni<List<Held>> withLedgerHashes(SqlConnection c) {

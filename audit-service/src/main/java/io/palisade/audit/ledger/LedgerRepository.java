@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.palisade.common.db.RowLimit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
@@ -79,9 +80,9 @@ public class LedgerRepository {
                 + " occurred_at, received_at, entry, entry::text as entry_text, hash from audit.ledger where ($1::text is null or action = $1) and ($2::uuid is null or actor_id = $2)"
                 + " and ($3::text is null or target_type = $3) and ($4::text is null or target_id = $4)"
                 + " and ($5::timestamptz is null or occurred_at >= $5) and ($6::timestamptz is null or occurred_at < $6)"
-                + " and ($7::timestamptz is null or (occurred_at, event_id) > ($7, $8)) and ($10::uuid is null or tenant_id = $10)"
-                + " order by occurred_at, event_id limit $9")
-                .execute(Tuple.from(Arrays.asList(f.action(), f.actorId(), f.targetType(), f.targetId(), f.from(), f.to(), afterTime, afterId, limit,
+                + " and ($7::timestamptz is null or (occurred_at, event_id) > ($7, $8)) and ($9::uuid is null or tenant_id = $9)"
+                + " order by occurred_at, event_id" + RowLimit.of(limit))
+                .execute(Tuple.from(Arrays.asList(f.action(), f.actorId(), f.targetType(), f.targetId(), f.from(), f.to(), afterTime, afterId,
                         f.tenantId())))
                 .map(rows -> all(rows, LedgerRepository::entry));
     }

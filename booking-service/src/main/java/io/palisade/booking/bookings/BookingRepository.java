@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
 
+import io.palisade.common.db.RowLimit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -66,10 +67,9 @@ public class BookingRepository {
             values.add(afterId);
             where.append(" and (b.created_at, b.id) > ($").append(values.size() - 1).append(", $").append(values.size()).append(')');
         }
-        values.add(limit);
         return c.preparedQuery("select b.id, b.slot_id, s.offering_id, s.starts_at, b.seats, b.status, b.amount_minor, b.currency,"
-                + " b.hold_expires_at, b.created_at from (select * from booking.bookings b" + where + " order by b.created_at, b.id limit $"
-                + values.size() + ") b join booking.slots s on s.tenant_id = b.tenant_id and s.id = b.slot_id order by b.created_at, b.id")
+                + " b.hold_expires_at, b.created_at from (select * from booking.bookings b" + where + " order by b.created_at, b.id"
+                + RowLimit.of(limit) + ") b join booking.slots s on s.tenant_id = b.tenant_id and s.id = b.slot_id order by b.created_at, b.id")
                 .execute(Tuple.from(values))
                 .map(rows -> all(rows, BookingRepository::booking));
     }

@@ -30,6 +30,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.palisade.common.db.RowLimit;
 import io.palisade.common.events.KafkaClients;
 import io.palisade.common.metrics.Gauges;
 import io.palisade.common.tenancy.DbScope;
@@ -174,7 +175,7 @@ public class OutboxRelay {
                         .execute(Tuple.of(schema + ".outbox")).await().atMost(timeout).iterator().next().getBoolean("locked");
                 RowSet<Row> rows = locked
                         ? connection.preparedQuery("select seq, id, tenant_id, stream, type, subject, data, occurred_at, traceparent from " + schema
-                                + ".outbox where published_at is null order by seq limit $1").execute(Tuple.of(BATCH)).await().atMost(timeout)
+                                + ".outbox where published_at is null order by seq" + RowLimit.of(BATCH)).execute().await().atMost(timeout)
                         : null;
                 if (rows == null || rows.size() == 0) {
                     transaction.rollback().await().atMost(timeout);

@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.palisade.common.db.RowLimit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -59,8 +60,8 @@ public class GiftCardRepository {
 
     public Uni<List<GiftCard>> list(SqlConnection c, OffsetDateTime afterCreated, UUID afterId, int limit) {
         return c.preparedQuery("select " + COLUMNS + " where ($1::timestamptz is null or (g.created_at, g.id) > ($1, $2))"
-                + " order by g.created_at, g.id limit $3")
-                .execute(Tuple.from(Arrays.asList(afterCreated, afterId, limit))).map(rows -> all(rows, GiftCardRepository::card));
+                + " order by g.created_at, g.id" + RowLimit.of(limit))
+                .execute(Tuple.from(Arrays.asList(afterCreated, afterId))).map(rows -> all(rows, GiftCardRepository::card));
     }
 
     public Uni<Optional<GiftCard>> find(SqlConnection c, UUID id) {

@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.palisade.common.db.RowLimit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -37,8 +38,8 @@ public class PaymentRepository {
 
     public Uni<List<Payment>> list(SqlConnection c, UUID bookingId, String status, OffsetDateTime afterCreated, UUID afterId, int limit) {
         return c.preparedQuery("select " + COLUMNS + " where ($1::uuid is null or booking_id = $1) and ($2::text is null or status = $2)"
-                + " and ($3::timestamptz is null or (created_at, id) > ($3, $4)) order by created_at, id limit $5")
-                .execute(Tuple.from(Arrays.asList(bookingId, status, afterCreated, afterId, limit)))
+                + " and ($3::timestamptz is null or (created_at, id) > ($3, $4)) order by created_at, id" + RowLimit.of(limit))
+                .execute(Tuple.from(Arrays.asList(bookingId, status, afterCreated, afterId)))
                 .map(rows -> all(rows, PaymentRepository::payment));
     }
 

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
 
+import io.palisade.common.db.RowLimit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -58,8 +59,8 @@ public class MemberRepository {
 
     public Uni<List<Member>> members(SqlConnection c, OffsetDateTime afterCreated, UUID afterUser, int limit) {
         return c.preparedQuery("select " + MEMBER_COLUMNS
-                + " where ($1::timestamptz is null or (m.created_at, m.user_id) > ($1, $2)) order by m.created_at, m.user_id limit $3")
-                .execute(Tuple.of(afterCreated, afterUser, limit))
+                + " where ($1::timestamptz is null or (m.created_at, m.user_id) > ($1, $2)) order by m.created_at, m.user_id" + RowLimit.of(limit))
+                .execute(Tuple.of(afterCreated, afterUser))
                 .map(rows -> all(rows, MemberRepository::member));
     }
 

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
 
+import io.palisade.common.db.RowLimit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -28,8 +29,8 @@ public class PasswordRepository {
     }
 
     public Uni<List<String>> history(SqlConnection c, UUID userId) {
-        return c.preparedQuery("select hash from tenancy.password_history where user_id = $1 order by created_at desc limit $2")
-                .execute(Tuple.of(userId, PasswordHistory.DEPTH)).map(rows -> all(rows, r -> r.getString("hash")));
+        return c.preparedQuery("select hash from tenancy.password_history where user_id = $1 order by created_at desc" + RowLimit.of(PasswordHistory.DEPTH))
+                .execute(Tuple.of(userId)).map(rows -> all(rows, r -> r.getString("hash")));
     }
 
     /** Adds the new password's history hash and forgets all but the newest {@link PasswordHistory#DEPTH}. */

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import static io.palisade.common.db.Rows.all;
 import static io.palisade.common.db.Rows.first;
 
+import io.palisade.common.db.RowLimit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -57,7 +58,7 @@ public class SupportSessionRepository {
 
     /** The tenant's sessions, newest first (row-level security: the scope's tenant only). */
     public Uni<List<Session>> list(SqlConnection c, int limit) {
-        return c.preparedQuery("select " + COLUMNS + " order by created_at desc, id limit $1").execute(Tuple.of(limit))
+        return c.preparedQuery("select " + COLUMNS + " order by created_at desc, id" + RowLimit.of(limit)).execute()
                 .map(rows -> all(rows, SupportSessionRepository::session));
     }
 

@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.palisade.common.db.RowLimit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -38,8 +39,8 @@ public class DeliveryRepository {
 
     public Uni<List<Delivery>> list(SqlConnection c, UUID endpointId, String status, OffsetDateTime afterTime, UUID afterId, int limit) {
         return c.preparedQuery(DELIVERY + " where d.endpoint_id = $1 and ($2::text is null or d.status = $2)"
-                + " and ($3::timestamptz is null or (d.created_at, d.id) < ($3, $4)) order by d.created_at desc, d.id desc limit $5")
-                .execute(Tuple.from(Arrays.asList(endpointId, status, afterTime, afterId, limit))).map(rows -> all(rows, DeliveryRepository::delivery));
+                + " and ($3::timestamptz is null or (d.created_at, d.id) < ($3, $4)) order by d.created_at desc, d.id desc" + RowLimit.of(limit))
+                .execute(Tuple.from(Arrays.asList(endpointId, status, afterTime, afterId))).map(rows -> all(rows, DeliveryRepository::delivery));
     }
 
     public Uni<Optional<Delivery>> find(SqlConnection c, UUID endpointId, UUID deliveryId) {

@@ -15,6 +15,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.palisade.common.db.RowLimit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -51,8 +52,8 @@ public class EndpointRepository {
 
     public Uni<List<Endpoint>> list(SqlConnection c, OffsetDateTime afterTime, UUID afterId, int limit) {
         return c.preparedQuery("select " + COLUMNS + " from webhook.endpoints where ($1::timestamptz is null or (created_at, id) > ($1, $2))"
-                + " order by created_at, id limit $3")
-                .execute(Tuple.from(Arrays.asList(afterTime, afterId, limit))).map(rows -> all(rows, EndpointRepository::endpoint));
+                + " order by created_at, id" + RowLimit.of(limit))
+                .execute(Tuple.from(Arrays.asList(afterTime, afterId))).map(rows -> all(rows, EndpointRepository::endpoint));
     }
 
     public Uni<Optional<Endpoint>> find(SqlConnection c, UUID id) {
