@@ -129,14 +129,15 @@ public class DeliveryRepository {
     /**
      * Records successful attempts of the scope's tenant in one statement, each as {@link #recordAttempt} would: only
      * those still holding their delivery's lease, with their log rows and the end of their endpoints' failing streaks;
-     * the deliveries it recorded.
+     * the deliveries it recorded. A delivery is found by its key and lease only (a lease is held only while pending, a
+     * constraint): no other condition lets PostgreSQL read it through the pending deliveries' index (V8).
      */
     public Uni<Set<UUID>> recordSuccesses(SqlConnection c, List<Success> successes) {
         return c.preparedQuery("with done as (select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::text[])"
                 + " as t (id, lease, status_code, latency_ms, excerpt)),"
                 + " moved as (update webhook.deliveries d set attempts = d.attempts + 1, last_attempt_at = now(), last_status_code = t.status_code,"
                 + " last_error = null, locked_until = null, lease = null, status = 'succeeded', next_attempt_at = null"
-                + " from done t where d.id = t.id and d.lease = t.lease and d.status = 'pending' returning d.id, d.tenant_id, d.endpoint_id, d.attempts),"
+                + " from done t where d.id = t.id and d.lease = t.lease returning d.id, d.tenant_id, d.endpoint_id, d.attempts),"
                 + " logged as (insert into webhook.attempts (id, tenant_id, delivery_id, attempt, outcome, status_code, latency_ms, response_excerpt)"
                 + " select gen_random_uuid(), m.tenant_id, m.id, m.attempts, 'succeeded', t.status_code, t.latency_ms, t.excerpt"
                 + " from moved m join done t on t.id = m.id),"
@@ -166,7 +167,7 @@ public class DeliveryRepository {
         return c.preparedQuery("with moved as (update webhook.deliveries set attempts = attempts + 1, last_attempt_at = now(),"
                 + " last_status_code = $3, last_error = $4, locked_until = null, lease = null,"
                 + " status = case when $5::timestamptz is null then $6 else 'pending' end, next_attempt_at = $5"
-                + " where id = $1 and lease = $2 and status = 'pending' returning id, tenant_id, endpoint_id, attempts),"
+                + " where id = $1 and lease = $2 returning id, tenant_id, endpoint_id, attempts),"
                 + " logged as (insert into webhook.attempts (id, tenant_id, delivery_id, attempt, outcome, status_code, latency_ms,"
                 + " response_excerpt, error) select gen_random_uuid(), tenant_id, id, attempts, $7, $3, $8, $9, $4 from moved),"
                 + " cleared as (update webhook.endpoints set failing_since = null"
