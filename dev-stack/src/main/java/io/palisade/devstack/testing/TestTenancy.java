@@ -75,7 +75,8 @@ public final class TestTenancy {
         return admin;
     }
 
-    private static void execute(Connection c, String sql, Object... values) throws SQLException {
+    /** One statement with its values, on a connection the caller holds (a superuser's, for rows no service may write). */
+    public static void execute(Connection c, String sql, Object... values) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(sql)) {
             for (int i = 0; i < values.length; i++) {
                 st.setObject(i + 1, values[i]);

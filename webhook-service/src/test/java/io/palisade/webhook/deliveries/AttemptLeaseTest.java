@@ -1,12 +1,12 @@
 package io.palisade.webhook.deliveries;
 
+import static io.palisade.devstack.testing.TestTenancy.execute;
 import static io.palisade.webhook.deliveries.Deliveries.register;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -108,14 +108,5 @@ class AttemptLeaseTest {
 
     private static long count(String sql, Object... parameters) {
         return PalisadeTestStack.get().count(sql, parameters);
-    }
-
-    private static void execute(Connection c, String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setObject(i + 1, parameters[i]);
-            }
-            statement.executeUpdate();
-        }
     }
 }
