@@ -1,6 +1,7 @@
 package io.palisade.common.egress;
 
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * IPv4 addresses in every form a URL parser or resolver may accept (inet_aton): one to four parts, each decimal,
@@ -9,6 +10,12 @@ import java.util.Optional;
  * check sees the address the connection would reach.
  */
 public final class Ipv4Literal {
+
+    // Compiled once: every delivery attempt checks its URL.
+    private static final Pattern NUMERIC_LABEL = Pattern.compile("(?i)0x[0-9a-f]*|[0-9]+");
+    private static final Pattern HEXADECIMAL = Pattern.compile("(?i)0x[0-9a-f]{0,8}");
+    private static final Pattern OCTAL = Pattern.compile("0[0-7]{1,11}");
+    private static final Pattern DECIMAL = Pattern.compile("[1-9][0-9]{0,9}|0");
 
     private Ipv4Literal() {
     }
@@ -51,18 +58,18 @@ public final class Ipv4Literal {
     public static boolean looksNumeric(String host) {
         String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
         String lastLabel = h.substring(h.lastIndexOf('.') + 1);
-        return !lastLabel.isEmpty() && lastLabel.matches("(?i)(0x[0-9a-f]*|[0-9]+)");
+        return !lastLabel.isEmpty() && NUMERIC_LABEL.matcher(lastLabel).matches();
     }
 
     private static Long number(String part) {
         try {
-            if (part.matches("(?i)0x[0-9a-f]{0,8}")) {
+            if (HEXADECIMAL.matcher(part).matches()) {
                 return part.length() == 2 ? 0L : Long.parseLong(part.substring(2), 16);
             }
-            if (part.matches("0[0-7]{1,11}")) {
+            if (OCTAL.matcher(part).matches()) {
                 return Long.parseLong(part, 8);
             }
-            if (part.matches("[1-9][0-9]{0,9}|0")) {
+            if (DECIMAL.matcher(part).matches()) {
                 return Long.parseLong(part);
             }
         } catch (NumberFormatException e) {
