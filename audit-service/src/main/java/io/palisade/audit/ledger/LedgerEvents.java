@@ -3,6 +3,7 @@ package io.palisade.audit.ledger;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,10 +47,15 @@ public class LedgerEvents implements BatchEventHandler {
 
     private Timer ingestLag;
 
-    LedgerEvents(TenantTransactions tx, Alerts alerts, LedgerRepository ledger) {
+    /** Half of the background connections (the rest stay for alerts, the archive and purges). */
+    private final int parallelAppends;
+
+    LedgerEvents(TenantTransactions tx, Alerts alerts, LedgerRepository ledger,
+            @ConfigProperty(name = "palisade.db.background-connections") int backgroundConnections) {
         this.tx = tx;
         this.alerts = alerts;
         this.ledger = ledger;
+        this.parallelAppends = Math.max(1, backgroundConnections / 2);
     }
 
     @Inject
@@ -69,8 +75,13 @@ public class LedgerEvents implements BatchEventHandler {
     }
 
     /**
-     * What one poll brought, in one transaction: each chain in turn under its own scope (chains in one order, so two
-     * instances never wait on each other's locks), its new entries appended in the order they came.
+     * What one poll brought. Chains are independent (each its own lock, positions and alerts), so the poll's chains are
+     * dealt into groups of about as many entries each, appended in parallel, one transaction per group: one transaction
+     * for all of them left PostgreSQL and this service waiting on each other in turn, a core idle between them. Within a
+     * group, each chain in turn under its own scope, in one order (two instances never wait on each other's locks), its
+     * new entries appended in the order they came. All groups end, committed or rolled back, before the poll counts as
+     * handled; a group that failed is appended again with the redelivered poll, and what the others appended is found
+     * stored then.
      */
     @Override
     public Uni<Void> handleAll(List<CloudEvent> events) {
@@ -82,16 +93,41 @@ public class LedgerEvents implements BatchEventHandler {
             return Uni.createFrom().voidItem();
         }
         OffsetDateTime received = OffsetDateTime.now();
-        String first = byChain.firstKey();
-        // The transaction starts under the first chain's scope; each later chain rescopes it.
-        return tx.inBackground(Chains.scope(first), c -> Multi.createFrom().iterable(byChain.entrySet())
-                        .onItem().transformToUniAndConcatenate(chain -> (chain.getKey().equals(first) ? Uni.createFrom().voidItem()
-                                : tx.rescope(c, Chains.scope(chain.getKey()))).chain(() -> append(c, chain.getKey(), chain.getValue())))
-                        .collect().last())
+        List<Uni<Void>> groups = groups(byChain).stream().map(this::appendAll).toList();
+        return (groups.size() == 1 ? groups.getFirst() : Uni.join().all(groups).andCollectFailures().replaceWithVoid())
                 .invoke(() -> byChain.values().forEach(entries -> entries.forEach(entry -> {
                     Duration lag = Duration.between(entry.occurredAt(), received);
                     ingestLag.record(lag.isNegative() ? Duration.ZERO : lag);
-                }))).replaceWithVoid();
+                })));
+    }
+
+    /** Chains dealt into at most {@code parallelAppends} groups, each to the group with the fewest entries so far. */
+    private List<TreeMap<String, List<LedgerRepository.NewEntry>>> groups(TreeMap<String, List<LedgerRepository.NewEntry>> byChain) {
+        List<TreeMap<String, List<LedgerRepository.NewEntry>>> groups = new ArrayList<>();
+        int[] sizes = new int[Math.min(parallelAppends, byChain.size())];
+        for (int i = 0; i < sizes.length; i++) {
+            groups.add(new TreeMap<>());
+        }
+        byChain.entrySet().stream().sorted(Comparator.comparingInt((Map.Entry<String, List<LedgerRepository.NewEntry>> chain) -> chain.getValue().size())
+                .reversed()).forEach(chain -> {
+                    int smallest = 0;
+                    for (int i = 1; i < sizes.length; i++) {
+                        smallest = sizes[i] < sizes[smallest] ? i : smallest;
+                    }
+                    groups.get(smallest).put(chain.getKey(), chain.getValue());
+                    sizes[smallest] += chain.getValue().size();
+                });
+        return groups;
+    }
+
+    /** One group of chains in one transaction, which starts under the first chain's scope; each later chain rescopes it. */
+    private Uni<Void> appendAll(TreeMap<String, List<LedgerRepository.NewEntry>> chains) {
+        String first = chains.firstKey();
+        return tx.inBackground(Chains.scope(first), c -> Multi.createFrom().iterable(chains.entrySet())
+                        .onItem().transformToUniAndConcatenate(chain -> (chain.getKey().equals(first) ? Uni.createFrom().voidItem()
+                                : tx.rescope(c, Chains.scope(chain.getKey()))).chain(() -> append(c, chain.getKey(), chain.getValue())))
+                        .collect().last())
+                .replaceWithVoid();
     }
 
     /**

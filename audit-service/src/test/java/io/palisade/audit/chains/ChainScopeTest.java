@@ -122,7 +122,7 @@ class ChainScopeTest {
     }
 
     /**
-     * A poll of several tenants' events in one transaction, each chain under its own scope, one with a watched entry
+     * A poll of several tenants' events, chains in parallel transactions, each chain under its own scope, one with a watched entry
      * among them, a stored event redelivered and another brought twice: each event lands once, in its own chain, in
      * the order it came.
      */
@@ -153,6 +153,40 @@ class ChainScopeTest {
             assertEquals(sent.get(tenant), eventsOf(tenant), "each event once, in its own chain, in the order it came");
             assertEquals(0L, PalisadeTestStack.get().count("select count(*) from audit.ledger l join audit.ledger p on p.chain_key = l.chain_key"
                     + " and p.chain_seq = l.chain_seq - 1 where l.chain_key = ? and l.prev_hash <> p.hash", tenant.toString()), "linked entry to entry");
+        }
+    }
+
+    /**
+     * Chains are appended in parallel transactions: one that fails leaves its chains as they were, and when the poll
+     * comes again (as Kafka redelivers it), what the others appended is found stored and each event lands once.
+     */
+    @Test
+    void aFailedGroupOfChainsLeavesItsChainsUntouchedAndTheRedeliveredPollCompletesThem() {
+        List<UUID> tenants = new ArrayList<>(List.of(UUID.randomUUID(), UUID.randomUUID()));
+        tenants.sort(Comparator.comparing(UUID::toString));
+        List<CloudEvent> poll = new ArrayList<>();
+        Map<UUID, List<UUID>> sent = new HashMap<>();
+        for (UUID tenant : tenants) {
+            for (int i = 0; i < 3; i++) {
+                UUID id = UUID.randomUUID();
+                sent.computeIfAbsent(tenant, t -> new ArrayList<>()).add(id);
+                poll.add(event(tenant, id, "booking.cancelled"));
+            }
+        }
+        // An actor id that is not a UUID: its chain's insert fails, and with it that chain's transaction.
+        CloudEvent sound = poll.get(4);
+        CloudEvent unappendable = new CloudEvent(sound.id(), sound.type(), sound.source(), sound.subject(), sound.tenantId(), sound.time(),
+                sound.traceparent(), sound.data().copy().put("actor", new JsonObject().put("userId", "not-a-uuid").put("role", "system")));
+        List<CloudEvent> withBroken = new ArrayList<>(poll);
+        withBroken.set(4, unappendable);
+
+        assertThrows(RuntimeException.class, () -> ledgerEvents.handleAll(withBroken).await().indefinitely());
+        assertEquals(sent.get(tenants.get(0)), eventsOf(tenants.get(0)), "the other chain's transaction committed");
+        assertEquals(List.of(), eventsOf(tenants.get(1)), "nothing of the failed transaction's chain");
+
+        ledgerEvents.handleAll(poll).await().indefinitely();
+        for (UUID tenant : tenants) {
+            assertEquals(sent.get(tenant), eventsOf(tenant), "each event once, in the order it came");
         }
     }
 

@@ -138,7 +138,7 @@ public class EventConsumers {
 
         private KafkaConsumer<String, String> newConsumer() {
             // A batch handler applies a poll at once: larger polls, fewer transactions.
-            int records = handler instanceof BatchEventHandler ? 200 : 20;
+            int records = handler instanceof BatchEventHandler ? 1000 : 20;
             Map<String, Object> settings = kafka.consumer(Map.of(
                     ConsumerConfig.GROUP_ID_CONFIG, handler.group(),
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
