@@ -80,8 +80,8 @@ public class LedgerEvents implements BatchEventHandler {
      * for all of them left PostgreSQL and this service waiting on each other in turn, a core idle between them. Within a
      * group, each chain in turn under its own scope, in one order (two instances never wait on each other's locks), its
      * new entries appended in the order they came. All groups end, committed or rolled back, before the poll counts as
-     * handled; a group that failed is appended again with the redelivered poll, and what the others appended is found
-     * stored then.
+     * handled; when one failed, EventConsumers handles the poll's events one at a time, and what the other groups
+     * appended is found stored then.
      */
     @Override
     public Uni<Void> handleAll(List<CloudEvent> events) {

@@ -157,8 +157,9 @@ class ChainScopeTest {
     }
 
     /**
-     * Chains are appended in parallel transactions: one that fails leaves its chains as they were, and when the poll
-     * comes again (as Kafka redelivers it), what the others appended is found stored and each event lands once.
+     * Chains are appended in parallel transactions: one that fails leaves its chains as they were, and when the poll's
+     * events come again (one at a time after a failed batch, or redelivered), what the others appended is found stored
+     * and each event lands once.
      */
     @Test
     void aFailedGroupOfChainsLeavesItsChainsUntouchedAndTheRedeliveredPollCompletesThem() {
