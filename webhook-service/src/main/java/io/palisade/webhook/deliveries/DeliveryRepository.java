@@ -72,18 +72,30 @@ public class DeliveryRepository {
                 .map(rows -> rows.rowCount());
     }
 
+    /** A domain event's message: the event's id and type, and the body every attempt signs. */
+    public record NewMessage(String eventId, String eventType, String body) {
+    }
+
     /**
-     * Stores an event's message once per tenant and event id, and a delivery of it, due now, to every enabled endpoint
-     * of the tenant subscribed to its type, in one statement; how many deliveries it made (none for a redelivery of the
-     * event, whose message was stored before).
+     * Stores a tenant's messages, each once per event id whatever the redeliveries, and a delivery of each new one to
+     * every enabled endpoint of the tenant subscribed to its type, due now; answers the deliveries made. Due a
+     * microsecond apart in the order given (the last now), so the claim, which takes the due queue in its order, sends
+     * them in the order they came.
      */
-    public Uni<Integer> storeMessage(SqlConnection c, UUID tenantId, String eventId, String eventType, String body) {
-        return c.preparedQuery("with message as (insert into webhook.messages (id, tenant_id, event_id, event_type, body)"
-                + " values ($1, $2, $3, $4, $5) on conflict (tenant_id, event_id) do nothing returning id)"
+    public Uni<Integer> storeMessages(SqlConnection c, UUID tenantId, List<NewMessage> messages) {
+        // An event given twice counts once, at its first place.
+        return c.preparedQuery("with given as (select distinct on (g.event_id) g.* from unnest($2::text[], $3::text[], $4::text[]) with ordinality"
+                + " as g (event_id, event_type, body, position) order by g.event_id, g.position),"
+                + " message as (insert into webhook.messages (id, tenant_id, event_id, event_type, body)"
+                + " select gen_random_uuid(), $1, g.event_id, g.event_type, g.body from given g order by g.position"
+                + " on conflict (tenant_id, event_id) do nothing returning id, event_id, event_type)"
                 + " insert into webhook.deliveries (id, tenant_id, endpoint_id, message_id, status, next_attempt_at)"
-                + " select gen_random_uuid(), e.tenant_id, e.id, m.id, 'pending', now() from message m join webhook.endpoints e"
-                + " on e.tenant_id = $2 and e.enabled and $4 = any(e.event_types)")
-                .execute(Tuple.of(UUID.randomUUID(), tenantId, eventId, eventType, body)).map(rows -> rows.rowCount());
+                + " select gen_random_uuid(), e.tenant_id, e.id, m.id, 'pending', now() - (cardinality($2::text[]) - g.position) * interval '1 microsecond'"
+                + " from message m join given g on g.event_id = m.event_id join webhook.endpoints e"
+                + " on e.tenant_id = $1 and e.enabled and m.event_type = any(e.event_types)")
+                .execute(Tuple.of(tenantId, messages.stream().map(NewMessage::eventId).toArray(String[]::new),
+                        messages.stream().map(NewMessage::eventType).toArray(String[]::new), messages.stream().map(NewMessage::body).toArray(String[]::new)))
+                .map(rows -> rows.rowCount());
     }
 
     /** A delivery leased to this worker, with its endpoint's address and sealed secrets and the message to send. */

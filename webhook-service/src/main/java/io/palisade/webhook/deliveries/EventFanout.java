@@ -1,16 +1,23 @@
 package io.palisade.webhook.deliveries;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.palisade.common.events.BatchEventHandler;
 import io.palisade.common.events.CloudEvent;
 import io.palisade.common.events.EventType;
 import io.palisade.common.events.EventContracts;
-import io.palisade.common.events.EventHandler;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.webhook.WebhookSettings;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 
@@ -18,10 +25,11 @@ import io.vertx.core.json.JsonObject;
  * Domain events of the other services into deliveries: each subscribable event becomes one message (the body every
  * attempt signs) and a delivery to each enabled endpoint of that tenant subscribed to its type, once per event id
  * whatever the redeliveries. It works under the worker scope of the event's tenant (ordinary SQL, row-level
- * security admits that tenant's rows only). The worker is woken so the first attempt goes out at once.
+ * security admits that tenant's rows only). A poll's events go in one transaction, each tenant's in one statement
+ * under its scope, in the order they came; the worker is woken so the first attempts go out at once.
  */
 @ApplicationScoped
-public class EventFanout implements EventHandler {
+public class EventFanout implements BatchEventHandler {
 
     private final WebhookSettings settings;
     private final TenantTransactions tx;
@@ -42,13 +50,29 @@ public class EventFanout implements EventHandler {
 
     @Override
     public Uni<Void> handle(CloudEvent event) {
-        java.util.Optional<EventType<?>> type = EventContracts.named(event.type()).filter(EventType::webhook);
-        if (event.tenantId() == null || type.isEmpty()) {
+        return handleAll(List.of(event));
+    }
+
+    /** The transaction starts under the first tenant's scope; each later tenant rescopes it. */
+    @Override
+    public Uni<Void> handleAll(List<CloudEvent> events) {
+        Map<UUID, List<DeliveryRepository.NewMessage>> byTenant = new LinkedHashMap<>();
+        for (CloudEvent event : events) {
+            Optional<EventType<?>> type = EventContracts.named(event.type()).filter(EventType::webhook);
+            if (event.tenantId() != null && type.isPresent()) {
+                String body = new JsonObject().put("id", event.id()).put("type", event.type()).put("timestamp", event.time())
+                        .put("data", publicForm(event, type.get())).encode();
+                byTenant.computeIfAbsent(event.tenantId(), tenant -> new ArrayList<>()).add(new DeliveryRepository.NewMessage(event.id(), event.type(), body));
+            }
+        }
+        if (byTenant.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        String body = new JsonObject().put("id", event.id()).put("type", event.type()).put("timestamp", event.time())
-                .put("data", publicForm(event, type.get())).encode();
-        return tx.inBackground(DbScope.worker(event.tenantId()), c -> deliveries.storeMessage(c, event.tenantId(), event.id(), event.type(), body))
+        UUID first = byTenant.keySet().iterator().next();
+        return tx.inBackground(DbScope.worker(first), c -> Multi.createFrom().iterable(byTenant.entrySet())
+                        .onItem().transformToUniAndConcatenate(tenant -> (tenant.getKey().equals(first) ? Uni.createFrom().voidItem()
+                                : tx.rescope(c, DbScope.worker(tenant.getKey()))).chain(() -> deliveries.storeMessages(c, tenant.getKey(), tenant.getValue())))
+                        .collect().with(Collectors.summingInt(Integer::intValue)))
                 .invoke(made -> {
                     if (made > 0) {
                         worker.wake();

@@ -67,7 +67,7 @@ class WorkerScopeTest {
     @Test
     void aWorkerForTenantACannotWriteAMessageOrDeliveryOfTenantB() {
         PgException message = assertThrows(PgException.class,
-                () -> asWorkerOf(a, c -> deliveries.storeMessage(c, b.id(), UUID.randomUUID().toString(), "booking.confirmed", "{}")));
+                () -> asWorkerOf(a, c -> deliveries.storeMessages(c, b.id(), List.of(new DeliveryRepository.NewMessage(UUID.randomUUID().toString(), "booking.confirmed", "{}")))));
         assertEquals("42501", message.getSqlState(), "row-level security refuses B's tenant id");
 
         // A delivery of A's message to B's endpoints under A's scope: B's endpoints are invisible, nothing is made.
@@ -85,7 +85,7 @@ class WorkerScopeTest {
     @Test
     void aWorkerForTenantAChangesNoRowOfTenantBAndReachesNoTableNotOpenedToWorkers() {
         // B has a delivery, made by B's own worker scope.
-        assertEquals(1, this.<Integer>asWorkerOf(b, c -> deliveries.storeMessage(c, b.id(), UUID.randomUUID().toString(), "booking.confirmed", "{}"))
+        assertEquals(1, this.<Integer>asWorkerOf(b, c -> deliveries.storeMessages(c, b.id(), List.of(new DeliveryRepository.NewMessage(UUID.randomUUID().toString(), "booking.confirmed", "{}"))))
                 .intValue());
         assertEquals(0L, count("select count(*) from webhook.deliveries where tenant_id = '" + b.id() + "'"), "B's deliveries are invisible");
         int changed = asWorkerOf(a, c -> c.query("update webhook.deliveries set status = 'failed' where tenant_id = '" + b.id() + "'").execute()
