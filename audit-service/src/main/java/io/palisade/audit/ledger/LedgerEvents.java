@@ -120,14 +120,10 @@ public class LedgerEvents implements BatchEventHandler {
         return groups;
     }
 
-    /** One group of chains in one transaction, which starts under the first chain's scope; each later chain rescopes it. */
+    /** One group of chains in one transaction, each chain under its own scope. */
     private Uni<Void> appendAll(TreeMap<String, List<LedgerRepository.NewEntry>> chains) {
-        String first = chains.firstKey();
-        return tx.inBackground(Chains.scope(first), c -> Multi.createFrom().iterable(chains.entrySet())
-                        .onItem().transformToUniAndConcatenate(chain -> (chain.getKey().equals(first) ? Uni.createFrom().voidItem()
-                                : tx.rescope(c, Chains.scope(chain.getKey()))).chain(() -> append(c, chain.getKey(), chain.getValue())))
-                        .collect().last())
-                .replaceWithVoid();
+        return tx.inBackgroundEach(List.copyOf(chains.entrySet()), chain -> Chains.scope(chain.getKey()),
+                (c, chain) -> append(c, chain.getKey(), chain.getValue())).replaceWithVoid();
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import io.palisade.common.tracing.TraceContext;
 import io.smallrye.mutiny.CompositeException;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -77,6 +79,22 @@ public class TenantTransactions {
      */
     public <T> Uni<T> inBackground(DbScope scope, Function<SqlConnection, Uni<T>> work) {
         return background.run(() -> transaction(scope, work));
+    }
+
+    /**
+     * Background work for several scopes (a poll's events of several tenants) in one transaction: each item's work in
+     * turn, under the item's scope, the transaction starting under the first's and rescoped for each next one that
+     * differs. The answers come in the items' order.
+     */
+    public <E, T> Uni<List<T>> inBackgroundEach(List<E> items, Function<E, DbScope> scopeOf, BiFunction<SqlConnection, E, Uni<T>> work) {
+        if (items.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return inBackground(scopeOf.apply(items.getFirst()), c -> Multi.createFrom().range(0, items.size()).onItem().transformToUniAndConcatenate(i -> {
+            E item = items.get(i);
+            boolean sameScope = i == 0 || scopeOf.apply(items.get(i - 1)).equals(scopeOf.apply(item));
+            return (sameScope ? Uni.createFrom().voidItem() : rescope(c, scopeOf.apply(item))).chain(() -> work.apply(c, item));
+        }).collect().asList());
     }
 
     private <T> Uni<T> transaction(DbScope scope, Function<SqlConnection, Uni<T>> work) {

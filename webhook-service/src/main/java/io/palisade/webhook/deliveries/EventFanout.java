@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,7 +16,6 @@ import io.palisade.common.events.EventContracts;
 import io.palisade.common.tenancy.DbScope;
 import io.palisade.common.tenancy.TenantTransactions;
 import io.palisade.webhook.WebhookSettings;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 
@@ -53,7 +51,6 @@ public class EventFanout implements BatchEventHandler {
         return handleAll(List.of(event));
     }
 
-    /** The transaction starts under the first tenant's scope; each later tenant rescopes it. */
     @Override
     public Uni<Void> handleAll(List<CloudEvent> events) {
         Map<UUID, List<DeliveryRepository.NewMessage>> byTenant = new LinkedHashMap<>();
@@ -68,13 +65,10 @@ public class EventFanout implements BatchEventHandler {
         if (byTenant.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        UUID first = byTenant.keySet().iterator().next();
-        return tx.inBackground(DbScope.worker(first), c -> Multi.createFrom().iterable(byTenant.entrySet())
-                        .onItem().transformToUniAndConcatenate(tenant -> (tenant.getKey().equals(first) ? Uni.createFrom().voidItem()
-                                : tx.rescope(c, DbScope.worker(tenant.getKey()))).chain(() -> deliveries.storeMessages(c, tenant.getKey(), tenant.getValue())))
-                        .collect().with(Collectors.summingInt(Integer::intValue)))
+        return tx.inBackgroundEach(List.copyOf(byTenant.entrySet()), tenant -> DbScope.worker(tenant.getKey()),
+                        (c, tenant) -> deliveries.storeMessages(c, tenant.getKey(), tenant.getValue()))
                 .invoke(made -> {
-                    if (made > 0) {
+                    if (made.stream().anyMatch(n -> n > 0)) {
                         worker.wake();
                     }
                 })
