@@ -253,7 +253,7 @@ public class PinnedHttpClient {
         }
     }
 
-    /** Closes connections unused for longer than they are kept; runs while any are kept, so none outlives its time. */
+    /** Closes connections unused for longer than they are kept; runs while any are kept, so none stays open long past its time. */
     private void sweep() {
         while (true) {
             try {
