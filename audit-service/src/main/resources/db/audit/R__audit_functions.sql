@@ -94,8 +94,12 @@ create or replace function audit.ledger_continues_its_chain() returns trigger
     declare
         v_head audit.chain_heads%rowtype;
     begin
-        insert into audit.chain_heads (chain_key, last_seq, last_hash) values (new.chain_key, 0, '') on conflict do nothing;
         select * into v_head from audit.chain_heads where chain_key = new.chain_key for update;
+        if not found then
+            -- The chain's first entry makes its head (once: a second first entry at the same time waits for it).
+            insert into audit.chain_heads (chain_key, last_seq, last_hash) values (new.chain_key, 0, '') on conflict do nothing;
+            select * into v_head from audit.chain_heads where chain_key = new.chain_key for update;
+        end if;
         new.chain_seq := v_head.last_seq + 1;
         new.prev_hash := nullif(v_head.last_hash, '');
         new.hash := audit.entry_hash(new.prev_hash, new.chain_key, new.chain_seq, new.event_id, new.entry);
