@@ -93,12 +93,11 @@ public class LedgerEvents implements BatchEventHandler {
             return Uni.createFrom().voidItem();
         }
         OffsetDateTime received = OffsetDateTime.now();
-        List<Uni<Void>> groups = groups(byChain).stream().map(this::appendAll).toList();
-        return (groups.size() == 1 ? groups.getFirst() : Uni.join().all(groups).andCollectFailures().replaceWithVoid())
+        return Uni.join().all(groups(byChain).stream().map(this::appendAll).toList()).andCollectFailures()
                 .invoke(() -> byChain.values().forEach(entries -> entries.forEach(entry -> {
                     Duration lag = Duration.between(entry.occurredAt(), received);
                     ingestLag.record(lag.isNegative() ? Duration.ZERO : lag);
-                })));
+                }))).replaceWithVoid();
     }
 
     /** Chains dealt into at most {@code parallelAppends} groups, each to the group with the fewest entries so far. */

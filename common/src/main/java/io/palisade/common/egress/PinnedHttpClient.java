@@ -413,8 +413,6 @@ public class PinnedHttpClient {
         private long lengthRead;
         /** Where the framing says the body ends was reached. */
         private boolean ended;
-        /** Nothing more is read: ended, or cut at the cap. */
-        private boolean complete;
         /** Bytes beyond the framing's end (the other side out of step) or past the cap: the connection is not reused. */
         private boolean spoilt;
         private Chunk chunk = Chunk.SIZE;
@@ -429,7 +427,6 @@ public class PinnedHttpClient {
                 framing = Framing.NONE;
                 length = 0;
                 ended = true;
-                complete = true;
             } else if (transferEncoding != null) {
                 // Chunked only as the last coding; any other coding runs until the close, whatever Content-Length says.
                 framing = transferEncoding.toLowerCase(Locale.ROOT).trim().endsWith("chunked") ? Framing.CHUNKED : Framing.UNTIL_CLOSE;
@@ -445,15 +442,15 @@ public class PinnedHttpClient {
                     throw new IOException("not a Content-Length: " + contentLength);
                 }
                 ended = length == 0;
-                complete = ended;
             } else {
                 framing = Framing.UNTIL_CLOSE;
                 length = -1;
             }
         }
 
+        /** Nothing more is read: ended, or cut at the cap. */
         boolean complete() {
-            return complete;
+            return ended || bytes.size() >= cap;
         }
 
         /** Whether the body ended where its framing says, with nothing cut and nothing after it. */
@@ -475,15 +472,11 @@ public class PinnedHttpClient {
                     lengthRead += n;
                     spoilt |= count > n;
                     ended = lengthRead == length;
-                    complete = ended || bytes.size() >= cap;
                 }
-                case UNTIL_CLOSE -> {
-                    keep(data, offset, count);
-                    complete = bytes.size() >= cap;
-                }
+                case UNTIL_CLOSE -> keep(data, offset, count);
                 case CHUNKED -> {
                     int at = offset;
-                    while (at < end && !complete) {
+                    while (at < end && !complete()) {
                         at = chunked(data, at, end);
                     }
                     spoilt |= at < end;
@@ -500,7 +493,6 @@ public class PinnedHttpClient {
                 if (chunkLeft == 0) {
                     chunk = Chunk.DATA_END;
                 }
-                complete = bytes.size() >= cap;
                 return at + n;
             }
             while (at < end) {
@@ -525,10 +517,7 @@ public class PinnedHttpClient {
                         }
                         chunk = Chunk.SIZE;
                     }
-                    case TRAILER -> {
-                        ended = text.isEmpty();
-                        complete = ended;
-                    }
+                    case TRAILER -> ended = text.isEmpty();
                     case DATA -> throw new IllegalStateException("data is taken above");
                 }
                 return at;

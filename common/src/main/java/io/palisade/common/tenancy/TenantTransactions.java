@@ -90,11 +90,11 @@ public class TenantTransactions {
         if (items.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return inBackground(scopeOf.apply(items.getFirst()), c -> Multi.createFrom().range(0, items.size()).onItem().transformToUniAndConcatenate(i -> {
-            E item = items.get(i);
-            boolean sameScope = i == 0 || scopeOf.apply(items.get(i - 1)).equals(scopeOf.apply(item));
-            return (sameScope ? Uni.createFrom().voidItem() : rescope(c, scopeOf.apply(item))).chain(() -> work.apply(c, item));
-        }).collect().asList());
+        List<DbScope> scopes = items.stream().map(scopeOf).toList();
+        return inBackground(scopes.getFirst(), c -> Multi.createFrom().range(0, items.size()).onItem().transformToUniAndConcatenate(i ->
+                (i == 0 || scopes.get(i - 1).equals(scopes.get(i)) ? Uni.createFrom().voidItem() : rescope(c, scopes.get(i)))
+                        .chain(() -> work.apply(c, items.get(i))))
+                .collect().asList());
     }
 
     private <T> Uni<T> transaction(DbScope scope, Function<SqlConnection, Uni<T>> work) {
