@@ -1,6 +1,7 @@
 package io.palisade.audit.archive;
 
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -113,6 +114,8 @@ public class ArchiveWriter {
     private FileChannel lockChannel;
     private FileLock lock;
     private FileChannel out;
+    /** Lines appended to the open segment, not yet written to it (writeOut). */
+    private final ByteArrayOutputStream unwritten = new ByteArrayOutputStream();
     private long segment;
     private int lines;
     private Instant openedAt;
@@ -135,12 +138,14 @@ public class ArchiveWriter {
                 boolean newEntries = chain.lastSeq() > archivedSeq;
                 boolean newCheckpoints = chain.lastCheckpointSeq() > checkpointed.getOrDefault(chain.chain(), 0L);
                 if (!stalled.contains(chain.chain()) && (newEntries || newCheckpoints)) {
-                    archiveChain(chain.chain(), chain.lastSeq());
+                    archiveChain(chain.chain(), chain.lastSeq(), newCheckpoints);
                 }
             }
             if (lines > 1 && Instant.now().isAfter(openedAt.plus(sealAfter))) {
                 seal();
             }
+            // On disk before the checkpointer learns of it: it signs only what the archive holds.
+            writeOut(false);
             archived = Map.copyOf(heads);
         } catch (IOException | RuntimeException e) {
             LOG.errorf("audit archive: not written this round, will resume from the files: %s", e.toString());
@@ -153,7 +158,8 @@ public class ArchiveWriter {
         return archived;
     }
 
-    private void archiveChain(String chain, long lastSeq) throws IOException {
+    /** A chain's entries up to {@code lastSeq}, then its checkpoints, read only when the heads showed a new one. */
+    private void archiveChain(String chain, long lastSeq, boolean newCheckpoints) throws IOException {
         Head head = heads.get(chain);
         while (head == null || head.seq() < lastSeq) {
             long after = head == null ? 0 : head.seq();
@@ -171,7 +177,6 @@ public class ArchiveWriter {
                     LOG.errorf("audit archive: entry %d of chain %s does not continue the archived chain; the chain is not archived further"
                             + " (check it with GET /audit/verify)", seq, chain);
                     stalled.add(chain);
-                    out.force(false);
                     return;
                 }
                 // The state first: a full segment is sealed inside append, naming the heads. A failed write makes the
@@ -180,12 +185,11 @@ public class ArchiveWriter {
                 heads.put(chain, head);
                 append(entry);
             }
-            out.force(false);
             if (batch.size() < BATCH) {
                 break;
             }
         }
-        if (head != null) {
+        if (head != null && newCheckpoints) {
             archiveCheckpoints(chain, head.seq());
         }
     }
@@ -208,11 +212,10 @@ public class ArchiveWriter {
                 LOG.errorf("audit archive: the checkpoint of entry %d of chain %s does not verify; left out", seq, chain);
             }
         }
-        out.force(false);
     }
 
     private void seal() throws IOException {
-        out.force(true);
+        writeOut(true);
         byte[] before = Files.readAllBytes(directory.resolve(ArchiveVerifier.segmentFileName(segment, true)));
         String digest = ArchiveVerifier.sha256Hex(before);
         JsonObject sealedHeads = new JsonObject();
@@ -222,7 +225,7 @@ public class ArchiveWriter {
         byte[] sealLine = write(new JsonObject().put("type", "seal").put("segment", segment).put("lines", lines).put("sha256", digest)
                 .put("heads", sealedHeads).put("checkpoints", sealedCheckpoints).put("sealedAt", Instant.now().toString())
                 .put("keyId", keys.currentKeyId()).put("signature", keys.sign(ArchiveVerifier.sealStatement(segment, digest))));
-        out.force(true);
+        writeOut(true);
         out.close();
         out = null;
         finishSeal(segment, ArchiveVerifier.sha256Hex(concat(before, sealLine)));
@@ -332,7 +335,7 @@ public class ArchiveWriter {
         openedAt = Instant.now();
         out = FileChannel.open(directory.resolve(ArchiveVerifier.segmentFileName(number, true)), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         write(new JsonObject().put("type", "segment").put("segment", number).put("previous", previousDigest).put("createdAt", openedAt.toString()));
-        out.force(true);
+        writeOut(true);
     }
 
     /** An entry or checkpoint; the segment is sealed as soon as it is full. */
@@ -343,15 +346,29 @@ public class ArchiveWriter {
         }
     }
 
-    /** Appends one line; returns its bytes. */
-    private byte[] write(JsonObject record) throws IOException {
+    /** Appends one line to what the segment is yet to be written; returns its bytes. */
+    private byte[] write(JsonObject record) {
         byte[] line = (record.encode() + "\n").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer bytes = ByteBuffer.wrap(line);
+        unwritten.write(line, 0, line.length);
+        lines++;
+        return line;
+    }
+
+    /**
+     * Writes the lines appended since the last time in one go and forces them to disk (with the file's metadata too
+     * when {@code metadata}): once a round, not once a line, as a crash loses only what the files do not hold, which
+     * the writer then takes from the ledger again.
+     */
+    private void writeOut(boolean metadata) throws IOException {
+        if (unwritten.size() == 0 && !metadata) {
+            return;
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(unwritten.toByteArray());
+        unwritten.reset();
         while (bytes.hasRemaining()) {
             out.write(bytes);
         }
-        lines++;
-        return line;
+        out.force(metadata);
     }
 
     /** One writer per directory: the lock is held as long as this instance runs. */
@@ -376,6 +393,7 @@ public class ArchiveWriter {
     }
 
     private void closeSegment() {
+        unwritten.reset();
         try {
             if (out != null) {
                 out.close();
