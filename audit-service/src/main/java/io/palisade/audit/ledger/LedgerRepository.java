@@ -44,11 +44,14 @@ public class LedgerRepository {
     /**
      * Takes the chain's lock, held until commit (one appender at a time per chain; the trigger locks its head too), and
      * answers which of the events are stored already: the check holds until commit, so two deliveries of one event
-     * cannot both find it missing.
+     * cannot both find it missing. Both statements leave together: PostgreSQL runs them in order, and the read's
+     * snapshot is taken after the lock. The read stays a statement of its own, planned for the ledger as it is: as a
+     * NOT EXISTS in the insert, the plan cached while the ledger was small read all of it for every append.
      */
     public Uni<Set<UUID>> lockAndFindStored(SqlConnection c, String chain, List<UUID> eventIds) {
-        return c.preparedQuery("select pg_advisory_xact_lock(hashtextextended('audit-chain:' || $1, 0))").execute(Tuple.of(chain))
-                .chain(() -> c.preparedQuery("select event_id from audit.ledger where event_id = any($1)").execute(Tuple.of(eventIds.toArray(UUID[]::new))))
+        return Uni.combine().all().unis(c.preparedQuery("select pg_advisory_xact_lock(hashtextextended('audit-chain:' || $1, 0))").execute(Tuple.of(chain)),
+                        c.preparedQuery("select event_id from audit.ledger where event_id = any($1)").execute(Tuple.of(eventIds.toArray(UUID[]::new))))
+                .with((locked, rows) -> rows)
                 .map(rows -> {
                     Set<UUID> stored = new HashSet<>();
                     rows.forEach(row -> stored.add(row.getUUID("event_id")));

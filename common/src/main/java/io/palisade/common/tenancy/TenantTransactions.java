@@ -84,7 +84,8 @@ public class TenantTransactions {
     /**
      * Background work for several scopes (a poll's events of several tenants) in one transaction: each item's work in
      * turn, under the item's scope, the transaction starting under the first's and rescoped for each next one that
-     * differs. The answers come in the items' order.
+     * differs. The answers come in the items' order. A new scope and the item's first statement leave together, as
+     * BEGIN and the scope do: PostgreSQL runs them in order, and a failed scope fails what follows it.
      */
     public <E, T> Uni<List<T>> inBackgroundEach(List<E> items, Function<E, DbScope> scopeOf, BiFunction<SqlConnection, E, Uni<T>> work) {
         if (items.isEmpty()) {
@@ -92,8 +93,9 @@ public class TenantTransactions {
         }
         List<DbScope> scopes = items.stream().map(scopeOf).toList();
         return inBackground(scopes.getFirst(), c -> Multi.createFrom().range(0, items.size()).onItem().transformToUniAndConcatenate(i ->
-                (i == 0 || scopes.get(i - 1).equals(scopes.get(i)) ? Uni.createFrom().voidItem() : rescope(c, scopes.get(i)))
-                        .chain(() -> work.apply(c, items.get(i))))
+                i == 0 || scopes.get(i - 1).equals(scopes.get(i)) ? work.apply(c, items.get(i))
+                        : Uni.combine().all().unis(rescope(c, scopes.get(i)), Uni.createFrom().deferred(() -> work.apply(c, items.get(i))))
+                                .with((rescoped, answer) -> answer))
                 .collect().asList());
     }
 
