@@ -42,8 +42,9 @@ public class MemberRepository {
 
     public Uni<Optional<Tenant>> tenant(SqlConnection c) {
         // The scope's tenant named, not only left to the policies: they also admit a user's own tenants (at login), an OR
-        // that would otherwise read the table past its primary key.
-        return c.query("select " + TENANT_COLUMNS + " from tenancy.tenants where id = tenancy.current_tenant_id()").execute()
+        // that would otherwise read the table past its primary key. Prepared, so planned once per connection: sent as a
+        // simple query it was planned under the policies at every call (0.26 ms, as long as running it).
+        return c.preparedQuery("select " + TENANT_COLUMNS + " from tenancy.tenants where id = tenancy.current_tenant_id()").execute()
                 .map(rows -> first(rows).map(MemberRepository::tenant));
     }
 
