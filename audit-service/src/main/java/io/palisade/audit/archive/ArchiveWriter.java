@@ -64,6 +64,7 @@ public class ArchiveWriter {
     private static final Logger LOG = Logger.getLogger(ArchiveWriter.class);
     private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{8})\\.jsonl(\\.open)?");
     private static final int BATCH = 1000;
+    private static final int UNWRITTEN_LIMIT = 1 << 20;
     private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
 
     /** A chain as the ledger has it: its head and its last checkpointed position. */
@@ -116,6 +117,8 @@ public class ArchiveWriter {
     private FileChannel out;
     /** Lines appended to the open segment, not yet written to it (writeOut). */
     private final ByteArrayOutputStream unwritten = new ByteArrayOutputStream();
+    /** Lines written to the open segment since it was last forced to disk. */
+    private boolean unforced;
     private long segment;
     private int lines;
     private Instant openedAt;
@@ -346,29 +349,43 @@ public class ArchiveWriter {
         }
     }
 
-    /** Appends one line to what the segment is yet to be written; returns its bytes. */
-    private byte[] write(JsonObject record) {
+    /**
+     * Appends one line to what the segment is yet to be written, written once that holds a megabyte (a backlog's round
+     * is not held in memory); returns its bytes.
+     */
+    private byte[] write(JsonObject record) throws IOException {
         byte[] line = (record.encode() + "\n").getBytes(StandardCharsets.UTF_8);
         unwritten.write(line, 0, line.length);
         lines++;
+        if (unwritten.size() >= UNWRITTEN_LIMIT) {
+            drain();
+        }
         return line;
     }
 
     /**
-     * Writes the lines appended since the last time in one go and forces them to disk (with the file's metadata too
-     * when {@code metadata}): once a round, not once a line, as a crash loses only what the files do not hold, which
-     * the writer then takes from the ledger again.
+     * Writes what is left of the lines and forces them to disk (with the file's metadata too when {@code metadata}):
+     * once a round, not once a line, as a crash loses only what the files do not hold, which the writer then takes
+     * from the ledger again.
      */
     private void writeOut(boolean metadata) throws IOException {
-        if (unwritten.size() == 0 && !metadata) {
+        drain();
+        if (unforced || metadata) {
+            out.force(metadata);
+            unforced = false;
+        }
+    }
+
+    private void drain() throws IOException {
+        if (unwritten.size() == 0) {
             return;
         }
         ByteBuffer bytes = ByteBuffer.wrap(unwritten.toByteArray());
         unwritten.reset();
+        unforced = true;
         while (bytes.hasRemaining()) {
             out.write(bytes);
         }
-        out.force(metadata);
     }
 
     /** One writer per directory: the lock is held as long as this instance runs. */
@@ -394,6 +411,7 @@ public class ArchiveWriter {
 
     private void closeSegment() {
         unwritten.reset();
+        unforced = false;
         try {
             if (out != null) {
                 out.close();
