@@ -267,8 +267,9 @@ public class PinnedHttpClient {
             for (Place place : kept.keySet()) {
                 kept.computeIfPresent(place, (p, connections) -> {
                     while (!connections.isEmpty() && now - connections.peekLast().since() >= keptForNanos) {
-                        closeQuietly(connections.pollLast().socket());
+                        // Counted out before it closes: whoever sees it closed sees it no longer kept.
                         keptCount.decrementAndGet();
+                        closeQuietly(connections.pollLast().socket());
                     }
                     return connections.isEmpty() ? null : connections;
                 });
