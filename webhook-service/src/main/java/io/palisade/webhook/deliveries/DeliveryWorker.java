@@ -193,18 +193,16 @@ public class DeliveryWorker {
 
     /**
      * Leases due deliveries across tenants (the one step that sees every tenant, and learns only which and whose), then
-     * reads each tenant's under that tenant's worker scope.
+     * reads each tenant's under that tenant's worker scope, all tenants in one transaction.
      */
     private List<DeliveryRepository.Claimed> claim(int limit) {
         List<DeliveryRepository.Lease> leases = tx.inBackground(DbScope.anonymous(),
                 c -> deliveries.claimDue(c, limit, settings.maxInFlightPerEndpoint(), LEASE_SECONDS)).await().atMost(DB_TIMEOUT);
         Map<UUID, List<UUID>> byTenant = leases.stream().collect(Collectors.groupingBy(DeliveryRepository.Lease::tenantId, LinkedHashMap::new,
                 Collectors.mapping(DeliveryRepository.Lease::deliveryId, Collectors.toList())));
-        List<DeliveryRepository.Claimed> claimed = new ArrayList<>(leases.size());
-        for (Map.Entry<UUID, List<UUID>> tenant : byTenant.entrySet()) {
-            claimed.addAll(tx.inBackground(DbScope.worker(tenant.getKey()), c -> deliveries.leased(c, tenant.getValue())).await().atMost(DB_TIMEOUT));
-        }
-        return claimed;
+        return tx.inBackgroundEach(List.copyOf(byTenant.entrySet()), tenant -> DbScope.worker(tenant.getKey()),
+                        (c, tenant) -> deliveries.leased(c, tenant.getValue()))
+                .await().atMost(DB_TIMEOUT).stream().flatMap(List::stream).toList();
     }
 
     /** One attempt, as a span of the trace of the event that made the message (it began with the change that caused it). */

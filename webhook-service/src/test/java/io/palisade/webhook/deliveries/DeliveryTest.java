@@ -268,6 +268,36 @@ class DeliveryTest {
         assertEquals(attempts, RECEIVER.requests(failing).size(), "a disabled endpoint gets nothing");
     }
 
+    /** Deliveries of several tenants that fall due at once are claimed together and each sent under its tenant's scope. */
+    @Test
+    void oneClaimOfSeveralTenantsSendsEachTenantsDelivery() throws Exception {
+        List<TestTenancy.Tenant> tenants = List.of(TestTenancy.newTenant(0), TestTenancy.newTenant(0), TestTenancy.newTenant(0));
+        List<String> paths = new java.util.ArrayList<>();
+        List<UUID> held = new java.util.ArrayList<>();
+        try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); Statement st = c.createStatement()) {
+            for (TestTenancy.Tenant tenant : tenants) {
+                String path = path();
+                paths.add(path);
+                Deliveries.Endpoint endpoint = register(tenant, url(path), "booking.confirmed");
+                UUID message = UUID.randomUUID();
+                UUID delivery = UUID.randomUUID();
+                held.add(delivery);
+                // Not due yet: all fall due in one statement below, so that one claim finds them together.
+                st.execute("insert into webhook.messages (id, tenant_id, event_id, event_type, body) values ('" + message + "', '" + tenant.id()
+                        + "', '" + UUID.randomUUID() + "', 'booking.confirmed', '{\"tenant\":\"" + tenant.id() + "\"}')");
+                st.execute("insert into webhook.deliveries (id, tenant_id, endpoint_id, message_id, status, next_attempt_at) values ('" + delivery
+                        + "', '" + tenant.id() + "', '" + endpoint.id() + "', '" + message + "', 'pending', now() + interval '1 hour')");
+            }
+            st.execute("update webhook.deliveries set next_attempt_at = now() where id in ('" + String.join("', '", held.stream().map(UUID::toString).toList())
+                    + "')");
+        }
+        await(() -> paths.stream().allMatch(path -> RECEIVER.requests(path).size() == 1), "each tenant's endpoint got its delivery");
+        for (int i = 0; i < tenants.size(); i++) {
+            assertEquals(new JsonObject().put("tenant", tenants.get(i).id().toString()), new JsonObject(RECEIVER.requests(paths.get(i)).get(0).body()),
+                    "its own tenant's message");
+        }
+    }
+
     @Test
     void aSlowEndpointDoesNotHoldUpAFastOne() throws Exception {
         TestTenancy.Tenant tenant = TestTenancy.newTenant(0);
