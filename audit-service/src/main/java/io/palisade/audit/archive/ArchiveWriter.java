@@ -295,9 +295,12 @@ public class ArchiveWriter {
         }
         segment = openNumber;
         out = FileChannel.open(open, StandardOpenOption.WRITE);
-        // A line cut off by a crash is dropped; the entry it held is written again from the ledger.
+        // A line cut off by a crash is dropped; the entry it held is written again from the ledger. What is read back
+        // may never have been forced (a crash between writing and forcing): forced now, before any of it is taken
+        // for archived, sealed or signed.
         out.truncate(complete);
         out.position(complete);
+        out.force(true);
         lines = 0;
         int lineStart = 0;
         for (String line : new String(bytes, 0, complete, StandardCharsets.UTF_8).split("\n")) {
