@@ -12,6 +12,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.palisade.common.db.RowLimit;
+import io.palisade.common.tenancy.TenantTransactions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
@@ -49,9 +50,8 @@ public class LedgerRepository {
      * NOT EXISTS in the insert, the plan cached while the ledger was small read all of it for every append.
      */
     public Uni<Set<UUID>> lockAndFindStored(SqlConnection c, String chain, List<UUID> eventIds) {
-        return Uni.combine().all().unis(c.preparedQuery("select pg_advisory_xact_lock(hashtextextended('audit-chain:' || $1, 0))").execute(Tuple.of(chain)),
+        return TenantTransactions.pipelined(c.preparedQuery("select pg_advisory_xact_lock(hashtextextended('audit-chain:' || $1, 0))").execute(Tuple.of(chain)),
                         c.preparedQuery("select event_id from audit.ledger where event_id = any($1)").execute(Tuple.of(eventIds.toArray(UUID[]::new))))
-                .with((locked, rows) -> rows)
                 .map(rows -> {
                     Set<UUID> stored = new HashSet<>();
                     rows.forEach(row -> stored.add(row.getUUID("event_id")));

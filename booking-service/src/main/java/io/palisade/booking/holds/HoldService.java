@@ -69,9 +69,8 @@ public class HoldService {
     public Uni<List<Availability>> availability(String tenantSlug, OffsetDateTime from, OffsetDateTime until) {
         // The tenant the public slug names, then the rest as a visitor of its widget alone (the read pipelined behind
         // the new scope).
-        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug).chain(tenantId -> Uni.combine().all()
-                .unis(tx.rescope(c, DbScope.visitor(tenantId)), holds.availability(c, from, until)).collectFailures()
-                .with((scoped, slots) -> slots).onFailure().transform(TenantTransactions::firstFailure)));
+        return tx.inScope(DbScope.anonymous(), c -> TenantSlugs.activeTenant(c, tenantSlug)
+                .chain(tenantId -> TenantTransactions.pipelined(tx.rescope(c, DbScope.visitor(tenantId)), holds.availability(c, from, until))));
     }
 
     /**

@@ -94,8 +94,7 @@ public class TenantTransactions {
         List<DbScope> scopes = items.stream().map(scopeOf).toList();
         return inBackground(scopes.getFirst(), c -> Multi.createFrom().range(0, items.size()).onItem().transformToUniAndConcatenate(i ->
                 i == 0 || scopes.get(i - 1).equals(scopes.get(i)) ? work.apply(c, items.get(i))
-                        : Uni.combine().all().unis(rescope(c, scopes.get(i)), Uni.createFrom().deferred(() -> work.apply(c, items.get(i))))
-                                .with((rescoped, answer) -> answer))
+                        : pipelined(rescope(c, scopes.get(i)), Uni.createFrom().deferred(() -> work.apply(c, items.get(i)))))
                 .collect().asList());
     }
 
@@ -149,6 +148,17 @@ public class TenantTransactions {
             // The transaction committed: its caller learns that, whatever a follow-up did.
             LOG.warnf(e, "an action after a commit failed");
         }
+    }
+
+    /**
+     * Two statements of one transaction sent together, {@code then} right behind {@code first} before its answer comes
+     * (the client pipelines what is asked of one connection): one round trip, and PostgreSQL runs them in order, so
+     * {@code then} sees what {@code first} did (a scope set, a lock taken) and fails if it failed. Answers {@code then}'s
+     * answer, or the first failure. {@code then} must send its statement when subscribed (not after another answer).
+     */
+    public static <F, T> Uni<T> pipelined(Uni<F> first, Uni<T> then) {
+        return Uni.combine().all().unis(first, then).collectFailures().with((done, answer) -> answer).onFailure()
+                .transform(TenantTransactions::firstFailure);
     }
 
     /**
