@@ -154,7 +154,7 @@ public class TenantTransactions {
      * Two statements of one transaction sent together, {@code then} right behind {@code first} before its answer comes
      * (the client pipelines what is asked of one connection): one round trip, and PostgreSQL runs them in order, so
      * {@code then} sees what {@code first} did (a scope set, a lock taken) and fails if it failed. Answers {@code then}'s
-     * answer, or the first failure. {@code then} must send its statement when subscribed (not after another answer).
+     * answer, or the first failure. {@code then} must send its first statement when subscribed, not after an answer.
      */
     public static <F, T> Uni<T> pipelined(Uni<F> first, Uni<T> then) {
         return Uni.combine().all().unis(first, then).collectFailures().with((done, answer) -> answer).onFailure()

@@ -2,12 +2,14 @@ package io.palisade.webhook.plumbing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.SQLException;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.inject.Inject;
 
@@ -28,8 +30,9 @@ import io.vertx.pgclient.PgException;
 
 /**
  * TenantTransactions sends BEGIN, the scope and the work's first statement (and, for a single read or with
- * commitWith, the COMMIT after the last) without waiting for each answer. Pipelined or not, the work runs inside the transaction, after its scope, and a
- * failure anywhere leaves nothing behind and a clean connection.
+ * commitWith, the COMMIT after the last) without waiting for each answer, as {@code pipelined} does for any two
+ * statements. Pipelined or not, the work runs inside the transaction, after its scope, and a failure anywhere leaves
+ * nothing behind and a clean connection.
  */
 @QuarkusTest
 @QuarkusTestResource(value = WebhookServiceStack.class, restrictToAnnotatedClass = true)
@@ -70,6 +73,24 @@ class TenantTransactionsTest {
             tx.inScope(owner, c -> c.preparedQuery(INSERT_ENDPOINT).execute(Tuple.of(next, a.id(), a.ownerId()))).await().indefinitely();
             assertEquals(1L, PalisadeTestStack.get().count("select count(*) from webhook.endpoints where id = ?", next));
         }
+        assertNoTransactionLeftOpen();
+    }
+
+    @Test
+    void twoStatementsSentTogetherRunInOrderAndAnswerTheSecond() {
+        String seen = tx.inScope(owner, c -> TenantTransactions.pipelined(c.query("select set_config('app.probe', 'set by the first', true)").execute(),
+                c.query("select current_setting('app.probe') as probe").execute())).await().indefinitely().iterator().next().getString("probe");
+        assertEquals("set by the first", seen);
+    }
+
+    @Test
+    void twoStatementsSentTogetherReportTheFirstFailure() throws SQLException {
+        // Taken inside the work: the transaction reports its work's first failure whatever the work gives it.
+        AtomicReference<Throwable> reported = new AtomicReference<>();
+        assertThrows(PgException.class, () -> tx.inScope(owner, c -> TenantTransactions.pipelined(c.query("select 1 / 0").execute(),
+                c.query("select 1").execute()).onFailure().invoke(reported::set)).await().indefinitely());
+        PgException failure = assertInstanceOf(PgException.class, reported.get());
+        assertEquals("22012", failure.getSqlState(), "division by zero, not the aborted transaction's refusal of the second");
         assertNoTransactionLeftOpen();
     }
 
