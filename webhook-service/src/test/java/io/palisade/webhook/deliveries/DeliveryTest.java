@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -272,8 +273,8 @@ class DeliveryTest {
     @Test
     void oneClaimOfSeveralTenantsSendsEachTenantsDelivery() throws Exception {
         List<TestTenancy.Tenant> tenants = List.of(TestTenancy.newTenant(0), TestTenancy.newTenant(0), TestTenancy.newTenant(0));
-        List<String> paths = new java.util.ArrayList<>();
-        List<UUID> held = new java.util.ArrayList<>();
+        List<String> paths = new ArrayList<>();
+        List<UUID> held = new ArrayList<>();
         try (Connection c = PalisadeTestStack.get().connectAsSuperuser(); Statement st = c.createStatement()) {
             for (TestTenancy.Tenant tenant : tenants) {
                 String path = path();
